@@ -1,0 +1,360 @@
+"""book.toml -> frozen, typed BookConfig.
+
+tomllib gives values but no positions, so key positions come from a line
+scan of the file (`_KeyIndex`).  Every problem is a BB502 diagnostic with
+the key's file:line:col; nothing is silently ignored.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from .diagnostics import Diagnostic
+
+MM = 72 / 25.4  # pt per mm
+PAGE_SIZES_MM = {"A5": (148, 210), "B6": (125, 176), "A4": (210, 297), "A6": (105, 148)}
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterEntry:
+    file: str
+    kind: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True, slots=True)
+class EditionConfig:
+    name: str
+    format: str
+    writing: str = "vertical"
+    language: str = "zh-Hant-TW"
+    script: str = "zh-Hant"
+    font: str = "Noto Serif CJK TC"
+    numerals: str = "tcy"
+    long_numbers: str = "sideways"
+    notes: str = "chapter"
+    name_marks: bool = False
+    title_marks: str = "brackets"
+    aside_brackets: str = "（）"
+    # epub
+    embed_font: bool = False
+    page_source: str = ""
+    # pdf geometry
+    page: str = "A5"
+    font_size: float = 10.5
+    chars_per_column: int = 38
+    columns_per_page: int = 15
+    column_gap: float = 0.75
+    note_chars_per_column: int = 48
+    margin_head: float = 34.0
+    margin_gutter: float = 25.0
+    chapter_start: str = "odd"
+    kinsoku: str = "basic"
+    squeeze: bool = False
+    hanging: bool = False
+    folio: str = "arabic-horizontal"
+    running_head: str = "head"
+    bleed: float = 0.0
+    crop_marks: bool = False
+
+    @property
+    def vertical(self) -> bool:
+        return self.writing == "vertical"
+
+    def page_size_pt(self) -> tuple[float, float]:
+        """Trim size (width, height) in pt, portrait reading frame."""
+        return parse_page(self.page)
+
+    @property
+    def pitch_em(self) -> float:
+        return 1.0 + self.column_gap
+
+    def type_area_pt(self) -> tuple[float, float]:
+        """(width, height) of the type area in pt in the reading frame (vertical)."""
+        s = self.font_size
+        length = self.chars_per_column * s
+        across = (self.columns_per_page * self.pitch_em - self.column_gap) * s
+        return (across, length) if self.vertical else (length, across)
+
+
+@dataclass(frozen=True, slots=True)
+class BookConfig:
+    path: str                      # book.toml path relative to the book root
+    title: str
+    authors: tuple[str, ...]
+    identifier: str
+    chapters: tuple[ChapterEntry, ...]
+    editions: tuple[EditionConfig, ...]
+    subtitle: str = ""
+    language: str = "zh-Hant-TW"
+    publisher: str = ""
+    date: str = ""
+    rights: str = ""
+    cover: str = ""
+    cover_line: int = 0
+    isbn: str = ""
+    edition_statement: str = ""
+    note_numbering: str = "chapter"
+    csl: str = "china-national-standard-gb-t-7714-2015-note"
+    bibliography_sort: str = "strokes"
+    range: str = "～"
+    interpunct: str = "·"
+
+    def edition(self, name: str) -> EditionConfig:
+        for e in self.editions:
+            if e.name == name:
+                return e
+        raise KeyError(name)
+
+
+def parse_page(spec: str) -> tuple[float, float]:
+    if spec in PAGE_SIZES_MM:
+        w, h = PAGE_SIZES_MM[spec]
+        return w * MM, h * MM
+    m = re.fullmatch(r"\s*([\d.]+)\s*(mm|cm|in|pt)?\s+([\d.]+)\s*(mm|cm|in|pt)?\s*", spec)
+    if not m:
+        raise ValueError(spec)
+    unit = {"mm": MM, "cm": 10 * MM, "in": 72.0, "pt": 1.0}
+    w = float(m.group(1)) * unit[m.group(2) or "mm"]
+    h = float(m.group(3)) * unit[m.group(4) or m.group(2) or "mm"]
+    return w, h
+
+
+# ----------------------------------------------------------- key schema
+
+_ONE_OF = {
+    "note_numbering": ("chapter", "book"),
+    "bibliography_sort": ("strokes", "zhuyin", "pinyin", "codepoint"),
+    "range": ("～", "至"),
+    "interpunct": ("·", "‧", "・"),
+    "format": ("epub", "pdf"),
+    "writing": ("vertical", "horizontal"),
+    "script": ("zh-Hant", "zh-Hans"),
+    "numerals": ("tcy", "upright", "sideways", "chinese"),
+    "long_numbers": ("sideways", "upright"),
+    "notes": ("page", "chapter", "book"),
+    "title_marks": ("brackets", "wavy"),
+    "chapter_start": ("odd", "any"),
+    "kinsoku": ("basic", "strict"),
+    "folio": ("arabic-horizontal", "hanzi-vertical"),
+    "running_head": ("head", "fore-edge"),
+    "kind": ("front", "body", "back"),
+}
+_BOOK_KEYS = {"title": str, "subtitle": str, "authors": list, "identifier": str, "language": str,
+              "publisher": str, "date": str, "rights": str, "cover": str, "isbn": str,
+              "edition_statement": str, "chapters": list, "note_numbering": str, "csl": str,
+              "bibliography_sort": str, "range": str, "interpunct": str}
+_EDITION_COMMON = {"format": str, "writing": str, "language": str, "script": str, "font": str,
+                   "numerals": str, "long_numbers": str, "notes": str, "name_marks": bool,
+                   "title_marks": str, "aside_brackets": str}
+_EDITION_EPUB = {"embed_font": bool, "page_source": str}
+_EDITION_PDF = {"page": str, "font_size": float, "chars_per_column": int, "columns_per_page": int,
+                "column_gap": float, "note_chars_per_column": int, "margin_head": float,
+                "margin_gutter": float, "chapter_start": str, "kinsoku": str, "squeeze": bool,
+                "hanging": bool, "folio": str, "running_head": str, "bleed": float,
+                "crop_marks": bool}
+
+
+class _KeyIndex:
+    """Line/column of every `key =` and `[table]` header, by a line scan."""
+
+    def __init__(self, text: str):
+        self.keys: dict[tuple[str, str], tuple[int, int]] = {}
+        self.tables: dict[str, tuple[int, int]] = {}
+        self.lines = text.splitlines()
+        table = ""
+        for n, line in enumerate(self.lines, 1):
+            s = line.strip()
+            m = re.match(r"\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$", s)
+            if m:
+                table = re.sub(r"\s*\.\s*", ".", m.group(1)).replace('"', "")
+                self.tables[table] = (n, line.index("[") + 1)
+                continue
+            m = re.match(r'\s*"?([A-Za-z0-9_-]+)"?\s*=', line)
+            if m:
+                self.keys.setdefault((table, m.group(1)), (n, m.start(1) + 1))
+
+    def key(self, table: str, key: str) -> tuple[int, int]:
+        return self.keys.get((table, key)) or self.tables.get(table) or (1, 1)
+
+    def table(self, table: str) -> tuple[int, int]:
+        return self.tables.get(table, (1, 1))
+
+    def find(self, needle: str, default: tuple[int, int]) -> tuple[int, int]:
+        for n, line in enumerate(self.lines, 1):
+            i = line.find(needle)
+            if i >= 0:
+                return n, i + 1
+        return default
+
+
+class _Errors(list):
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+
+    def add(self, where: tuple[int, int], message: str, hint: str = "") -> None:
+        self.append(Diagnostic("BB502", message, self.path, where[0], where[1], hint))
+
+
+def _check_value(errs, idx, table, key, value, expected) -> bool:
+    where = idx.key(table, key)
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if expected is int and isinstance(value, bool) or not isinstance(value, expected):
+        errs.add(where, f"[{table}] {key} must be a {expected.__name__}, not {type(value).__name__}",
+                 f"write e.g. {key} = {_example(expected)}")
+        return False
+    if key in _ONE_OF and value not in _ONE_OF[key]:
+        allowed = ", ".join(f'"{v}"' for v in _ONE_OF[key])
+        errs.add(where, f'[{table}] {key} = "{value}" is not one of {allowed}',
+                 f"use one of {allowed}")
+        return False
+    return True
+
+
+def _example(t) -> str:
+    return {str: '"…"', bool: "true", int: "38", float: "10.5", list: '["…"]'}[t]
+
+
+def parse_config(text: str, path: str = "book.toml") -> tuple[BookConfig | None, list[Diagnostic]]:
+    """Parse book.toml text. Returns (config or None, BB502 diagnostics)."""
+    errs = _Errors(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"line (\d+), column (\d+)", str(e))
+        where = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
+        errs.add(where, f"book.toml is not valid TOML: {str(e).split(' (at')[0]}",
+                 "check quotes, brackets and commas on that line")
+        return None, errs
+    idx = _KeyIndex(text)
+    for top in data:
+        if top not in ("book", "editions"):
+            errs.add(idx.table(top) if top in idx.tables else idx.key("", top),
+                     f"unknown top-level table or key '{top}'", "only [book] and [editions.NAME] are allowed")
+    book = data.get("book")
+    if not isinstance(book, dict):
+        errs.add((1, 1), "book.toml has no [book] table", "add [book] with title, authors, identifier, chapters")
+        return None, errs
+    kw: dict[str, Any] = {}
+    for key, value in book.items():
+        if key not in _BOOK_KEYS:
+            errs.add(idx.key("book", key), f"unknown key '{key}' in [book]",
+                     "see docs/FORMAT.md for the keys; names use underscores")
+        elif _check_value(errs, idx, "book", key, value, _BOOK_KEYS[key]):
+            kw[key] = float(value) if _BOOK_KEYS[key] is float else value
+    for req in ("title", "authors", "identifier", "chapters"):
+        if req not in book:
+            errs.add(idx.table("book"), f"[book] is missing the required key '{req}'", f"add {req} = …")
+    authors = kw.get("authors", [])
+    if "authors" in kw and (not authors or not all(isinstance(a, str) for a in authors)):
+        errs.add(idx.key("book", "authors"), "[book] authors must be a non-empty array of strings",
+                 'write authors = ["…"]')
+    chapters = _parse_chapters(kw.get("chapters", []), idx, errs)
+    editions = _parse_editions(data.get("editions", {}), idx, errs, kw.get("language", "zh-Hant-TW"))
+    if errs:
+        return None, errs
+    kw["authors"] = tuple(authors)
+    kw["chapters"] = tuple(chapters)
+    if kw.get("cover"):
+        kw["cover_line"] = idx.key("book", "cover")[0]
+    cfg = BookConfig(path=path, editions=tuple(editions), **kw)
+    return cfg, []
+
+
+def _parse_chapters(entries, idx, errs) -> list[ChapterEntry]:
+    out = []
+    default = idx.key("book", "chapters")
+    for entry in entries:
+        if isinstance(entry, str):
+            file, kind = entry, "body"
+        elif isinstance(entry, dict) and isinstance(entry.get("file"), str):
+            file, kind = entry["file"], entry.get("kind", "body")
+            extra = set(entry) - {"file", "kind"}
+            if extra or kind not in _ONE_OF["kind"]:
+                where = idx.find(f'"{file}"', default)
+                errs.add(where, f"chapter entry for {file}: " + (
+                    f"unknown key(s) {', '.join(sorted(extra))}" if extra else f'kind = "{kind}" is not front, body or back'),
+                    'write { file = "…", kind = "front" | "body" | "back" }')
+                continue
+        else:
+            errs.add(default, f"chapter entry {entry!r} is neither a path nor a {{ file, kind }} table",
+                     'write "manuscript/01.md" or { file = "…", kind = "front" }')
+            continue
+        line, col = idx.find(f'"{file}"', default)
+        out.append(ChapterEntry(file, kind, line, col + 1))
+    if not entries and ("book", "chapters") in idx.keys:
+        errs.add(default, "[book] chapters is empty", "list at least one chapter file")
+    return out
+
+
+def _parse_editions(editions, idx, errs, book_lang) -> list[EditionConfig]:
+    out = []
+    if not isinstance(editions, dict) or not editions:
+        errs.add(idx.table("editions") if "editions" in idx.tables else (1, 1),
+                 "book.toml defines no editions", 'add [editions.epub] with format = "epub"')
+        return out
+    for name, spec in editions.items():
+        table = f"editions.{name}"
+        if not isinstance(spec, dict):
+            errs.add(idx.key("editions", name), f"edition '{name}' must be a table", f"write [editions.{name}]")
+            continue
+        fmt = spec.get("format")
+        if fmt not in ("epub", "pdf"):
+            errs.add(idx.key(table, "format") if fmt else idx.table(table),
+                     f"edition '{name}' needs format = \"epub\" or \"pdf\"", 'add format = "epub" or "pdf"')
+            continue
+        allowed = {**_EDITION_COMMON, **(_EDITION_EPUB if fmt == "epub" else _EDITION_PDF)}
+        kw: dict[str, Any] = {"name": name, "language": book_lang,
+                              "notes": "page" if fmt == "pdf" else "chapter",
+                              "name_marks": fmt == "pdf" and spec.get("writing", "vertical") == "vertical"}
+        for key, value in spec.items():
+            if key not in allowed:
+                other = "pdf" if fmt == "epub" else "epub"
+                errs.add(idx.key(table, key), f"unknown key '{key}' in [{table}]",
+                         f"'{key}' is a key of {other} editions" if key in (_EDITION_EPUB | _EDITION_PDF) else
+                         "see docs/FORMAT.md for edition keys")
+            elif _check_value(errs, idx, table, key, value, allowed[key]):
+                kw[key] = float(value) if allowed[key] is float else value
+        ed = EditionConfig(**kw)
+        _check_edition(ed, idx, table, errs)
+        out.append(ed)
+    return out
+
+
+def _check_edition(ed: EditionConfig, idx, table, errs) -> None:
+    if ed.format == "epub" and ed.notes == "page":
+        errs.add(idx.key(table, "notes"), f'notes = "page" is for pdf editions; [{table}] is an epub',
+                 'use notes = "chapter" or "book"')
+    if len(ed.aside_brackets) != 2:
+        errs.add(idx.key(table, "aside_brackets"), "aside_brackets must be exactly two characters",
+                 'e.g. aside_brackets = "（）"')
+    if ed.format != "pdf":
+        return
+    try:
+        pw, ph = ed.page_size_pt()
+    except ValueError:
+        errs.add(idx.key(table, "page"), f'page = "{ed.page}" is not A5, B6, A4 or "W H" with units',
+                 'e.g. page = "148mm 210mm"')
+        return
+    if not 0.5 <= ed.column_gap <= 1.0:
+        errs.add(idx.key(table, "column_gap"), f"column_gap = {ed.column_gap} em is outside 0.5–1.0",
+                 "clreq allows a gap of 50–100 % of the character size")
+    for key in ("font_size", "chars_per_column", "columns_per_page", "note_chars_per_column"):
+        if getattr(ed, key) <= 0:
+            errs.add(idx.key(table, key), f"{key} must be positive", "")
+    tw, th = ed.type_area_pt()
+    across_margin = ed.margin_gutter * MM
+    along_margin = ed.margin_head * MM
+    if tw + across_margin > pw + 1e-6 or th + along_margin > ph + 1e-6:
+        errs.add(idx.table(table),
+                 f"type area {tw / MM:.1f}×{th / MM:.1f} mm plus margins does not fit the {ed.page} page "
+                 f"({pw / MM:.0f}×{ph / MM:.0f} mm)",
+                 "lower chars_per_column, columns_per_page, font_size or the margins")
+
+
+EDITION_FIELDS = {f.name for f in fields(EditionConfig)}

@@ -1,0 +1,182 @@
+"""Diagnostics (BBnnn codes) and their output formats: text, json, github, sarif."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, asdict
+from pathlib import Path
+
+# One-line explanation per code (also the SARIF rule descriptions).
+CODES: dict[str, tuple[str, str]] = {
+    "BB101": ("error", "note reference without a definition"),
+    "BB102": ("error", "note defined twice"),
+    "BB103": ("warning", "note defined but never referenced"),
+    "BB104": ("error", "note referenced more than once without .again"),
+    "BB105": ("error", "empty note"),
+    "BB106": ("error", "note reference inside a note"),
+    "BB107": ("warning", "legacy note marker left in the text"),
+    "BB108": ("error", "malformed note id"),
+    "BB109": ("error", "note defined inside a chapter file"),
+    "BB201": ("error", "citation key not in sources.yaml"),
+    "BB202": ("warning", "source never cited"),
+    "BB203": ("error", "citation with an empty key"),
+    "BB301": ("error", "glossary term not found"),
+    "BB302": ("warning", "glossary entry never used"),
+    "BB303": ("error", "glossary see points to a missing entry"),
+    "BB304": ("error", "duplicate glossary key or id"),
+    "BB401": ("warning", "ASCII punctuation the normalizer would change"),
+    "BB402": ("error", "character the edition's font cannot draw"),
+    "BB404": ("error", "unbalanced quotes"),
+    "BB501": ("error", "chapter listed in book.toml but missing"),
+    "BB502": ("error", "book.toml invalid"),
+    "BB503": ("error", "file is not valid UTF-8"),
+    "BB504": ("error", "sources.yaml or glossary.yaml invalid"),
+    "BB505": ("warning", "chapter file is empty"),
+    "BB506": ("warning", "chapter has no # title heading"),
+    "BB507": ("warning", ".md in manuscript/ not listed in chapters"),
+    "BB508": ("error", "path outside the book root, or a symlink loop"),
+    "BB509": ("error", "asset missing or not an image"),
+    "BB510": ("error", "a limit exceeded"),
+    "BB601": ("error", "output not writable, or disk full"),
+    "BB701": ("warning", "loose column"),
+    "BB702": ("warning", "kinsoku exception"),
+    "BB703": ("warning", "glyph drawn as .notdef"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    message: str
+    file: str          # relative to the book root (POSIX)
+    line: int = 1
+    col: int = 1
+    hint: str = ""
+    severity: str = ""  # filled from CODES when empty
+
+    def __post_init__(self):
+        if not self.severity:
+            object.__setattr__(self, "severity", CODES[self.code][0])
+
+    def sort_key(self):
+        return (self.file, self.line, self.col, self.code)
+
+
+def diag(code: str, pos, message: str, hint: str = "") -> Diagnostic:
+    """Build a diagnostic at a `Pos` (anything with file/line/col)."""
+    return Diagnostic(code, message, pos.file, pos.line, pos.col, hint)
+
+
+def summary(diags) -> tuple[int, int]:
+    errors = sum(1 for d in diags if d.severity == "error")
+    return errors, sum(1 for d in diags if d.severity == "warning")
+
+
+def exit_status(diags, strict: bool = False) -> int:
+    errors, warnings = summary(diags)
+    return 1 if errors or (strict and warnings) else 0
+
+
+def _display_path(book_dir: Path, file: str, base: Path) -> str:
+    full = (book_dir / file).resolve() if file else book_dir.resolve()
+    try:
+        return os.path.relpath(full, base)
+    except ValueError:
+        return str(full)
+
+
+def format_text(diags, book_dir: Path, cwd: Path | None = None) -> str:
+    cwd = cwd or Path.cwd()
+    lines = []
+    for d in diags:
+        hint = f" (hint: {d.hint})" if d.hint else ""
+        path = _display_path(book_dir, d.file, cwd)
+        lines.append(f"{path}:{d.line}:{d.col}: {d.severity} {d.code} {d.message}{hint}")
+    errors, warnings = summary(diags)
+    lines.append(f"{errors} error{'s' if errors != 1 else ''}, "
+                 f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return "\n".join(lines) + "\n"
+
+
+def to_json_obj(diags, book_dir: Path) -> dict:
+    errors, warnings = summary(diags)
+    return {
+        "book_dir": str(book_dir),
+        "diagnostics": [
+            {"code": d.code, "severity": d.severity, "message": d.message, "hint": d.hint,
+             "file": d.file, "line": d.line, "column": d.col}
+            for d in diags
+        ],
+        "summary": {"errors": errors, "warnings": warnings},
+    }
+
+
+def format_json(diags, book_dir: Path) -> str:
+    return json.dumps(to_json_obj(diags, book_dir), ensure_ascii=False, indent=2) + "\n"
+
+
+def _gh_escape_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_escape_prop(s: str) -> str:
+    return _gh_escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(diags, book_dir: Path) -> str:
+    base = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd())
+    out = []
+    for d in diags:
+        level = "error" if d.severity == "error" else "warning"
+        path = _display_path(book_dir, d.file, base)
+        msg = d.message + (f" (hint: {d.hint})" if d.hint else "")
+        out.append(f"::{level} file={_gh_escape_prop(path)},line={d.line},col={d.col},"
+                   f"title={_gh_escape_prop(d.code)}::{_gh_escape_data(msg)}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def format_sarif(diags, book_dir: Path) -> str:
+    used = sorted({d.code for d in diags} | set(CODES))
+    rules = [{"id": c, "shortDescription": {"text": CODES[c][1]},
+              "defaultConfiguration": {"level": "error" if CODES[c][0] == "error" else "warning"}}
+             for c in used]
+    results = [{
+        "ruleId": d.code,
+        "level": "error" if d.severity == "error" else "warning",
+        "message": {"text": d.message + (f" (hint: {d.hint})" if d.hint else "")},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": d.file, "uriBaseId": "BOOKROOT"},
+            "region": {"startLine": d.line, "startColumn": d.col}}}],
+    } for d in diags]
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "bookbuild", "informationUri": "https://example.invalid/bookbuild",
+                                "rules": rules}},
+            "originalUriBaseIds": {"BOOKROOT": {"uri": book_dir.resolve().as_uri() + "/"}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+FORMATTERS = {"text": format_text, "json": format_json, "github": format_github, "sarif": format_sarif}
+
+
+def render(diags, fmt: str, book_dir: Path) -> str:
+    diags = sorted(diags, key=Diagnostic.sort_key)
+    return FORMATTERS[fmt](diags, book_dir)
+
+
+class BookError(Exception):
+    """Raised by loaders when the book cannot be read at all; carries diagnostics."""
+
+    def __init__(self, diagnostics):
+        super().__init__("; ".join(f"{d.code} {d.message}" for d in diagnostics))
+        self.diagnostics = list(diagnostics)
+
+
+def as_dict(d: Diagnostic) -> dict:
+    return asdict(d)

@@ -1,0 +1,276 @@
+"""The book model: plain dataclasses, no I/O.
+
+Every element keeps the position where the author wrote it (`Pos`, 1-based
+line and column in code points, file relative to the book root, POSIX
+separators).  Loaders build this model; checks, transforms and renderers
+only read it (transforms return new objects).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Union
+
+from .config import BookConfig
+
+
+@dataclass(frozen=True, slots=True)
+class Pos:
+    file: str  # relative to the book root, POSIX separators
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+# ---------------------------------------------------------------- inlines
+
+@dataclass(slots=True)
+class Text:
+    """A run of characters as written (no spaces inside unless Latin text)."""
+    text: str
+    pos: Pos | None = None
+
+
+@dataclass(slots=True)
+class Space:
+    """An inter-word space (Pandoc Space / SoftBreak between non-CJK text)."""
+    pos: Pos | None = None
+
+
+@dataclass(slots=True)
+class LineBreak:
+    pos: Pos | None = None
+
+
+@dataclass(slots=True)
+class NoteRef:
+    """`[^id]`, or `[^id]{.again}` when `again` is true."""
+    id: str
+    again: bool
+    pos: Pos
+
+
+@dataclass(slots=True)
+class CiteItem:
+    key: str
+    prefix: str = ""   # text before @key, e.g. "見"
+    locator: str = ""  # text after the comma, e.g. "1944年7月20日"
+
+
+@dataclass(slots=True)
+class Citation:
+    """`[@key, locator]` (possibly several items separated by `;`).
+
+    `pandoc` keeps the Pandoc JSON `Cite` node so citeproc can format it.
+    """
+    items: list[CiteItem]
+    pos: Pos
+    pandoc: dict = field(default_factory=dict, repr=False)
+
+
+@dataclass(slots=True)
+class Span:
+    """A bracketed span with attributes: `[text]{.term key=x}`.
+
+    `kind` is the first bookbuild class found: term, aside, name, title,
+    noconv, index; otherwise "span".
+    """
+    kind: str
+    children: list["Inline"]
+    attrs: dict[str, str]
+    classes: tuple[str, ...]
+    pos: Pos
+
+
+@dataclass(slots=True)
+class Emph:
+    children: list["Inline"]
+    pos: Pos | None = None
+
+
+@dataclass(slots=True)
+class Strong:
+    children: list["Inline"]
+    pos: Pos | None = None
+
+
+@dataclass(slots=True)
+class Code:
+    text: str
+    pos: Pos | None = None
+
+
+@dataclass(slots=True)
+class Link:
+    url: str
+    children: list["Inline"]
+    pos: Pos | None = None
+
+
+@dataclass(slots=True)
+class Image:
+    src: str
+    alt: list["Inline"]
+    pos: Pos | None = None
+
+
+Inline = Union[Text, Space, LineBreak, NoteRef, Citation, Span, Emph, Strong, Code, Link, Image]
+
+
+# ----------------------------------------------------------------- blocks
+
+@dataclass(slots=True)
+class Para:
+    inlines: list[Inline]
+    pos: Pos
+
+
+@dataclass(slots=True)
+class Heading:
+    level: int
+    inlines: list[Inline]
+    pos: Pos
+
+
+@dataclass(slots=True)
+class BlockQuote:
+    blocks: list["Block"]
+    pos: Pos
+
+
+@dataclass(slots=True)
+class ListBlock:
+    ordered: bool
+    items: list[list["Block"]]
+    pos: Pos
+
+
+@dataclass(slots=True)
+class Table:
+    header: list[list[list[Inline]]]   # rows -> cells -> inlines
+    rows: list[list[list[Inline]]]
+    pos: Pos
+
+
+@dataclass(slots=True)
+class CodeBlock:
+    text: str
+    pos: Pos
+
+
+@dataclass(slots=True)
+class Rule:
+    pos: Pos
+
+
+Block = Union[Para, Heading, BlockQuote, ListBlock, Table, CodeBlock, Rule]
+
+
+# ------------------------------------------------------------ book parts
+
+@dataclass(slots=True)
+class Chapter:
+    file: str                 # relative path, e.g. "manuscript/01-siege.md"
+    kind: str                 # "front" | "body" | "back"
+    index: int                # 0-based position in reading order
+    number: int | None        # 第N章 number for body chapters, else None
+    title: list[Inline]       # inlines of the first level-1 heading ([] if none)
+    blocks: list[Block]       # everything after the title heading
+    toml_pos: Pos             # where book.toml lists it
+
+    @property
+    def id(self) -> str:
+        return f"ch{self.index + 1:02d}"
+
+
+@dataclass(slots=True)
+class Note:
+    id: str
+    blocks: list[Block]
+    pos: Pos                  # position of the `[^id]:` marker
+    generated: bool = False   # True for notes made from a body citation
+
+
+@dataclass(slots=True)
+class Source:
+    id: str
+    csl: dict                 # the CSL-JSON item as loaded
+    pos: Pos
+
+    @property
+    def title(self) -> str:
+        return str(self.csl.get("title", self.id))
+
+
+@dataclass(slots=True)
+class Term:
+    key: str
+    term: str
+    definition: str
+    pos: Pos
+    reading: str = ""
+    see: tuple[str, ...] = ()
+    see_pos: tuple[Pos, ...] = ()
+    simplified: str = ""
+
+
+@dataclass(slots=True)
+class Book:
+    root: Path
+    config: BookConfig
+    chapters: list[Chapter]
+    notes: dict[str, Note]              # by id, definition order
+    sources: dict[str, Source]          # by id
+    terms: dict[str, Term]              # by key
+    texts: dict[str, str] = field(default_factory=dict, repr=False)  # file -> source text
+
+
+# ------------------------------------------------------------- helpers
+
+def walk_inlines(inlines: list[Inline]):
+    """Yield every inline in document order, descending into containers."""
+    for node in inlines:
+        yield node
+        children = getattr(node, "children", None)
+        if children:
+            yield from walk_inlines(children)
+
+
+def block_inlines(block: Block):
+    """Yield the top-level inline lists of a block (recursively for containers)."""
+    if isinstance(block, (Para, Heading)):
+        yield block.inlines
+    elif isinstance(block, BlockQuote):
+        for b in block.blocks:
+            yield from block_inlines(b)
+    elif isinstance(block, ListBlock):
+        for item in block.items:
+            for b in item:
+                yield from block_inlines(b)
+    elif isinstance(block, Table):
+        for row in block.header + block.rows:
+            yield from row
+
+
+def walk_blocks_inlines(blocks: list[Block]):
+    """Every inline of every block, in document order."""
+    for b in blocks:
+        for inl in block_inlines(b):
+            yield from walk_inlines(inl)
+
+
+def plain_text(inlines: list[Inline]) -> str:
+    """The visible text of inlines (no generated brackets or numbers)."""
+    out: list[str] = []
+    for node in inlines:
+        if isinstance(node, Text):
+            out.append(node.text)
+        elif isinstance(node, Space):
+            out.append(" ")
+        elif isinstance(node, Code):
+            out.append(node.text)
+        elif hasattr(node, "children"):
+            out.append(plain_text(node.children))
+    return "".join(out)
