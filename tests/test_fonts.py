@@ -1,0 +1,47 @@
+"""Font lookup (fc-match) and cmap coverage on the installed Noto CJK fonts."""
+import shutil
+import time
+
+import pytest
+
+from bookbuild import fonts
+
+pytestmark = pytest.mark.skipif(shutil.which("fc-match") is None, reason="fontconfig missing")
+
+
+def test_find_noto_serif_cjk_tc_regular_and_bold():
+    reg = fonts.find_font("Noto Serif CJK TC")
+    bold = fonts.find_font("noto serif cjk tc", bold=True)
+    assert reg.path.name == "NotoSerifCJK-Regular.ttc" and reg.index == 3
+    assert bold.path.name == "NotoSerifCJK-Bold.ttc" and bold.index == 3
+    assert reg.family == "Noto Serif CJK TC"
+
+
+def test_unknown_family_is_refused_not_substituted():
+    with pytest.raises(fonts.FontNotFound) as exc:
+        fonts.find_font("Bookbuild No Such Family")
+    assert exc.value.family == "Bookbuild No Such Family"
+    assert "fontconfig offers" in exc.value.hint
+
+
+def test_missing_fc_match(monkeypatch):
+    monkeypatch.setattr(fonts.shutil, "which", lambda name: None)
+    with pytest.raises(fonts.FontNotFound) as exc:
+        fonts._find_font.__wrapped__("Noto Serif CJK TC", False)
+    assert "fc-match" in exc.value.hint
+
+
+def test_coverage_and_disk_cache(tmp_path):
+    ref = fonts.find_font("Noto Serif CJK TC")
+    fonts._COVERAGE.clear()
+    cps = fonts.coverage(ref, cache_dir=tmp_path)
+    assert {ord("中"), ord("。"), ord("「"), ord("A"), 0x2014, 0x2026} <= cps
+    assert 0xFE35 in cps and 0x10FFFD not in cps
+    assert len(list(tmp_path.glob("coverage-*.json"))) == 1
+    fonts._COVERAGE.clear()
+    t = time.perf_counter()
+    again = fonts.coverage(ref, cache_dir=tmp_path)
+    assert again == cps
+    assert time.perf_counter() - t < 0.5
+    dejavu = fonts.find_font("DejaVu Sans")
+    assert ord("中") not in fonts.coverage(dejavu)
