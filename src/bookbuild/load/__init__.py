@@ -1,0 +1,218 @@
+"""Read a book folder into the model: book.toml, chapters, notes, sources, glossary.
+
+All Markdown (every chapter and every note body) goes through ONE Pandoc
+process per book; see scan.py for how positions survive it.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .. import model as m
+from ..config import parse_config
+from ..diagnostics import Diagnostic
+from .files import read_book_file, relpath
+from .footnotes import dedent_body, split_definitions
+from .pandoc_ast import Converter, FileContext
+from .scan import LineIndex, apply_edits, scan
+from .yamlfiles import load_glossary, load_sources
+
+READER = "markdown+east_asian_line_breaks-smart"
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+MAX_NOTES = 1_000_000
+
+
+class NoBook(Exception):
+    """No book.toml where the user pointed (exit status 2)."""
+
+
+def find_book_toml(book_dir: Path) -> tuple[Path, Path, list[Diagnostic]]:
+    """Return (book root, book.toml path, diagnostics) or raise NoBook."""
+    top, inner = book_dir / "book.toml", book_dir / "manuscript" / "book.toml"
+    if top.is_file() and inner.is_file():
+        return book_dir, top, [Diagnostic("BB502", "book.toml exists both in the book folder and in manuscript/",
+                                          "manuscript/book.toml", 1, 1, "keep only one of the two")]
+    if top.is_file():
+        return book_dir, top, []
+    if inner.is_file():
+        return book_dir, inner, []
+    raise NoBook(f"no book.toml in {book_dir} or {book_dir / 'manuscript'}")
+
+
+def load_book(book_dir: Path) -> tuple[m.Book | None, list[Diagnostic]]:
+    root, toml_path, diags = find_book_toml(Path(book_dir))
+    toml_rel = relpath(root, toml_path)
+    text, d = read_book_file(root, toml_rel)
+    diags += d
+    if text is None:
+        return None, diags
+    config, d = parse_config(text, toml_rel)
+    diags += d
+    if config is None:
+        return None, diags
+    texts: dict[str, str] = {toml_rel: text}
+    diags += _read_chapters(root, config, texts)
+    diags += _unlisted_chapters(root, config)
+    diags += _check_cover(root, config)
+    note_files = sorted(relpath(root, p) for p in (root / "footnotes").glob("*.md"))
+    for rel in note_files:
+        t, d = read_book_file(root, rel)
+        diags += d
+        if t is not None:
+            texts[rel] = t
+    sources, terms = {}, {}
+    for rel, loader in (("footnotes/sources.yaml", load_sources), ("footnotes/glossary.yaml", load_glossary)):
+        if (root / rel).exists():
+            t, d = read_book_file(root, rel)
+            diags += d
+            if t is not None:
+                texts[rel] = t
+                result, d = loader(t, rel)
+                diags += d
+                if rel.endswith("sources.yaml"):
+                    sources = result
+                else:
+                    terms = result
+    chapters, notes, d = _parse_markdown(config, texts, note_files)
+    diags += d
+    book = m.Book(root=root, config=config, chapters=chapters, notes=notes,
+                  sources=sources, terms=terms, texts=texts)
+    from ..transform.notes import wrap_body_citations
+    return wrap_body_citations(book), diags
+
+
+def _read_chapters(root: Path, config, texts: dict[str, str]) -> list[Diagnostic]:
+    diags = []
+    for entry in config.chapters:
+        where = (config.path, entry.line, entry.col)
+        t, d = read_book_file(root, entry.file, where)
+        diags += d
+        if t is None:
+            continue
+        texts[entry.file] = t
+        if not t.strip():
+            diags.append(Diagnostic("BB505", f"chapter {entry.file} is empty", entry.file, 1, 1,
+                                    "write the chapter or remove it from chapters in book.toml"))
+    return diags
+
+
+def _unlisted_chapters(root: Path, config) -> list[Diagnostic]:
+    listed = {Path(e.file).as_posix() for e in config.chapters}
+    diags = []
+    for p in sorted((root / "manuscript").glob("*.md")):
+        rel = relpath(root, p)
+        if rel not in listed:
+            diags.append(Diagnostic("BB507", f"{rel} is not listed in chapters in book.toml", rel, 1, 1,
+                                    f'add "{rel}" to chapters, or move the file out of manuscript/'))
+    return diags
+
+
+def _check_cover(root: Path, config) -> list[Diagnostic]:
+    if not config.cover:
+        return []
+    from .files import inside_root
+    full = inside_root(root, config.cover)
+    where = (config.path, config.cover_line or 1, 1)
+    if full is None:
+        return [Diagnostic("BB508", f"cover {config.cover} is outside the book root", *where,
+                           "put the cover in assets/")]
+    if not full.is_file() or full.suffix.lower() not in IMAGE_SUFFIXES or full.stat().st_size == 0:
+        return [Diagnostic("BB509", f"cover {config.cover} is missing or not an image", *where,
+                           "give a .png, .jpg or .svg file inside the book folder")]
+    return []
+
+
+def _parse_markdown(config, texts, note_files):
+    """Scan every file, run Pandoc once on all of them, convert back with positions."""
+    parts: list[str] = []
+    jobs: list[tuple[str, str, int, object]] = []  # (kind, file, start offset, payload)
+    diags: list[Diagnostic] = []
+    fence = ":" * 12
+    for entry in config.chapters:
+        text = texts.get(entry.file)
+        if text is None:
+            continue
+        sc = scan(text, chapter=True)
+        idx = LineIndex(text)
+        for off, ident in sc.chapter_defs:
+            line, col = idx.pos(off)
+            diags.append(Diagnostic("BB109", f"note [^{ident}] is defined in a chapter file", entry.file, line, col,
+                                    "move the definition to a file in footnotes/"))
+        diags += _empty_cites(sc, entry.file, idx)
+        parts.append(f"{fence} {{.bbpart n=\"{len(jobs)}\"}}\n{apply_edits(text, sc.edits)}\n{fence}\n")
+        jobs.append(("chapter", entry.file, 0, entry))
+    for rel in note_files:
+        text = texts.get(rel)
+        if text is None:
+            continue
+        idx = LineIndex(text)
+        sc = scan(text, chapter=False)
+        diags += _empty_cites(sc, rel, idx)
+        for d in split_definitions(text):
+            body = dedent_body(apply_edits(text, sc.edits, d.body_start, d.body_end))
+            parts.append(f"{fence} {{.bbpart n=\"{len(jobs)}\"}}\n{body}\n{fence}\n")
+            jobs.append(("note", rel, d.body_start, d))
+    ast = _run_pandoc("\n".join(parts)) if parts else {"blocks": []}
+    return _convert(ast, jobs, texts, config, diags)
+
+
+def _empty_cites(sc, rel, idx) -> list[Diagnostic]:
+    out = []
+    for off in sc.empty_cites:
+        line, col = idx.pos(off)
+        out.append(Diagnostic("BB203", "citation with an empty key", rel, line, col,
+                              "write the source id after @, e.g. [@chiang-diary-1944, 7月20日]"))
+    return out
+
+
+def _run_pandoc(markdown: str) -> dict:
+    import pypandoc
+    return json.loads(pypandoc.convert_text(markdown, "json", format=READER))
+
+
+def _convert(ast, jobs, texts, config, diags):
+    chapters: list[m.Chapter] = []
+    notes: dict[str, m.Note] = {}
+    body_number = 0
+    for block in ast["blocks"]:
+        if block["t"] != "Div" or "bbpart" not in block["c"][0][1]:
+            continue
+        n = int(dict(block["c"][0][2])["n"])
+        kind, rel, start, payload = jobs[n]
+        ctx = FileContext(rel, texts[rel], start)
+        conv = Converter(ctx)
+        if kind == "chapter":
+            fallback = m.Pos(rel, 1, 1)
+            blocks = conv.blocks(block["c"][1], fallback)
+            entry = payload
+            title, rest = _split_title(blocks)
+            if title is None and texts[rel].strip():
+                diags.append(Diagnostic("BB506", f"chapter {rel} has no # title heading", rel, 1, 1,
+                                        "start the chapter with a line like: # 第一章　圍城"))
+            number = None
+            if entry.kind == "body":
+                body_number += 1
+                number = body_number
+            chapters.append(m.Chapter(rel, entry.kind, len(chapters), number, title or [], rest,
+                                      m.Pos(config.path, entry.line, entry.col)))
+        else:
+            d = payload
+            pos = ctx.pos_at(d.marker)
+            if d.id in notes:
+                first = notes[d.id].pos
+                diags.append(Diagnostic("BB102", f"note [^{d.id}] is defined in {first.file}:{first.line} "
+                                        f"and {pos.file}:{pos.line}", pos.file, pos.line, pos.col,
+                                        "remove one definition or give it a new id"))
+                continue
+            notes[d.id] = m.Note(d.id, conv.blocks(block["c"][1], pos), pos)
+    if len(notes) > MAX_NOTES:
+        diags.append(Diagnostic("BB510", f"{len(notes)} notes exceed the limit of {MAX_NOTES}",
+                                config.path, 1, 1, "split the book"))
+    return chapters, notes, diags
+
+
+def _split_title(blocks):
+    for i, b in enumerate(blocks):
+        if isinstance(b, m.Heading) and b.level == 1:
+            return b.inlines, blocks[:i] + blocks[i + 1:]
+    return None, blocks

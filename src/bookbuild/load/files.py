@@ -1,0 +1,86 @@
+"""Reading files safely: UTF-8 check (BB503), book-root containment (BB508), limits (BB510)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..diagnostics import Diagnostic
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def guess_encoding(data: bytes) -> str:
+    """A human guess at a legacy CJK encoding, for the BB503 message."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    for name, label in (("cp950", "Big5"), ("gb18030", "GB18030"), ("shift_jis", "Shift_JIS")):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+        if cjk * 3 >= sum(1 for ch in text if ord(ch) > 127):
+            return label
+    return "an unknown encoding"
+
+
+def decode_utf8(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
+    """Decode UTF-8 (a BOM is accepted and dropped); BB503 at the first bad byte."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as e:
+        offset = e.start
+        line_start = data.rfind(b"\n", 0, offset) + 1
+        line = data.count(b"\n", 0, offset) + 1
+        col = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+        enc = guess_encoding(data)
+        return None, [Diagnostic(
+            "BB503", f"file is not valid UTF-8: bad byte 0x{data[offset]:02X} at byte offset {offset}; "
+            f"it looks like {enc}", rel, line, col,
+            f"convert it, e.g. iconv -f {'BIG5' if enc == 'Big5' else enc.upper().replace(' ', '')} -t UTF-8, "
+            "or use bookbuild import --encoding")]
+
+
+def inside_root(root: Path, rel: str) -> Path | None:
+    """Resolve rel against root; None if it leaves the root or loops."""
+    try:
+        full = (root / rel).resolve(strict=False)
+    except (RuntimeError, OSError):  # symlink loop
+        return None
+    try:
+        full.relative_to(root.resolve())
+    except ValueError:
+        return None
+    return full
+
+
+def read_book_file(root: Path, rel: str, where: tuple[str, int, int] | None = None
+                   ) -> tuple[str | None, list[Diagnostic]]:
+    """Read a UTF-8 text file of the book. `where` is the (file, line, col) that named it."""
+    wfile, wline, wcol = where or (rel, 1, 1)
+    full = inside_root(root, rel)
+    if full is None:
+        return None, [Diagnostic("BB508", f"{rel} is outside the book root or a symlink loop",
+                                 wfile, wline, wcol, "keep every book file inside the book folder")]
+    try:
+        size = full.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [Diagnostic("BB510", f"{rel} is {size // (1024 * 1024)} MiB; the limit is 64 MiB per file",
+                                     wfile, wline, wcol, "split the file")]
+        data = full.read_bytes()
+    except OSError as e:
+        if isinstance(e, IsADirectoryError) or not full.exists():
+            return None, [Diagnostic("BB501", f"{rel} does not exist", wfile, wline, wcol,
+                                     "check the path in book.toml (paths are relative to the book root)")]
+        return None, [Diagnostic("BB508", f"{rel} cannot be read: {e.strerror}", wfile, wline, wcol,
+                                 "check the file's permissions or symlinks")]
+    text, diags = decode_utf8(data, rel)
+    if text is not None:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, diags
+
+
+def relpath(root: Path, path: Path) -> str:
+    return Path(os.path.relpath(path, root)).as_posix()

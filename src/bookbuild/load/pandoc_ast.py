@@ -1,0 +1,227 @@
+"""Pandoc JSON AST -> model blocks/inlines, with source positions.
+
+Constructs tagged by the scanner carry `bbo` (offset into the author's
+file).  Plain Str tokens get their position by aligning them, in order,
+with the original text from a moving cursor; a token that cannot be found
+nearby (e.g. an escaped character) keeps no position of its own and its
+block falls back to the nearest known one.
+"""
+from __future__ import annotations
+
+from .. import model as m
+from .scan import LineIndex
+
+SPAN_KINDS = ("term", "aside", "name", "title", "noconv", "index")
+_WINDOW = 4000  # how far ahead a Str may be found
+
+
+class FileContext:
+    def __init__(self, file: str, text: str, start: int = 0):
+        self.file = file
+        self.text = text
+        self.index = LineIndex(text)
+        self.cursor = start
+
+    def pos_at(self, offset: int) -> m.Pos:
+        line, col = self.index.pos(offset)
+        return m.Pos(self.file, line, col)
+
+    def align(self, s: str) -> m.Pos | None:
+        i = self.text.find(s, self.cursor, self.cursor + _WINDOW + len(s))
+        if i < 0:
+            return None
+        self.cursor = i + len(s)
+        return self.pos_at(i)
+
+    def jump(self, offset: int) -> m.Pos:
+        self.cursor = max(self.cursor, offset)
+        return self.pos_at(offset)
+
+
+def _attr(attr) -> tuple[str, list[str], dict[str, str]]:
+    ident, classes, kvs = attr
+    return ident, classes, {k: v for k, v in kvs}
+
+
+def stringify(inlines: list) -> str:
+    out = []
+    for node in inlines:
+        t = node["t"]
+        c = node.get("c")
+        if t == "Str":
+            out.append(c)
+        elif t in ("Space", "SoftBreak", "LineBreak"):
+            out.append(" ")
+        elif t in ("Code", "Math", "RawInline"):
+            out.append(c[-1])
+        elif t in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"):
+            out.append(stringify(c))
+        elif t in ("Span", "Link", "Image", "Quoted", "Cite"):
+            out.append(stringify(c[1] if t != "Link" and t != "Image" else c[1]))
+    return "".join(out)
+
+
+class Converter:
+    def __init__(self, ctx: FileContext):
+        self.ctx = ctx
+        self.cites: list[m.Citation] = []
+
+    # --------------------------------------------------------------- inlines
+    def inlines(self, nodes: list) -> list[m.Inline]:
+        out: list[m.Inline] = []
+        for node in nodes:
+            conv = self.inline(node)
+            if conv is None:
+                continue
+            if isinstance(conv, list):
+                out.extend(conv)
+            else:
+                out.append(conv)
+        return out
+
+    def inline(self, node):
+        t, c = node["t"], node.get("c")
+        if t == "Str":
+            return m.Text(c, self.ctx.align(c))
+        if t in ("Space", "SoftBreak"):
+            return m.Space()
+        if t == "LineBreak":
+            return m.LineBreak()
+        if t in ("Emph", "Strong"):
+            kids = self.inlines(c)
+            cls = m.Emph if t == "Emph" else m.Strong
+            return cls(kids, _first_pos(kids))
+        if t in ("Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"):
+            return self.inlines(c)
+        if t == "Quoted":
+            q = "“”" if c[0]["t"] == "DoubleQuote" else "‘’"
+            return [m.Text(q[0])] + self.inlines(c[1]) + [m.Text(q[1])]
+        if t == "Code":
+            return m.Code(c[1], self.ctx.align(c[1]))
+        if t == "Math":
+            return m.Text(c[1], self.ctx.align(c[1]))
+        if t == "RawInline":
+            return m.Text(c[1], self.ctx.align(c[1]))
+        if t == "Link":
+            kids = self.inlines(c[1])
+            return m.Link(c[2][0], kids, _first_pos(kids))
+        if t == "Image":
+            kids = self.inlines(c[1])
+            return m.Image(c[2][0], kids, self.ctx.align(c[2][0]))
+        if t == "Cite":
+            return self.citation(c, None)
+        if t == "Span":
+            return self.span(c)
+        if t == "Note":  # Pandoc never makes notes from our input; keep the text
+            return []
+        return None
+
+    def span(self, c):
+        _, classes, kv = _attr(c[0])
+        bbo = kv.pop("bbo", None)
+        pos = self.ctx.jump(int(bbo)) if bbo is not None else None
+        if "bbref" in classes:
+            return m.NoteRef(kv.get("ref", ""), kv.get("again") == "1", pos)
+        if "bbcite" in classes:
+            inner = [n for n in c[1] if n["t"] == "Cite"]
+            if inner:
+                return self.citation(inner[0]["c"], pos)
+            return self.inlines(c[1])
+        kids = self.inlines(c[1])
+        kind = next((k for k in classes if k in SPAN_KINDS), "span")
+        return m.Span(kind, kids, kv, tuple(classes), pos or _first_pos(kids) or m.Pos(self.ctx.file, 1, 1))
+
+    def citation(self, c, pos):
+        items = []
+        for cit in c[0]:
+            prefix = stringify(cit["citationPrefix"])
+            locator = stringify(cit["citationSuffix"]).strip()
+            if locator.startswith(","):
+                locator = locator[1:].strip()
+            items.append(m.CiteItem(cit["citationId"], prefix, locator))
+        if pos is None:
+            pos = self.ctx.align("@" + items[0].key) if items else None
+            pos = pos or m.Pos(self.ctx.file, 1, 1)
+        else:
+            for it in items:  # move the cursor past the citation's text
+                self.ctx.align(it.key)
+        cite = m.Citation(items, pos, {"t": "Cite", "c": c})
+        self.cites.append(cite)
+        return cite
+
+    # ---------------------------------------------------------------- blocks
+    def blocks(self, nodes: list, fallback: m.Pos) -> list[m.Block]:
+        out: list[m.Block] = []
+        for node in nodes:
+            conv = self.block(node, fallback)
+            if conv is None:
+                continue
+            if isinstance(conv, list):
+                out.extend(conv)
+            else:
+                out.append(conv)
+            if out:
+                fallback = _block_pos(out[-1]) or fallback
+        return out
+
+    def block(self, node, fallback: m.Pos):
+        t, c = node["t"], node.get("c")
+        if t in ("Para", "Plain"):
+            kids = self.inlines(c)
+            return m.Para(kids, _first_pos(kids) or fallback)
+        if t == "Header":
+            kids = self.inlines(c[2])
+            pos = _first_pos(kids) or fallback
+            return m.Heading(c[0], kids, m.Pos(pos.file, pos.line, 1))
+        if t == "BlockQuote":
+            kids = self.blocks(c, fallback)
+            return m.BlockQuote(kids, _block_pos(kids[0]) if kids else fallback)
+        if t in ("BulletList", "OrderedList"):
+            items_src = c if t == "BulletList" else c[1]
+            items = [self.blocks(item, fallback) for item in items_src]
+            first = next((b for it in items for b in it), None)
+            return m.ListBlock(t == "OrderedList", items, _block_pos(first) if first else fallback)
+        if t == "CodeBlock":
+            self.ctx.align(c[1][:40])
+            return m.CodeBlock(c[1], fallback)
+        if t == "HorizontalRule":
+            return m.Rule(fallback)
+        if t == "Div":
+            return self.blocks(c[1], fallback)
+        if t == "Figure":
+            return self.blocks(c[2], fallback)
+        if t == "Table":
+            return self.table(c, fallback)
+        if t == "LineBlock":
+            return [m.Para(self.inlines(line), fallback) for line in c]
+        return None
+
+    def table(self, c, fallback):
+        def rows_of(rows):
+            return [[self.inlines(_cell_inlines(cell)) for cell in row[1]] for row in rows]
+        head = rows_of(c[3][1])
+        body = []
+        for tb in c[4]:
+            body.extend(rows_of(tb[2]) + rows_of(tb[3]))
+        first = next((p for row in head + body for cell in row if (p := _first_pos(cell))), None)
+        return m.Table(head, body, first or fallback)
+
+
+def _cell_inlines(cell) -> list:
+    out = []
+    for b in cell[4]:
+        if b["t"] in ("Plain", "Para"):
+            out.extend(b["c"])
+    return out
+
+
+def _first_pos(inlines) -> m.Pos | None:
+    for node in m.walk_inlines(inlines):
+        p = getattr(node, "pos", None)
+        if p is not None:
+            return p
+    return None
+
+
+def _block_pos(block) -> m.Pos | None:
+    return getattr(block, "pos", None)

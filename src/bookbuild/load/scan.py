@@ -1,0 +1,156 @@
+"""Source scanner: find the contract's inline constructs and tag them with offsets.
+
+Pandoc's `markdown` reader (the only one with citation syntax) keeps no
+source positions.  Before Pandoc sees a file we rewrite each construct so
+that it carries its own offset into the author's file:
+
+    [^id]            ->  []{.bbref ref="id" bbo="123"}
+    [^id]{.again}    ->  []{.bbref ref="id" again="1" bbo="123"}
+    [x]{.term k=v}   ->  [x]{.term k=v bbo="123"}
+    [見 @k, 頁3]     ->  [[見 @k, 頁3]]{.bbcite bbo="123"}
+
+The rewrite never adds or removes a newline, so lines stay aligned; the
+offsets are exact.  Plain text positions are recovered later by aligning
+Pandoc's Str tokens with the original text (load/pandoc_ast.py).
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+_AGAIN_RE = re.compile(r"\{\s*\.again\s*\}")
+_KEYCHAR = r"[\w:.#$%&+?<>~/-]"
+_CITE_RE = re.compile(r"(?:^|(?<=[\s;\[]))-?@(" + _KEYCHAR + r"*)")
+_FENCE_RE = re.compile(r"^(```+|~~~+)", re.M)
+
+
+@dataclass
+class Scan:
+    """Edits to apply (offset, length to delete, text to insert) and findings."""
+    edits: list[tuple[int, int, str]] = field(default_factory=list)
+    empty_cites: list[int] = field(default_factory=list)      # offsets of `@` with no key
+    chapter_defs: list[tuple[int, str]] = field(default_factory=list)  # [^id]: in a chapter
+
+
+class LineIndex:
+    """Offset <-> (line, col), 1-based, columns in code points."""
+
+    def __init__(self, text: str):
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def pos(self, offset: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i + 1, offset - self.starts[i] + 1
+
+    def offset(self, line: int, col: int) -> int:
+        return self.starts[line - 1] + col - 1
+
+
+def _quote(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _skip_regions(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Code fences, inline code and HTML comments: never scanned."""
+    regions = []
+    pos = start
+    fence = None
+    for m in _FENCE_RE.finditer(text, start, end):
+        if fence is None:
+            fence, pos = m.group(1), m.start()
+        elif m.group(1).startswith(fence[0]) and len(m.group(1)) >= len(fence):
+            regions.append((pos, m.end()))
+            fence = None
+    if fence is not None:
+        regions.append((pos, end))
+    for m in re.finditer(r"<!--.*?-->|(`+)[^`].*?\1", text[start:end], re.S):
+        regions.append((m.start() + start, m.end() + start))
+    return sorted(regions)
+
+
+def scan(text: str, start: int = 0, end: int | None = None, *, chapter: bool = True) -> Scan:
+    end = len(text) if end is None else end
+    out = Scan()
+    skips = _skip_regions(text, start, end)
+    stack: list[int] = []
+    i = start
+    k = 0
+    while i < end:
+        while k < len(skips) and skips[k][1] <= i:
+            k += 1
+        if k < len(skips) and skips[k][0] <= i:
+            i = skips[k][1]
+            continue
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[" and text.startswith("[^", i):
+            j = text.find("]", i)
+            nl = text.find("\n", i)
+            if j > 0 and (nl < 0 or j < nl) and j - i < 200:
+                i = _note_ref(text, i, j, out, chapter)
+                continue
+        if ch == "[":
+            stack.append(i)
+        elif ch == "]" and stack:
+            i = _close_bracket(text, stack.pop(), i, out)
+            continue
+        i += 1
+    return out
+
+
+def _note_ref(text: str, i: int, j: int, out: Scan, chapter: bool) -> int:
+    ident = text[i + 2:j]
+    at_line_start = i == 0 or text[i - 1] == "\n"
+    if at_line_start and text.startswith(":", j + 1):
+        if chapter:  # BB109: a definition in a chapter file; drop its first line
+            out.chapter_defs.append((i, ident))
+            nl = text.find("\n", i)
+            nl = len(text) if nl < 0 else nl
+            out.edits.append((i, nl - i, ""))
+            return nl
+        return j + 2
+    m = _AGAIN_RE.match(text, j + 1)
+    again = ' again="1"' if m else ""
+    stop = m.end() if m else j + 1
+    out.edits.append((i, stop - i, f'[]{{.bbref ref="{_quote(ident)}"{again} bbo="{i}"}}'))
+    return stop
+
+
+def _close_bracket(text: str, o: int, i: int, out: Scan) -> int:
+    nxt = text[i + 1:i + 2]
+    if nxt == "{":
+        close = text.find("}", i)
+        if close > 0:
+            out.edits.append((close, 0, f' bbo="{o}"'))
+            return close + 1
+        return i + 1
+    if nxt in ("(", "[") or (o > 0 and text[o - 1] == "!"):
+        return i + 1
+    inner = text[o + 1:i]
+    cites = list(_CITE_RE.finditer(inner))
+    if cites:
+        for m in cites:
+            if not m.group(1).strip(":.#$%&+?<>~/-"):
+                out.empty_cites.append(o + 1 + m.start())
+        if all(m.group(1).strip(":.#$%&+?<>~/-") for m in cites):
+            out.edits.append((o, 0, "["))
+            out.edits.append((i + 1, 0, f']{{.bbcite bbo="{o}"}}'))
+    return i + 1
+
+
+def apply_edits(text: str, edits, start: int = 0, end: int | None = None) -> str:
+    """Apply edits falling inside [start, end) to text[start:end]."""
+    end = len(text) if end is None else end
+    parts = []
+    pos = start
+    for off, length, ins in sorted(edits, key=lambda e: (e[0], -e[1])):
+        if off < start or off >= end and not (off == end and length == 0):
+            continue
+        parts.append(text[pos:off])
+        parts.append(ins)
+        pos = off + length
+    parts.append(text[pos:end])
+    return "".join(parts)

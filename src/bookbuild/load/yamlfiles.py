@@ -1,0 +1,133 @@
+"""sources.yaml (CSL YAML list) and glossary.yaml (key -> entry) with positions.
+
+ruamel.yaml gives line numbers for errors (BB504).  Glossary keys are taken
+from the source text as written, because a YAML loader turns `1944` into an
+integer and `no` into false; duplicates are found on that same scan (BB304).
+"""
+from __future__ import annotations
+
+import re
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .. import model as m
+from ..diagnostics import Diagnostic
+
+_TOP_KEY_RE = re.compile(r"""^(?!#|-|\.\.\.|---)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s#:][^:#]*?)\s*:(?:\s|$)""")
+
+
+def _yaml():
+    y = YAML(typ="rt")
+    y.allow_duplicate_keys = True
+    return y
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return str(value)
+
+
+def _parse(text: str, rel: str):
+    try:
+        return _yaml().load(text), []
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = (e.problem or e.context or "syntax error").strip()
+        return None, [Diagnostic("BB504", f"{rel} is not valid YAML: {problem}", rel, line, col,
+                                 "check indentation and quoting on that line")]
+    except YAMLError as e:
+        return None, [Diagnostic("BB504", f"{rel} is not valid YAML: {e}", rel, 1, 1, "")]
+
+
+def load_sources(text: str, rel: str) -> tuple[dict[str, m.Source], list[Diagnostic]]:
+    data, diags = _parse(text, rel)
+    if diags:
+        return {}, diags
+    if data is None:
+        return {}, []
+    if not isinstance(data, list):
+        return {}, [Diagnostic("BB504", f"{rel} must be a list of CSL items (lines starting with '- id:')",
+                               rel, 1, 1, "see the Sources section of docs/FORMAT.md")]
+    out: dict[str, m.Source] = {}
+    for i, item in enumerate(data):
+        line = data.lc.item(i)[0] + 1 if hasattr(data, "lc") else 1
+        if not isinstance(item, dict) or not isinstance(item.get("id"), (str, int)) or not str(item.get("id")).strip():
+            diags.append(Diagnostic("BB504", f"item {i + 1} of {rel} has no id", rel, line, 1,
+                                    "every source needs `id: some-key`"))
+            continue
+        sid = str(item["id"])
+        pos = m.Pos(rel, line, 3)
+        if sid in out:
+            first = out[sid].pos
+            diags.append(Diagnostic("BB504", f"source id '{sid}' is listed twice (first at {first.file}:{first.line})",
+                                    rel, line, 3, "give each source a unique id"))
+            continue
+        out[sid] = m.Source(sid, _plain(item), pos)
+    return out, diags
+
+
+def _raw_keys(text: str) -> list[tuple[str, int, int]]:
+    keys = []
+    for n, line in enumerate(text.split("\n"), 1):
+        mt = _TOP_KEY_RE.match(line)
+        if mt:
+            k = mt.group(1)
+            if k[:1] in "\"'":
+                k = k[1:-1]
+            keys.append((k, n, 1))
+    return keys
+
+
+def load_glossary(text: str, rel: str) -> tuple[dict[str, m.Term], list[Diagnostic]]:
+    data, diags = _parse(text, rel)
+    if diags:
+        return {}, diags
+    if data is None:
+        return {}, []
+    if not isinstance(data, dict):
+        return {}, [Diagnostic("BB504", f"{rel} must map entry keys to entries", rel, 1, 1,
+                               "write `key:` then indented `definition: …`")]
+    raw = _raw_keys(text)
+    seen: dict[str, tuple[int, int]] = {}
+    unique: list[tuple[str, int, int]] = []
+    for key, line, col in raw:
+        if key in seen:
+            diags.append(Diagnostic("BB304", f"glossary key '{key}' is defined twice (first at {rel}:{seen[key][0]})",
+                                    rel, line, col, "merge the two entries or rename one key"))
+        else:
+            seen[key] = (line, col)
+            unique.append((key, line, col))
+    out: dict[str, m.Term] = {}
+    for (key, line, col), (_, entry) in zip(unique, data.items()):
+        pos = m.Pos(rel, line, col)
+        if not isinstance(entry, dict) or not isinstance(entry.get("definition"), str):
+            diags.append(Diagnostic("BB504", f"glossary entry '{key}' needs a `definition:` string", rel, line, col,
+                                    "write `definition: …` indented under the key"))
+            continue
+        see = entry.get("see") or []
+        if isinstance(see, str):
+            see = [see]
+        see_pos = tuple(_see_positions(entry, rel, len(see), pos))
+        out[key] = m.Term(key=key, term=str(entry.get("term", key)), definition=entry["definition"], pos=pos,
+                          reading=str(entry.get("reading", "") or ""), see=tuple(str(s) for s in see),
+                          see_pos=see_pos,
+                          simplified=str(entry.get("simplified", "") or ""))
+    return out, diags
+
+
+def _see_positions(entry, rel: str, count: int, fallback: m.Pos):
+    """Line of each `see` item (flow lists share the key's line)."""
+    if "see" not in entry or not hasattr(entry, "lc"):
+        return [fallback] * count
+    key_line = entry.lc.key("see")[0] + 1
+    seq = entry["see"]
+    for i in range(count):
+        line = seq.lc.item(i)[0] + 1 if hasattr(seq, "lc") and not isinstance(seq, str) else key_line
+        yield m.Pos(rel, line, 1)

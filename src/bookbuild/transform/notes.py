@@ -1,0 +1,107 @@
+"""Notes: body citations become notes of their own; numbering per the contract."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from .. import model as m
+
+
+def _map_inlines(inlines: list[m.Inline], fn) -> list[m.Inline]:
+    out = []
+    for node in inlines:
+        node = fn(node)
+        if hasattr(node, "children") and node.children:
+            node.children = _map_inlines(node.children, fn)
+        out.append(node)
+    return out
+
+
+def _map_blocks(blocks: list[m.Block], fn) -> None:
+    """Apply fn to every inline of blocks, in place, in document order."""
+    for b in blocks:
+        if isinstance(b, (m.Para, m.Heading)):
+            b.inlines = _map_inlines(b.inlines, fn)
+        elif isinstance(b, m.BlockQuote):
+            _map_blocks(b.blocks, fn)
+        elif isinstance(b, m.ListBlock):
+            for item in b.items:
+                _map_blocks(item, fn)
+        elif isinstance(b, m.Table):
+            for row in b.header + b.rows:
+                row[:] = [_map_inlines(cell, fn) for cell in row]
+
+
+def wrap_body_citations(book: m.Book) -> m.Book:
+    """Replace every citation in chapter text by a reference to a generated note
+    holding it, so citeproc only formats citations inside notes and the BB1xx
+    checks and the numbering cover them like any note."""
+    notes = dict(book.notes)
+    for ch in book.chapters:
+        count = 0
+
+        def wrap(node):
+            nonlocal count
+            if not isinstance(node, m.Citation):
+                return node
+            count += 1
+            nid = f"bbcite-{ch.index + 1}-{count}"
+            notes[nid] = m.Note(nid, [m.Para([node], node.pos)], node.pos, generated=True)
+            return m.NoteRef(nid, False, node.pos)
+
+        ch.title = _map_inlines(ch.title, wrap)
+        _map_blocks(ch.blocks, wrap)
+    return replace(book, notes=notes)
+
+
+def note_refs(blocks: list[m.Block]):
+    for node in m.walk_blocks_inlines(blocks):
+        if isinstance(node, m.NoteRef):
+            yield node
+
+
+def chapter_refs(ch: m.Chapter):
+    for node in m.walk_inlines(ch.title):
+        if isinstance(node, m.NoteRef):
+            yield node
+    yield from note_refs(ch.blocks)
+
+
+@dataclass
+class NoteNumbers:
+    """Which chapter calls each note first, and its number there."""
+    numbers: dict[str, int] = field(default_factory=dict)
+    chapters: dict[str, int] = field(default_factory=dict)       # note id -> chapter index
+    by_chapter: dict[int, list[str]] = field(default_factory=dict)
+    book_numbering: bool = False
+
+    def number(self, note_id: str) -> int:
+        return self.numbers[note_id]
+
+    def chapter_of(self, note_id: str) -> int:
+        return self.chapters[note_id]
+
+    def label(self, note_id: str, from_chapter: int, chapter_label=None) -> str:
+        """The call text: the number, or 見第N章注M for `.again` from another chapter."""
+        n = self.numbers[note_id]
+        home = self.chapters[note_id]
+        if home == from_chapter or self.book_numbering:
+            return str(n)
+        name = chapter_label(home) if chapter_label else f"第{home + 1}章"
+        return f"見{name}注{n}"
+
+
+def number_notes(book: m.Book) -> NoteNumbers:
+    nn = NoteNumbers(book_numbering=book.config.note_numbering == "book")
+    counter = 0
+    for ch in book.chapters:
+        if not nn.book_numbering:
+            counter = 0
+        nn.by_chapter[ch.index] = []
+        for ref in chapter_refs(ch):
+            if ref.again or ref.id in nn.numbers or ref.id not in book.notes:
+                continue
+            counter += 1
+            nn.numbers[ref.id] = counter
+            nn.chapters[ref.id] = ch.index
+            nn.by_chapter[ch.index].append(ref.id)
+    return nn
