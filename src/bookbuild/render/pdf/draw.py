@@ -1,0 +1,170 @@
+"""Draw laid-out pages with WeasyPrint, in parallel page ranges.
+
+Every page's content is fixed before WeasyPrint sees it (one `<section>`
+per page), so any page range can be drawn on its own: the ranges are drawn
+in worker processes forked after import (vertical-pdf-design.md §7, §9.4),
+each worker turns its pages and gives its font subsets unique tags, and the
+parent merges the parts.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+import pikepdf
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from . import turn
+
+# html_for(first, stop) -> the HTML document of pages [first, stop)
+HtmlMaker = Callable[[int, int], str]
+Progress = Callable[[str, int, int], None]
+
+
+class RestrictedFetcher(URLFetcher):
+    """Serve file: URLs under the allowed roots and data: URLs; refuse the rest.
+
+    book-format.md "Files and safety": the renderer fetches only from the book
+    root, the package data and `.bookbuild/cache/`; `http:` or a `file:` URL
+    elsewhere (also through a symlink) is refused.
+    """
+
+    def __init__(self, roots: list[Path]):
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        self.roots = [Path(r).resolve() for r in roots]
+        self.refused: list[str] = []
+
+    def allows(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return True
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return False
+        path = Path(url2pathname(unquote(parts.path))).resolve()
+        return any(path == r or path.is_relative_to(r) for r in self.roots)
+
+    def fetch(self, url, headers=None):
+        if not self.allows(url):
+            self.refused.append(url)
+            raise ValueError(f"bookbuild refuses to fetch {url}")
+        return super().fetch(url, headers)
+
+
+@dataclass
+class PartResult:
+    path: Path
+    pages: int
+    notdef: list[str] = field(default_factory=list)   # WeasyPrint's .notdef warnings
+    refused: list[str] = field(default_factory=list)  # URLs the fetcher refused
+
+
+class _Collect(logging.Handler):
+    """Keep WeasyPrint's warnings: .notdef becomes BB703 in the caller."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def draw_range(html: str, base_url: str, roots: list[Path], out: Path, part: int) -> PartResult:
+    """Draw one HTML document, turn its pages, retag its subsets, write `out`."""
+    fetcher = RestrictedFetcher(roots)
+    handler = _Collect()
+    log = logging.getLogger("weasyprint")
+    log.addHandler(handler)
+    try:
+        fonts = FontConfiguration()
+        data = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
+            font_config=fonts, uncompressed_pdf=False)
+    finally:
+        log.removeHandler(handler)
+    pdf = pikepdf.Pdf.open(_bytes_io(data))
+    turn.turn_pages(pdf)
+    turn.retag_fonts(pdf, part)
+    n = len(pdf.pages)
+    pdf.save(out)
+    notdef = [m for m in handler.messages if ".notdef" in m]
+    return PartResult(out, n, notdef, fetcher.refused)
+
+
+def _bytes_io(data: bytes):
+    import io
+    return io.BytesIO(data)
+
+
+# ------------------------------------------------------------- parallel
+
+# Set in the parent right before the pool forks; the children inherit it, so
+# the pages are never pickled.
+_JOB: dict = {}
+
+
+def _work(task: tuple[int, int, int]) -> PartResult:
+    part, first, stop = task
+    j = _JOB
+    out = j["tmp"] / f"part-{part:04d}.pdf"
+    return draw_range(j["html_for"](first, stop), j["base_url"], j["roots"], out, part)
+
+
+def split_ranges(n_pages: int, jobs: int, max_pages: int = 64) -> list[tuple[int, int]]:
+    """Contiguous ranges: at least one per job, none above max_pages pages.
+
+    More ranges than workers balance uneven pages and give finer progress;
+    each range costs a WeasyPrint start (≈ font loading), hence the cap.
+    """
+    if n_pages <= 0:
+        return []
+    count = max(jobs, -(-n_pages // max_pages))
+    count = min(count, n_pages)
+    size, extra = divmod(n_pages, count)
+    out, start = [], 0
+    for i in range(count):
+        stop = start + size + (1 if i < extra else 0)
+        out.append((start, stop))
+        start = stop
+    return out
+
+
+def draw_pages(n_pages: int, html_for: HtmlMaker, base_url: str, roots: list[Path], tmp: Path,
+               jobs: int | None = None, progress: Progress | None = None) -> list[PartResult]:
+    """Draw pages [0, n_pages) in `jobs` processes; returns the parts in page order."""
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    ranges = split_ranges(n_pages, jobs)
+    tasks = [(i, a, b) for i, (a, b) in enumerate(ranges)]
+    done_pages = 0
+    results: list[PartResult] = []
+    _JOB.update(html_for=html_for, base_url=base_url, roots=roots, tmp=tmp)
+    try:
+        if jobs == 1 or len(tasks) == 1:
+            it = map(_work, tasks)
+            for r in it:
+                done_pages += r.pages
+                results.append(r)
+                if progress:
+                    progress("draw", done_pages, n_pages)
+            return results
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(min(jobs, len(tasks))) as pool:
+            for r in pool.imap(_work, tasks):
+                done_pages += r.pages
+                results.append(r)
+                if progress:
+                    progress("draw", done_pages, n_pages)
+        return results
+    finally:
+        _JOB.clear()
+
+
+NOTDEF_RE = re.compile(r"unsupported by fonts: \"?(.*?)\"?$")

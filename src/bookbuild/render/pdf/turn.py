@@ -1,0 +1,187 @@
+"""Turn landscape pages into portrait reading pages, merge parts, fix the catalog.
+
+WeasyPrint cannot set vertical text, so every page is laid out on a
+landscape page (L) and turned here 90° clockwise into the portrait reading
+page (P), see vertical-pdf-design.md §7.  The turn is baked into the
+content stream (`q 0 -1 1 0 0 W cm … Q`): a point (x, y) of L lands at
+(y, W − x) in P, W being the landscape width.  So the L top edge becomes
+the P right edge and an L line, read left to right, becomes a P column read
+top to bottom.  No `/Rotate` is ever written (VT-29).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf, String
+
+_BOXES = ("/MediaBox", "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox")
+_TAG = re.compile(r"^([A-Z]{6})\+(.*)$")
+
+
+# ------------------------------------------------------------------ turn
+
+def _map_point(x: float, y: float, width: float) -> tuple[float, float]:
+    return y, width - x
+
+
+def _map_rect(rect, width: float) -> Array:
+    x1, y1, x2, y2 = (float(v) for v in rect)
+    (a, b), (c, d) = _map_point(x1, y1, width), _map_point(x2, y2, width)
+    return Array([min(a, c), min(b, d), max(a, c), max(b, d)])
+
+
+def _map_dest(dest, width: float) -> None:
+    """Map an explicit destination [page /XYZ left top zoom] in place."""
+    if not isinstance(dest, Array) or len(dest) < 4 or dest[1] != Name.XYZ:
+        return
+    left, top = dest[2], dest[3]
+    if isinstance(left, (int, float, pikepdf.Object)) and left is not None:
+        try:
+            x, y = float(left), float(top)
+        except (TypeError, ValueError):
+            return
+        nx, ny = _map_point(x, y, width)
+        dest[2], dest[3] = nx, ny
+
+
+def turn_page(pdf: Pdf, page: pikepdf.Page) -> None:
+    """Turn one landscape page 90° clockwise, in place."""
+    mbox = [float(v) for v in page.obj.MediaBox]
+    width = mbox[2] - mbox[0]
+    # Why prepend/append separate streams: the original stream stays
+    # untouched (and compressed); q/Q isolate our matrix from its state.
+    page.contents_add(pikepdf.Stream(pdf, f"q 0 -1 1 0 0 {width:.4f} cm\n".encode()), prepend=True)
+    page.contents_add(pikepdf.Stream(pdf, b"\nQ\n"))
+    for box in _BOXES:
+        if box in page.obj:
+            page.obj[box] = _map_rect(page.obj[box], width)
+    if "/Rotate" in page.obj:
+        del page.obj["/Rotate"]
+    for annot in page.obj.get("/Annots", []):
+        if "/Rect" in annot:
+            annot.Rect = _map_rect(annot.Rect, width)
+        if "/QuadPoints" in annot:
+            q = [float(v) for v in annot.QuadPoints]
+            pts = [_map_point(q[i], q[i + 1], width) for i in range(0, len(q), 2)]
+            annot.QuadPoints = Array([c for p in pts for c in p])
+        if "/Dest" in annot:
+            _map_dest(annot.Dest, width)
+
+
+def turn_pages(pdf: Pdf) -> None:
+    for page in pdf.pages:
+        turn_page(pdf, page)
+
+
+# ------------------------------------------------------------- subsets
+
+def retag_fonts(pdf: Pdf, part: int) -> int:
+    """Give every font subset of this part a tag of its own; return the count.
+
+    WeasyPrint derives the tag from the font description, so the parts of a
+    parallel render would share one tag for different subsets after the
+    merge; ISO 32000-1 §9.6.4 requires distinct tags.
+    """
+    renamed: dict[str, str] = {}
+    for obj in pdf.objects:
+        if not isinstance(obj, Dictionary):
+            continue
+        for key in ("/BaseFont", "/FontName"):
+            if key not in obj or not isinstance(obj[key], Name):
+                continue
+            name = str(obj[key])[1:]
+            m = _TAG.match(name)
+            if not m:
+                continue
+            if name not in renamed:
+                renamed[name] = _new_tag(m.group(1), part) + "+" + m.group(2)
+            obj[key] = Name("/" + renamed[name])
+    return len(renamed)
+
+
+def _new_tag(old: str, part: int) -> str:
+    digest = hashlib.md5(f"{part}:{old}".encode(), usedforsecurity=False).digest()
+    return "".join(chr(65 + b % 26) for b in digest[:6])
+
+
+def merge_parts(paths: list[Path]) -> tuple[Pdf, list[Pdf]]:
+    """Concatenate turned part files; returns (merged, sources to close after saving)."""
+    out = Pdf.new()
+    sources = []
+    for i, path in enumerate(paths):
+        src = Pdf.open(path)
+        sources.append(src)
+        out.pages.extend(src.pages)
+    return out, sources
+
+
+# ------------------------------------------------------------- catalog
+
+@dataclass(frozen=True, slots=True)
+class OutlineEntry:
+    title: str
+    page: int      # 0-based page index in the merged document
+    level: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class DocInfo:
+    title: str
+    authors: tuple[str, ...]
+    language: str
+    subject: str = ""
+    publisher: str = ""
+    epoch: int | None = None   # SOURCE_DATE_EPOCH; None = now
+
+
+def pdf_date(epoch: int | None) -> str:
+    t = time.gmtime(epoch if epoch is not None else time.time())
+    return time.strftime("D:%Y%m%d%H%M%SZ", t)
+
+
+def finish_catalog(pdf: Pdf, info: DocInfo, outline: list[OutlineEntry]) -> None:
+    """/Lang, /ViewerPreferences /Direction /R2L (merged), outline, document info."""
+    root = pdf.Root
+    root.Lang = String(info.language)
+    prefs = root.get("/ViewerPreferences")
+    if not isinstance(prefs, Dictionary):
+        prefs = Dictionary()
+    prefs.Direction = Name.R2L
+    prefs.DisplayDocTitle = True
+    root.ViewerPreferences = prefs
+    _write_outline(pdf, outline)
+    date = pdf_date(info.epoch)
+    pdf.docinfo = pdf.make_indirect(Dictionary(
+        Title=String(info.title), Author=String("、".join(info.authors)),
+        Creator=String("bookbuild"), Producer=String("bookbuild (WeasyPrint, pikepdf)"),
+        CreationDate=String(date), ModDate=String(date)))
+    if info.subject:
+        pdf.docinfo.Subject = String(info.subject)
+
+
+def _write_outline(pdf: Pdf, entries: list[OutlineEntry]) -> None:
+    """Nest entries by level; each points at its page (fit to the window)."""
+    if not entries:
+        return
+    with pdf.open_outline() as outline:
+        outline.root.clear()
+        stack: list[tuple[int, list]] = [(0, outline.root)]
+        for e in entries:
+            item = pikepdf.OutlineItem(e.title, e.page, "Fit")
+            while stack[-1][0] >= e.level:
+                stack.pop()
+            stack[-1][1].append(item)
+            stack.append((e.level, item.children))
+    root = pdf.Root
+    root.PageMode = Name.UseOutlines
+
+
+def save(pdf: Pdf, target: Path) -> None:
+    """Deterministic /ID so that equal input gives byte-identical output."""
+    pdf.save(target, deterministic_id=True, compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
