@@ -1,0 +1,28 @@
+"""All integrity checks: pure functions Book -> [Diagnostic], one module per rule family."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import model as m
+from ..diagnostics import Diagnostic
+from .glyphs import check_glyphs
+from .notes import check_notes
+from .references import check_glossary, check_sources
+
+
+def _punctuation(book: m.Book) -> list[Diagnostic]:
+    try:
+        from .punctuation import check_punctuation
+    except ImportError:  # not landed yet
+        return []
+    return check_punctuation(book)
+
+
+def run_checks(book: m.Book, cache_dir: Path | None = None) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    out += check_notes(book)
+    out += check_sources(book)
+    out += check_glossary(book)
+    out += _punctuation(book)
+    out += check_glyphs(book, cache_dir)
+    return out

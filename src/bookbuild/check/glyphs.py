@@ -1,0 +1,81 @@
+"""BB402: characters the edition's font cannot draw (on the normalized text)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import model as m
+from ..diagnostics import Diagnostic, diag
+from ..fonts import FontNotFound, coverage, find_font
+
+# Generated text (chapter labels, brackets, numbers) and layout whitespace.
+_ALWAYS_OK = set(" \n\t\u00a0")
+
+
+def _normalizer(book: m.Book, edition):
+    try:
+        from ..transform.normalize import normalize_for_render
+    except ImportError:  # normalizer not installed yet: check the raw text
+        return lambda s: s
+    return lambda s: normalize_for_render(s, pdf=edition.format == "pdf",
+                                          range_mark=book.config.range, interpunct=book.config.interpunct)
+
+
+def _texts(book: m.Book):
+    """(text, pos) of everything an edition draws from the sources."""
+    for ch in book.chapters:
+        for node in m.walk_inlines(ch.title):
+            if isinstance(node, (m.Text, m.Code)):
+                yield node.text, node.pos
+        for node in m.walk_blocks_inlines(ch.blocks):
+            if isinstance(node, (m.Text, m.Code)):
+                yield node.text, node.pos
+            elif isinstance(node, m.Citation):
+                for it in node.items:
+                    yield it.prefix + it.locator, node.pos
+    for note in book.notes.values():
+        for node in m.walk_blocks_inlines(note.blocks):
+            if isinstance(node, (m.Text, m.Code)):
+                yield node.text, node.pos or note.pos
+            elif isinstance(node, m.Citation):
+                for it in node.items:
+                    yield it.prefix + it.locator, node.pos
+    for term in book.terms.values():
+        yield term.term + term.definition, term.pos
+    for src in book.sources.values():
+        yield " ".join(str(v) for v in src.csl.values() if isinstance(v, str)), src.pos
+
+
+def check_glyphs(book: m.Book, cache_dir: Path | None = None) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    cmaps: dict[str, frozenset[int] | None] = {}
+    seen_by_font: dict[str, set[str]] = {}  # report each character once per font
+    for edition in book.config.editions:
+        if edition.font not in cmaps:
+            try:
+                cmaps[edition.font] = coverage(find_font(edition.font), cache_dir)
+            except FontNotFound as e:
+                cmaps[edition.font] = None
+                out.append(Diagnostic("BB402", f"font '{edition.font}' of edition '{edition.name}' is not installed",
+                                      book.config.path, 1, 1, e.hint))
+        cmap = cmaps[edition.font]
+        if cmap is not None:
+            out += _missing(book, edition, cmap, seen_by_font.setdefault(edition.font, set()))
+    return out
+
+
+def _missing(book, edition, cmap, seen: set[str]) -> list[Diagnostic]:
+    norm = _normalizer(book, edition)
+    out = []
+    for text, pos in _texts(book):
+        if pos is None:
+            continue
+        for i, ch in enumerate(norm(text)):
+            if ch in seen or ch in _ALWAYS_OK or ord(ch) in cmap:
+                continue
+            seen.add(ch)
+            where = text.find(ch)
+            at = m.Pos(pos.file, pos.line, pos.col + where) if where >= 0 and "\n" not in text[:where] else pos
+            out.append(diag("BB402", at, f"the font '{edition.font}' (edition '{edition.name}') has no glyph for "
+                            f"'{ch}' U+{ord(ch):04X}",
+                            "replace the character, or choose an edition font that has it"))
+    return out

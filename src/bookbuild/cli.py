@@ -1,0 +1,64 @@
+"""Command line: argument parsing only. `main(argv) -> int` (exit status per the contract)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .crash import report_crash
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors exit 2, with one line of help
+        self.print_usage(sys.stderr)
+        print(f"bookbuild: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="bookbuild", description="Build and check annotated Traditional Chinese books.")
+    p.add_argument("--version", action="version", version=f"bookbuild {__import__('bookbuild').__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    c = sub.add_parser("check", help="check the book's integrity (notes, sources, glossary, fonts)")
+    c.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH")
+    c.add_argument("--format", choices=["text", "json", "github", "sarif"], default="text")
+    c.add_argument("--strict", action="store_true", help="warnings count as errors")
+    b = sub.add_parser("build", help="build the editions")
+    b.add_argument("book_dir", nargs="?", type=Path, default=Path("."), metavar="BOOK_DIR")
+    b.add_argument("--edition", action="append", default=[], metavar="NAME")
+    b.add_argument("--out", type=Path, default=None, metavar="DIR")
+    b.add_argument("--jobs", type=int, default=None, help="worker processes for the print PDF")
+    b.add_argument("--format", choices=["text", "json", "github", "sarif"], default="text")
+    f = sub.add_parser("fix", help="normalise CJK punctuation in place")
+    f.add_argument("book_dir", nargs="?", type=Path, default=Path("."), metavar="BOOK_DIR")
+    f.add_argument("--check", action="store_true", help="write nothing; exit 1 if something would change")
+    f.add_argument("--diff", action="store_true", help="print a unified diff")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as e:
+        return int(e.code or 0)
+    try:
+        if args.command == "check":
+            from .commands.check import run_check
+            return run_check(args.paths, fmt=args.format, strict=args.strict)
+        if args.command == "build":
+            from .commands.build import run_build
+            return run_build(args.book_dir, editions=args.edition, out_dir=args.out,
+                             jobs=args.jobs, fmt=args.format)
+        from .commands.fix import run_fix
+        return run_fix(args.book_dir, check=args.check, diff=args.diff, stdout=sys.stdout, stderr=sys.stderr)
+    except KeyboardInterrupt:
+        print("bookbuild: interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # last resort: one line, full report in a file
+        where = report_crash()
+        print(f"bookbuild: internal error; the full report is in {where}", file=sys.stderr)
+        return 3
+
+
+def main_entry() -> None:
+    sys.exit(main())

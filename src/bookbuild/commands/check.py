@@ -1,0 +1,73 @@
+"""`bookbuild check PATH...`: find each path's book, load it, run every check."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..check import run_checks
+from ..diagnostics import exit_status, render
+from ..load import NoBook, find_book_toml, load_book
+
+
+def book_root_for(path: Path) -> Path | None:
+    """Walk up from a file or folder to the nearest folder holding a book."""
+    start = path.resolve()
+    if start.is_file():
+        start = start.parent
+    for folder in (start, *start.parents):
+        if (folder / "book.toml").is_file():
+            # book.toml inside manuscript/ belongs to the folder holding manuscript/
+            return folder.parent if folder.name == "manuscript" else folder
+        if (folder / "manuscript" / "book.toml").is_file():
+            return folder
+    return None
+
+
+def check_book(root: Path):
+    """(diagnostics, book or None) for one book folder."""
+    book, diags = load_book(root)
+    if book is not None:
+        diags = diags + _without_cascades(diags, run_checks(book, root / ".bookbuild" / "cache"))
+    return diags, book
+
+
+# When a file could not be read, checks that need the whole book would
+# report everything that file held as missing or unused: drop those.
+_CASCADES = {"sources.yaml": {"BB201", "BB202"}, "glossary.yaml": {"BB301", "BB302"}}
+_UNREADABLE = {"BB501", "BB503", "BB504", "BB508", "BB510"}
+
+
+def _without_cascades(load_diags, check_diags):
+    dropped: set[str] = set()
+    for d in load_diags:
+        if d.code not in _UNREADABLE:
+            continue
+        name = d.file.rsplit("/", 1)[-1]
+        dropped |= _CASCADES.get(name, {"BB101", "BB103", "BB202", "BB302"})
+    return [d for d in check_diags if d.code not in dropped]
+
+
+def run_check(paths: list[Path], *, fmt: str = "text", strict: bool = False, stdout=None, stderr=None) -> int:
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    roots: list[Path] = []
+    for p in paths:
+        if not p.exists():
+            print(f"bookbuild: {p} does not exist", file=stderr)
+            return 2
+        root = book_root_for(p)
+        if root is None:
+            print(f"bookbuild: no book.toml found in {p} or above it (nor in a manuscript/ folder)", file=stderr)
+            return 2
+        if root not in roots:
+            roots.append(root)
+    status = 0
+    for root in roots:
+        try:
+            find_book_toml(root)
+            diags, _ = check_book(root)
+        except NoBook as e:
+            print(f"bookbuild: {e}", file=stderr)
+            return 2
+        stdout.write(render(diags, fmt, root))
+        status = max(status, exit_status(diags, strict))
+    return status

@@ -1,0 +1,151 @@
+"""Golden tests: one tiny book per diagnostic code; code, file, line and column asserted."""
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+
+from bookbuild.commands.check import run_check
+from bookbuild.diagnostics import CODES
+from bookbuild.fonts import find_font
+from bookfactory import BASE, BOOK_TOML, CHAPTER, GLOSSARY, NOTES, SOURCES, make_book
+
+
+def loc(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
+    """1-based line and column (code points) of the nth occurrence of needle."""
+    i = -1
+    for _ in range(nth + 1):
+        i = text.index(needle, i + 1)
+    line = text.count("\n", 0, i) + 1
+    return line, i - (text.rfind("\n", 0, i) + 1) + 1
+
+
+def run(book, *args):
+    out = StringIO()
+    status = run_check([book], fmt="json", stdout=out, stderr=StringIO(), **dict(args))
+    return status, json.loads(out.getvalue())["diagnostics"]
+
+
+CH_EXTRA = CHAPTER + "\n再記一事@@@。\n"
+TOML_CH2 = BOOK_TOML.replace('  "manuscript/01.md",\n', '  "manuscript/01.md",\n  "manuscript/02.md",\n')
+
+CASES = {
+    "BB101": ({"manuscript/01.md": CH_EXTRA.replace("@@@", "[^zz]")}, "manuscript/01.md", "[^zz]"),
+    "BB102": ({"footnotes/01.md": NOTES + "\n[^a]: 重複的定義。\n"}, "footnotes/01.md", ("[^a]", 1)),
+    "BB103": ({"footnotes/01.md": NOTES + "\n[^orphan]: 無人引用。\n"}, "footnotes/01.md", "[^orphan]"),
+    "BB104": ({"manuscript/01.md": CH_EXTRA.replace("@@@", "[^a]")}, "manuscript/01.md", ("[^a]", 1)),
+    "BB105": ({"manuscript/01.md": CH_EXTRA.replace("@@@", "[^c]"), "footnotes/01.md": NOTES + "\n[^c]:\n"},
+              "footnotes/01.md", "[^c]"),
+    "BB106": ({"footnotes/01.md": NOTES.replace("續行縮排四格。", "續行縮排四格[^a]。")},
+              "footnotes/01.md", ("[^a]", 1)),
+    "BB107": ({"manuscript/01.md": CH_EXTRA.replace("@@@", "如前注〔16〕所述")}, "manuscript/01.md", "〔16〕"),
+    "BB108": ({"manuscript/01.md": CH_EXTRA.replace("@@@", "[^壞注]")}, "manuscript/01.md", "[^壞注]"),
+    "BB109": ({"manuscript/01.md": CHAPTER + "\n[^inchapter]: 寫錯地方的注。\n"}, "manuscript/01.md", "[^inchapter]"),
+    "BB201": ({"manuscript/01.md": CH_EXTRA.replace("@@@", "[@nosuch, 頁1]")}, "manuscript/01.md", "[@nosuch"),
+    "BB202": ({"footnotes/sources.yaml": SOURCES + "- id: unused\n  type: book\n  title: 無人引用之書\n"},
+              "footnotes/sources.yaml", "id: unused"),
+    "BB203": ({"manuscript/01.md": CH_EXTRA.replace("@@@", "[@, 頁3]")}, "manuscript/01.md", "@, 頁3"),
+    "BB301": ({"manuscript/01.md": CH_EXTRA.replace("@@@", "[不存在]{.term}")}, "manuscript/01.md", "[不存在]"),
+    "BB302": ({"footnotes/glossary.yaml": GLOSSARY + "長沙:\n  definition: 湖南省會。\n"},
+              "footnotes/glossary.yaml", "長沙:"),
+    "BB303": ({"footnotes/glossary.yaml": GLOSSARY.replace("see: [tenth]", "see: [nosuch]")},
+              "footnotes/glossary.yaml", "  see"),
+    "BB304": ({"footnotes/glossary.yaml": GLOSSARY + "tenth:\n  definition: 重複。\n"},
+              "footnotes/glossary.yaml", ("tenth:", 1)),
+    "BB401": ({"manuscript/01.md": CH_EXTRA.replace("@@@", "他說,我們走吧")}, "manuscript/01.md", ","),
+    "BB402": ({"manuscript/01.md": CH_EXTRA.replace("@@@", "笑😀")}, "manuscript/01.md", "😀"),
+    "BB404": ({"manuscript/01.md": CH_EXTRA.replace("@@@", "他說「走吧")}, "manuscript/01.md", "「走吧"),
+    "BB501": ({"book.toml": TOML_CH2}, "book.toml", "manuscript/02.md"),
+    "BB502": ({"book.toml": BOOK_TOML.replace('title = "測試之書"', 'title = "測試之書"\ntitel = "錯字"')},
+              "book.toml", "titel"),
+    "BB503": ({"manuscript/01.md": (CHAPTER + "\n第二段落。\n").encode("cp950")}, "manuscript/01.md", None),
+    "BB504": ({"footnotes/sources.yaml": SOURCES + "- id: [broken\n"}, "footnotes/sources.yaml", None),
+    "BB505": ({"book.toml": TOML_CH2, "manuscript/02.md": ""}, "manuscript/02.md", None),
+    "BB506": ({"manuscript/01.md": CHAPTER.replace("# 第一章　圍城\n", "")}, "manuscript/01.md", None),
+    "BB507": ({"manuscript/99.md": "# 草稿\n\n未列入。\n"}, "manuscript/99.md", None),
+    "BB508": ({"book.toml": BOOK_TOML.replace('"manuscript/01.md",\n', '"manuscript/01.md",\n  "../outside.md",\n')},
+              "book.toml", "../outside.md"),
+    "BB509": ({"book.toml": BOOK_TOML.replace('title = "測試之書"', 'title = "測試之書"\ncover = "assets/cover.png"')},
+              "book.toml", "cover"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_golden(tmp_path, code):
+    changes, file, needle = CASES[code]
+    book = make_book(tmp_path / "book", changes)
+    status, diags = run(book)
+    got = [d for d in diags if d["code"] == code]
+    assert len(got) == 1, diags
+    others = [d for d in diags if d["code"] != code]
+    assert others == [], f"{code} should be the only diagnostic: {others}"
+    d = got[0]
+    assert d["file"] == file
+    assert d["message"] and d["hint"]
+    if needle is not None:
+        text = changes.get(file) if isinstance(changes.get(file), str) else BASE[file]
+        needle, nth = needle if isinstance(needle, tuple) else (needle, 0)
+        line, col = loc(text, needle, nth)
+        assert (d["line"], d["column"]) == (line, col), d
+    assert status == (1 if CODES[code][0] == "error" else 0)
+
+
+def test_bb503_position_and_guess(tmp_path):
+    text = CHAPTER + "\n第二段落。\n"
+    book = make_book(tmp_path / "b", {"manuscript/01.md": text.encode("cp950")})
+    _, diags = run(book)
+    (d,) = diags
+    # the first non-ASCII byte is the first character of the title, after "# "
+    assert (d["line"], d["column"]) == (1, 3)
+    assert "Big5" in d["message"] and "byte offset 2" in d["message"]
+
+
+def test_bb510_file_limit(tmp_path):
+    book = make_book(tmp_path / "b")
+    with open(book / "manuscript/01.md", "ab") as f:
+        f.truncate(65 * 1024 * 1024)
+    _, diags = run(book)
+    assert [d["code"] for d in diags] == ["BB510"]
+
+
+def test_bb502_missing_required_key_points_at_table(tmp_path):
+    toml = BOOK_TOML.replace('authors = ["測試者"]\n', "")
+    book = make_book(tmp_path / "b", {"book.toml": toml})
+    _, diags = run(book)
+    assert [(d["code"], d["line"]) for d in diags] == [("BB502", 1)]
+
+
+def test_bb502_notes_page_on_epub(tmp_path):
+    toml = BOOK_TOML.replace('writing = "vertical"\n', 'writing = "vertical"\nnotes = "page"\n', 1)
+    book = make_book(tmp_path / "b", {"book.toml": toml})
+    _, diags = run(book)
+    assert [(d["code"], d["line"]) for d in diags] == [("BB502", loc(toml, "notes")[0])]
+
+
+def test_bb502_type_area_too_big(tmp_path):
+    toml = BOOK_TOML + "chars_per_column = 60\n"
+    book = make_book(tmp_path / "b", {"book.toml": toml})
+    _, diags = run(book)
+    assert [d["code"] for d in diags] == ["BB502"]
+    assert "does not fit" in diags[0]["message"]
+
+
+def test_bb502_both_places(tmp_path):
+    book = make_book(tmp_path / "b", {"manuscript/book.toml": BOOK_TOML})
+    _, diags = run(book)
+    assert "BB502" in [d["code"] for d in diags]
+
+
+def test_bb402_font_not_installed(tmp_path):
+    toml = BOOK_TOML.replace('format = "pdf"\n', 'format = "pdf"\nfont = "No Such Font Family"\n')
+    book = make_book(tmp_path / "b", {"book.toml": toml})
+    _, diags = run(book)
+    assert [d["code"] for d in diags] == ["BB402"]
+    assert "not installed" in diags[0]["message"]
+
+
+def test_clean_base_book(tmp_path):
+    find_font("Noto Serif CJK TC")
+    status, diags = run(make_book(tmp_path / "b"))
+    assert (status, diags) == (0, [])
