@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .. import cache
 from ..check import run_checks
 from ..diagnostics import exit_status, render
 from ..load import NoBook, find_book_toml, load_book
@@ -24,11 +25,38 @@ def book_root_for(path: Path) -> Path | None:
 
 
 def check_book(root: Path):
-    """(diagnostics, book or None) for one book folder."""
+    """(diagnostics, book or None) for one book folder; answered from the cache when nothing changed."""
+    cache_dir = root / ".bookbuild" / "cache"
+    key = cache.book_key(root, _font_files(root))
+    hit = cache.load(cache_dir, key)
+    if hit is not None:
+        return hit
     book, diags = load_book(root)
     if book is not None:
-        diags = diags + _without_cascades(diags, run_checks(book, root / ".bookbuild" / "cache"))
+        diags = diags + _without_cascades(diags, run_checks(book, cache_dir))
+    cache.store(cache_dir, key, (diags, book))
     return diags, book
+
+
+def _font_files(root: Path) -> list[str]:
+    """The font files the editions would use (a font update invalidates BB402 results)."""
+    import tomllib
+    from ..fonts import FontNotFound, find_font
+    try:
+        toml = root / "book.toml" if (root / "book.toml").is_file() else root / "manuscript" / "book.toml"
+        data = tomllib.loads(toml.read_text(encoding="utf-8"))
+        families = {e.get("font", "Noto Serif CJK TC") for e in data.get("editions", {}).values()
+                    if isinstance(e, dict)}
+    except (OSError, ValueError, AttributeError):
+        return []
+    out = []
+    for fam in sorted(f for f in families if isinstance(f, str)):
+        try:
+            ref = find_font(fam)
+            out.append(f"{fam}:{ref.path}:{ref.index}:{ref.path.stat().st_mtime_ns}")
+        except (FontNotFound, OSError):
+            out.append(f"{fam}:missing")
+    return out
 
 
 # When a file could not be read, checks that need the whole book would
