@@ -1,0 +1,121 @@
+"""Time one command as a fresh process tree: wall time and peak RSS.
+
+Peak RSS comes from `os.wait4`, whose rusage covers the child and every
+descendant it waited for; Linux reports the largest single process
+(`ru_maxrss`), not a sum, which is what "peak RSS per process" means.  The
+optional tree sampler adds up the RSS of the whole tree every 50 ms (for
+Chromium, whose work is spread over several processes); it costs a little
+CPU, so it is off unless asked for.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Sample:
+    wall: float
+    maxrss_mib: float
+    tree_mib: float | None
+    rc: int
+    error: str          # first line of stderr when rc != 0
+
+
+def run_once(cmd: list[str], *, env: dict | None = None, cwd: Path | None = None,
+             timeout: float = 1800, tree_rss: bool = False) -> Sample:
+    """Run cmd once; never raises for a failing or missing command."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        try:
+            proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                    env=env, cwd=cwd, start_new_session=True)
+        except OSError as e:
+            return Sample(0.0, 0.0, None, 127, f"cannot start {cmd[0]}: {e.strerror or e}")
+        killer = threading.Timer(timeout, _kill_group, (proc.pid,))
+        killer.start()
+        sampler = _TreeSampler(proc.pid) if tree_rss else None
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            killer.cancel()
+            if sampler:
+                sampler.stop()
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        rc = proc.returncode
+        error = ""
+        if rc != 0:
+            err.seek(0)
+            error = _first_line(err.read().decode("utf-8", "replace"))
+            if rc < 0 and -rc == signal.SIGKILL and wall >= timeout:
+                error = f"timeout after {timeout:.0f} s"
+            error = error or f"exit status {rc}"
+    return Sample(wall, usage.ru_maxrss / 1024, sampler.peak_mib if sampler else None, rc, error)
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:160]
+    return ""
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+class _TreeSampler:
+    """Peak of the summed RSS of a process and its descendants (from /proc)."""
+
+    def __init__(self, root: int, interval: float = 0.05):
+        self.root, self.interval, self.peak_mib = root, interval, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        page_mib = os.sysconf("SC_PAGE_SIZE") / 2**20
+        while not self._stop.wait(self.interval):
+            total = sum(_rss_pages(p) for p in _descendants(self.root))
+            self.peak_mib = max(self.peak_mib, total * page_mib)
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    stat = fh.read()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(b")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += children.get(pid, [])
+    return out
+
+
+def _rss_pages(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as fh:
+            return int(fh.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0

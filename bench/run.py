@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Benchmark bookbuild on the stress book against a headless-Chromium anchor.
+
+    python bench/run.py [--scale 1] [--runs 3] [--skip-anchor] [--scaling] [--tree-rss]
+
+Every step is a fresh process, timed best of --runs (wall time, start-up
+included) with its peak RSS; a step whose command fails shows
+"failed: <first line of stderr>" and the run goes on.  See bench/README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from anchor import chromium_binary, chromium_command, make_anchor_html  # noqa: E402
+from make_stress_book import generate  # noqa: E402
+from measure import run_once  # noqa: E402
+from steps import Result, Step, edit_note, fmt_table, run_step  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SCALES = (0.25, 0.5, 1.0, 2.0)
+
+
+def bookbuild_command() -> tuple[list[str], dict]:
+    """The installed console script beside this Python, else `python -m bookbuild`."""
+    env = dict(os.environ)
+    env.pop("FORCE_COLOR", None)
+    script = Path(sys.executable).parent / "bookbuild"
+    if script.exists():
+        return [str(script)], env
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), env.get("PYTHONPATH")]))
+    return [sys.executable, "-m", "bookbuild"], env
+
+
+def editions(book: Path) -> list[tuple[str, str]]:
+    data = tomllib.loads((book / "book.toml").read_text(encoding="utf-8"))
+    return [(name, ed.get("format", "")) for name, ed in data.get("editions", {}).items()]
+
+
+def clear(*paths: Path):
+    def do() -> None:
+        for p in paths:
+            shutil.rmtree(p, ignore_errors=True)
+    return do
+
+
+def anchor_step(book: Path, work: Path) -> Step:
+    html = make_anchor_html(book, work / "anchor")
+    pdf = work / "anchor" / "anchor.pdf"
+    profile = work / "anchor" / "profile"
+    return Step("anchor: chromium print", chromium_command(html, pdf, profile),
+                prepare=clear(profile, pdf), output=pdf, env=None)
+
+
+def full_steps(book: Path, work: Path, bb: list[str], env: dict, anchor: bool) -> list[Step]:
+    """The main table: check, every edition and all editions cold/warm/after an edit."""
+    cache, out = book / ".bookbuild" / "cache", work / "out"
+    cold = clear(cache, out)
+    steps = [Step("check, cold", bb + ["check", str(book)], prepare=clear(cache), env=env),
+             Step("check, warm", bb + ["check", str(book)], warmup=True, env=env)]
+    builds = [(name, ["--edition", name], out / f"{name}.{fmt}") for name, fmt in editions(book)]
+    builds.append(("all editions", [], None))
+    for name, sel, target in builds:
+        cmd = bb + ["build", str(book), "--out", str(out)] + sel
+        steps += [Step(f"build {name}, cold", cmd, prepare=cold, output=target, env=env),
+                  Step(f"build {name}, warm", cmd, warmup=True, output=target, env=env),
+                  Step(f"build {name}, one note edited", cmd, warmup=True,
+                       prepare=lambda: edit_note(book), output=target, env=env)]
+    for name, fmt in editions(book):
+        if fmt == "pdf":
+            for jobs in ("1", "2"):
+                cmd = bb + ["build", str(book), "--out", str(out), "--edition", name, "--jobs", jobs]
+                steps.append(Step(f"build {name}, cold, --jobs {jobs}", cmd, prepare=cold,
+                                  output=out / f"{name}.pdf", env=env))
+    if anchor:
+        steps.append(anchor_step(book, work))
+    return steps
+
+
+def scaling_steps(book: Path, work: Path, bb: list[str], env: dict, anchor: bool) -> list[Step]:
+    cache, out = book / ".bookbuild" / "cache", work / "out"
+    steps = [Step("check, cold", bb + ["check", str(book)], prepare=clear(cache), env=env)]
+    for name, fmt in editions(book):
+        cmd = bb + ["build", str(book), "--out", str(out), "--edition", name]
+        steps.append(Step(f"build {name}, cold", cmd, prepare=clear(cache, out), env=env))
+    if anchor:
+        steps.append(anchor_step(book, work))
+    return steps
+
+
+def run_steps(steps: list[Step], args) -> list[Result]:
+    results = []
+    for step in steps:
+        res = run_step(step, args.runs, timeout=args.timeout, tree_rss=args.tree_rss)
+        print(f"  {step.name}: {res.summary()}", file=sys.stderr, flush=True)
+        results.append(res)
+    return results
+
+
+def header(bb: list[str], env: dict) -> list[str]:
+    chromium = chromium_binary()
+    version = "not found"
+    if chromium:
+        v = subprocess.run([chromium, "--version"], capture_output=True, text=True)
+        version = v.stdout.strip() or v.stderr.strip()[:80]
+    bbv = run_once(bb + ["--version"], env=env)
+    return [f"os.cpu_count() = {os.cpu_count()}", f"machine: {platform.platform()}",
+            f"python: {platform.python_version()}", f"chromium: {version}",
+            f"bookbuild: {' '.join(bb)} ({'ok' if bbv.rc == 0 else 'failed: ' + bbv.error})"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--runs", type=int, default=3, help="best of N (default 3)")
+    ap.add_argument("--skip-anchor", action="store_true")
+    ap.add_argument("--scaling", action="store_true",
+                    help="also the scaling table at scales 1/4, 1/2, 1, 2")
+    ap.add_argument("--scaling-only", action="store_true", help="only the scaling table")
+    ap.add_argument("--tree-rss", action="store_true",
+                    help="also sample the summed RSS of each process tree")
+    ap.add_argument("--timeout", type=float, default=1800, help="seconds per run")
+    ap.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    ap.add_argument("--json", type=Path, help="also write the results as JSON")
+    args = ap.parse_args(argv)
+    bb, env = bookbuild_command()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="bookbuild-bench-"))
+    report: dict = {"header": header(bb, env)}
+    print("\n".join(report["header"]), flush=True)
+    try:
+        if not args.scaling_only:
+            report["main"] = main_table(work, args, bb, env)
+        if args.scaling or args.scaling_only:
+            report["scaling"] = scaling_table(work, args, bb, env)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def main_table(work: Path, args, bb: list[str], env: dict) -> dict:
+    book = work / f"book-{args.scale:g}"
+    shutil.rmtree(book, ignore_errors=True)
+    stats = generate(book, args.scale)
+    print(f"\nstress book, scale {args.scale:g}: " + ", ".join(f"{k} {v}" for k, v in stats.items()))
+    results = run_steps(full_steps(book, work, bb, env, not args.skip_anchor), args)
+    anchor = next((r for r in results if r.name.startswith("anchor") and r.ok), None)
+    print(f"\nbest of {args.runs}; ratio = step / anchor\n")
+    print(fmt_table(results, anchor))
+    return {"scale": args.scale, "stats": stats, "steps": [r.as_dict() for r in results]}
+
+
+def scaling_table(work: Path, args, bb: list[str], env: dict) -> dict:
+    per_scale: dict[float, list[Result]] = {}
+    chars: dict[float, int] = {}
+    for scale in SCALES:
+        book = work / f"book-{scale:g}"
+        shutil.rmtree(book, ignore_errors=True)
+        chars[scale] = generate(book, scale)["cjk_chars"]
+        print(f"\nscaling: scale {scale:g} ({chars[scale]} CJK chars)", file=sys.stderr)
+        per_scale[scale] = run_steps(scaling_steps(book, work, bb, env, not args.skip_anchor), args)
+        shutil.rmtree(book, ignore_errors=True)
+    names = [r.name for r in per_scale[SCALES[0]]]
+    lines = ["| step | " + " | ".join(f"scale {s:g}" for s in SCALES) + " | s per 100k chars | 2 ÷ 1 |",
+             "|---|" + "---:|" * (len(SCALES) + 2)]
+    for i, name in enumerate(names):
+        row = [per_scale[s][i] for s in SCALES]
+        cells = [f"{r.best:.2f}" if r.ok else "failed" for r in row]
+        rate = " / ".join(f"{r.best / chars[s] * 1e5:.2f}" if r.ok else "–" for r, s in zip(row, SCALES))
+        growth = f"{row[3].best / row[2].best:.2f}" if row[2].ok and row[3].ok else "–"
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {rate} | {growth} |")
+    print(f"\nscaling, best of {args.runs} (seconds; linear growth gives 2 ÷ 1 ≈ 2.0)\n")
+    print("\n".join(lines))
+    return {str(s): [r.as_dict() for r in per_scale[s]] for s in SCALES}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

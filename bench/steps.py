@@ -1,0 +1,132 @@
+"""Benchmark steps: what to run, how to prepare it, and the result table."""
+from __future__ import annotations
+
+import itertools
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from measure import Sample, run_once
+
+
+@dataclass
+class Step:
+    name: str
+    cmd: list[str]
+    prepare: Callable[[], None] | None = None   # before every timed run, not timed
+    warmup: bool = False                        # one untimed run first (warm cache)
+    output: Path | None = None                  # file to describe (pages, size)
+    env: dict | None = None
+
+
+@dataclass
+class Result:
+    name: str
+    walls: list[float] = field(default_factory=list)
+    maxrss_mib: float = 0.0
+    tree_mib: float | None = None
+    error: str = ""
+    output: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error and bool(self.walls)
+
+    @property
+    def best(self) -> float:
+        return min(self.walls)
+
+    def summary(self) -> str:
+        if not self.ok:
+            return f"failed: {self.error}"
+        runs = ", ".join(f"{w:.2f}" for w in self.walls)
+        return f"best {self.best:.2f} s ({runs}), {self.maxrss_mib:.0f} MiB"
+
+    def as_dict(self) -> dict:
+        return {"step": self.name, "walls": self.walls, "best": self.best if self.ok else None,
+                "maxrss_mib": round(self.maxrss_mib, 1), "tree_mib": self.tree_mib,
+                "error": self.error, "output": self.output}
+
+
+def run_step(step: Step, runs: int, *, timeout: float, tree_rss: bool) -> Result:
+    res = Result(step.name)
+    try:
+        if step.warmup:
+            first = run_once(step.cmd, env=step.env, timeout=timeout)
+            if first.rc != 0:
+                res.error = first.error
+                return res
+        for _ in range(runs):
+            if step.prepare:
+                step.prepare()
+            s: Sample = run_once(step.cmd, env=step.env, timeout=timeout, tree_rss=tree_rss)
+            if s.rc != 0:
+                res.error = s.error
+                return res
+            res.walls.append(s.wall)
+            res.maxrss_mib = max(res.maxrss_mib, s.maxrss_mib)
+            if s.tree_mib is not None:
+                res.tree_mib = max(res.tree_mib or 0.0, s.tree_mib)
+    except Exception as e:  # the harness reports, it never crashes on a step
+        res.error = f"{type(e).__name__}: {e}"
+        return res
+    res.output = describe(step.output)
+    return res
+
+
+def describe(path: Path | None) -> str:
+    """Pages of a PDF (pdfinfo), size of anything else."""
+    if path is None or not path.is_file():
+        return ""
+    if path.suffix == ".pdf":
+        try:
+            info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+            m = re.search(r"^Pages:\s+(\d+)", info, re.M)
+            if m:
+                return f"{m.group(1)} pages"
+        except OSError:
+            pass
+    return f"{path.stat().st_size / 2**20:.1f} MiB"
+
+
+_EDITS = itertools.count(1)
+_HAN_DIGITS = "〇一二三四五六七八九"
+_MARK = re.compile(r"再校[〇一二三四五六七八九]+次。$")
+
+
+def edit_note(book: Path) -> Path:
+    """Change the text of ONE note (the first of the middle notes file).
+
+    Each call writes a different text, so every timed run follows a real
+    edit; the edit is full-width CJK, so the book stays clean for check.
+    """
+    files = sorted((book / "footnotes").glob("*.md"))
+    path = files[len(files) // 2]
+    lines = path.read_text(encoding="utf-8").split("\n")
+    i = next(k for k, line in enumerate(lines) if line.startswith("[^"))
+    mark = "再校" + "".join(_HAN_DIGITS[int(d)] for d in str(next(_EDITS))) + "次。"
+    lines[i] = _MARK.sub("", lines[i]) + mark
+    path.write_text("\n".join(lines), encoding="utf-8", newline="\n")
+    return path
+
+
+def fmt_table(results: list[Result], anchor: Result | None) -> str:
+    tree = any(r.tree_mib is not None for r in results)
+    head = "| step | best s | runs s | ratio to anchor | peak RSS MiB |"
+    head += " tree RSS MiB |" if tree else ""
+    lines = [head + " output |", "|---|---:|---|---:|---:|" + ("---:|" if tree else "") + "---|"]
+    for r in results:
+        if not r.ok:
+            cells = [r.name, f"failed: {r.error}".replace("|", "\\|"), "", "", ""]
+            cells += [""] if tree else []
+            lines.append("| " + " | ".join(cells + [""]) + " |")
+            continue
+        ratio = f"{r.best / anchor.best:.2f}" if anchor else "–"
+        cells = [r.name, f"{r.best:.2f}", " ".join(f"{w:.2f}" for w in r.walls), ratio,
+                 f"{r.maxrss_mib:.0f}"]
+        if tree:
+            cells.append(f"{r.tree_mib:.0f}" if r.tree_mib is not None else "")
+        lines.append("| " + " | ".join(cells + [r.output]) + " |")
+    return "\n".join(lines)
