@@ -1,0 +1,385 @@
+"""Laid-out pages → HTML for WeasyPrint (vertical-pdf-design.md §3 "Emission", §6).
+
+Every page is one fixed-size `<section>` on the landscape page L (page
+width and height swapped); turn.py later turns it into the portrait page P.
+An L line is a P column.  All breaks are already decided (layout_types), so
+this module only places things:
+
+* consecutive columns that sit on one pitch and share their indent become
+  one absolutely positioned `<p>` with `white-space: pre`, one line per
+  column (`\\n` between), `line-height` = the column pitch in pt;
+* spans appear only where needed: letter-spacing of a justified column
+  (on every unit but the last, Pango adds it after each glyph), the ¼ em
+  Han–Latin glue (margins), note calls (`.call`, ss19, .5em);
+* interlinear marks (專名號, wavy 書名號, emphasis dots) are drawn as
+  overlays at positions computed here, since every cell's place is known
+  arithmetic (WeasyPrint has no text-emphasis, and text-decoration cannot
+  keep two adjacent names apart);
+* folios and running heads are horizontal in P: a block in the horizontal
+  face turned with `rotate(-90deg)`, which the page turn brings upright.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from html import escape
+
+from ...config import MM, EditionConfig
+from . import layout_types as lt
+
+_PAIR_LIKE = (lt.PAIR, lt.SIDEWAYS, lt.UPRIGHT, lt.WARICHU, lt.SPACE)
+_BOLD_ROLES = {lt.HEADING[1], lt.HEADING[2], lt.HEADING[3], lt.TITLE, lt.NOTE_HEADING}
+HEAD_SIZE = 0.8   # folio and running head size, body em (VT-26)
+
+
+@dataclass(frozen=True, slots=True)
+class Faces:
+    """CSS family names of the derived faces (VT-28: nothing else may appear)."""
+    upright: str
+    horizontal: str
+    bold: str
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """The type area on the landscape page L, in pt (y grows downwards)."""
+    s: float            # body size S
+    width: float        # L page width  = P height (+ bleed)
+    height: float       # L page height = P width (+ bleed)
+    bleed: float
+    x0: float           # L left of the type area = P top
+    length: float       # along the column: N × S
+    across: float       # across the columns (type-area width in P)
+    y_odd: float        # L top of the type area on odd pages (gutter on P-right = L top)
+    y_even: float       # same on even pages (gutter on P-left = L bottom)
+
+    @classmethod
+    def of(cls, ed: EditionConfig) -> "Frame":
+        pw, ph = ed.page_size_pt()
+        b = ed.bleed * MM
+        across, length = ed.type_area_pt()
+        gutter = ed.margin_gutter * MM
+        return cls(ed.font_size, ph + 2 * b, pw + 2 * b, b, b + ed.margin_head * MM, length, across,
+                   b + gutter, b + pw - gutter - across)
+
+    def top(self, page: lt.Page) -> float:
+        return self.y_odd if page.odd else self.y_even
+
+    def ta_p(self, odd: bool) -> dict[str, float]:
+        """The type area in the P frame as pdfplumber reports it (top-down)."""
+        y = self.y_odd if odd else self.y_even
+        return {"top": self.x0, "bottom": self.x0 + self.length,
+                "left": self.height - (y + self.across), "right": self.height - y}
+
+
+def _pt(v: float) -> str:
+    return f"{v:.3f}".rstrip("0").rstrip(".") + "pt"
+
+
+# ------------------------------------------------------------ unit positions
+
+def visible_units(col: lt.Column) -> list[lt.Unit]:
+    vis = col.visible()
+    end = len(vis)
+    while end and vis[end - 1].kind == lt.SPACE:
+        end -= 1
+    return vis[:end]
+
+
+def _glue(col: lt.Column, vis: list[lt.Unit], i: int) -> tuple[float, float]:
+    """(before, after) Han–Latin glue of unit i; none at the column head/foot."""
+    u = vis[i]
+    before = u.glue_before + col.glue_extra_em if i > 0 and u.glue_before else 0.0
+    after = u.glue_after + col.glue_extra_em if i < len(vis) - 1 and u.glue_after else 0.0
+    return before, after
+
+
+def unit_spans(col: lt.Column) -> list[tuple[lt.Unit, float, float]]:
+    """(unit, start, end) along the column in column em from the column head.
+
+    Mirrors the emission below, so overlays land on the drawn cells.
+    """
+    vis = visible_units(col)
+    pos, out = col.indent_em, []
+    for i, u in enumerate(vis):
+        before, after = _glue(col, vis, i)
+        pos += before
+        out.append((u, pos, pos + u.width_em))
+        pos += u.width_em + after
+        if i < len(vis) - 1:
+            pos += col.spacing_em
+            if vis[i + 1].kind == lt.SPACE:
+                pos += col.space_extra_em
+    return out
+
+
+# ------------------------------------------------------------ column text
+
+@dataclass(slots=True)
+class _Piece:
+    text: str
+    cls: str = ""
+    ls: float = 0.0          # letter-spacing, pt
+    ml: float = 0.0          # margin-left, pt
+    mr: float = 0.0          # margin-right, pt
+
+
+def _pieces(col: lt.Column, em: float) -> list[_Piece]:
+    vis = visible_units(col)
+    calls: dict[int, list[lt.Unit]] = {}
+    last = None
+    for u in col.units:
+        if u.kind == lt.CALL and last is not None:
+            calls.setdefault(id(last), []).append(u)
+        elif u.kind != lt.CALL:
+            last = u
+    out: list[_Piece] = []
+    for i, u in enumerate(vis):
+        before, after = _glue(col, vis, i)
+        ls = col.spacing_em * em if i < len(vis) - 1 else 0.0
+        mr = after * em
+        if i < len(vis) - 1 and vis[i + 1].kind == lt.SPACE:
+            mr += col.space_extra_em * em
+        ml = before * em
+        text = u.text if u.kind != lt.BLANK else ""
+        tail: list[_Piece] = []
+        for c in calls.get(id(u), []):
+            tail.append(_Piece(c.text, "call"))
+        if u.kind == lt.BLANK:
+            mr += u.width_em * em
+        if tail:  # the call sits at the cell end; spacing and glue come after it
+            tail[-1].ls, tail[-1].mr = ls, mr
+            ls = mr = 0.0
+        if u.kind in _PAIR_LIKE and len(text) > 1:
+            # Pango spaces after every glyph: keep a pair or a word whole (VT-06).
+            out.append(_Piece(text[:-1], ml=ml))
+            out.append(_Piece(text[-1], ls=ls, mr=mr))
+        else:
+            out.append(_Piece(text, ls=ls, ml=ml, mr=mr))
+        out.extend(tail)
+    return out
+
+
+def _emit(pieces: list[_Piece]) -> str:
+    """Merge pieces into as few spans as possible; bare text where no style."""
+    html: list[str] = []
+    run: list[_Piece] = []
+
+    def flush():
+        if not run:
+            return
+        text = escape("".join(p.text for p in run), quote=False)
+        style = []
+        first, lastp = run[0], run[-1]
+        if first.ls:
+            style.append(f"letter-spacing:{_pt(first.ls)}")
+        if first.ml:
+            style.append(f"margin-left:{_pt(first.ml)}")
+        if lastp.mr:
+            style.append(f"margin-right:{_pt(lastp.mr)}")
+        cls = f' class="{first.cls}"' if first.cls else ""
+        if style or cls:
+            st = f' style="{";".join(style)}"' if style else ""
+            html.append(f"<span{cls}{st}>{text}</span>")
+        else:
+            html.append(text)
+        run.clear()
+
+    for p in pieces:
+        if not p.text and not (p.ml or p.mr):
+            continue
+        if run and (p.cls != run[0].cls or p.ls != run[0].ls or p.ml or run[-1].mr):
+            flush()
+        run.append(p)
+    flush()
+    return "".join(html)
+
+
+def column_html(col: lt.Column, em: float, frame: Frame) -> str:
+    text = _emit(_pieces(col, em))
+    if col.foot:
+        used = max((e for _, _, e in unit_spans(col)), default=col.indent_em)
+        foot_w = sum(u.width_em for u in col.foot)
+        gap = frame.length / em - foot_w - used
+        foot = escape("".join(u.text for u in col.foot), quote=False)
+        text += f'<span style="margin-left:{_pt(max(gap, 0) * em)}">{foot}</span>'
+    if col.hanging is not None:
+        text += escape(col.hanging.text, quote=False)
+    return text
+
+
+# ------------------------------------------------------------ grouping
+
+def _cls(role: str) -> str:
+    if role.startswith("heading"):
+        return "h" + role[-1]
+    return {lt.BODY: "b", lt.QUOTE: "q", lt.NOTE: "n"}.get(role, role)
+
+
+def _groups(cols: list[lt.Column]) -> list[list[lt.Column]]:
+    """Runs of columns that one `<p>` can draw: same role and size, one pitch
+    between neighbours, and one indent for every column after the first."""
+    groups: list[list[lt.Column]] = []
+    for c in cols:
+        g = groups[-1] if groups else None
+        if g and g[-1].role == c.role and g[-1].size == c.size and not g[-1].foot \
+                and (len(g) == 1 or c.indent_em == g[1].indent_em) \
+                and (len(g) == 1 or abs((c.x_em - g[-1].x_em) - (g[1].x_em - g[0].x_em)) < 1e-6):
+            g.append(c)
+        else:
+            groups.append([c])
+    return groups
+
+
+def _group_html(g: list[lt.Column], frame: Frame, y0: float, pitch: float) -> str:
+    first = g[0]
+    em = first.size * frame.s
+    step = (g[1].x_em - g[0].x_em) if len(g) > 1 else pitch
+    lh = step * frame.s
+    top = y0 + first.x_em * frame.s - lh / 2
+    rest = g[1].indent_em if len(g) > 1 else first.indent_em
+    left = frame.x0 + rest * em
+    style = [f"top:{_pt(top)}", f"left:{_pt(left)}", f"font-size:{_pt(em)}", f"line-height:{_pt(lh)}"]
+    if first.indent_em != rest:
+        style.append(f"text-indent:{_pt((first.indent_em - rest) * em)}")
+    lines = "\n".join(column_html(c, em, frame) for c in g)
+    return f'<p class="{_cls(first.role)}" style="{";".join(style)}">{lines}</p>'
+
+
+# ------------------------------------------------------------ overlays
+
+def _is_punct(text: str) -> bool:
+    return all(unicodedata.category(ch)[0] in "PS" for ch in text)
+
+
+def marks_html(col: lt.Column, frame: Frame, y0: float) -> str:
+    """專名號, wavy 書名號 and emphasis dots for one column (VT-20..22)."""
+    em = col.size * frame.s
+    yc = y0 + col.x_em * frame.s
+    spans = unit_spans(col)
+    out: list[str] = []
+    called = {id(u) for u, nxt in zip(col.units, col.units[1:]) if nxt.kind == lt.CALL}
+    for flag, cls in ((lt.NAME, "pn"), (lt.TITLE_WAVY, "title-a")):
+        runs: list[list[tuple]] = []
+        prev = None
+        for s in spans:
+            if s[0].flags & flag:
+                if prev is not None and runs and prev[0].flags & flag and prev[0].mark == s[0].mark:
+                    runs[-1].append(s)
+                else:
+                    runs.append([s])
+            prev = s
+        for r in runs:
+            x = frame.x0 + (r[0][1] + 0.06) * em
+            w = (r[-1][2] - r[0][1] - 0.12) * em
+            out.append(_line(cls, x, yc + em / 2, w, em))
+    for u, a, b in spans:
+        if u.flags & lt.EMPH and u.kind in (lt.HAN, lt.TCY, lt.UPRIGHT) \
+                and not _is_punct(u.text) and id(u) not in called:
+            d = 0.16 * em
+            cx, cy = frame.x0 + (a + b) / 2 * em, yc - em / 2 - 0.22 * em
+            out.append(f'<div class="em-dot" style="left:{_pt(cx - d / 2)};top:{_pt(cy - d / 2)};'
+                       f'width:{_pt(d)};height:{_pt(d)}"></div>')
+    return "".join(out)
+
+
+def _line(cls: str, x: float, y: float, w: float, em: float) -> str:
+    """A straight or wavy line in the gap left of the column (below it in L)."""
+    if cls == "pn":
+        t = max(0.4, 0.05 * em)
+        return (f'<div class="pn" style="left:{_pt(x)};top:{_pt(y + 0.08 * em)};'
+                f'width:{_pt(w)};height:{_pt(t)}"></div>')
+    amp, wave = 0.06 * em, 0.5 * em
+    h = 4 * amp
+    d = [f"M0 {h / 2:.3f}"]
+    n = max(1, round(w / wave))
+    step = w / n
+    for i in range(n):
+        sign = -1 if i % 2 == 0 else 1
+        d.append(f"q {step / 2:.3f} {sign * 2 * amp:.3f} {step:.3f} 0")
+    return (f'<svg class="title-a" style="left:{_pt(x)};top:{_pt(y + 0.14 * em - h / 2)}" '
+            f'width="{w:.3f}" height="{h:.3f}" viewBox="0 0 {w:.3f} {h:.3f}">'
+            f'<path d="{" ".join(d)}" fill="none" stroke="black" stroke-width="{0.045 * em:.3f}"/></svg>')
+
+
+# ------------------------------------------------------------ heads
+
+def _turned(cls: str, text: str, x: float, y: float, width: float, size: float, align: str) -> str:
+    """Text horizontal in P: written in L, then rotated -90°, starting at L (x, y)
+    and running upwards (P left → right) over `width`."""
+    return (f'<div class="{cls}" style="left:{_pt(x)};top:{_pt(y)};width:{_pt(width)};'
+            f'font-size:{_pt(size)};line-height:{_pt(size)};text-align:{align}">'
+            f'{escape(text, quote=False)}</div>')
+
+
+def heads_html(page: lt.Page, frame: Frame, ed: EditionConfig) -> str:
+    y0 = frame.top(page)
+    size = HEAD_SIZE * frame.s
+    out = []
+    align = "left" if page.odd else "right"   # outer side: P-left on odd pages
+    fore_y = y0 + frame.across + 1.0 * frame.s if page.odd else y0 - 1.0 * frame.s - size
+    if page.folio:
+        if ed.folio == "hanzi-vertical":
+            x = frame.x0 + frame.length - len(page.folio) * size
+            out.append(f'<div class="folio-v" style="left:{_pt(x)};top:{_pt(fore_y)};'
+                       f'font-size:{_pt(size)};line-height:{_pt(size)}">{escape(page.folio)}</div>')
+        else:  # VT-26: 1 em below TA.bottom, flush with the outer TA side
+            out.append(_turned("folio", page.folio, frame.x0 + frame.length + frame.s,
+                               y0 + frame.across, frame.across, size, align))
+    if page.running_head:
+        if ed.running_head == "fore-edge":
+            out.append(f'<div class="rh-v" style="left:{_pt(frame.x0 + 4 * frame.s)};top:{_pt(fore_y)};'
+                       f'font-size:{_pt(size)};line-height:{_pt(size)}">{escape(page.running_head)}</div>')
+        else:  # VT-27: 1 em above TA.top, outer side
+            out.append(_turned("rh", page.running_head, frame.x0 - frame.s - size,
+                               y0 + frame.across, frame.across, size, align))
+    return "".join(out)
+
+
+# ------------------------------------------------------------ pages
+
+def page_html(page: lt.Page, frame: Frame, ed: EditionConfig, geo: lt.Geometry) -> str:
+    y0 = frame.top(page)
+    parts = [f'<section class="page {"odd" if page.odd else "even"} {page.role}">']
+    for cols, pitch in ((page.columns, geo.pitch_em), (page.note_columns, geo.note_pitch_em)):
+        cols = [c for c in cols if c.role != lt.BLANK_COL and (c.units or c.foot)]
+        for g in _groups(cols):
+            parts.append(_group_html(g, frame, y0, pitch))
+        for c in cols:
+            if any(u.flags & (lt.NAME | lt.TITLE_WAVY | lt.EMPH) for u in c.units):
+                parts.append(marks_html(c, frame, y0))
+    if page.rule_x_em is not None and page.note_columns:
+        parts.append(f'<div class="rule" style="left:{_pt(frame.x0)};top:{_pt(y0 + page.rule_x_em * frame.s)};'
+                     f'width:{_pt(frame.length)}"></div>')
+    parts.append(heads_html(page, frame, ed))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def document_html(pages: list[lt.Page], frame: Frame, ed: EditionConfig, geo: lt.Geometry,
+                  css: str) -> str:
+    body = "\n".join(page_html(p, frame, ed, geo) for p in pages)
+    lang = escape(ed.language)
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+            f"<style>{css}</style></head><body>\n{body}\n</body></html>")
+
+
+def font_css(faces: Faces, urls: dict[str, str]) -> str:
+    """@font-face rules for the derived faces (family → file URL)."""
+    out = []
+    for family, url in urls.items():
+        weight = "bold" if family == faces.bold else "normal"
+        out.append(f'@font-face {{ font-family: "{family}"; src: url("{url}"); font-weight: {weight}; }}')
+    return "\n".join(out)
+
+
+def geometry_css(frame: Frame, faces: Faces) -> str:
+    """Page size and the only font families allowed (no fallbacks, VT-28)."""
+    bold = ", ".join(f".{_cls(r)}" for r in sorted(_BOLD_ROLES))
+    return f"""
+@page {{ size: {_pt(frame.width)} {_pt(frame.height)}; margin: 0; }}
+html {{ font-family: "{faces.upright}"; font-size: {_pt(frame.s)}; line-height: {_pt(frame.s)}; }}
+section.page {{ width: {_pt(frame.width)}; height: {_pt(frame.height)}; }}
+{bold} {{ font-family: "{faces.bold}"; font-weight: bold; }}
+.folio, .rh {{ font-family: "{faces.horizontal}"; }}
+"""
