@@ -1,0 +1,121 @@
+"""Quote pairing within one paragraph: row 11 of §4 and BB404.
+
+Tokens are the corner brackets 「」『』, double quotes " “ ” and single
+quotes ' ‘ ’.  A single quote only counts inside another quotation (at the
+top level `'` and `’` are far more often apostrophes), and a `'`/`’` between
+two Latin letters or digits is always an apostrophe (`don't`, `Xi'an`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .norm_chars import is_han
+
+CORNER_OPEN = {"「": "」", "『": "』"}
+CORNER_CLOSE = {"」": "「", "』": "『"}
+DOUBLE = "\"\u201c\u201d"
+SINGLE = "'\u2018\u2019"
+QUOTE_CHARS = frozenset("「」『』" + DOUBLE + SINGLE)
+
+
+@dataclass(slots=True)
+class Pair:
+    open: int
+    close: int
+    kind: str      # "corner", "double", "single"
+
+
+@dataclass(slots=True)
+class _Open:
+    pos: int
+    kind: str
+    char: str
+
+
+def _apostrophe(text: str, i: int) -> bool:
+    before = text[i - 1] if i > 0 else ""
+    after = text[i + 1] if i + 1 < len(text) else ""
+    return before.isascii() and before.isalnum() and after.isascii() and after.isalnum()
+
+
+def pair_quotes(text: str, skip) -> tuple[list[Pair], list[int]]:
+    """Pairs (sorted by opening position) and unmatched quote positions.
+
+    `skip(i)` is true for positions that are not quotes (protected spans)."""
+    stack: list[_Open] = []
+    pairs: list[Pair] = []
+    unmatched: list[int] = []
+
+    def close_kind(kind: str, i: int, char: str | None = None) -> bool:
+        # the innermost open of this kind (and char, for corners); anything
+        # opened after it and still open is unmatched
+        for k in range(len(stack) - 1, -1, -1):
+            o = stack[k]
+            if o.kind == kind and (char is None or o.char == char):
+                unmatched.extend(x.pos for x in stack[k + 1:])
+                del stack[k:]
+                pairs.append(Pair(o.pos, i, kind))
+                return True
+            if o.kind == "corner" and kind != "corner":
+                return False   # an ASCII quote does not close across a corner bracket
+        return False
+
+    for i, ch in enumerate(text):
+        if ch not in QUOTE_CHARS or skip(i):
+            continue
+        if ch in CORNER_OPEN:
+            stack.append(_Open(i, "corner", ch))
+        elif ch in CORNER_CLOSE:
+            if not close_kind("corner", i, CORNER_CLOSE[ch]):
+                unmatched.append(i)
+        elif ch == "\u201c":
+            stack.append(_Open(i, "double", ch))
+        elif ch == "\u201d":
+            if not close_kind("double", i):
+                unmatched.append(i)
+        elif ch == '"':
+            if not (stack and stack[-1].kind in ("double", "single") and close_kind("double", i)):
+                stack.append(_Open(i, "double", ch))
+        elif ch == "\u2018":
+            if stack:
+                stack.append(_Open(i, "single", ch))
+        elif _apostrophe(text, i):
+            continue
+        elif stack and stack[-1].kind == "single":
+            o = stack.pop()
+            pairs.append(Pair(o.pos, i, "single"))
+        elif ch == "'" and stack:
+            stack.append(_Open(i, "single", ch))
+    unmatched.extend(o.pos for o in stack)
+    pairs.sort(key=lambda p: p.open)
+    unmatched.sort()
+    return pairs, unmatched
+
+
+def quote_edits(buf, pairs: list[Pair]) -> list[tuple[int, int, str]]:
+    """Row 11: ASCII/curly pairs in CJK context become 「」, or 『』 when nested
+    inside another CJK quotation (TC alternates 「『「」』」)."""
+    edits = []
+    enclosing: list[tuple[int, bool]] = []   # (close position, is a CJK quotation)
+    for p in pairs:
+        while enclosing and enclosing[-1][0] < p.open:
+            enclosing.pop()
+        depth = sum(1 for _, cjk in enclosing if cjk)
+        if p.kind == "corner":
+            enclosing.append((p.close, True))
+            continue
+        cjk = _pair_is_cjk(buf, p)
+        enclosing.append((p.close, cjk))
+        if cjk:
+            o, c = ("「", "」") if depth % 2 == 0 else ("『", "』")
+            edits += [(p.open, p.open + 1, o), (p.close, p.close + 1, c)]
+    return sorted(edits)
+
+
+def _pair_is_cjk(buf, p: Pair) -> bool:
+    """A neighbour of either quote is Han, or the quotation holds Han (as row 10)."""
+    if buf.han_at(buf.left(p.open)) or buf.han_at(buf.right(p.close)):
+        return True
+    if buf.han_at(buf.right(p.open)) or buf.han_at(buf.left(p.close)):
+        return True
+    return any(is_han(ch) for ch in buf.text[p.open + 1:p.close])

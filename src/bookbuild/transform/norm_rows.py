@@ -1,0 +1,244 @@
+"""The rows of vertical-typography.md §4, one function each, in table order.
+
+Each row takes the paragraph buffer and the options and returns edits
+`(start, end, new)` on the current text, sorted and non-overlapping.
+`Buf.apply` drops any edit that touches a protected char, so a row only
+has to decide *whether* a spot is in CJK context.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .norm_buffer import Buf
+from .norm_chars import (INTERPUNCT_INPUTS, TRANSLIT, is_han, is_ideograph, is_latin)
+from .norm_quotes import pair_quotes, quote_edits
+from .norm_radicals import RADICAL_MAP, RADICALS
+
+log = logging.getLogger("bookbuild.normalize")
+
+
+@dataclass(frozen=True, slots=True)
+class Opts:
+    range_mark: str = "～"
+    interpunct: str = "·"
+    pdf: bool = False
+
+
+Edits = list[tuple[int, int, str]]
+
+# ------------------------------------------------------------------ row 1
+
+_COMPAT = re.compile("([\uf900-\ufaff\U0002f800-\U0002fa1f])")
+_RADICAL_SET = frozenset(RADICALS)
+
+
+def row1_nfc(text: str) -> str:
+    """NFC, but compatibility ideographs stay as written (NFC would replace
+    them); then radicals -> unified ideographs (logged)."""
+    if text.isascii():
+        return text
+    parts = _COMPAT.split(text)
+    out = "".join(p if i % 2 else unicodedata.normalize("NFC", p) for i, p in enumerate(parts))
+    if any(ch in _RADICAL_SET for ch in out):
+        found = sorted({f"U+{ord(ch):04X}" for ch in out if ch in _RADICAL_SET})
+        log.warning("radical code point(s) %s replaced by unified ideographs", ", ".join(found))
+        out = out.translate(RADICAL_MAP)
+    return out
+
+
+# ------------------------------------------------------------------ row 2
+
+def _line_starts(text: str):
+    yield 0
+    i = text.find("\n")
+    while i >= 0:
+        yield i + 1
+        i = text.find("\n", i + 1)
+
+
+def row2_indent(buf: Buf, o: Opts) -> Edits:
+    """U+3000 or spaces at the start of a paragraph (after any Markdown prefix).
+    On later lines of the paragraph only U+3000 (ASCII spaces there can be
+    Markdown).  A line holding nothing but the indent is left alone."""
+    t, edits, first = buf.text, [], True
+    for ls in _line_starts(t):
+        p = ls
+        while p < len(t) and buf.lock[p] and t[p] != "\n":
+            p += 1   # Markdown prefix: `> `, `- `, `[^id]: `, continuation indent
+        chars = " \t\u3000" if first else "\u3000"
+        e = p
+        while e < len(t) and t[e] in chars and not buf.lock[e]:
+            e += 1
+        has_content = e < len(t) and t[e] not in "\r\n"
+        if has_content and e > p:
+            edits.append((p, e, ""))
+        first = first and not has_content
+    return edits
+
+
+# -------------------------------------------------------------- rows 3–5
+
+_SPACE_RUN = re.compile("[ \t]+")
+
+
+def row3_han_spaces(buf: Buf, o: Opts) -> Edits:
+    t = buf.text
+    return [(m.start(), m.end(), "") for m in _SPACE_RUN.finditer(t)
+            if 0 < m.start() and m.end() < len(t) and is_han(t[m.start() - 1]) and is_han(t[m.end()])]
+
+
+def row4_han_latin_spaces(buf: Buf, o: Opts) -> Edits:
+    if not o.pdf:
+        return []
+    t, edits = buf.text, []
+    for m in _SPACE_RUN.finditer(t):
+        if 0 < m.start() and m.end() < len(t):
+            a, b = t[m.start() - 1], t[m.end()]
+            if is_han(a) and is_latin(b) or is_latin(a) and is_han(b):
+                edits.append((m.start(), m.end(), ""))
+    return edits
+
+
+_FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+
+
+def row5_fullwidth(buf: Buf, o: Opts) -> Edits:
+    return [(m.start(), m.end(), chr(ord(m.group()) - 0xFEE0))
+            for m in _FULLWIDTH_ALNUM.finditer(buf.text)]
+
+
+# ------------------------------------------------------------------ row 6
+
+def _name_side(t: str, i: int, step: int, han_ok) -> bool:
+    """Is the char at i (beside a separator) part of a transliterated name?
+    A Latin initial counts when the name continues past it (`喬治.W.布希`)."""
+    if not 0 <= i < len(t):
+        return False
+    if han_ok(t[i]):
+        return True
+    j, k = i + step, i + 2 * step
+    return ("A" <= t[i] <= "Z" and 0 <= j < len(t) and 0 <= k < len(t)
+            and t[j] in INTERPUNCT_INPUTS and han_ok(t[k]))
+
+
+def row6_interpunct(buf: Buf, o: Opts) -> Edits:
+    t, edits = buf.text, []
+    for i, ch in enumerate(t):
+        if ch not in INTERPUNCT_INPUTS or ch == o.interpunct:
+            continue
+        # an ASCII `.` could be a sentence end: both sides must look like a
+        # transliteration; the other marks are interpuncts already
+        han_ok = (lambda c: c in TRANSLIT) if ch == "." else is_ideograph
+        if _name_side(t, i - 1, -1, han_ok) and _name_side(t, i + 1, 1, han_ok) \
+                and not ("A" <= t[i - 1] <= "Z" and "A" <= t[i + 1] <= "Z"):
+            edits.append((i, i + 1, o.interpunct))
+    return edits
+
+
+# -------------------------------------------------------------- rows 7–9
+
+def _simple(buf: Buf, table: dict[str, str]) -> Edits:
+    t = buf.text
+    return [(i, i + 1, table[ch]) for i, ch in enumerate(t) if ch in table and buf.cjk(i)]
+
+
+def row7_comma(buf: Buf, o: Opts) -> Edits:
+    return _simple(buf, {",": "，"})
+
+
+def row8_period(buf: Buf, o: Opts) -> Edits:
+    t, edits = buf.text, []
+    for i, ch in enumerate(t):
+        if ch != "." or (i > 0 and t[i - 1] == ".") or (i + 1 < len(t) and t[i + 1] == "."):
+            continue   # `..`, `...`: row 13
+        if buf.cjk(i):
+            edits.append((i, i + 1, "。"))
+    return edits
+
+
+def row9_colon_etc(buf: Buf, o: Opts) -> Edits:
+    return _simple(buf, {":": "：", ";": "；", "!": "！", "?": "？"})
+
+
+# ----------------------------------------------------------------- row 10
+
+def row10_parens(buf: Buf, o: Opts) -> Edits:
+    t, stack, edits = buf.text, [], []
+    for i, ch in enumerate(t):
+        if ch not in "()" or buf.frozen(i):
+            continue
+        if ch == "(":
+            stack.append(i)
+        elif stack:
+            a = stack.pop()
+            if (buf.han_at(buf.left(a)) or buf.han_at(buf.right(i)) or buf.han_at(buf.right(a))
+                    or buf.han_at(buf.left(i)) or any(is_han(c) for c in t[a + 1:i])):
+                edits += [(a, a + 1, "（"), (i, i + 1, "）")]
+    return sorted(edits)
+
+
+# ----------------------------------------------------------------- row 11
+
+def row11_quotes(buf: Buf, o: Opts) -> Edits:
+    pairs, unmatched = pair_quotes(buf.text, buf.frozen)
+    if any(buf.text[i] not in "「」『』" for i in unmatched):
+        return []   # unbalanced: leave every quote as written (BB404 reports it)
+    return quote_edits(buf, pairs)
+
+
+# ------------------------------------------------------------ rows 12–13
+
+_DASH = re.compile("-{2,}|[\u2014\u2015\u2500]+|\uff0d{2,}")
+_ELLIPSIS = re.compile("\\.{3,}|[\u2026\u22ef]+|\u3002{3,}")
+
+
+def row12_dash(buf: Buf, o: Opts) -> Edits:
+    edits = []
+    for m in _DASH.finditer(buf.text):
+        run = m.group()
+        units = len(run) // 2 if run[0] in "-\uff0d" else (len(run) + 1) // 2
+        if buf.cjk(m.start(), m.end()):
+            edits.append((m.start(), m.end(), "\u2014\u2014" * units))
+    return edits
+
+
+def row13_ellipsis(buf: Buf, o: Opts) -> Edits:
+    edits = []
+    for m in _ELLIPSIS.finditer(buf.text):
+        run = m.group()
+        units = (len(run) + 1) // 2 if run[0] in "\u2026\u22ef" else (len(run) + 5) // 6
+        if run[0] == "\u3002" or buf.cjk(m.start(), m.end()):
+            edits.append((m.start(), m.end(), "\u2026\u2026" * units))
+    return edits
+
+
+# ----------------------------------------------------------------- row 14
+
+_NUM = "[0-9\uff10-\uff19]+(?:\\.[0-9]+)?"
+_RANGE = re.compile(
+    f"(?<![0-9A-Za-z\uff10-\uff19.,:/%~\u223c\u301c\uff5e-])({_NUM})([~\u223c\u301c\uff5e-])({_NUM})"
+    f"(?![0-9A-Za-z\uff10-\uff19:/~\u223c\u301c\uff5e-]|[.,][0-9])")
+
+
+def row14_range(buf: Buf, o: Opts) -> Edits:
+    edits = []
+    for m in _RANGE.finditer(buf.text):
+        a, conn, b = m.groups()
+        if _leading_zero(a) or _leading_zero(b):
+            continue   # 02-2345: a phone number, not a range
+        if conn == "-" and not buf.cjk(m.start(), m.end()):
+            continue   # `pp. 12-15` in a Latin citation
+        edits.append((m.start(2), m.end(2), o.range_mark))
+    return edits
+
+
+def _leading_zero(num: str) -> bool:
+    return len(num) > 1 and num[0] in "0\uff10" and num[1] not in "."
+
+
+FIX_ROWS = (row2_indent, row6_interpunct, row7_comma, row8_period, row9_colon_etc,
+            row10_parens, row11_quotes, row12_dash, row13_ellipsis, row14_range)
+RENDER_ROWS = (row2_indent, row3_han_spaces, row4_han_latin_spaces, row5_fullwidth) + FIX_ROWS[1:]

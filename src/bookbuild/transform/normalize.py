@@ -1,0 +1,152 @@
+"""Input normalization: vertical-typography.md §4, one implementation.
+
+* `normalize_for_render` applies every row (1–14; row 4 in pdf editions
+  only) to a piece of prose, in memory, per edition.  U+FFFC stands for an
+  inline object (a note call) and survives untouched.
+* `fix_text` applies only the rows marked **fix** (punctuation rows 6–14 and
+  the leading-indent row 2) to a Markdown source, never inside the caller's
+  protected spans, and reports each change as offsets into the input.  It is
+  what `bookbuild fix` writes and what BB401 reports (check/punctuation.py),
+  so the two can never disagree.
+
+Rows run in table order over one paragraph at a time (text between blank
+lines): CJK context never reaches into the next paragraph.  A later row can
+create work for an earlier one (row 7 turns `他說, 我們` into `他說， 我們`,
+whose space row 3 removes), so the rows are repeated until nothing changes:
+that is what makes both functions idempotent.  Every row only ever replaces
+characters from its input set by characters outside every input set, so
+the repetition ends after a few passes.
+"""
+from __future__ import annotations
+
+import re
+
+from .norm_buffer import Buf, Change
+from .norm_chars import OBJ, is_han
+from .norm_quotes import pair_quotes
+from .norm_rows import FIX_ROWS, RENDER_ROWS, Opts, row1_nfc
+
+__all__ = ["Change", "fix_text", "apply_changes", "normalize_for_render", "quote_problems",
+           "paragraphs"]
+
+_MAX_PASSES = 8
+_BLANK = re.compile(r"\n(?:[ \t\r]*\n)+")
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph: the text between blank lines."""
+    out, pos = [], 0
+    for m in _BLANK.finditer(text):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, len(text)))
+    return out
+
+
+def _run(buf: Buf, rows, opts: Opts) -> None:
+    for _ in range(_MAX_PASSES):
+        changed = False
+        for row in rows:
+            changed |= buf.apply(row(buf, opts))
+        if not changed:
+            return
+
+
+def _lock_mask(text: str, protected) -> bytearray:
+    lock = bytearray(1 if ch == OBJ else 0 for ch in text)
+    for start, end in protected:
+        start, end = max(start, 0), min(end, len(text))
+        if end > start:
+            lock[start:end] = b"\x01" * (end - start)
+    return lock
+
+
+def fix_text(text: str, protected: list[tuple[int, int]], *, range_mark: str = "～",
+             interpunct: str = "·") -> tuple[str, list[Change]]:
+    """Apply the **fix** rows of §4. Returns (new text, changes); each Change
+    holds offsets into `text`. Chars inside `protected` spans never change."""
+    opts = Opts(range_mark=range_mark, interpunct=interpunct)
+    lock = _lock_mask(text, protected)
+    changes: list[Change] = []
+    for start, end in paragraphs(text):
+        if start == end or 0 not in lock[start:end]:
+            continue
+        buf = Buf(text[start:end], list(range(start, end)), lock[start:end])
+        _run(buf, FIX_ROWS, opts)
+        changes += buf.changes(text, start, end - start)
+    return apply_changes(text, changes), changes
+
+
+def apply_changes(text: str, changes: list[Change]) -> str:
+    """The text with (sorted, non-overlapping) changes applied."""
+    parts, pos = [], 0
+    for c in changes:
+        parts += [text[pos:c.start], c.new]
+        pos = c.end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def normalize_for_render(text: str, *, pdf: bool, range_mark: str = "～",
+                         interpunct: str = "·") -> str:
+    """Apply every row of §4 (row 4 only when `pdf`) to a piece of prose."""
+    opts = Opts(range_mark=range_mark, interpunct=interpunct, pdf=pdf)
+    for _ in range(_MAX_PASSES):
+        new = _render_pass(text, opts)
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def _render_pass(text: str, opts: Opts) -> str:
+    text = row1_nfc(text)
+    parts, pos = [], 0
+    for start, end in paragraphs(text):
+        parts.append(text[pos:start])
+        buf = Buf.of(text[start:end], start)
+        _run(buf, RENDER_ROWS, opts)
+        parts.append(buf.text)
+        pos = end
+    return "".join(parts)
+
+
+def quote_problems(text: str, protected: list[tuple[int, int]]) -> list[int]:
+    """BB404: offsets of unmatched quotes, per paragraph.
+
+    Reported: every unmatched 「」『』, and unmatched ASCII/curly quotes in
+    CJK context.  Not reported: an opening corner bracket left open at the
+    end of a paragraph when the next paragraph opens with the same bracket
+    (a quotation running over several paragraphs, 教育部 手冊)."""
+    lock = _lock_mask(text, protected)
+    paras = paragraphs(text)
+    out: list[int] = []
+    for n, (start, end) in enumerate(paras):
+        buf = Buf(text[start:end], list(range(start, end)), lock[start:end])
+        _, unmatched = pair_quotes(buf.text, buf.frozen)
+        next_open = _first_char(text, lock, *paras[n + 1]) if n + 1 < len(paras) else ""
+        for i in unmatched:
+            ch = buf.text[i]
+            if ch in "「『":
+                if ch == next_open and _only_opens_after(buf.text, unmatched, i):
+                    continue
+            elif ch not in "」』" and not buf.cjk(i):
+                continue
+            out.append(start + i)
+    return out
+
+
+def _first_char(text: str, lock: bytearray, start: int, end: int) -> str:
+    for i in range(start, end):
+        if not lock[i] and not text[i].isspace() and text[i] != "\u3000":
+            return text[i]
+    return ""
+
+
+def _only_opens_after(text: str, unmatched: list[int], i: int) -> bool:
+    """i is the last unmatched quote of the paragraph (nothing else dangles after it)."""
+    return all(j <= i or text[j] in "「『" for j in unmatched)
+
+
+def has_han(text: str) -> bool:
+    return any(is_han(ch) for ch in text)
