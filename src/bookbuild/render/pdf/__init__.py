@@ -1,0 +1,348 @@
+"""The vertical print PDF: layout → derived fonts → HTML → WeasyPrint → turn/merge.
+
+    build_pdf(book, edition, out_dir, cache_dir, *, jobs=None, progress=None)
+        -> list[Diagnostic]
+
+writes, atomically, `out_dir/<edition>.pdf`, `<edition>.layout.json` and
+`<edition>.log.json` (vertical-pdf-design.md §1).  Problems are diagnostics,
+never tracebacks: BB601 when an output cannot be written, BB703 when
+WeasyPrint drew a `.notdef`, BB402 when a character reaches the page that the
+derived faces lack (Pango would silently fall back to another font, VT-28).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Callable
+
+from ...atomic import atomic_path, write_text
+from ...diagnostics import Diagnostic, to_json_obj
+from ...model import Book
+from . import layout_types as lt
+from .html import Faces, Frame, document_html, font_css, geometry_css
+
+Progress = Callable[[str, int, int], None]
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    pass
+
+
+def build_pdf(book: Book, edition: str, out_dir: Path, cache_dir: Path, *,
+              jobs: int | None = None, progress: Progress | None = None) -> list[Diagnostic]:
+    """Build one pdf edition of `book`; returns its diagnostics (BB4xx/6xx/7xx)."""
+    progress = progress or _noop
+    out_dir, cache_dir = Path(out_dir), Path(cache_dir)
+    ed = book.config.edition(edition)
+    targets = [out_dir / f"{edition}{ext}" for ext in (".pdf", ".layout.json", ".log.json")]
+    bad = _unwritable(out_dir, targets)
+    if bad:
+        return bad
+    from .layout import layout_book   # the layout engine (another module's owner)
+
+    progress("layout", 0, 1)
+    result, diags = layout_book(book, edition)
+    diags = list(diags)
+    progress("layout", 1, 1)
+    if result is None or any(d.severity == "error" for d in diags):
+        return diags
+
+    progress("fonts", 0, 1)
+    fonts, d = _fonts(result, ed, cache_dir, book)
+    diags += d
+    progress("fonts", 1, 1)
+    if fonts is None:
+        return diags
+
+    diags += _render(book, ed, result, fonts, targets, cache_dir, jobs, progress)
+    return diags
+
+
+def _unwritable(out_dir: Path, targets: list[Path]) -> list[Diagnostic]:
+    """BB601 before any work when the output folder cannot take our files."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".bookbuild-probe-", dir=out_dir)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        return [_bb601(out_dir, e)]
+    return [_bb601(t, OSError("is a directory")) for t in targets if t.is_dir()]
+
+
+def _bb601(path: Path, err: OSError) -> Diagnostic:
+    reason = err.strerror or str(err)
+    return Diagnostic("BB601", f"cannot write {path}: {reason}", str(path), 1, 1,
+                      "check that the output folder exists, is writable and the disk is not full")
+
+
+# ------------------------------------------------------------ fonts
+
+def _fonts(result: lt.LayoutResult, ed, cache_dir: Path, book: Book):
+    """Derived faces for every character that reaches the page (VT-28)."""
+    from ...fonts import FontNotFound
+    from .font import build_derived_fonts
+
+    chars, bold, tcy, calls, where = page_chars(result.pages)
+    try:
+        fonts = build_derived_fonts(chars | bold, tcy, ed.font, cache_dir / "fonts",
+                                    call_numbers=calls, bold_chars=bold)
+    except FontNotFound as e:
+        return None, [Diagnostic("BB402", f"font {ed.font!r} is not installed: {e}", book.config.path,
+                                 1, 1, "install the font or set the edition's font to an installed family")]
+    diags = []
+    for ch in sorted(fonts.missing):
+        pos = where.get(ch)
+        file, line, col = (pos.file, pos.line, pos.col) if pos else (book.config.path, 1, 1)
+        diags.append(Diagnostic("BB402", f"character {ch!r} (U+{ord(ch):04X}) is not in the font {ed.font!r}",
+                                file, line, col, "replace the character or choose a font that has it"))
+    return fonts, diags
+
+
+# ------------------------------------------------------------ drawing
+
+def _css(book: Book, ed, frame: Frame, faces: Faces, urls: dict[str, str]) -> str:
+    base = (resources.files("bookbuild") / "data" / "styles" / "print.css").read_text(encoding="utf-8")
+    own = [base, geometry_css(frame, faces)]
+    for name in ("all.css", f"{ed.name}.css"):
+        path = book.root / "styles" / name
+        if path.is_file():
+            own.append(book_css(path.read_text(encoding="utf-8", errors="replace")))
+    # @font-face first: the faces must be known before any rule uses them.
+    return font_css(faces, urls) + "\n" + "\n".join(own)
+
+
+def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, progress) -> list[Diagnostic]:
+    from . import draw, turn
+    from ...verify.pdf import check_fonts
+
+    frame = Frame.of(ed)
+    faces = Faces(fonts.upright_family, fonts.horizontal_family, fonts.bold_family)
+    urls = {fonts.upright_family: fonts.upright.as_uri(), fonts.horizontal_family: fonts.horizontal.as_uri(),
+            fonts.bold_family: fonts.bold.as_uri()}
+    css = _css(book, ed, frame, faces, urls)
+    pages, geo = result.pages, result.geometry
+
+    def html_for(first: int, stop: int) -> str:
+        return document_html(pages[first:stop], frame, ed, geo, css)
+
+    roots = [book.root, Path(str(resources.files("bookbuild") / "data")), cache_dir]
+    pdf_path, layout_path, log_path = targets
+    diags: list[Diagnostic] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="bookbuild-pdf-") as tmp:
+            parts = draw.draw_pages(len(pages), html_for, book.root.resolve().as_uri() + "/", roots,
+                                    Path(tmp), jobs=jobs, progress=progress)
+            diags += _notdef(parts, pages, book)
+            progress("merge", 0, 1)
+            pdf, sources = turn.merge_parts([p.path for p in parts])
+            turn.finish_catalog(pdf, _docinfo(book, ed), _outline(pages))
+            with atomic_path(pdf_path) as out:
+                turn.save(pdf, out)
+                for s in sources:
+                    s.close()
+                problems = check_fonts(out, {faces.upright, faces.horizontal, faces.bold})
+                if problems:
+                    # Keep the previous good PDF: a fallback font is a wrong book.
+                    raise _Rejected([Diagnostic("BB402", p.message, book.config.path, 1, 1,
+                                                "a character reached the page that the derived faces lack")
+                                     for p in problems])
+            progress("merge", 1, 1)
+        write_text(layout_path, json.dumps(layout_json(result, ed, frame), ensure_ascii=False))
+        warnings = sorted((d for d in diags if d.code.startswith("BB7")), key=Diagnostic.sort_key)
+        log = to_json_obj(warnings, book.root)
+        write_text(log_path, json.dumps(log, ensure_ascii=False, indent=1) + "\n")
+    except _Rejected as r:
+        return diags + r.diags
+    except OSError as e:
+        return diags + [_bb601(Path(e.filename) if e.filename else pdf_path, e)]
+    return diags
+
+
+class _Rejected(Exception):
+    def __init__(self, diags):
+        super().__init__("rejected")
+        self.diags = diags
+
+
+def _notdef(parts, pages: list[lt.Page], book: Book) -> list[Diagnostic]:
+    """BB703 for each .notdef WeasyPrint logged, at the first unit holding the text."""
+    seen, out = set(), []
+    for part in parts:
+        for msg in part.notdef:
+            text = msg.rsplit(":", 1)[-1].strip().strip('"')
+            if text in seen:
+                continue
+            seen.add(text)
+            pos = _find_pos(pages, text)
+            file, line, col = (pos.file, pos.line, pos.col) if pos else (book.config.path, 1, 1)
+            out.append(Diagnostic("BB703", f"glyph drawn as .notdef for {text!r}", file, line, col,
+                                  "the derived font lacks this character; replace it or change the font"))
+    return out
+
+
+def _find_pos(pages: list[lt.Page], text: str):
+    for page in pages:
+        for col in page.columns + page.note_columns:
+            for u in col.units:
+                if u.src is not None and any(ch in u.text for ch in text):
+                    return u.src
+    return None
+
+
+# ------------------------------------------------------------ catalog
+
+def _docinfo(book: Book, ed):
+    from .turn import DocInfo
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    cfg = book.config
+    return DocInfo(cfg.title, tuple(cfg.authors), ed.language, subject=cfg.subtitle,
+                   publisher=cfg.publisher, epoch=int(epoch) if epoch.isdigit() else None)
+
+
+def _outline(pages: list[lt.Page]):
+    from .turn import OutlineEntry
+    return [OutlineEntry(o.title, i, o.level) for i, p in enumerate(pages) for o in p.outline]
+
+
+# ------------------------------------------------------------ book styles
+
+# book-format.md "Files and safety": in pdf editions the grid comes from the
+# geometry keys; these properties would break it (or bring characters and
+# fonts the derived faces do not have) and are dropped from the book's CSS.
+_BANNED = re.compile(
+    r"^(font|font-family|font-size|font-feature-settings|font-variant.*|line-height|letter-spacing|"
+    r"word-spacing|text-indent|text-align|text-align-last|text-transform|white-space|writing-mode|"
+    r"direction|unicode-bidi|content|margin.*|padding.*|(min-|max-)?(width|height)|inset.*|"
+    r"position|top|left|right|bottom|float|display|transform.*|size|marks|bleed)$")
+_DROP_AT = {"import", "font-face", "namespace"}
+
+
+def book_css(text: str) -> str:
+    """The book's stylesheet without the grid-breaking declarations."""
+    import tinycss2
+
+    return tinycss2.serialize(_filter_rules(tinycss2.parse_stylesheet(text, skip_comments=True)))
+
+
+def _filter_rules(rules):
+    import tinycss2
+    from tinycss2 import ast
+
+    out = []
+    for rule in rules:
+        if isinstance(rule, ast.QualifiedRule):
+            rule.content = _filter_decls(rule.content)
+        elif isinstance(rule, ast.AtRule):
+            kw = rule.lower_at_keyword
+            if kw in _DROP_AT:
+                continue
+            if rule.content is not None and kw in ("media", "supports", "layer"):
+                rule.content = _filter_rules(tinycss2.parse_rule_list(rule.content))
+            elif rule.content is not None:   # @page and its margin boxes
+                rule.content = _filter_decls(rule.content)
+        out.append(rule)
+    return out
+
+
+def _filter_decls(content):
+    """Keep the allowed declarations; drop nested at-rules (e.g. @page margin
+    boxes, whose `content` would bring text the layout never saw)."""
+    import tinycss2
+    from tinycss2 import ast
+
+    kept = []
+    for node in tinycss2.parse_blocks_contents(content, skip_whitespace=True, skip_comments=True):
+        if isinstance(node, ast.Declaration) and not _BANNED.match(node.lower_name):
+            important = " !important" if node.important else ""
+            kept.append(f"{node.name}:{tinycss2.serialize(node.value).strip()}{important}")
+    return tinycss2.parse_component_value_list(" " + "; ".join(kept) + " ")
+
+
+# ------------------------------------------------------------ layout data
+
+def page_chars(pages: list[lt.Page]):
+    """(upright chars, bold chars, tcy runs, call numbers, first Pos of each char).
+
+    Everything that reaches the page: text, notes, generated text, heads and
+    folios; a character missing here would be drawn by a fallback font.
+    """
+    from .html import _BOLD_ROLES
+
+    chars, bold, tcy, calls, where = set(), set(), set(), set(), {}
+    for page in pages:
+        chars.update(page.folio or "", page.running_head or "")
+        for col in page.columns + page.note_columns:
+            target = bold if col.role in _BOLD_ROLES else chars
+            units = col.units + col.foot + ([col.hanging] if col.hanging else [])
+            for u in units:
+                target.update(u.text)
+                if u.kind == lt.TCY:
+                    tcy.add(u.text)
+                elif u.kind == lt.CALL and u.text.isdigit() and len(u.text) <= 3:
+                    calls.add(u.text)
+                if u.src is not None:
+                    for ch in u.text:
+                        where.setdefault(ch, u.src)
+    return chars, bold, tcy, calls, where
+
+
+def _src(pos) -> dict | None:
+    return None if pos is None else {"file": pos.file, "line": pos.line, "col": pos.col}
+
+
+def _col_json(c: lt.Column) -> dict:
+    first = next((u for u in c.units if u.offset >= 0), None)
+    return {"text": c.text() + "".join(u.text for u in c.foot), "offset": first.offset if first else -1,
+            "src": _src(c.src or (first.src if first else None)), "role": c.role,
+            "x_em": round(c.x_em, 6), "indent_em": round(c.indent_em, 6), "size": round(c.size, 6),
+            "justified": c.justified, "spacing_em": round(c.spacing_em, 6),
+            "first": c.first_of_paragraph, "last": c.last_of_paragraph, "block": c.block,
+            "note_id": c.note_id}
+
+
+def _spans(cols: list[lt.Column], where: str) -> dict[str, list]:
+    """tcy, warichu, mark (name/title/emphasis) and call spans of some columns."""
+    out = {"tcy": [], "warichu": [], "marks": [], "calls": []}
+    for i, c in enumerate(cols):
+        for u in c.units:
+            span = {"text": u.text, "offset": u.offset, "src": _src(u.src), where: i}
+            if u.kind == lt.TCY:
+                out["tcy"].append(span)
+            elif u.kind == lt.WARICHU:
+                out["warichu"].append(span | {"split": u.split})
+            elif u.kind == lt.CALL:
+                out["calls"].append(span | {"note_id": u.note_id})
+            for flag, kind in ((lt.NAME, "name"), (lt.TITLE_WAVY, "title"), (lt.EMPH, "emphasis")):
+                if u.flags & flag:
+                    out["marks"].append(span | {"kind": kind, "mark": u.mark})
+    return out
+
+
+def layout_json(result: lt.LayoutResult, ed, frame: Frame) -> dict:
+    """`<edition>.layout.json`: what should be where (tests take positions from the PDF)."""
+    g = result.geometry
+    pages = []
+    for p in result.pages:
+        spans = _spans(p.columns, "column")
+        for k, v in _spans(p.note_columns, "note_column").items():
+            spans[k] += v
+        pages.append({"number": p.number, "role": p.role, "folio": p.folio, "running_head": p.running_head,
+                      "chapter": p.chapter, "rule_x_em": p.rule_x_em,
+                      "body": [_col_json(c) for c in p.columns],
+                      "notes": [_col_json(c) for c in p.note_columns],
+                      "notes_started": p.notes_started, "notes_continued": p.notes_continued,
+                      "outline": [{"title": o.title, "level": o.level, "column": o.column} for o in p.outline],
+                      **spans})
+    return {"schema": "bookbuild-layout", "version": 1, "edition": ed.name, "language": ed.language,
+            "writing": ed.writing,
+            "geometry": {"font_size_pt": g.font_size_pt, "chars_per_column": g.chars, "columns_per_page": g.columns,
+                         "pitch_em": g.pitch_em, "gap_em": g.gap_em, "note_size_em": g.note_size,
+                         "note_pitch_em": g.note_pitch_em, "page_pt": [frame.height, frame.width],
+                         "bleed_pt": frame.bleed,
+                         "type_area_odd": frame.ta_p(True), "type_area_even": frame.ta_p(False)},
+            "text": result.text, "pages": pages}
