@@ -33,6 +33,10 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("book_dir", nargs="?", type=Path, default=Path("."), metavar="BOOK_DIR")
     f.add_argument("--check", action="store_true", help="write nothing; exit 1 if something would change")
     f.add_argument("--diff", action="store_true", help="print a unified diff")
+    i = sub.add_parser("import", help="import a .docx or legacy .txt/.md into a new book folder")
+    i.add_argument("source", type=Path, metavar="SOURCE")
+    i.add_argument("--out", type=Path, required=True, metavar="BOOK_DIR")
+    i.add_argument("--encoding", default=None, help="text encoding (default: detect UTF-8/UTF-16/Big5/GB18030)")
     return p
 
 
@@ -49,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
             from .commands.build import run_build
             return run_build(args.book_dir, editions=args.edition, out_dir=args.out,
                              jobs=args.jobs, fmt=args.format)
+        if args.command == "import":
+            from .commands.importer import run_import
+            return run_import(args.source, args.out, encoding=args.encoding)
         from .commands.fix import run_fix
         return run_fix(args.book_dir, check=args.check, diff=args.diff, stdout=sys.stdout, stderr=sys.stderr)
     except KeyboardInterrupt:

@@ -1,0 +1,91 @@
+"""`bookbuild import`: .docx (through Pandoc) and .txt/.md (legacy endnotes) -> a book folder."""
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+from ..atomic import write_text
+from ..load.footnotes import dedent_body, split_definitions
+from .encoding import EncodingError, decode
+from .plaintext import ImportedChapter, ImportResult, note_id, parse_text
+
+__all__ = ["import_source", "EncodingError"]
+
+
+def import_source(source: Path, out_dir: Path, encoding: str | None = None) -> tuple[str, list[str]]:
+    """Write a book into out_dir (which must not exist or be empty). Returns (encoding, problems)."""
+    if source.suffix.lower() == ".docx":
+        result, enc = _from_docx(source, out_dir), "docx"
+    else:
+        text, enc = decode(source.read_bytes(), encoding)
+        result = parse_text(text)
+    _write_book(result, out_dir, title=_title(result, source))
+    return enc, result.problems
+
+
+def _title(result: ImportResult, source: Path) -> str:
+    return result.title or source.stem
+
+
+def _from_docx(source: Path, out_dir: Path) -> ImportResult:
+    import pypandoc
+    md = pypandoc.convert_file(str(source), "markdown-smart-simple_tables-grid_tables-multiline_tables",
+                               format="docx", extra_args=["--wrap=none", f"--extract-media={out_dir / 'assets'}"])
+    defs = split_definitions(md)
+    notes = {d.id: dedent_body(md[d.body_start:d.body_end]).strip() for d in defs}
+    body = md
+    for d in sorted(defs, key=lambda d: d.marker, reverse=True):
+        body = body[:d.marker] + body[d.body_end:]
+    chapters: list[ImportedChapter] = []
+    for part in re.split(r"(?m)^(?=# )", body):
+        lines = part.strip("\n").split("\n")
+        title = lines[0][2:].strip() if lines and lines[0].startswith("# ") else ""
+        text = "\n".join(lines[1:] if title else lines).strip()
+        if not title and not text:
+            continue
+        ch = ImportedChapter(title, [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()])
+        chapters.append(ch)
+    problems = []
+    for n, ch in enumerate(chapters, 1):
+        def repl(m, n=n, ch=ch):
+            ch.notes[m.group(1)] = notes.get(m.group(1), "")
+            return f"[^{note_id(n, m.group(1))}]"
+        ch.paragraphs = [re.sub(r"\[\^([^\]\s]+)\]", repl, p) for p in ch.paragraphs]
+    return ImportResult(chapters, problems)
+
+
+def _write_book(result: ImportResult, out: Path, title: str) -> None:
+    files: dict[str, str] = {}
+    chapter_paths = []
+    for n, ch in enumerate(result.chapters, 1):
+        rel = f"manuscript/{n:02d}.md"
+        chapter_paths.append(rel)
+        head = ch.title or (title if n == 1 else f"第{n}章")
+        files[rel] = f"# {head}\n\n" + "\n\n".join(ch.paragraphs) + "\n"
+        if ch.notes:
+            files[f"footnotes/{n:02d}.md"] = _note_file(ch.notes, n)
+    if result.book_notes:
+        files["footnotes/notes.md"] = _note_file(result.book_notes, 0)
+    files["footnotes/sources.yaml"] = "[]\n"
+    files["footnotes/glossary.yaml"] = "{}\n"
+    files["book.toml"] = _book_toml(title, chapter_paths)
+    for rel, text in files.items():
+        write_text(out / rel, text)
+
+
+def _note_file(notes: dict[str, str], chapter_no: int) -> str:
+    parts = []
+    for num, text in notes.items():
+        body = "\n".join(("    " + l if i and l.strip() else l) for i, l in enumerate(text.split("\n")))
+        parts.append(f"[^{note_id(chapter_no, num)}]: {body}\n")
+    return "\n".join(parts)
+
+
+def _book_toml(title: str, chapters: list[str]) -> str:
+    ident = uuid.uuid5(uuid.NAMESPACE_URL, "bookbuild-import:" + title + ":" + ",".join(chapters))
+    listing = "".join(f'  "{c}",\n' for c in chapters)
+    return (f'[book]\ntitle = "{title}"\nauthors = ["（作者）"]\nlanguage = "zh-Hant-TW"\n'
+            f'identifier = "urn:uuid:{ident}"\nchapters = [\n{listing}]\n\n'
+            '[editions.epub]\nformat = "epub"\nwriting = "vertical"\n\n'
+            '[editions.print]\nformat = "pdf"\nwriting = "vertical"\n')
