@@ -1,0 +1,279 @@
+"""Column breaker: greedy fill, kinsoku push-out, justification (VT-05–07, VT-16–19).
+
+Every CJK cell is exactly 1 em, so breaking is arithmetic: fill a column
+greedily to its length, then move the break back (push-out) while it would
+start a column with a start-prohibited mark, end one with an opening
+bracket, or split a glued pair (note call, ——, 30％, warichu bracket).  The
+slack of a non-final column is absorbed by Latin word spaces (≤ 0.5 em
+each), then Han–Latin glue (¼ → ⅓ em), then equally by every gap.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from ... import charclass as cc
+from ...diagnostics import Diagnostic, diag
+from ...model import Pos
+from . import layout_types as lt
+from .units import Block
+
+EPS = 1e-6
+LOOSE = 0.1                 # em per gap; above it a column is loose (BB701)
+SPACE_MAX = 0.5             # extra per Latin word space
+GLUE_MAX = 1 / 12           # ¼ → ⅓ em Han–Latin glue
+HANG = frozenset("。，、")  # VT-19 hanging marks
+OK, SOFT, HARD = 0, 1, 2    # break quality: fine / breaks kinsoku / splits glued units
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    start: frozenset
+    end: frozenset
+    hanging: bool = False
+
+    @classmethod
+    def of(cls, edition) -> "Rules":
+        level = edition.kinsoku
+        return cls(cc.START_PROHIBITED[level], cc.END_PROHIBITED_BY_LEVEL[level], edition.hanging)
+
+
+def break_block(block: Block, chars: int, rules: Rules, advance=None) -> tuple[list[lt.Column], list[Diagnostic]]:
+    """Break one block into columns of `chars` body em (minus the indents)."""
+    if block.role == lt.BLANK_COL or not any(block.lines):
+        return [lt.Column([], role=block.role, size=block.size, block=block.id, src=block.src,
+                          indent_em=block.indent_first,
+                          length_em=_length(chars, block.indent_first, block.size))], []
+    cols: list[lt.Column] = []
+    diags: list[Diagnostic] = []
+    nlines = len(block.lines)
+    for li, units in enumerate(block.lines):
+        indent = block.indent_first if li == 0 else block.indent_rest
+        first_len = _length(chars, indent, block.size)
+        rest_len = _length(chars, block.indent_rest, block.size)
+        spans, soft = _break_line(units, first_len, rest_len, rules, advance)
+        if li == nlines - 1 and block.role in (lt.BODY, lt.QUOTE, lt.NOTE):
+            spans = _fix_widow(units, spans, rules)
+        for k, (s, e, hang) in enumerate(spans):
+            col_indent = indent if k == 0 else block.indent_rest
+            col = lt.Column(units[s:e], role=block.role, size=block.size, block=block.id,
+                            indent_em=col_indent, length_em=first_len if k == 0 else rest_len,
+                            first_of_paragraph=(li == 0 and k == 0),
+                            last_of_paragraph=(li == nlines - 1 and k == len(spans) - 1),
+                            note_id=block.note_id)
+            col.src = next((u.src for u in col.units if u.src is not None), block.src)
+            if hang:
+                col.hanging = units[e - 1 - _trailing_calls(units, e)]
+            _trim_glue(col)
+            if k < len(spans) - 1:
+                _justify(col, diags)
+            if s in soft:
+                diags.append(_kinsoku_diag(col, block))
+            cols.append(col)
+    return cols, diags
+
+
+def _length(chars: int, indent: float, size: float) -> float:
+    return round((chars - indent) / size, 9)
+
+
+# ------------------------------------------------------------------ breaking
+
+def _break_line(units, first_len, rest_len, rules, advance):
+    """Column spans [(start, end, hanging)] of one line; `soft`: starts of
+    columns whose break is a kinsoku exception (BB702)."""
+    spans, soft = [], set()
+    s, n, length = 0, len(units), first_len
+    while s < n:
+        e = _fit(units, s, length, advance)
+        if e >= len(units):
+            spans.append((s, len(units), False))
+            break
+        b, quality = _choose_break(units, s, e, rules)
+        hang = False
+        if quality != OK or b < e:
+            h = _hang(units, e, rules)
+            if h:
+                b, quality, hang = h, OK, True
+        if quality != OK:
+            soft.add(b)
+        spans.append((s, b, hang))
+        s, length = b, rest_len
+        n = len(units)          # warichu/word splitting may have grown the list
+    return spans, soft
+
+
+def _fit(units: list[lt.Unit], s: int, length: float, advance) -> int:
+    """Largest end so that units[s:end] fits `length` (trailing spaces are free)."""
+    total, pending, prev, j = 0.0, 0.0, None, s
+    while j < len(units):
+        u = units[j]
+        if u.kind == lt.CALL:
+            j += 1
+            continue
+        if u.kind == lt.SPACE:
+            if prev is not None:
+                pending += u.width_em
+            j += 1
+            continue
+        w = u.width_em
+        if prev is not None:
+            w += pending + prev.glue_after + u.glue_before
+        if total + w > length + EPS:
+            room = length - total - (w - u.width_em)
+            if _split_to_fit(units, j, room, prev is None, advance):
+                continue        # units[j] is now a piece that fits
+            if prev is None:    # a single unit wider than the column: overfull
+                return _after_calls(units, j + 1)
+            return j
+        total += w
+        pending, prev = 0.0, u
+        j += 1
+    return j
+
+
+def _split_to_fit(units, j, room, alone, advance) -> bool:
+    """Split a warichu (VT-25) or an over-long Latin run so its head fits `room`."""
+    u = units[j]
+    if u.kind == lt.WARICHU:
+        k = 2 * int(room / 0.5 + EPS)
+        if k < 2 or k >= len(u.text):
+            return False
+        units[j:j + 1] = _warichu_pieces(u, k)
+        return True
+    if u.kind == lt.SIDEWAYS and alone and len(u.text) > 1:
+        adv = advance or (lambda t: u.width_em * len(t) / len(u.text))
+        k = 1
+        while k < len(u.text) - 1 and adv(u.text[:k + 1]) <= room + EPS:
+            k += 1
+        a = lt.Unit(u.text[:k], u.kind, adv(u.text[:k]), u.src, u.offset, u.flags, u.glue_before, 0.0,
+                    u.mark, u.note_id)
+        b = lt.Unit(u.text[k:], u.kind, adv(u.text[k:]), _shift(u.src, k), u.offset + k, u.flags,
+                    0.0, u.glue_after, u.mark, u.note_id)
+        units[j:j + 1] = [a, b]
+        return True
+    return False
+
+
+def _warichu_pieces(u: lt.Unit, k: int) -> list[lt.Unit]:
+    def piece(text, off, src, flags):
+        half = -(-len(text) // 2)
+        return lt.Unit(text, lt.WARICHU, half * 0.5, src, off, flags, mark=u.mark, note_id=u.note_id,
+                       split=half)
+    return [piece(u.text[:k], u.offset, u.src, u.flags),
+            piece(u.text[k:], u.offset + k, _shift(u.src, k), u.flags & ~lt.NOBREAK_BEFORE)]
+
+
+def _choose_break(units, s, e, rules) -> tuple[int, int]:
+    """Push out from e towards s until the break is allowed; else the least bad."""
+    soft = None
+    for b in range(e, s, -1):
+        q = _quality(units, b, rules)
+        if q == OK:
+            return b, OK
+        if q == SOFT and soft is None:
+            soft = b
+    return (soft, SOFT) if soft is not None else (e, HARD)
+
+
+def _quality(units, b, rules) -> int:
+    u = units[b]
+    if u.kind in (lt.CALL, lt.SPACE) or u.flags & lt.NOBREAK_BEFORE:
+        return HARD
+    p = b - 1
+    while p > 0 and units[p].kind in (lt.CALL, lt.SPACE):
+        p -= 1
+    if u.text[:1] in rules.start or units[p].text[-1:] in rules.end:
+        return SOFT
+    return OK
+
+
+def _hang(units, e, rules):
+    """VT-19 hanging: let 。，、 hang below the foot instead of pushing out."""
+    if not rules.hanging or e >= len(units) or units[e].text not in HANG:
+        return None
+    b = _after_calls(units, e + 1)
+    if b < len(units) and _quality(units, b, rules) != OK:
+        return None
+    return b
+
+
+def _after_calls(units, j) -> int:
+    while j < len(units) and units[j].kind == lt.CALL:
+        j += 1
+    return j
+
+
+def _trailing_calls(units, e) -> int:
+    k = 0
+    while e - 1 - k >= 0 and units[e - 1 - k].kind == lt.CALL:
+        k += 1
+    return k
+
+
+def _fix_widow(units, spans, rules):
+    """VT-07: the last column holds ≥ 2 non-punctuation chars; pull from the one before."""
+    if len(spans) < 2 or _content(units[spans[-1][0]:spans[-1][1]]) >= 2:
+        return spans
+    ps, _, _ = spans[-2]
+    ls, le, _ = spans[-1]
+    for b in range(ls - 1, ps + 1, -1):
+        if _quality(units, b, rules) == OK and _content(units[b:le]) >= 2:
+            return spans[:-2] + [(ps, b, False), (b, le, False)]
+    return spans
+
+
+def _content(units) -> int:
+    n = 0
+    for u in units:
+        if u.kind in (lt.TCY, lt.SIDEWAYS, lt.UPRIGHT, lt.WARICHU):
+            n += len(u.text) if u.kind != lt.TCY else 1
+        elif u.kind == lt.HAN and unicodedata.category(u.text[0])[0] in "LN":
+            n += 1
+    return n
+
+
+# --------------------------------------------------------------- justification
+
+def _trim_glue(col: lt.Column) -> None:
+    """No Han–Latin glue at a column head or foot (VT-12)."""
+    vis = [u for u in col.units if u.kind not in (lt.CALL, lt.SPACE)]
+    if vis:
+        vis[0].glue_before = 0.0
+        vis[-1].glue_after = 0.0
+
+
+def _justify(col: lt.Column, diags: list[Diagnostic]) -> None:
+    """Spread the slack: word spaces, then glue, then every gap (VT-06)."""
+    target = col.length_em + (col.hanging.width_em if col.hanging else 0.0)
+    slack = target - col.natural_em()
+    col.justified = True
+    if slack <= EPS:
+        if slack < -EPS:
+            col.spacing_em = slack / col.gaps() if col.gaps() else 0.0
+        return
+    spaces, glues, gaps = col.spaces(), col.glues(), col.gaps()
+    if spaces:
+        col.space_extra_em = min(SPACE_MAX, slack / spaces)
+        slack -= col.space_extra_em * spaces
+    if glues and slack > EPS:
+        col.glue_extra_em = min(GLUE_MAX, slack / glues)
+        slack -= col.glue_extra_em * glues
+    if gaps and slack > EPS:
+        col.spacing_em = slack / gaps
+    elif slack > EPS:
+        col.justified = False   # one unit alone: nothing to spread
+    if col.spacing_em > LOOSE + EPS and col.src is not None:
+        diags.append(diag("BB701", col.src, f"loose column: {col.spacing_em:.3f} em added between "
+                          f"characters ({col.text()[:12]}…)",
+                          "a long Latin word or an unbreakable run pushed text on; rephrase nearby"))
+
+
+def _kinsoku_diag(col: lt.Column, block: Block) -> Diagnostic:
+    where = col.src or block.src or Pos("", 1, 1)
+    return diag("BB702", where, f"kinsoku exception: no allowed break, column starts with "
+                f"「{col.text()[:1]}」", "rephrase so the marks do not pile up at a column end")
+
+
+def _shift(pos, k):
+    return Pos(pos.file, pos.line, pos.col + k) if pos else None

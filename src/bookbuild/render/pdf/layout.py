@@ -1,0 +1,140 @@
+"""`layout_book`: the one entry of the layout engine (model → pages).
+
+Order of a pdf edition: title page (1), 版權頁 (2), 目次 (3…), the chapters
+(each on an odd page with chapter_start = "odd"), 注釋 (notes = "book"),
+參考書目, 詞彙表.  Pure Python; no drawing.
+"""
+from __future__ import annotations
+
+from ... import model as m
+from ...config import EditionConfig
+from ...diagnostics import BookError, Diagnostic
+from ...transform.notes import NoteNumbers, number_notes
+from . import frontmatter as fm
+from . import layout_types as lt
+from .breaker import Rules, break_block
+from .paginator import Paginator, Section
+from .textprep import Advance, TextPrep, latin_advance
+from .units import HEADING_INDENT, HEADING_SIZE, Block, UnitMaker
+
+
+def layout_book(book: m.Book, edition: EditionConfig, *, advance: Advance | None = None,
+                citations=None, numbers: NoteNumbers | None = None) -> tuple[list[lt.Page], list[Diagnostic]]:
+    """Lay out a pdf edition. `advance` gives a Latin run's width in em (default: the
+    edition font's hmtx); `citations` is `format_citations(book)` (computed when None)."""
+    pages, _, diags = layout_edition(book, edition, advance=advance, citations=citations, numbers=numbers)
+    return pages, diags
+
+
+def layout_edition(book, edition, *, advance=None, citations=None, numbers=None):
+    """As layout_book, also returning the normalized text stream the offsets index."""
+    diags: list[Diagnostic] = []
+    if citations is None:
+        citations = _citations(book, diags)
+    eng = _Engine(book, edition, advance or latin_advance(edition.font),
+                  numbers or number_notes(book), citations)
+    pages = eng.run()
+    return pages, eng.mk.stream.text(), diags + eng.diags
+
+
+def _citations(book: m.Book, diags: list[Diagnostic]):
+    if not book.sources:
+        return None
+    try:
+        from ...transform.citeproc import format_citations
+        return format_citations(book)
+    except BookError as e:        # bad CSL style: reported, citations fall back to key + locator
+        diags += e.diagnostics
+        return None
+
+
+class _Engine:
+    def __init__(self, book, ed, advance, numbers, citations):
+        self.book, self.ed, self.numbers, self.citations = book, ed, numbers, citations
+        self.geo = lt.Geometry.of(ed)
+        self.rules = Rules.of(ed)
+        self.advance = advance
+        self.prep = TextPrep(ed, book.config)
+        self.mk = UnitMaker(ed, self.prep, advance, numbers, citations, book, self._chapter_label)
+        self.diags: list[Diagnostic] = []
+        self.titles: dict[int, tuple[str, int]] = {}
+
+    def _chapter_label(self, index: int) -> str:
+        ch = self.book.chapters[index]
+        return f"第{ch.number}章" if ch.number else (m.plain_text(ch.title).strip() or "")
+
+    def _break(self, blocks: list[Block], chars: int | None = None) -> list[lt.Column]:
+        out: list[lt.Column] = []
+        for b in blocks:
+            if b.level:
+                self.titles[b.id] = (b.title, b.level)
+            cols, d = break_block(b, chars or self.geo.chars, self.rules, self.advance)
+            self.diags += d
+            out += cols
+        return out
+
+    # ------------------------------------------------------------ run
+    def run(self) -> list[lt.Page]:
+        book, ed = self.book, self.ed
+        page_mode = ed.notes == "page"
+        sections, page_notes, book_notes = [], {}, []
+        for ch in book.chapters:
+            sec, notes = self._chapter(ch)
+            if page_mode:
+                page_notes.update(notes)
+            elif ed.notes == "chapter" and notes:
+                head = self.mk.generated_block("注釋", lt.HEADING[2], ch.index, HEADING_SIZE[2],
+                                               HEADING_INDENT[2], level=2)
+                sec.flow += self._break([head])
+                sec.notes = list(notes.items())
+            elif notes:
+                book_notes.append((ch, notes))
+            sections.append(sec)
+        sections += self._back_sections(book_notes)
+        pg = Paginator(self.geo, ed, book.config.title, self.prep.folio, self.titles,
+                       page_notes if page_mode else None)
+        pg.fixed_page(lt.PAGE_TITLE, fm.title_page(book, self.mk, self.geo, self.rules), folio=False)
+        pg.fixed_page(lt.PAGE_COLOPHON, fm.colophon_page(book, self.mk, self.geo, self.rules))
+        entries = [(s.title, 1) for s in sections if s.title]
+        toc, per_entry = fm.toc_flow(entries, self.mk, self.geo, self.rules)
+        self.titles[toc[0].block] = ("目次", 1)
+        pg.section(Section("目次", None, toc, opener=False, role=lt.PAGE_TOC))
+        starts = [pg.section(s) for s in sections]
+        fm.fill_toc(per_entry, [n for s, n in zip(sections, starts) if s.title], self.mk)
+        return pg.pages
+
+    def _chapter(self, ch: m.Chapter) -> tuple[Section, dict[str, list[lt.Column]]]:
+        blocks: list[Block] = []
+        title = m.plain_text(ch.title).strip()
+        if ch.title:
+            pos = next((n.pos for n in m.walk_inlines(ch.title) if getattr(n, "pos", None)), ch.toml_pos)
+            blocks.append(self.mk.heading(ch.title, 1, pos, ch.index))
+        blocks += self.mk.blocks(ch.blocks, ch.index)
+        flow = self._break(blocks)
+        notes = {}
+        for nid in self.numbers.by_chapter.get(ch.index, []):
+            label = str(self.numbers.number(nid))
+            nblocks = self.mk.note(self.book.notes[nid], label, ch.index, self.geo.note_size)
+            notes[nid] = self._break(nblocks)
+        return Section(title or self.book.config.title, ch.index, flow), notes
+
+    def _back_sections(self, book_notes) -> list[Section]:
+        out = []
+        if book_notes:
+            head = self.mk.generated_block("注釋", lt.HEADING[1], None, HEADING_SIZE[1],
+                                           HEADING_INDENT[1], level=1)
+            queue = []
+            for ch, notes in book_notes:
+                if len(book_notes) > 1 or self.book.config.note_numbering == "chapter":
+                    sub = self.mk.generated_block(self._chapter_label(ch.index) or m.plain_text(ch.title),
+                                                  lt.NOTE_HEADING, ch.index, self.geo.note_size)
+                    queue.append(("", self._break([sub])))
+                queue += list(notes.items())
+            out.append(Section("注釋", None, self._break([head]), queue))
+        bib = fm.bibliography_blocks(self.book, self.citations, self.mk)
+        if bib:
+            out.append(Section("參考書目", None, self._break(bib)))
+        glos = fm.glossary_blocks(self.book, self.mk)
+        if glos:
+            out.append(Section("詞彙表", None, self._break(glos)))
+        return out

@@ -1,0 +1,193 @@
+"""Paginator: body columns and notes onto pages (VT-01, VT-07, VT-08, VT-24).
+
+A *section* (a chapter, or a generated part such as 參考書目) is a flow of
+already broken columns.  Each page takes body columns until the type area
+is full; a heading-1 column takes two grid slots.  Notes:
+
+* page mode (`notes = "page"`): a note is queued when its call's column is
+  placed; the queue fills a band at the P-left of the page, one body pitch
+  away from the body.  A call's column is accepted only if at least two
+  columns of its note (all of a shorter note) still fit on the page; the
+  rest continues on the following pages.  While notes overflow, a page
+  keeps taking body columns up to MIN_BODY, so the text keeps moving.
+* after mode (chapter / book notes): the section's notes follow its last
+  body column on the same page and fill following pages.
+
+Then a page never ends with a heading, never starts with the last column of
+a multi-column paragraph, and never ends with the lone first column of one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import layout_types as lt
+
+MIN_BODY = 5
+
+
+@dataclass
+class Section:
+    title: str                      # odd-page running head, 目次 entry
+    chapter: int | None
+    flow: list[lt.Column]
+    notes: list[tuple[str, list[lt.Column]]] = field(default_factory=list)  # after mode
+    opener: bool = True             # starts a new (odd) page, role chapter-open
+    role: str = lt.PAGE_BODY        # role of the pages (toc for the 目次)
+
+
+def _slots(col: lt.Column) -> int:
+    return 2 if col.role == lt.HEADING[1] else 1
+
+
+class Paginator:
+    def __init__(self, geo: lt.Geometry, edition, book_title: str, folio, titles: dict,
+                 page_notes: dict[str, list[lt.Column]] | None):
+        self.geo, self.ed, self.book_title, self.folio = geo, edition, book_title, folio
+        self.titles = titles                  # block id -> (title, level) of heading blocks
+        self.page_notes = page_notes          # None unless notes = "page"
+        self.pages: list[lt.Page] = []
+        self.queue: list[list] = []           # [note id, columns, next column index]
+        self.queued: set[str] = set()
+
+    # ------------------------------------------------------------ pages
+    def fixed_page(self, role: str, columns: list[lt.Column], folio: bool = True) -> lt.Page:
+        n = len(self.pages) + 1
+        page = lt.Page(n, role, self.folio(n) if folio else None, None, columns)
+        self.pages.append(page)
+        return page
+
+    def blank(self) -> None:
+        self.pages.append(lt.Page(len(self.pages) + 1, lt.PAGE_BLANK))
+
+    def section(self, sec: Section) -> int:
+        """Lay out a section; returns the number of its first page."""
+        if sec.opener and self.ed.chapter_start == "odd" and len(self.pages) % 2 == 1:
+            self.blank()
+        first_page = len(self.pages) + 1
+        flow, i, after = sec.flow, 0, list(sec.notes)
+        while i < len(flow) or self.queue or after:
+            first = len(self.pages) + 1 == first_page
+            j, body = self._fill(flow, i, first, bool(after))
+            if j >= len(flow) and after:         # after mode: the notes follow the body
+                self.queue += [[nid, cols, 0] for nid, cols in after]
+                after = []
+            elif self.page_notes is not None:
+                self._enqueue(body)
+            self._make_page(sec, body, first and sec.opener)
+            i = j
+        return first_page
+
+    # ------------------------------------------------------------ filling
+    def _fill(self, flow, i, first, notes_follow) -> tuple[int, list[lt.Column]]:
+        geo = self.geo
+        carried = sum(len(cols) - k for _, cols, k in self.queue)
+        req = min(2, carried)
+        demand, body, used, j = carried, [], 0, i
+        seen: set[str] = set()
+        while j < len(flow):
+            col = flow[j]
+            if used + _slots(col) > geo.columns:
+                break
+            if body and col.role == lt.HEADING[1] and col.first_of_paragraph:
+                break                              # a level-1 heading opens a page
+            ids = self._new_calls(col, seen)
+            sizes = [len(self.page_notes[x]) for x in ids] if ids else []
+            kmax = geo.max_note_columns(used + _slots(col))
+            d = demand + sum(sizes)
+            r = demand + sum(sizes[:-1]) + min(2, sizes[-1]) if ids else req
+            if d > kmax:
+                if body and (r > kmax or used + _slots(col) > MIN_BODY):
+                    break
+            body.append(col)
+            seen.update(ids)
+            used += _slots(col)
+            demand, req, j = d, r, j + 1
+        j = self._adjust(flow, j, body, notes_follow)
+        return j, body
+
+    def _new_calls(self, col, seen) -> list[str]:
+        if self.page_notes is None:
+            return []
+        out = []
+        for u in col.units:
+            nid = u.note_id
+            if u.kind == lt.CALL and nid in self.page_notes and nid not in self.queued \
+                    and nid not in seen and nid not in out:
+                out.append(nid)
+        return out
+
+    def _adjust(self, flow, j, body, notes_follow) -> int:
+        """Headings never last; no lone paragraph column at a page start or end (VT-07, VT-08)."""
+        while len(body) > 1:
+            last = body[-1]
+            more = j < len(flow)
+            if last.role.startswith("heading") and (more or (
+                    notes_follow and self.geo.max_note_columns(sum(map(_slots, body))) < 2)):
+                pass
+            elif more and flow[j].last_of_paragraph and not flow[j].first_of_paragraph \
+                    and flow[j].block == last.block:
+                pass
+            elif more and last.first_of_paragraph and not last.last_of_paragraph:
+                pass
+            else:
+                break
+            body.pop()
+            j -= 1
+        while body and body[0].role == lt.BLANK_COL and j < len(flow):
+            body.pop(0)                              # no blank column at a page head
+        return j
+
+    def _enqueue(self, body) -> None:
+        for col in body:
+            for u in col.units:
+                if u.kind == lt.CALL and u.note_id in self.page_notes and u.note_id not in self.queued:
+                    self.queued.add(u.note_id)
+                    self.queue.append([u.note_id, self.page_notes[u.note_id], 0])
+
+    # ------------------------------------------------------------ one page
+    def _make_page(self, sec: Section, body, opener: bool) -> None:
+        geo = self.geo
+        n = len(self.pages) + 1
+        role = lt.PAGE_CHAPTER_OPEN if opener else sec.role
+        page = lt.Page(n, role, self.folio(n), None, body, chapter=sec.chapter)
+        if role == lt.PAGE_BODY:
+            page.running_head = sec.title if n % 2 else self.book_title
+        slot = 0
+        for idx, col in enumerate(body):
+            col.x_em = geo.body_x(slot) + (geo.pitch_em / 2 if _slots(col) == 2 else 0.0)
+            slot += _slots(col)
+            if col.role.startswith("heading") and col.first_of_paragraph and col.block in self.titles:
+                title, level = self.titles[col.block]
+                page.outline.append(lt.OutlineEntry(title, level, idx))
+        self._place_notes(page, slot)
+        self.pages.append(page)
+
+    def _place_notes(self, page: lt.Page, slots: int) -> None:
+        geo = self.geo
+        k = geo.max_note_columns(slots)
+        placed: list[lt.Column] = []
+        while self.queue and len(placed) < k:
+            item = self.queue[0]
+            nid, cols, pos = item
+            if nid:
+                (page.notes_started if pos == 0 else page.notes_continued).append(nid)
+            take = cols[pos:pos + k - len(placed)]
+            placed += take
+            item[2] = pos + len(take)
+            if item[2] >= len(cols):
+                self.queue.pop(0)
+        if not placed:
+            return
+        body_edge = slots * geo.pitch_em - geo.gap_em if slots else -geo.pitch_em
+        if self.page_notes is not None:        # band at the P-left edge
+            left = geo.width_em - geo.note_size / 2
+            for i, col in enumerate(placed):
+                col.x_em = left - (len(placed) - 1 - i) * geo.note_pitch_em
+            if slots:
+                band_edge = placed[0].x_em - geo.note_size / 2
+                page.rule_x_em = (body_edge + band_edge) / 2
+        else:                                  # right after the body
+            start = body_edge + geo.pitch_em + geo.note_size / 2
+            for i, col in enumerate(placed):
+                col.x_em = start + i * geo.note_pitch_em
+        page.note_columns = placed

@@ -1,0 +1,168 @@
+"""Per-edition text preparation for the layout: normalizer, numerals, Latin metrics.
+
+`TextPrep` wraps the normalizer (`bookbuild.transform.normalize`) and the
+numeral conversion (`bookbuild.transform.numerals`) when they are
+installed, and decides how a Latin/digit run is set (VT-12, VT-13).
+`LatinAdvance` gives the advance of a sideways run in em from the source
+face's hmtx (the derived upright face keeps the Latin glyphs unrotated with
+the same advances).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Callable
+
+from ...charclass import TCY_RE
+from . import layout_types as lt
+
+Advance = Callable[[str], float]
+
+_DIGITS = re.compile(r"[0-9]+")
+_NUMBERISH = re.compile(r"[0-9][0-9.,:/%-]*")
+_ACRONYM = re.compile(r"[A-Z]{2,3}|[A-Za-z]")
+_ZH = "〇一二三四五六七八九"
+
+
+def _under_10k(n: int) -> str:
+    out, zero = [], False
+    for i, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d = (n // i) % 10
+        if d:
+            out.append(("零" if zero else "") + _ZH[d] + unit)
+            zero = False
+        elif out:
+            zero = True
+    return "".join(out)
+
+
+def zh_positional(n: int) -> str:
+    """8529 → 八千五百二十九, 12 → 十二, 105 → 一百零五 (counts, note numbers)."""
+    if n == 0:
+        return "〇"
+    if n < 10000:
+        s = _under_10k(n)
+        return s[1:] if s.startswith("一十") else s
+    hi, lo = divmod(n, 10000)
+    return zh_positional(hi) + "萬" + (("零" if lo < 1000 else "") + _under_10k(lo) if lo else "")
+
+
+def zh_digits(s: str) -> str:
+    """1944 → 一九四四 (years, folios)."""
+    return "".join(_ZH[int(c)] if c.isdigit() else c for c in s)
+
+
+class TextPrep:
+    """What the edition does to text before it becomes units."""
+
+    def __init__(self, edition, book_config=None):
+        self.ed = edition
+        self.cfg = book_config
+        self._norm = _normalizer(edition, book_config)
+        self._chinese = _chinese_converter() if edition.numerals == "chinese" else None
+
+    def normalize(self, text: str) -> str:
+        text = self._norm(text)
+        if self._chinese is not None:
+            text = self._chinese(text)
+        return text
+
+    def numerals(self, text: str, positional: bool = False) -> str:
+        """Generated numbers (note labels, folios, 第N章) in the edition's numerals."""
+        if self.ed.numerals != "chinese":
+            return text
+        conv = (lambda mt: zh_positional(int(mt.group()))) if positional else (lambda mt: zh_digits(mt.group()))
+        return _DIGITS.sub(conv, text)
+
+    def folio(self, n: int) -> str:
+        if self.ed.numerals == "chinese" or self.ed.folio == "hanzi-vertical":
+            return zh_digits(str(n))
+        return str(n)
+
+    def latin_kind(self, tok: str) -> str:
+        """TCY, UPRIGHT (one cell per char) or SIDEWAYS for a maximal Latin/digit run."""
+        ed = self.ed
+        if not ed.vertical:
+            return lt.SIDEWAYS
+        if tok.isascii() and tok.isdigit():
+            if ed.numerals == "upright":
+                return lt.UPRIGHT
+            if ed.numerals in ("tcy", "chinese") and TCY_RE.fullmatch(tok):
+                return lt.TCY
+            if ed.numerals == "tcy" and ed.long_numbers == "upright":
+                return lt.UPRIGHT
+            return lt.SIDEWAYS
+        if _NUMBERISH.fullmatch(tok) and (ed.numerals == "upright" or
+                                          (ed.numerals == "tcy" and ed.long_numbers == "upright")):
+            return lt.UPRIGHT
+        if _ACRONYM.fullmatch(tok):
+            return lt.UPRIGHT
+        return lt.SIDEWAYS
+
+
+def _normalizer(edition, cfg) -> Callable[[str], str]:
+    try:
+        from ...transform.normalize import normalize_for_render
+    except ImportError:      # normalizer not installed yet: text as written
+        return lambda s: s
+    kw = {}
+    if cfg is not None:
+        kw = {"range_mark": cfg.range, "interpunct": cfg.interpunct}
+
+    def run(s: str) -> str:
+        out = normalize_for_render(s, pdf=True, **kw)
+        return out if isinstance(out, str) else out[0]
+    return run
+
+
+def _chinese_converter() -> Callable[[str], str]:
+    try:
+        from ...transform.numerals import to_chinese_numerals
+        return to_chinese_numerals
+    except ImportError:
+        return lambda s: s
+
+
+class LatinAdvance:
+    """Advance in em of a Latin/digit run in the edition's font (hmtx, no kerning)."""
+
+    def __init__(self, family: str):
+        self.family = family
+        self._adv: dict[str, float] | None = None
+        self._cmap = None
+
+    def _load(self) -> None:
+        from fontTools.ttLib import TTFont
+        from ...fonts import find_font
+        self._adv = {}
+        try:
+            ref = find_font(self.family)
+            font = TTFont(str(ref.path), fontNumber=ref.index, lazy=True)
+            self._cmap = font.getBestCmap()
+            self._hmtx = font["hmtx"].metrics
+            self._upem = font["head"].unitsPerEm
+        except Exception:    # no such font: check reports BB402; keep laying out
+            self._cmap = {}
+
+    def char(self, ch: str) -> float:
+        if self._adv is None:
+            self._load()
+        w = self._adv.get(ch)
+        if w is None:
+            g = self._cmap.get(ord(ch))
+            w = self._hmtx[g][0] / self._upem if g is not None else 0.5
+            self._adv[ch] = w
+        return w
+
+    def __call__(self, text: str) -> float:
+        return sum(self.char(c) for c in text)
+
+
+@lru_cache(maxsize=8)
+def latin_advance(family: str) -> LatinAdvance:
+    return LatinAdvance(family)
+
+
+def fixed_advance(per_char: float = 0.5) -> Advance:
+    """Deterministic metrics for tests: every Latin char is `per_char` em."""
+    return lambda text: per_char * len(text)
