@@ -309,7 +309,9 @@ def _parse_editions(editions, idx, errs, book_lang) -> list[EditionConfig]:
                      f"edition '{name}' needs format = \"epub\" or \"pdf\"", 'add format = "epub" or "pdf"')
             continue
         allowed = {**_EDITION_COMMON, **(_EDITION_EPUB if fmt == "epub" else _EDITION_PDF)}
-        kw: dict[str, Any] = {"name": name, "language": book_lang,
+        simplified = spec.get("script") == "zh-Hans"
+        kw: dict[str, Any] = {"name": name, "language": "zh-Hans-CN" if simplified else book_lang,
+                              "font": "Noto Serif CJK SC" if simplified else "Noto Serif CJK TC",
                               "notes": "page" if fmt == "pdf" else "chapter",
                               "name_marks": fmt == "pdf" and spec.get("writing", "vertical") == "vertical"}
         for key, value in spec.items():

@@ -8,6 +8,7 @@ from ..diagnostics import Diagnostic
 from .glyphs import check_glyphs
 from .notes import check_notes
 from .references import check_glossary, check_sources
+from .script import check_script
 
 
 def _punctuation(book: m.Book) -> list[Diagnostic]:
@@ -25,4 +26,5 @@ def run_checks(book: m.Book, cache_dir: Path | None = None) -> list[Diagnostic]:
     out += check_glossary(book)
     out += _punctuation(book)
     out += check_glyphs(book, cache_dir)
+    out += check_script(book)
     return out

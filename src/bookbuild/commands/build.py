@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..atomic import write_text
+from ..transform import script
 from ..diagnostics import Diagnostic, render, summary, to_json_obj
 from ..load import NoBook, find_book_toml
 from .check import check_book
@@ -55,6 +56,7 @@ def _build_edition(book, edition, out_dir: Path, cache_dir: Path, jobs, progress
     progress.stage(f"{edition.name} ({edition.format})")
     build = _renderer(edition.format)
     target = out_dir / f"{edition.name}.{edition.format}"
+    book = script.for_edition(book, edition)
     try:
         if edition.format == "pdf":
             diags = build(book, edition, out_dir, cache_dir, jobs=jobs, progress=progress.update)
