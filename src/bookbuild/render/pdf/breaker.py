@@ -42,7 +42,7 @@ def break_block(block: Block, chars: int, rules: Rules, advance=None) -> tuple[l
     """Break one block into columns of `chars` body em (minus the indents)."""
     if block.role == lt.BLANK_COL or not any(block.lines):
         return [lt.Column([], role=block.role, size=block.size, block=block.id, src=block.src,
-                          indent_em=block.indent_first,
+                          indent_em=block.indent_first / block.size,
                           length_em=_length(chars, block.indent_first, block.size))], []
     cols: list[lt.Column] = []
     diags: list[Diagnostic] = []
@@ -57,7 +57,7 @@ def break_block(block: Block, chars: int, rules: Rules, advance=None) -> tuple[l
         for k, (s, e, hang) in enumerate(spans):
             col_indent = indent if k == 0 else block.indent_rest
             col = lt.Column(units[s:e], role=block.role, size=block.size, block=block.id,
-                            indent_em=col_indent, length_em=first_len if k == 0 else rest_len,
+                            indent_em=col_indent / block.size, length_em=first_len if k == 0 else rest_len,
                             first_of_paragraph=(li == 0 and k == 0),
                             last_of_paragraph=(li == nlines - 1 and k == len(spans) - 1),
                             note_id=block.note_id)

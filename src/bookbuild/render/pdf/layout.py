@@ -18,23 +18,22 @@ from .textprep import Advance, TextPrep, latin_advance
 from .units import HEADING_INDENT, HEADING_SIZE, Block, UnitMaker
 
 
-def layout_book(book: m.Book, edition: EditionConfig, *, advance: Advance | None = None,
-                citations=None, numbers: NoteNumbers | None = None) -> tuple[list[lt.Page], list[Diagnostic]]:
-    """Lay out a pdf edition. `advance` gives a Latin run's width in em (default: the
-    edition font's hmtx); `citations` is `format_citations(book)` (computed when None)."""
-    pages, _, diags = layout_edition(book, edition, advance=advance, citations=citations, numbers=numbers)
-    return pages, diags
+def layout_book(book: m.Book, edition: EditionConfig | str, *, advance: Advance | None = None,
+                citations=None, numbers: NoteNumbers | None = None) -> tuple[lt.LayoutResult, list[Diagnostic]]:
+    """Lay out a pdf edition (an EditionConfig or its name).
 
-
-def layout_edition(book, edition, *, advance=None, citations=None, numbers=None):
-    """As layout_book, also returning the normalized text stream the offsets index."""
+    Returns the pages (a `LayoutResult`: a sequence of `Page` that also carries
+    the normalized text stream and the geometry) and BB7xx diagnostics.
+    `advance` gives a Latin run's width in em (default: the edition font's hmtx);
+    `citations` is `format_citations(book)` (computed when None and the book has sources).
+    """
+    ed = book.config.edition(edition) if isinstance(edition, str) else edition
     diags: list[Diagnostic] = []
     if citations is None:
         citations = _citations(book, diags)
-    eng = _Engine(book, edition, advance or latin_advance(edition.font),
-                  numbers or number_notes(book), citations)
+    eng = _Engine(book, ed, advance or latin_advance(ed.font), numbers or number_notes(book), citations)
     pages = eng.run()
-    return pages, eng.mk.stream.text(), diags + eng.diags
+    return lt.LayoutResult(pages, eng.mk.stream.text(), eng.geo), diags + eng.diags
 
 
 def _citations(book: m.Book, diags: list[Diagnostic]):

@@ -49,6 +49,7 @@ NOBREAK_BEFORE = 8       # never break a column before this unit (VT-18)
 GENERATED = 16           # text made by bookbuild, not typed by the author
 LINK = 32                # part of a 見第N章注M cross reference; Unit.note_id is the target
 ASIDE = 64               # inside an .aside (brackets included)
+STRONG = 128             # **strong**: the drawing side may use the bold face
 
 # ------------------------------------------------------------ column roles
 BODY, QUOTE, NOTE, BLANK_COL = "body", "quote", "note", "blank"
@@ -91,7 +92,7 @@ class Column:
     """One column (one text line on the landscape page)."""
     units: list[Unit]
     role: str = BODY
-    indent_em: float = 0.0          # empty space at the head, in column em (VT-05, VT-08)
+    indent_em: float = 0.0          # empty space at the head, column em (= body em ÷ size; VT-05, VT-08)
     length_em: float = 0.0          # target length of text after the indent (N − indent)
     spacing_em: float = 0.0         # extra space per gap between units (VT-06 letter-spacing)
     space_extra_em: float = 0.0     # extra width added to each Latin SPACE unit (≤ 0.5)
@@ -221,6 +222,16 @@ class Geometry:
 
 @dataclass(slots=True)
 class LayoutResult:
+    """What `layout_book` returns; also usable as the sequence of its pages."""
     pages: list[Page]
     text: str                       # the edition's normalized text stream (see module doc)
     geometry: Geometry
+
+    def __iter__(self):
+        return iter(self.pages)
+
+    def __len__(self) -> int:
+        return len(self.pages)
+
+    def __getitem__(self, i):
+        return self.pages[i]
