@@ -9,7 +9,8 @@ this module only places things:
   one absolutely positioned `<p>` with `white-space: pre`, one line per
   column (`\\n` between), `line-height` = the column pitch in pt;
 * spans appear only where needed: letter-spacing of a justified column
-  (on every unit but the last, Pango adds it after each glyph), the ¼ em
+  (Pango adds it after each glyph, so a Latin word keeps it off all glyphs
+  but its last; a pair or tcy run is one ligature glyph), the ¼ em
   Han–Latin glue (margins), note calls (`.call`, ss19, .5em);
 * interlinear marks (專名號, wavy 書名號, emphasis dots) are drawn as
   overlays at positions computed here, since every cell's place is known
@@ -27,7 +28,10 @@ from html import escape
 from ...config import MM, EditionConfig
 from . import layout_types as lt
 
-_PAIR_LIKE = (lt.PAIR, lt.SIDEWAYS, lt.UPRIGHT, lt.WARICHU, lt.SPACE)
+# Units of several glyphs: Pango spaces after every glyph, so only the last
+# glyph may carry the spacing.  A pair (——, ……) is one ligature glyph of the
+# derived font and a tcy run one rlig glyph: those stay whole.
+_MULTI_GLYPH = (lt.SIDEWAYS, lt.UPRIGHT, lt.SPACE)
 _BOLD_ROLES = {lt.HEADING[1], lt.HEADING[2], lt.HEADING[3], lt.TITLE, lt.NOTE_HEADING}
 HEAD_SIZE = 0.8   # folio and running head size, body em (VT-26)
 
@@ -136,7 +140,12 @@ def _pieces(col: lt.Column, em: float) -> list[_Piece]:
     out: list[_Piece] = []
     for i, u in enumerate(vis):
         before, after = _glue(col, vis, i)
-        ls = col.spacing_em * em if i < len(vis) - 1 else 0.0
+        # The last unit carries the spacing too (it falls beyond the foot,
+        # unseen): one span for the whole column, because Pango shifts glyphs
+        # slightly at the end of a letter-spaced span (≈ 0.01 em after a
+        # ligature).  Not when something must follow the last cell exactly.
+        tail_free = i < len(vis) - 1 or (not col.foot and col.hanging is None)
+        ls = col.spacing_em * em if tail_free else 0.0
         mr = after * em
         if i < len(vis) - 1 and vis[i + 1].kind == lt.SPACE:
             mr += col.space_extra_em * em
@@ -150,8 +159,8 @@ def _pieces(col: lt.Column, em: float) -> list[_Piece]:
         if tail:  # the call sits at the cell end; spacing and glue come after it
             tail[-1].ls, tail[-1].mr = ls, mr
             ls = mr = 0.0
-        if u.kind in _PAIR_LIKE and len(text) > 1:
-            # Pango spaces after every glyph: keep a pair or a word whole (VT-06).
+        if u.kind in _MULTI_GLYPH and len(text) > 1:
+            # Never space inside a Latin word (VT-06): only its last glyph carries it.
             out.append(_Piece(text[:-1], ml=ml))
             out.append(_Piece(text[-1], ls=ls, mr=mr))
         else:
