@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("source", type=Path, metavar="SOURCE")
     i.add_argument("--out", type=Path, required=True, metavar="BOOK_DIR")
     i.add_argument("--encoding", default=None, help="text encoding (default: detect UTF-8/UTF-16/Big5/GB18030)")
+    d = sub.add_parser("diff", help="changed notes, citations and text between two revisions")
+    d.add_argument("old", type=Path, metavar="OLD_DIR")
+    d.add_argument("new", type=Path, metavar="NEW_DIR")
     return p
 
 
@@ -53,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
             from .commands.build import run_build
             return run_build(args.book_dir, editions=args.edition, out_dir=args.out,
                              jobs=args.jobs, fmt=args.format)
+        if args.command == "diff":
+            from .commands.diff import run_diff
+            return run_diff(args.old, args.new)
         if args.command == "import":
             from .commands.importer import run_import
             return run_import(args.source, args.out, encoding=args.encoding)
