@@ -103,7 +103,9 @@ class BookConfig:
     range: str = "～"
     interpunct: str = "·"
 
-    def edition(self, name: str) -> EditionConfig:
+    def edition(self, name: "str | EditionConfig") -> EditionConfig:
+        if isinstance(name, EditionConfig):
+            return name
         for e in self.editions:
             if e.name == name:
                 return e
