@@ -59,7 +59,7 @@ def _build_edition(book, edition, out_dir: Path, cache_dir: Path, jobs, progress
     book = script.for_edition(book, edition)
     try:
         if edition.format == "pdf":
-            diags = build(book, edition, out_dir, cache_dir, jobs=jobs, progress=progress.update)
+            diags = build(book, edition.name, out_dir, cache_dir, jobs=jobs, progress=progress.update)
         else:
             diags = build(book, edition, target, cache_dir)
         if edition.format != "pdf":  # the pdf renderer writes its own log with layout warnings
