@@ -25,7 +25,7 @@ def run_build(book_dir: Path, *, editions: list[str] = (), out_dir: Path | None 
               fmt: str = "text", stdout=None, stderr=None) -> int:
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
-        root, _, _ = find_book_toml(book_dir)
+        root, _, _ = find_book_toml(book_dir.resolve())
     except NoBook as e:
         print(f"bookbuild: {e}", file=stderr)
         return 2
