@@ -1,0 +1,154 @@
+"""Derived fonts for the vertical print PDF (vertical-pdf-design.md §2, VT-28).
+
+    build_derived_fonts(chars, tcy_runs, family, cache_dir, *, call_numbers=...)
+
+builds three renamed faces from the edition's `font` (found with fontconfig):
+  upright    "BookbuildTateU": CJK pre-rotated 90° CCW, tcy ligatures (`rlig`),
+             note-call glyphs (`ss19`), unrotated Latin/digits;
+  horizontal "BookbuildTateH": the same characters unrotated (folios, running heads);
+  bold       "BookbuildTateB": the family's bold face, derived like upright (headings).
+Declare the bold face with `font-weight: bold` in `@font-face` (its OS/2 weight
+is 700), else Pango may embolden it a second time.
+
+Results are cached under `cache_dir`, keyed on the source font files' content,
+the character set, the tcy runs, the call numbers and this code's own source.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...atomic import atomic_path, write_text
+from ...fonts import FontRef, find_font
+from .font_face import FaceSpec, build_face
+from .font_source import SourceFace
+
+UPRIGHT_FAMILY, HORIZONTAL_FAMILY, BOLD_FAMILY = "BookbuildTateU", "BookbuildTateH", "BookbuildTateB"
+# Always present: digits for tcy/folios, and every character that decides whether
+# a digit run is tcy (the rlig context needs them as glyphs of the same face).
+ALWAYS = frozenset(map(chr, range(0x20, 0x7F)))
+_CODE_FILES = ("font.py", "font_face.py", "font_glyphs.py", "font_source.py")
+
+
+@dataclass(frozen=True)
+class DerivedFonts:
+    upright: Path
+    horizontal: Path
+    bold: Path
+    upright_family: str
+    horizontal_family: str
+    bold_family: str
+    missing: frozenset[str]     # chars the source font cannot draw (not in any face)
+
+
+def build_derived_fonts(chars: set[str], tcy_runs: set[str], family: str, cache_dir: Path, *,
+                        call_numbers: set[str] = frozenset(),
+                        bold_chars: set[str] | None = None) -> DerivedFonts:
+    """Build (or take from the cache) the three derived faces for `chars`.
+
+    `tcy_runs`/`call_numbers`: 1–3-digit strings that get a tcy / note-call glyph.
+    `bold_chars`: chars of the bold face (headings); default: `chars`.
+    Raises `bookbuild.fonts.FontNotFound` when `family` is not installed.
+    """
+    regular, bold = find_font(family), find_font(family, bold=True)
+    text = _charset(chars)
+    bold_text = _charset(chars if bold_chars is None else bold_chars)
+    runs, calls = sorted(set(tcy_runs)), sorted(set(call_numbers))
+    cache_dir = Path(cache_dir)
+    key = _key(cache_dir, regular, bold, text, bold_text, runs, calls)
+    folder = cache_dir / f"derived-{key[:24]}"
+    hit = _load(folder)
+    if hit is not None:
+        return hit
+    faces = (
+        (FaceSpec(UPRIGHT_FAMILY, "Bookbuild-TateU", tcy_runs=frozenset(runs),
+                  call_numbers=frozenset(calls)), regular, text, "TateU.otf"),
+        (FaceSpec(HORIZONTAL_FAMILY, "Bookbuild-TateH", upright=False), regular, text, "TateH.otf"),
+        (FaceSpec(BOLD_FAMILY, "Bookbuild-TateB", style="Bold", weight=700,
+                  tcy_runs=frozenset(runs), call_numbers=frozenset(calls)), bold, bold_text,
+         "TateB.otf"),
+    )
+    missing: set[str] = set()
+    sources: dict[tuple, SourceFace] = {}
+    try:
+        for spec, ref, face_chars, filename in faces:
+            if (ref.path, ref.index) not in sources:
+                sources[ref.path, ref.index] = SourceFace(ref)
+            src = sources[ref.path, ref.index]
+            with atomic_path(folder / filename) as tmp:
+                missing |= build_face(src, face_chars, spec, tmp)
+    finally:
+        for src in sources.values():
+            src.close()
+    manifest = {"missing": sorted(missing), "files": [f[3] for f in faces],
+                "families": [UPRIGHT_FAMILY, HORIZONTAL_FAMILY, BOLD_FAMILY]}
+    write_text(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False))
+    return _result(folder, manifest)
+
+
+def _charset(chars) -> list[str]:
+    # Accept strings of any length: callers may pass whole texts.
+    return sorted({c for s in chars for c in s} | ALWAYS)
+
+
+def _result(folder: Path, manifest: dict) -> DerivedFonts:
+    up, hor, bold = (folder / name for name in manifest["files"])
+    return DerivedFonts(up, hor, bold, *manifest["families"], frozenset(manifest["missing"]))
+
+
+def _load(folder: Path) -> DerivedFonts | None:
+    """The cached result, if complete (manifest is written last)."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+        result = _result(folder, manifest)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if all(p.is_file() for p in (result.upright, result.horizontal, result.bold)):
+        return result
+    return None
+
+
+def _key(cache_dir: Path, regular: FontRef, bold: FontRef, text, bold_text, runs, calls) -> str:
+    parts = [_code_version(), _file_hash(cache_dir, regular.path), regular.index,
+             _file_hash(cache_dir, bold.path), bold.index, "".join(text), "".join(bold_text),
+             runs, calls]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+_CODE_VERSION: list[str] = []
+
+
+def _code_version() -> str:
+    """Hash of the deriver's own source and the class tables: a code change
+    invalidates cached fonts without a hand-maintained version number."""
+    if not _CODE_VERSION:
+        here = Path(__file__).parent
+        h = hashlib.sha256()
+        for path in [here / n for n in _CODE_FILES] + [here.parent.parent / "charclass.py",
+                                                       here.parent.parent / "data/VerticalOrientation.txt"]:
+            h.update(path.read_bytes())
+        _CODE_VERSION.append(h.hexdigest())
+    return _CODE_VERSION[0]
+
+
+def _file_hash(cache_dir: Path, path: Path) -> str:
+    """sha256 of a font file, remembered per (path, size, mtime, inode): hashing a
+    26 MB collection takes ~40 ms, too slow for a cache hit."""
+    st = path.stat()
+    ident = f"{path}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}"
+    memo_path = cache_dir / "font-hashes.json"
+    try:
+        memo = json.loads(memo_path.read_text("utf-8"))
+    except (OSError, ValueError):
+        memo = {}
+    if ident not in memo:
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        memo[ident] = h.hexdigest()
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        write_text(memo_path, json.dumps(memo, indent=0))
+    return memo[ident]

@@ -1,0 +1,178 @@
+"""Assemble one derived face (CFF-flavoured OpenType) from a source face.
+
+cmap: every code point gets a glyph of its own, named after it, so no glyph is
+reachable from two code points and ToUnicode stays exact (VT-31). GSUB holds
+only bookbuild's own features: default-on `rlig` (2-em pairs, tate-chu-yoko
+runs) and `ss19` (note calls); the source's layout tables are not copied.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fontTools.feaLib.builder import addOpenTypeFeaturesFromString
+from fontTools.fontBuilder import FontBuilder
+
+from . import font_glyphs as fg
+from .font_source import SourceFace, is_ignored
+
+PAIRS = ("\u2014\u2014", "\u2026\u2026", "\u22ef\u22ef")
+# Neighbours that stop a digit run from being tcy (book-format.md "Numbers").
+_TCY_BREAKERS = ".:,/-%" + "".join(map(chr, range(0x41, 0x5B))) + "".join(map(chr, range(0x61, 0x7B)))
+
+
+@dataclass(frozen=True)
+class FaceSpec:
+    family: str
+    ps_name: str
+    style: str = "Regular"
+    weight: int = 400
+    upright: bool = True                    # pre-rotate CJK (False: horizontal face)
+    tcy_runs: frozenset[str] = field(default_factory=frozenset)
+    call_numbers: frozenset[str] = field(default_factory=frozenset)
+
+
+def glyph_name(ch: str) -> str:
+    cp = ord(ch)
+    return f"uni{cp:04X}" if cp <= 0xFFFF else f"u{cp:05X}"
+
+
+def _digit_runs(runs) -> list[str]:
+    return sorted({r for r in runs if re.fullmatch(r"[0-9]{1,3}", r)}, key=lambda r: (len(r), r))
+
+
+def collect_drawings(src: SourceFace, chars: list[str], spec: FaceSpec):
+    """(drawings by glyph name, cmap, missing chars, names of tcy/call/pair glyphs)."""
+    drawings = {".notdef": fg.notdef(src)}
+    cmap, missing, choices = {}, set(), {}
+    for ch in chars:
+        if is_ignored(ch):
+            continue
+        if not src.has(ch):
+            missing.add(ch)
+            continue
+        choices[ch] = src.choose(ch, spec.upright)
+        name = glyph_name(ch)
+        drawings[name] = fg.for_char(src, choices[ch])
+        cmap[ord(ch)] = name
+    extra = {"pair": {}, "tcy": {}, "call": {}}
+    for pair in PAIRS:
+        if pair[0] in choices:
+            name = "pair." + glyph_name(pair[0])
+            drawings[name] = (fg.vertical_pair(src, pair, choices[pair[0]]) if spec.upright
+                              else fg.horizontal_pair(src, pair))
+            extra["pair"][pair] = name
+    if spec.upright and all(str(d) in choices for d in range(10)):
+        for kind, runs, make in (("tcy", spec.tcy_runs, fg.tcy), ("call", spec.call_numbers, fg.call)):
+            for run in _digit_runs(runs):
+                drawings[f"{kind}.{run}"] = make(src, run)
+                extra[kind][run] = f"{kind}.{run}"
+    return drawings, cmap, missing, extra
+
+
+def feature_text(cmap: dict[int, str], extra: dict) -> str:
+    """feaLib source: ss19 (calls) before rlig, since lookups apply in list order."""
+    digit = {str(d): glyph_name(str(d)) for d in range(10)}
+    lines = ["languagesystem DFLT dflt;", "languagesystem hani dflt;", "languagesystem latn dflt;"]
+    calls, tcys = extra["call"], extra["tcy"]
+    if tcys or calls:
+        lines.append("@D = [%s];" % " ".join(digit.values()))
+    # Longest runs first: within a feature, lookups apply in definition order.
+    for kind, by_run in (("CALL", calls), ("TCY", tcys)):
+        for n in (3, 2, 1):
+            subs = [f"  sub {' '.join(digit[d] for d in run)} by {g};"
+                    for run, g in by_run.items() if len(run) == n]
+            if subs:
+                lines += [f"lookup {kind}{n} {{", *subs, f"}} {kind}{n};"]
+    if calls:
+        body = [f"  lookup CALL{n};" for n in (3, 2, 1) if any(len(r) == n for r in calls)]
+        lines += ["feature ss19 {", *body, "} ss19;"]
+    rlig = []
+    pairs = [f"  sub {glyph_name(p[0])} {glyph_name(p[1])} by {g};" for p, g in extra["pair"].items()]
+    if pairs:
+        lines += ["lookup PAIRS {", *pairs, "} PAIRS;"]
+        rlig.append("  lookup PAIRS;")
+    if tcys:
+        lines += _tcy_context_lookups(cmap, tcys)
+        rlig += [f"  lookup CTX{n};" for n in (3, 2, 1) if any(len(r) == n for r in tcys)]
+    if rlig:
+        lines += ["feature rlig {", *rlig, "} rlig;"]
+    return "\n".join(lines) + "\n"
+
+
+def _tcy_context_lookups(cmap: dict[int, str], tcys: dict[str, str]) -> list[str]:
+    """Apply TCYn only to a maximal n-digit run: ignore it when a digit or a tcy
+    breaker (. : , / - % Latin letter) touches either end."""
+    breakers = [cmap[ord(c)] for c in _TCY_BREAKERS if ord(c) in cmap]
+    lines = ["@X = [@D %s];" % " ".join(breakers)]
+    for n in (3, 2, 1):
+        if not any(len(r) == n for r in tcys):
+            continue
+        marked = " ".join(["@D'"] * n)
+        lines += [f"lookup CTX{n} {{",
+                  f"  ignore sub @X {marked};",
+                  f"  ignore sub {marked} @X;",
+                  "  sub " + " ".join([f"@D' lookup TCY{n}"] + ["@D'"] * (n - 1)) + ";",
+                  f"}} CTX{n};"]
+    return lines
+
+
+def build_face(src: SourceFace, chars: list[str], spec: FaceSpec, out: Path) -> set[str]:
+    """Write the derived face to `out`; return the chars the source cannot draw."""
+    drawings, cmap, missing, extra = collect_drawings(src, chars, spec)
+    order = list(drawings)
+    charstrings, boxes = {}, {}
+    for name in order:
+        charstrings[name], boxes[name] = fg.compile_drawing(src, drawings[name])
+    hmetrics = {n: (drawings[n].advance, boxes[n][0] if boxes[n] else 0) for n in order}
+    fb = FontBuilder(src.upem, isTTF=False)
+    # Bounding boxes come from the drawing pass: letting fontTools recalculate
+    # them on save would execute every charstring twice more.
+    fb.font.recalcBBoxes = False
+    fb.setupGlyphOrder(order)
+    fb.setupCharacterMap(cmap)
+    fb.setupCFF(spec.ps_name, {"FullName": f"{spec.family} {spec.style}",
+                               "FamilyName": spec.family, "Weight": spec.style},
+                charstrings, {})
+    fb.setupHorizontalMetrics(hmetrics)
+    ascent, descent, _ = fg.metrics(src.upem)
+    fb.setupHorizontalHeader(ascent=ascent, descent=descent, lineGap=0)
+    _setup_names(fb, src, spec)
+    fb.setupOS2(sTypoAscender=ascent, sTypoDescender=descent, sTypoLineGap=0,
+                usWinAscent=ascent, usWinDescent=-descent, usWeightClass=spec.weight,
+                fsSelection=(0x20 if spec.weight >= 600 else 0x40) | 0x80,  # bold/regular, USE_TYPO_METRICS
+                achVendID="BKBD", version=4)
+    if spec.weight >= 600:
+        fb.font["head"].macStyle = 1
+    fb.setupPost()
+    _set_bounds(fb, boxes, hmetrics)
+    addOpenTypeFeaturesFromString(fb.font, feature_text(cmap, extra))
+    fb.save(str(out))
+    return missing
+
+
+def _setup_names(fb: FontBuilder, src: SourceFace, spec: FaceSpec) -> None:
+    names = {"familyName": spec.family, "styleName": spec.style,
+             "uniqueFontIdentifier": f"bookbuild:{spec.ps_name}",
+             "fullName": f"{spec.family} {spec.style}", "psName": spec.ps_name,
+             "version": "Version 1.000",
+             "description": f"Derived by bookbuild from {src.ref.family} for vertical setting"}
+    for name_id, text in src.copyright_names().items():
+        names[{0: "copyright", 13: "licenseDescription", 14: "licenseInfoURL"}[name_id]] = text
+    fb.setupNameTable(names, mac=False)
+
+
+def _set_bounds(fb: FontBuilder, boxes: dict, hmetrics: dict) -> None:
+    """head/CFF font bbox and hhea extremes, as fontTools' recalc would set them."""
+    inked = [(n, b) for n, b in boxes.items() if b]
+    bbox = [min(b[0] for _, b in inked), min(b[1] for _, b in inked),
+            max(b[2] for _, b in inked), max(b[3] for _, b in inked)]
+    head = fb.font["head"]
+    head.xMin, head.yMin, head.xMax, head.yMax = bbox
+    fb.font["CFF "].cff.topDictIndex[0].FontBBox = bbox
+    hhea = fb.font["hhea"]
+    hhea.advanceWidthMax = max(adv for adv, _ in hmetrics.values())
+    hhea.minLeftSideBearing = min(b[0] for _, b in inked)
+    hhea.minRightSideBearing = min(hmetrics[n][0] - b[2] for n, b in inked)
+    hhea.xMaxExtent = max(b[2] for _, b in inked)
