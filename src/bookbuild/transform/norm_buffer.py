@@ -22,6 +22,16 @@ class Change:
     new: str
 
 
+def object_mask(text: str) -> bytearray:
+    """1 at every inline object (U+FFFC): it never changes."""
+    lock = bytearray(len(text))
+    i = text.find(OBJ)
+    while i >= 0:
+        lock[i] = 1
+        i = text.find(OBJ, i + 1)
+    return lock
+
+
 class Buf:
     __slots__ = ("text", "orig", "lock", "_builtin")
 
@@ -34,7 +44,7 @@ class Buf:
     @classmethod
     def of(cls, text: str, base: int = 0, lock: bytearray | None = None) -> "Buf":
         if lock is None:
-            lock = bytearray(1 if ch == OBJ else 0 for ch in text)
+            lock = object_mask(text)
         return cls(text, list(range(base, base + len(text))), lock)
 
     # ---------------------------------------------------------- protection

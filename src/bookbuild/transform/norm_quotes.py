@@ -7,6 +7,7 @@ two Latin letters or digits is always an apostrophe (`don't`, `Xi'an`).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .norm_chars import is_han
@@ -16,6 +17,7 @@ CORNER_CLOSE = {"」": "「", "』": "『"}
 DOUBLE = "\"\u201c\u201d"
 SINGLE = "'\u2018\u2019"
 QUOTE_CHARS = frozenset("「」『』" + DOUBLE + SINGLE)
+_QUOTE_RE = re.compile("[「」『』" + DOUBLE + SINGLE + "]")
 
 
 @dataclass(slots=True)
@@ -60,8 +62,9 @@ def pair_quotes(text: str, skip) -> tuple[list[Pair], list[int]]:
                 return False   # an ASCII quote does not close across a corner bracket
         return False
 
-    for i, ch in enumerate(text):
-        if ch not in QUOTE_CHARS or skip(i):
+    for m in _QUOTE_RE.finditer(text):
+        i, ch = m.start(), m.group()
+        if skip(i):
             continue
         if ch in CORNER_OPEN:
             stack.append(_Open(i, "corner", ch))

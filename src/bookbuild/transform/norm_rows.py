@@ -59,6 +59,10 @@ def _line_starts(text: str):
         i = text.find("\n", i + 1)
 
 
+# how a Markdown line-start marker ends (`> `, `#`, `[^id]:`, `| `, indent)
+_PREFIX_END = frozenset(" \t>#:|")
+
+
 def row2_indent(buf: Buf, o: Opts) -> Edits:
     """U+3000 or spaces at the start of a paragraph (after any Markdown prefix).
     On later lines of the paragraph only U+3000 (ASCII spaces there can be
@@ -68,6 +72,8 @@ def row2_indent(buf: Buf, o: Opts) -> Edits:
         p = ls
         while p < len(t) and buf.lock[p] and t[p] != "\n":
             p += 1   # Markdown prefix: `> `, `- `, `[^id]: `, continuation indent
+        if p > ls and t[p - 1] not in _PREFIX_END:
+            p = ls   # a locked citation or note call opens the line: not a prefix
         chars = " \t\u3000" if first else "\u3000"
         e = p
         while e < len(t) and t[e] in chars and not buf.lock[e]:
@@ -112,26 +118,43 @@ def row5_fullwidth(buf: Buf, o: Opts) -> Edits:
 
 # ------------------------------------------------------------------ row 6
 
+def _translit_at(t: str, i: int, step: int) -> bool:
+    """t[i] and, if it is Han too, the next char away from the separator are
+    transliteration chars: `喬治.華盛頓` yes, `辦法.凡是` no (辦, 是)."""
+    if t[i] not in TRANSLIT:
+        return False
+    j = i + step
+    return not (0 <= j < len(t) and is_ideograph(t[j])) or t[j] in TRANSLIT
+
+
+def _ideograph_at(t: str, i: int, step: int) -> bool:
+    return is_ideograph(t[i])
+
+
 def _name_side(t: str, i: int, step: int, han_ok) -> bool:
     """Is the char at i (beside a separator) part of a transliterated name?
     A Latin initial counts when the name continues past it (`喬治.W.布希`)."""
     if not 0 <= i < len(t):
         return False
-    if han_ok(t[i]):
+    if han_ok(t, i, step):
         return True
     j, k = i + step, i + 2 * step
     return ("A" <= t[i] <= "Z" and 0 <= j < len(t) and 0 <= k < len(t)
-            and t[j] in INTERPUNCT_INPUTS and han_ok(t[k]))
+            and t[j] in INTERPUNCT_INPUTS and han_ok(t, k, step))
+
+
+_INTERPUNCT_RE = re.compile("[" + re.escape(INTERPUNCT_INPUTS) + "]")
 
 
 def row6_interpunct(buf: Buf, o: Opts) -> Edits:
     t, edits = buf.text, []
-    for i, ch in enumerate(t):
-        if ch not in INTERPUNCT_INPUTS or ch == o.interpunct:
+    for m in _INTERPUNCT_RE.finditer(t):
+        i, ch = m.start(), m.group()
+        if ch == o.interpunct:
             continue
         # an ASCII `.` could be a sentence end: both sides must look like a
         # transliteration; the other marks are interpuncts already
-        han_ok = (lambda c: c in TRANSLIT) if ch == "." else is_ideograph
+        han_ok = _translit_at if ch == "." else _ideograph_at
         if _name_side(t, i - 1, -1, han_ok) and _name_side(t, i + 1, 1, han_ok) \
                 and not ("A" <= t[i - 1] <= "Z" and "A" <= t[i + 1] <= "Z"):
             edits.append((i, i + 1, o.interpunct))
@@ -140,35 +163,38 @@ def row6_interpunct(buf: Buf, o: Opts) -> Edits:
 
 # -------------------------------------------------------------- rows 7–9
 
-def _simple(buf: Buf, table: dict[str, str]) -> Edits:
-    t = buf.text
-    return [(i, i + 1, table[ch]) for i, ch in enumerate(t) if ch in table and buf.cjk(i)]
+_COMMA = re.compile(",")
+_PERIOD = re.compile(r"(?<!\.)\.(?!\.)")     # `..`, `...` are row 13's
+_COLON_ETC = re.compile("[:;!?]")
+_FULL = {",": "，", ".": "。", ":": "：", ";": "；", "!": "！", "?": "？"}
+
+
+def _simple(buf: Buf, rx: re.Pattern) -> Edits:
+    return [(m.start(), m.end(), _FULL[m.group()]) for m in rx.finditer(buf.text) if buf.cjk(m.start())]
 
 
 def row7_comma(buf: Buf, o: Opts) -> Edits:
-    return _simple(buf, {",": "，"})
+    return _simple(buf, _COMMA)
 
 
 def row8_period(buf: Buf, o: Opts) -> Edits:
-    t, edits = buf.text, []
-    for i, ch in enumerate(t):
-        if ch != "." or (i > 0 and t[i - 1] == ".") or (i + 1 < len(t) and t[i + 1] == "."):
-            continue   # `..`, `...`: row 13
-        if buf.cjk(i):
-            edits.append((i, i + 1, "。"))
-    return edits
+    return _simple(buf, _PERIOD)
 
 
 def row9_colon_etc(buf: Buf, o: Opts) -> Edits:
-    return _simple(buf, {":": "：", ";": "；", "!": "！", "?": "？"})
+    return _simple(buf, _COLON_ETC)
 
 
 # ----------------------------------------------------------------- row 10
 
+_PARENS = re.compile("[()]")
+
+
 def row10_parens(buf: Buf, o: Opts) -> Edits:
     t, stack, edits = buf.text, [], []
-    for i, ch in enumerate(t):
-        if ch not in "()" or buf.frozen(i):
+    for m in _PARENS.finditer(t):
+        i, ch = m.start(), m.group()
+        if buf.frozen(i):
             continue
         if ch == "(":
             stack.append(i)

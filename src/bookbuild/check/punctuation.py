@@ -1,0 +1,81 @@
+"""BB401 (punctuation `fix` would change) and BB404 (unbalanced quotes).
+
+BB401 is computed by running `fix_text` itself on the raw file text, so its
+positions are exactly the changes `bookbuild fix` makes (one implementation,
+as book-format.md requires).  Positions are 1-based line:col in code points.
+"""
+from __future__ import annotations
+
+import bisect
+import unicodedata
+
+from .. import model as m
+from ..diagnostics import Diagnostic
+from ..transform.mdscan import protected_spans
+from ..transform.normalize import Change, fix_text, quote_problems
+
+
+class LineIndex:
+    """Offset -> (line, col), both 1-based, columns in code points."""
+
+    def __init__(self, text: str):
+        self.starts = [0]
+        i = text.find("\n")
+        while i >= 0:
+            self.starts.append(i + 1)
+            i = text.find("\n", i + 1)
+
+    def at(self, offset: int) -> tuple[int, int]:
+        n = bisect.bisect_right(self.starts, offset) - 1
+        return n + 1, offset - self.starts[n] + 1
+
+
+def show(s: str) -> str:
+    """A quoted, readable rendering of a few characters (spaces spelled out)."""
+    if not s:
+        return "nothing"
+    if all(ch.isspace() for ch in s):
+        names = [unicodedata.name(ch, f"U+{ord(ch):04X}").lower() for ch in s]
+        return f"{len(s)} × {names[0]}" if len(set(names)) == 1 else " + ".join(names)
+    return f"'{s}'"
+
+
+def bb401(file: str, change: Change, index: LineIndex) -> Diagnostic:
+    line, col = index.at(change.start)
+    if not change.new:
+        msg = f"{show(change.old)} at the start of a paragraph (the indent comes from layout)"
+    else:
+        msg = f"{show(change.old)} should be {show(change.new)} in CJK text"
+    return Diagnostic("BB401", msg, file, line, col, "run bookbuild fix")
+
+
+def bb404(file: str, text: str, offset: int, index: LineIndex) -> Diagnostic:
+    line, col = index.at(offset)
+    ch = text[offset]
+    closing = ch in "」』\u201d"
+    what = "closing" if closing else "opening" if ch in "「『\u201c\u2018" else "unpaired"
+    return Diagnostic("BB404", f"{what} quote '{ch}' has no partner in this paragraph", file, line, col,
+                      "add the missing quote, or remove this one" if not closing
+                      else "add the opening quote, or remove this one")
+
+
+def punctuation_diagnostics(file: str, text: str, *, range_mark: str = "～",
+                            interpunct: str = "·") -> list[Diagnostic]:
+    """BB401 and BB404 for one Markdown file (chapter or note file)."""
+    protected = protected_spans(text)
+    _, changes = fix_text(text, protected, range_mark=range_mark, interpunct=interpunct)
+    index = LineIndex(text)
+    out = [bb401(file, c, index) for c in changes]
+    out += [bb404(file, text, i, index) for i in quote_problems(text, protected)]
+    return sorted(out, key=Diagnostic.sort_key)
+
+
+def check_punctuation(book: m.Book) -> list[Diagnostic]:
+    """BB401/BB404 over every chapter and note file of the book."""
+    files = {c.file for c in book.config.chapters}
+    out: list[Diagnostic] = []
+    for file, text in book.texts.items():
+        if file in files or file.startswith("footnotes/") and file.endswith(".md"):
+            out += punctuation_diagnostics(file, text, range_mark=book.config.range,
+                                           interpunct=book.config.interpunct)
+    return out
