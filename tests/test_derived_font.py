@@ -291,6 +291,16 @@ def test_weasyprint_text_layer_is_the_source_text(built, tmp_path):
     fonts_out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
     names = [row.split()[0] for row in fonts_out.splitlines()[2:]]
     assert len(names) == 2 and all("+BookbuildTate" in n for n in names)
+    import pdfplumber
+    with pdfplumber.open(pdf) as doc:
+        all_chars = doc.pages[0].chars
+    chars = [c for c in all_chars if c["size"] > 11]
+    width = {c["text"]: round((c["x1"] - c["x0"]) / 12, 2) for c in chars if "Bold" not in c["fontname"]}
+    assert width["33"] == width["8"] == width["12"] == width["國"] == 1.0      # tcy: one em cell
+    assert width["——"] == width["……"] == 2.0                                  # 2-em units
+    assert width["1"] < 0.6                                                    # 1944 lies sideways
+    calls = [c for c in all_chars if c["text"] == "12" and c["size"] < 11]
+    assert len(calls) == 1 and calls[0]["x1"] == calls[0]["x0"]               # zero advance
 
 
 # --- cache ------------------------------------------------------------------------------
