@@ -237,3 +237,49 @@ def test_bb401_positions_equal_fix_changes():
         starts.append((line, col))
     assert [(d.line, d.col) for d in diags] == starts
     assert (3, 3) in starts and (3, 8) in starts
+
+
+# ------------------------------------------------------ mdscan
+
+def _protected_text(md: str) -> list[str]:
+    return [md[a:b] for a, b in protected_spans(md)]
+
+
+@pytest.mark.parametrize("md,expected", [
+    ("走吧[^hy-1]!", ["[^hy-1]"]),
+    ("[^a]: 注文。", ["[^a]: "]),
+    ("見[@chiang-diary-1944, 1944年7月20日].", ["[@chiang-diary-1944, 1944年7月20日]"]),
+    ("[見 @tang, 8月7日]", ["[見 @tang, 8月7日]"]),
+    ("[林森]{.name},", ["[", "]{.name}"]),
+    ("[方軍長]{.term key=fang-xianjue}", ["[", "]{.term key=fang-xianjue}"]),
+    ("[Hello, world!]{lang=en}", ["[Hello, world!]{lang=en}"]),
+    ("[網站](https://x.tw/a?b=1)", ["[", "](https://x.tw/a?b=1)"]),
+    ("![圖](assets/a.png)", ["![", "](assets/a.png)"]),
+    ("用`a,b`寫", ["`a,b`"]),
+    ("甲<!-- 註, 解 -->乙", ["<!-- 註, 解 -->"]),
+    ("---\ntitle: a, b\n---\n正文", ["---\ntitle: a, b\n---\n"]),
+    ("```\na, b\n```\n", ["```\na, b\n```"]),
+    ("# 標題\n", ["# "]),
+    ("> 引文\n", ["> "]),
+    ("- 項目\n1. 項目\n", ["- ", "1. "]),
+    ("*重要*", ["*", "*"]),
+    ("| 甲 | 乙 |\n|---|---|\n", ["| ", " | ", " |", "|---|---|"]),
+    ("前\n\n---\n\n後", ["---"]),
+    ("見https://x.tw/a?b=1。", ["https://x.tw/a?b=1"]),
+    ("[^a]: 第一段。\n\n    續行。", ["[^a]: ", "    "]),
+    ("    code, here\n", ["    code, here"]),
+    ("價格$100與$200", []),                              # not math (Pandoc's $ rule)
+    ("\\*不是強調\\*", ["\\*", "\\*"]),
+])
+def test_mdscan(md, expected):
+    assert _protected_text(md) == expected
+
+
+def test_fix_keeps_markdown_syntax():
+    md = ("---\ntitle: a, b\n---\n\n# 第一章: 開始\n\n> 他說,走吧!\n\n- 甲,乙\n- 丙.\n\n"
+          "| 甲, 乙 | 丙 |\n|---|---|\n\n見[@k, p. 3-5],[林森]{.name}說:\"好\"[^n1].\n\n"
+          "```\nx, y\n```\n\n[連結](https://x.tw/a?b=1) `a,b`\n")
+    new, _ = fix_text(md, protected_spans(md))
+    assert new == ("---\ntitle: a, b\n---\n\n# 第一章： 開始\n\n> 他說，走吧！\n\n- 甲，乙\n- 丙。\n\n"
+                   "| 甲， 乙 | 丙 |\n|---|---|\n\n見[@k, p. 3-5]，[林森]{.name}說：「好」[^n1]。\n\n"
+                   "```\nx, y\n```\n\n[連結](https://x.tw/a?b=1) `a,b`\n")
