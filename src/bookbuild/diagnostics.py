@@ -5,6 +5,7 @@ import json
 import os
 from dataclasses import dataclass, asdict
 from pathlib import Path
+from urllib.parse import quote
 
 # One-line explanation per code (also the SARIF rule descriptions).
 CODES: dict[str, tuple[str, str]] = {
@@ -146,7 +147,8 @@ def format_sarif(diags, book_dir: Path) -> str:
         "level": "error" if d.severity == "error" else "warning",
         "message": {"text": d.message + (f" (hint: {d.hint})" if d.hint else "")},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": d.file, "uriBaseId": "BOOKROOT"},
+            # a SARIF uri is a URI reference: percent-encode spaces and CJK file names
+            "artifactLocation": {"uri": quote(d.file), "uriBaseId": "BOOKROOT"},
             "region": {"startLine": d.line, "startColumn": d.col}}}],
     } for d in diags]
     doc = {
