@@ -33,7 +33,7 @@ format = "pdf"
 '''
 
 
-def make_book(chapters: list[list[m.Block]], notes: dict[str, str] | None = None,
+def make_book(chapters: list[list[m.Block]], note_texts: dict[str, str] | None = None,
               numbering: str = "chapter", titles: list[str] | None = None, **edition) -> m.Book:
     """A Book built by hand: chapters of blocks, notes as plain text."""
     files = [f"manuscript/{i + 1:02d}.md" for i in range(len(chapters))]
@@ -48,7 +48,7 @@ def make_book(chapters: list[list[m.Block]], notes: dict[str, str] | None = None
         chs.append(m.Chapter(f, "body", i, i + 1, [m.Text(title, m.Pos(f, 1, 3))], blocks, m.Pos("book.toml", 6, 1)))
     nmap = {nid: m.Note(nid, [m.Para([m.Text(t, m.Pos("footnotes/n.md", k + 1, 8))], m.Pos("footnotes/n.md", k + 1, 8))],
                         m.Pos("footnotes/n.md", k + 1, 1))
-            for k, (nid, t) in enumerate((notes or {}).items())}
+            for k, (nid, t) in enumerate((note_texts or {}).items())}
     return m.Book(Path("/nonexistent"), cfg, chs, nmap, {}, {})
 
 
@@ -171,7 +171,7 @@ def test_pairs_never_split_and_calls_never_start_a_column():
     for k, p in enumerate(pieces):
         inl += [m.Text(p, m.Pos("manuscript/01.md", 3, 1)), ref(f"n{k}")]
     book = make_book([[m.Para(inl, m.Pos("manuscript/01.md", 3, 1))]],
-                     notes={f"n{k}": "注文。" for k in range(len(pieces))})
+                     note_texts={f"n{k}": "注文。" for k in range(len(pieces))})
     (cols,), _ = columns(book)
     joined, bounds = "", []
     for c in cols:
@@ -294,7 +294,7 @@ def test_note_call_labels_per_chapter_and_again():
     ch1 = [para("甲", ref("a"), "乙", ref("b"), "。")]
     ch2 = [para("丙", ref("c"), "丁", ref("a", again=True), "。")]
     for numbering, labels in (("chapter", ["1", "2", "1"]), ("book", ["1", "2", "3", "1"])):
-        book = make_book([ch1, ch2], notes={"a": "甲注", "b": "乙注", "c": "丙注"}, numbering=numbering)
+        book = make_book([ch1, ch2], note_texts={"a": "甲注", "b": "乙注", "c": "丙注"}, numbering=numbering)
         mk = maker(book)
         u1 = mk.blocks(ch1, 0)[0].lines[0]
         u2 = mk.blocks(ch2, 1)[0].lines[0]
@@ -306,7 +306,7 @@ def test_note_call_labels_per_chapter_and_again():
 
 
 def test_chinese_numerals_edition_converts_calls():
-    book = make_book([[para("甲", ref("a"), "。")]], notes={"a": "注"}, numerals="chinese")
+    book = make_book([[para("甲", ref("a"), "。")]], note_texts={"a": "注"}, numerals="chinese")
     units = maker(book).blocks(book.chapters[0].blocks, 0)[0].lines[0]
     assert [u.text for u in units if u.kind == lt.CALL] == ["一"]
 

@@ -8,8 +8,9 @@ is full; a heading-1 column takes two grid slots.  Notes:
   placed; the queue fills a band at the P-left of the page, one body pitch
   away from the body.  A call's column is accepted only if at least two
   columns of its note (all of a shorter note) still fit on the page; the
-  rest continues on the following pages.  While notes overflow, a page
-  keeps taking body columns up to MIN_BODY, so the text keeps moving.
+  rest continues on the following pages.  Once notes spill over, a page
+  takes further body columns only up to MIN_BODY (so the text keeps moving
+  while long notes get most of the page).
 * after mode (chapter / book notes): the section's notes follow its last
   body column on the same page and fill following pages.
 
@@ -95,9 +96,9 @@ class Paginator:
             kmax = geo.max_note_columns(used + _slots(col))
             d = demand + sum(sizes)
             r = demand + sum(sizes[:-1]) + min(2, sizes[-1]) if ids else req
-            if d > kmax:
-                if body and (r > kmax or used + _slots(col) > MIN_BODY):
-                    break
+            over = demand > geo.max_note_columns(used)     # notes already spill to the next page
+            if d > kmax and body and (r > kmax or over and used + _slots(col) > MIN_BODY):
+                break
             body.append(col)
             seen.update(ids)
             used += _slots(col)
