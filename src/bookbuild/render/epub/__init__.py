@@ -1,0 +1,141 @@
+"""EPUB 3 editions (vertical and horizontal) from the book model.
+
+    build_epub(book, edition, out_path, cache_dir) -> list[Diagnostic]
+
+Called by `bookbuild build` after check passed.  Renders every document,
+lets ebooklib write the package (write errors raise), rewrites the archive
+reproducibly (SOURCE_DATE_EPOCH), re-opens it and verifies it
+(verify/epub.py) before it replaces `out_path` atomically: a failed
+verification is an error and leaves the previous output in place.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from lxml import etree
+
+from ... import model as m
+from ...atomic import atomic_path
+from ...config import EditionConfig
+from ...diagnostics import BookError, Diagnostic
+from ...transform.citeproc import format_citations
+from ...transform.notes import number_notes
+from . import css as css_mod
+from . import package
+from .bibliography import bibliography_doc
+from .chapters import Doc, chapter_doc
+from .context import Context
+from .glossary import glossary_doc
+from .nav import cover_doc, nav_doc, title_doc
+from .notes import notes_doc
+from .text import TextStyle
+from .zipfix import build_time, reproducible
+
+FONT_FILE = "fonts/embedded.otf"
+
+
+def build_epub(book: m.Book, edition: EditionConfig, out_path: Path,
+               cache_dir: Path) -> list[Diagnostic]:
+    """Write the edition to out_path; return diagnostics (errors mean no file)."""
+    from ...verify.epub import verify_epub
+    out_path = Path(out_path)
+    try:
+        data, diags = render_epub(book, edition, cache_dir)
+    except BookError as exc:
+        return list(exc.diagnostics)
+    try:
+        with atomic_path(out_path) as tmp:
+            tmp.write_bytes(data)
+            problems = verify_epub(tmp, book)
+            if problems:
+                raise _Unverified(problems)
+    except _Unverified as exc:
+        return diags + [Diagnostic(
+            "BB601", f"{out_path.name} failed verification and was not written: "
+                     + "; ".join(exc.problems[:5]), book.config.path, 1, 1,
+            "this is a bookbuild bug; please report it with the book")]
+    except OSError as exc:
+        return diags + [Diagnostic("BB601", f"cannot write {out_path}: {exc.strerror or exc}",
+                                   book.config.path, 1, 1,
+                                   "check that the output folder is writable and the disk has space")]
+    return diags
+
+
+class _Unverified(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__(problems[0])
+        self.problems = problems
+
+
+def render_epub(book: m.Book, edition: EditionConfig,
+                cache_dir: Path | None = None) -> tuple[bytes, list[Diagnostic]]:
+    """The finished, reproducible EPUB archive as bytes."""
+    ctx = Context(book, edition, number_notes(book), format_citations(book),
+                  TextStyle.of(book.config, edition))
+    font_css = css_mod.font_css(edition.font, FONT_FILE if edition.embed_font else None)
+    sheets = css_mod.stylesheets(book, edition, font_css)
+    ctx.stylesheets = [path for path, _ in sheets]
+    docs, cover_path, resources = _documents(ctx)
+    docs.insert(2 if cover_path else 1, docs.pop())          # nav after cover and title
+    resources = sheets + resources
+    diags: list[Diagnostic] = []
+    if edition.embed_font:
+        font, d = _embedded_font(ctx, docs, cache_dir)
+        diags += d
+        if font is not None:
+            resources.append((FONT_FILE, font))
+    order = [doc.uid for doc in docs]
+    pub = package.assemble(book, edition, docs, order, resources, cover_path,
+                           has_images=bool(ctx.images))
+    when = build_time()
+    with tempfile.TemporaryDirectory(prefix="bookbuild-epub-") as tmp:
+        raw = Path(tmp) / "raw.epub"
+        package.write(pub, raw, when)
+        return reproducible(raw.read_bytes(), when), diags
+
+
+def _documents(ctx: Context) -> tuple[list[Doc], str | None, list[tuple[str, bytes]]]:
+    """Content documents in reading order (nav last, moved later), the cover
+    image's package path, and the images they use."""
+    book = ctx.book
+    docs: list[Doc] = []
+    resources: list[tuple[str, bytes]] = []
+    cover_path = None
+    if book.config.cover and (book.root / book.config.cover).is_file():
+        cover_path = "images/cover" + Path(book.config.cover).suffix.lower()
+        resources.append((cover_path, (book.root / book.config.cover).read_bytes()))
+        docs.append(cover_doc(ctx, cover_path))
+    docs.append(title_doc(ctx))
+    docs += [chapter_doc(ctx, ch) for ch in book.chapters]
+    if ctx.book_notes and any(ctx.numbers.by_chapter.values()):
+        docs.append(notes_doc(ctx))
+    if book.terms:
+        docs.append(glossary_doc(ctx))
+    if ctx.cites.bibliography:
+        docs.append(bibliography_doc(ctx))
+    for rel, path in sorted(ctx.images.items(), key=lambda kv: kv[1]):
+        resources.append((path, (book.root / rel).read_bytes()))
+    docs.append(nav_doc(ctx, docs))
+    return docs, cover_path, resources
+
+
+def _embedded_font(ctx: Context, docs: list[Doc], cache_dir):
+    from ...fonts import FontNotFound
+    chars: set[str] = set()
+    for doc in docs:
+        root = etree.fromstring(doc.content)
+        chars.update("".join(root.itertext()))
+    chars.update(ctx.edition.aside_brackets + "《》〈〉「」『』（）、。，：；！？…—　0123456789")
+    chars.discard("\n")
+    try:
+        data, _ = css_mod_font(ctx.edition.font, chars, cache_dir)
+    except FontNotFound as exc:
+        return None, [Diagnostic("BB402", f"cannot embed font {exc.family!r}: not installed",
+                                 ctx.book.config.path, 1, 1, exc.hint)]
+    return data, []
+
+
+def css_mod_font(family: str, chars: set[str], cache_dir):
+    from .fontembed import subset_font
+    return subset_font(family, chars, cache_dir)

@@ -1,0 +1,45 @@
+"""參考書目: the cited works from citeproc, grouped 中文 / 日文 / 西文 and
+sorted per `bibliography_sort` (transform/citeproc.py did both)."""
+from __future__ import annotations
+
+from ...transform.sortkeys import source_group
+from .context import Context
+from .docs import new_document, serialize
+from .xhtml import XML_LANG, E, Writer
+
+BIBLIOGRAPHY_TITLE = "參考書目"
+FILE = "text/bibliography.xhtml"
+_GROUP_LANG = {"日文": "ja"}
+
+
+def bibliography_doc(ctx: Context):
+    from .chapters import Doc
+    html, body = new_document(ctx, FILE, BIBLIOGRAPHY_TITLE, "backmatter")
+    section = E("section", {"epub:type": "bibliography", "role": "doc-bibliography",
+                            "id": "bibliography", "aria-labelledby": "bibliography-title"},
+                parent=body)
+    E("h1", {"id": "bibliography-title"}, parent=section, text=BIBLIOGRAPHY_TITLE)
+    writer = Writer(ctx, FILE, None)
+    sections = []
+    for n, (group, entries) in enumerate(ctx.cites.bibliography, 1):
+        sub = E("section", {"id": f"bib-group-{n}", "aria-labelledby": f"bib-group-{n}-title"},
+                parent=section)
+        E("h2", {"id": f"bib-group-{n}-title"}, parent=sub, text=group)
+        sections.append((f"bib-group-{n}", group))
+        ul = E("ul", {"class": "bibliography"}, parent=sub)
+        for entry in entries:
+            li = E("li", {"epub:type": "biblioentry", "id": f"bib-{n}-{entries.index(entry) + 1}"},
+                   parent=ul)
+            lang = _entry_lang(entry.csl)
+            if lang:
+                li.set("lang", lang)
+                li.set(XML_LANG, lang)
+            writer.inlines(entry.inlines, li, protect=True, convert=True)
+    return Doc(FILE, BIBLIOGRAPHY_TITLE, serialize(html), sections, "bibliography", "bibliography")
+
+
+def _entry_lang(csl: dict) -> str:
+    group = source_group(csl)
+    if group == "西文":
+        return str(csl.get("language") or "en")
+    return _GROUP_LANG.get(group, "")

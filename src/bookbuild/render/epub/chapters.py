@@ -1,0 +1,55 @@
+"""One XHTML document per chapter (book.toml order), notes at its end when
+`notes = "chapter"`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ... import model as m
+from .context import Context
+from .docs import new_document, serialize
+from .notes import notes_section
+from .xhtml import EPUB_TYPE, E, Writer
+
+_BODY_TYPE = {"front": "frontmatter", "body": "bodymatter", "back": "backmatter"}
+
+
+@dataclass
+class Doc:
+    """A finished content document and what the nav needs to know of it."""
+    file: str
+    title: str
+    content: bytes
+    sections: list[tuple[str, str]] = field(default_factory=list)   # (id, title)
+    landmark: str = ""         # epub:type for the landmarks nav, if any
+    uid: str = ""
+
+
+def chapter_title(ctx: Context, ch: m.Chapter) -> str:
+    """The plain title as the nav shows it: 第N章　title for body chapters."""
+    title = m.plain_text(ch.title).strip()
+    if ch.number is not None:
+        return f"{ctx.chapter_label(ch.index)}　{title}" if title else ctx.chapter_label(ch.index)
+    return title or ch.id
+
+
+def chapter_doc(ctx: Context, ch: m.Chapter) -> Doc:
+    file = ctx.chapter_file(ch)
+    html, body = new_document(ctx, file, chapter_title(ctx, ch), _BODY_TYPE[ch.kind])
+    section = E("section", {"id": ch.id, "aria-labelledby": f"{ch.id}-title"}, parent=body)
+    if ch.kind == "body":
+        section.set(EPUB_TYPE, "chapter")
+        section.set("role", "doc-chapter")
+    writer = Writer(ctx, file, ch.index)
+    h1 = E("h1", {"id": f"{ch.id}-title"}, parent=section)
+    if ch.number is not None:
+        label = E("span", {"class": "chapter-label"}, parent=h1)
+        writer.runs(ctx.chapter_label(ch.index), label)
+        label.tail = "\u3000" if ch.title else None
+    writer.para(ch.title, h1)
+    writer.blocks(ch.blocks, section)
+    if not ctx.book_notes:
+        ids = ctx.numbers.by_chapter.get(ch.index, [])
+        if ids:
+            notes_section(ctx, Writer(ctx, file, ch.index), ids, body)
+    return Doc(file, chapter_title(ctx, ch), serialize(html), writer.headings,
+               "bodymatter" if ch.kind == "body" else "", ch.id)

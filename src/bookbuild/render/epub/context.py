@@ -1,0 +1,144 @@
+"""Everything one EPUB edition's documents share: ids, file names, lookups.
+
+File names inside the package (all under EPUB/):
+  text/chNN.xhtml, text/notes.xhtml, text/glossary.xhtml,
+  text/bibliography.xhtml, text/title.xhtml, text/cover.xhtml, nav.xhtml,
+  css/*.css, images/*, fonts/*.
+Note ids follow VT-35: `fn-C-n`/`nr-C-n` with per-chapter numbering (C is
+the chapter's 1-based position in book.toml), `fn-n`/`nr-n` with one
+sequence through the book.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ... import model as m
+from ...config import EditionConfig
+from ...transform.citeproc import Citations
+from ...transform.notes import NoteNumbers
+from ...transform.sortkeys import sort_key
+from .text import TextStyle
+
+_DIGITS_ZH = "〇一二三四五六七八九"
+
+
+def zh_number(n: int) -> str:
+    """Positional Chinese numeral for chapter numbers: 1 → 一, 10 → 十, 21 → 二十一."""
+    if n <= 0:
+        return str(n)
+    if n >= 10000:
+        return "".join(_DIGITS_ZH[int(d)] for d in str(n))
+    out, units = "", ["", "十", "百", "千"]
+    digits = str(n)
+    for i, d in enumerate(digits):
+        place = len(digits) - 1 - i
+        if d == "0":
+            if out and not out.endswith("〇") and any(c != "0" for c in digits[i:]):
+                out += "〇"
+            continue
+        out += _DIGITS_ZH[int(d)] + units[place]
+    if out.startswith("一十"):
+        out = out[1:]
+    return out.replace("〇", "零")
+
+
+@dataclass
+class Context:
+    book: m.Book
+    edition: EditionConfig
+    numbers: NoteNumbers
+    cites: Citations
+    style: TextStyle
+    stylesheets: list[str] = field(default_factory=list)   # package paths, in order
+    images: dict[str, str] = field(default_factory=dict)   # book path -> package path
+    term_ids: dict[str, str] = field(default_factory=dict)
+    terms_by_name: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        keys = sorted(self.book.terms, key=lambda k: (sort_key(self.book.terms[k].term,
+                                                               self.book.config.bibliography_sort), k))
+        self.term_ids = {k: f"gl-{i + 1}" for i, k in enumerate(keys)}
+        for key, term in self.book.terms.items():
+            self.terms_by_name.setdefault(term.term, []).append(key)
+
+    # ------------------------------------------------------------ basics
+    @property
+    def lang(self) -> str:
+        return self.edition.language
+
+    @property
+    def book_notes(self) -> bool:
+        return self.edition.notes == "book"
+
+    @staticmethod
+    def chapter_file(ch: m.Chapter) -> str:
+        return f"text/{ch.id}.xhtml"
+
+    def chapter_label(self, index: int) -> str:
+        """第N章 for a body chapter, 〈title〉 for front and back matter."""
+        ch = self.book.chapters[index]
+        if ch.number is not None:
+            return f"第{zh_number(ch.number)}章"
+        return f"〈{m.plain_text(ch.title).strip() or ch.id}〉"
+
+    # -------------------------------------------------------------- notes
+    def _suffix(self, note_id: str) -> str:
+        n = self.numbers.number(note_id)
+        if self.numbers.book_numbering:
+            return str(n)
+        return f"{self.numbers.chapter_of(note_id) + 1}-{n}"
+
+    def fn_id(self, note_id: str) -> str:
+        return f"fn-{self._suffix(note_id)}"
+
+    def nr_id(self, note_id: str) -> str:
+        return f"nr-{self._suffix(note_id)}"
+
+    def note_file(self, note_id: str) -> str:
+        if self.book_notes:
+            return "text/notes.xhtml"
+        return self.chapter_file(self.book.chapters[self.numbers.chapter_of(note_id)])
+
+    @staticmethod
+    def href(from_file: str, to_file: str, frag: str = "") -> str:
+        """Relative link from one package file to another (or to a fragment)."""
+        if to_file == from_file and frag:
+            return "#" + frag
+        rel = posixpath.relpath(to_file, posixpath.dirname(from_file) or ".")
+        return f"{rel}#{frag}" if frag else rel
+
+    # -------------------------------------------------------------- terms
+    def term_key(self, span: m.Span) -> str | None:
+        """The glossary entry a `.term` span links to (book-format lookup)."""
+        key = span.attrs.get("key")
+        if key:
+            return key if key in self.book.terms else None
+        text = m.plain_text(span.children).strip()
+        if text in self.book.terms:
+            return text
+        named = self.terms_by_name.get(text, [])
+        return named[0] if len(named) == 1 else None
+
+
+def safe_class(name: str) -> str:
+    """An author's class name made safe for an XHTML class attribute."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", name)
+
+
+def image_href(ctx: Context, src: str, chapter_file: str) -> str | None:
+    """Register an image of the book (path relative to the book root, or to
+    the chapter's folder) and return its href from a text/ document."""
+    if re.match(r"^[a-z]+:", src):
+        return None            # remote resources are not embedded
+    root = ctx.book.root.resolve()
+    for base in (root, (root / chapter_file).parent):
+        path = (base / src).resolve()
+        if path.is_file() and path.is_relative_to(root):
+            rel = path.relative_to(root).as_posix()
+            if rel not in ctx.images:
+                ctx.images[rel] = f"images/{len(ctx.images) + 1:03d}{Path(rel).suffix.lower()}"
+            return "../" + ctx.images[rel]
+    return None

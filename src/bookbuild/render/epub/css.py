@@ -1,0 +1,51 @@
+"""The edition's stylesheets: bookbuild's, then the book's styles/all.css and
+styles/<edition>.css (book-format.md), then the font rule.
+
+EPUB 3.3 forbids `direction` and `unicode-bidi` (EPUBCheck CSS-001, an error):
+they are removed from the book's own CSS so the package stays valid; the
+vertical writing mode comes from writing-mode alone (VT-33).
+"""
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+from ...config import EditionConfig
+from ... import model as m
+
+_FORBIDDEN = re.compile(r"(?<![-\w])(direction|unicode-bidi)\s*:[^;}]*;?", re.I)
+
+
+def _package_css(name: str) -> str:
+    return resources.files("bookbuild").joinpath("data", "styles", name).read_text("utf-8")
+
+
+def strip_forbidden(css: str) -> str:
+    return _FORBIDDEN.sub("", css)
+
+
+def stylesheets(book: m.Book, edition: EditionConfig, font_css: str) -> list[tuple[str, bytes]]:
+    """(package path, CSS bytes) in cascade order."""
+    out = [("css/epub.css", _package_css("epub.css")),
+           (f"css/epub-{edition.writing}.css", _package_css(f"epub-{edition.writing}.css")),
+           ("css/font.css", font_css)]
+    for name, target in (("all.css", "css/book-all.css"),
+                         (f"{edition.name}.css", f"css/book-{_safe(edition.name)}.css")):
+        path = book.root / "styles" / name
+        if path.is_file():
+            out.append((target, strip_forbidden(path.read_text("utf-8", errors="replace"))))
+    return [(p, css.encode("utf-8")) for p, css in out]
+
+
+def font_css(family: str, embedded_file: str | None) -> str:
+    """font-family for html; with an embedded face, its @font-face first."""
+    quoted = family.replace('"', "")
+    if embedded_file:
+        return ('@charset "utf-8";\n@font-face {\n  font-family: "bookbuild-embedded";\n'
+                f'  src: url("../{embedded_file}");\n}}\n'
+                f'html {{ font-family: "bookbuild-embedded", "{quoted}", serif; }}\n')
+    return f'@charset "utf-8";\nhtml {{ font-family: "{quoted}", serif; }}\n'
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "-", name)

@@ -1,0 +1,41 @@
+"""詞彙表: one entry per glossary term, the EPUB Dictionaries & Glossaries
+markup (`dl epub:type="glossary"`, `dt epub:type="glossterm"` with `dfn`,
+`dd epub:type="glossdef"`); `.term` spans link to `#gl-N`."""
+from __future__ import annotations
+
+from ... import model as m
+from .context import Context
+from .docs import new_document, serialize
+from .xhtml import XML_LANG, E, Writer
+
+GLOSSARY_TITLE = "詞彙表"
+FILE = "text/glossary.xhtml"
+
+
+def glossary_doc(ctx: Context):
+    from .chapters import Doc
+    html, body = new_document(ctx, FILE, GLOSSARY_TITLE, "backmatter")
+    section = E("section", {"role": "doc-glossary", "id": "glossary",
+                            "aria-labelledby": "glossary-title"}, parent=body)
+    E("h1", {"id": "glossary-title"}, parent=section, text=GLOSSARY_TITLE)
+    dl = E("dl", {"epub:type": "glossary"}, parent=section)
+    writer = Writer(ctx, FILE, None)
+    for key, gid in sorted(ctx.term_ids.items(), key=lambda kv: int(kv[1][3:])):
+        term = ctx.book.terms[key]
+        dt = E("dt", {"epub:type": "glossterm", "id": gid}, parent=dl)
+        writer.para([m.Text(term.term)], E("dfn", parent=dt))
+        if term.reading:
+            reading = E("span", {"class": "reading", "lang": "zh-Latn-pinyin"}, parent=dt)
+            reading.set(XML_LANG, "zh-Latn-pinyin")
+            reading.text = term.reading
+        dd = E("dd", {"epub:type": "glossdef"}, parent=dl)
+        writer.para([m.Text(term.definition)], dd)
+        see = [k for k in term.see if k in ctx.term_ids]
+        if see:
+            span = E("span", {"class": "see"}, parent=dd, text="參見")
+            for i, k in enumerate(see):
+                if i:
+                    span[-1].tail = "、"
+                a = E("a", {"href": "#" + ctx.term_ids[k]}, parent=span)
+                writer.runs(ctx.style.convert_script(ctx.book.terms[k].term), a)
+    return Doc(FILE, GLOSSARY_TITLE, serialize(html), [], "glossary", "glossary")

@@ -1,0 +1,68 @@
+"""nav.xhtml (toc + landmarks), the title page and the cover page."""
+from __future__ import annotations
+
+from ... import model as m
+from .chapters import Doc
+from .context import Context
+from .docs import new_document, serialize
+from .xhtml import E, Writer
+
+NAV_FILE = "nav.xhtml"
+TOC_TITLE = "目次"
+
+
+def nav_doc(ctx: Context, docs: list[Doc]) -> Doc:
+    html, body = new_document(ctx, NAV_FILE, TOC_TITLE, "frontmatter")
+    toc = E("nav", {"epub:type": "toc", "role": "doc-toc", "id": "toc",
+                    "aria-labelledby": "toc-title"}, parent=body)
+    E("h1", {"id": "toc-title"}, parent=toc, text=TOC_TITLE)
+    ol = E("ol", parent=toc)
+    writer = Writer(ctx, NAV_FILE, None)
+    for doc in docs:
+        if doc.uid in ("cover", "nav"):
+            continue
+        li = E("li", parent=ol)
+        writer.runs(doc.title, E("a", {"href": doc.file}, parent=li))
+        if doc.sections:
+            sub = E("ol", parent=li)
+            for ident, title in doc.sections:
+                writer.runs(title, E("a", {"href": f"{doc.file}#{ident}"},
+                                     parent=E("li", parent=sub)))
+    landmarks = E("nav", {"epub:type": "landmarks", "hidden": "hidden",
+                          "aria-labelledby": "landmarks-title"}, parent=body)
+    E("h2", {"id": "landmarks-title"}, parent=landmarks, text="導覽")
+    lol = E("ol", parent=landmarks)
+    E("a", {"epub:type": "toc", "href": "#toc"}, parent=E("li", parent=lol), text=TOC_TITLE)
+    seen = {"toc"}
+    for doc in docs:
+        if doc.landmark and doc.landmark not in seen:
+            seen.add(doc.landmark)
+            E("a", {"epub:type": doc.landmark, "href": doc.file},
+              parent=E("li", parent=lol), text=doc.title)
+    return Doc(NAV_FILE, TOC_TITLE, serialize(html), [], "", "nav")
+
+
+def title_doc(ctx: Context) -> Doc:
+    cfg = ctx.book.config
+    file = "text/title.xhtml"
+    html, body = new_document(ctx, file, cfg.title, "frontmatter")
+    section = E("section", {"epub:type": "titlepage", "class": "titlepage",
+                            "aria-label": cfg.title}, parent=body)
+    writer = Writer(ctx, file, None)
+    writer.para([m.Text(cfg.title)], E("h1", {"class": "book-title"}, parent=section))
+    if cfg.subtitle:
+        writer.para([m.Text(cfg.subtitle)], E("p", {"class": "subtitle"}, parent=section))
+    writer.para([m.Text("、".join(cfg.authors))], E("p", {"class": "authors"}, parent=section))
+    if cfg.publisher:
+        writer.para([m.Text(cfg.publisher)], E("p", {"class": "publisher"}, parent=section))
+    return Doc(file, cfg.title, serialize(html), [], "titlepage", "titlepage")
+
+
+def cover_doc(ctx: Context, image_path: str) -> Doc:
+    file = "text/cover.xhtml"
+    html, body = new_document(ctx, file, "封面", "cover")
+    section = E("section", {"epub:type": "cover", "class": "cover", "aria-label": "封面"},
+                parent=body)
+    E("img", {"src": "../" + image_path, "alt": ctx.book.config.title, "role": "doc-cover"},
+      parent=section)
+    return Doc(file, "封面", serialize(html), [], "cover", "cover")

@@ -1,0 +1,106 @@
+"""The package: ebooklib assembles the OPF (metadata, manifest, spine) and the
+zip; our documents go in byte for byte (ebooklib's own XHTML re-parsing is
+bypassed, it writes an empty body when a document does not parse)."""
+from __future__ import annotations
+
+import mimetypes
+from datetime import datetime
+from pathlib import Path
+
+from ebooklib import epub
+
+from ... import model as m
+from ...config import EditionConfig
+from .chapters import Doc
+
+A11Y_SUMMARY = ("本書為可重排的電子書，含目次、地標導覽、章末或書末注釋（注號與注文互相連結）、"
+                "詞彙表與參考書目；文字皆為真實文字，可由輔助科技朗讀。")
+_MEDIA = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+          ".svg": "image/svg+xml", ".webp": "image/webp", ".otf": "font/otf", ".ttf": "font/ttf",
+          ".css": "text/css"}
+
+
+class RawDocument(epub.EpubHtml):
+    """An XHTML document written exactly as given."""
+
+    def __init__(self, uid: str, file_name: str, content: bytes, title: str, properties=()):
+        super().__init__(uid=uid, file_name=file_name, media_type="application/xhtml+xml",
+                         title=title)
+        self.content = content
+        self.properties = list(properties)
+
+    def get_content(self, default=None):
+        return self.content
+
+
+def media_type(path: str) -> str:
+    return _MEDIA.get(Path(path).suffix.lower()) or mimetypes.guess_type(path)[0] or \
+        "application/octet-stream"
+
+
+def identifier(value: str) -> str:
+    return "urn:isbn:" + value[5:] if value.lower().startswith("isbn:") else value
+
+
+def assemble(book: m.Book, edition: EditionConfig, docs: list[Doc], spine: list[str],
+             resources: list[tuple[str, bytes]], cover: str | None,
+             has_images: bool) -> epub.EpubBook:
+    """An ebooklib book: documents (in `docs` order), resources (CSS, images,
+    fonts), metadata; `spine` lists document uids in reading order."""
+    cfg = book.config
+    pub = epub.EpubBook()
+    pub.set_identifier(identifier(cfg.identifier))
+    pub.set_title(cfg.title)
+    pub.set_language(edition.language)
+    for i, author in enumerate(cfg.authors):
+        pub.add_author(author, uid=f"creator{i + 1}")
+    for name, value in (("publisher", cfg.publisher), ("date", cfg.date), ("rights", cfg.rights)):
+        if value:
+            pub.add_metadata("DC", name, value)
+    _accessibility(pub, has_images)
+    if edition.vertical:
+        # For reading systems that predate EPUB 3 writing-mode CSS (Kindle).
+        pub.add_metadata(None, "meta", "", {"name": "primary-writing-mode",
+                                            "content": "vertical-rl"})
+    pub.set_direction("rtl" if edition.vertical else "ltr")
+    for n, (path, data) in enumerate(resources, 1):
+        if path == cover:
+            item = epub.EpubCover(uid="cover-image", file_name=path)
+            item.media_type = media_type(path)
+            item.content = data
+            pub.add_item(item)
+            pub.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+        else:
+            pub.add_item(epub.EpubItem(uid=f"res{n:04d}", file_name=path,
+                                       media_type=media_type(path), content=data))
+    items = {}
+    for doc in docs:
+        props = ["nav"] if doc.uid == "nav" else []
+        items[doc.uid] = RawDocument(doc.uid, doc.file, doc.content, doc.title, props)
+        pub.add_item(items[doc.uid])
+    pub.spine = [items[uid] for uid in spine]
+    # An NCX as well: ebooklib's spine always names one, and EPUB 2 reading
+    # systems still use it.
+    pub.toc = [epub.Link(doc.file, doc.title, f"toc-{doc.uid}") for doc in docs
+               if doc.uid not in ("nav", "cover")]
+    pub.add_item(epub.EpubNcx())
+    return pub
+
+
+def _accessibility(pub: epub.EpubBook, has_images: bool) -> None:
+    modes = ["textual"] + (["visual"] if has_images else [])
+    for mode in modes:
+        pub.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
+    pub.add_metadata(None, "meta", "textual", {"property": "schema:accessModeSufficient"})
+    for feature in ("structuralNavigation", "tableOfContents", "readingOrder",
+                    "displayTransformability") + (("alternativeText",) if has_images else ()):
+        pub.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
+    pub.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
+    pub.add_metadata(None, "meta", A11Y_SUMMARY, {"property": "schema:accessibilitySummary"})
+
+
+def write(pub: epub.EpubBook, path: Path, mtime: datetime) -> None:
+    """ebooklib's writer with write errors raised (never a silent failure)."""
+    epub.write_epub(str(path), pub, {"raise_exceptions": True, "mtime": mtime,
+                                     "epub2_guide": False, "epub3_landmark": False,
+                                     "epub3_pages": False})

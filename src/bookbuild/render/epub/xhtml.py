@@ -1,0 +1,262 @@
+"""Model inlines and blocks -> XHTML elements (lxml), for one document.
+
+Generated text (note numbers, brackets of asides and titles, 見第N章注M) is
+added here and never normalized; author text goes through the edition's
+normalizer per paragraph (text.py), then through `runs()` for tcy spans.
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from ... import model as m
+from ...transform.sortkeys import source_group
+from .context import Context, image_href, safe_class, zh_number
+from .text import runs, normalize_inlines
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+OPS_NS = "http://www.idpf.org/2007/ops"
+EPUB_TYPE = f"{{{OPS_NS}}}type"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+NSMAP = {None: XHTML_NS, "epub": OPS_NS}
+_URL = re.compile(r"^(https?|mailto|ftp):", re.I)
+_TITLE_OPEN, _TITLE_CLOSE = "《〈", "》〉"
+
+
+def E(tag: str, attrib: dict | None = None, parent=None, text: str | None = None):
+    """An XHTML element (appended to parent when given)."""
+    attrs = {(EPUB_TYPE if k == "epub:type" else k): v for k, v in (attrib or {}).items()}
+    el = (etree.SubElement(parent, f"{{{XHTML_NS}}}{tag}", attrs) if parent is not None
+          else etree.Element(f"{{{XHTML_NS}}}{tag}", attrs, nsmap=NSMAP))
+    if text:
+        el.text = text
+    return el
+
+
+def add_text(parent, s: str) -> None:
+    """Append text at the end of parent's content."""
+    if not s:
+        return
+    if len(parent):
+        last = parent[-1]
+        last.tail = (last.tail or "") + s
+    else:
+        parent.text = (parent.text or "") + s
+
+
+def last_char(parent) -> str:
+    if len(parent):
+        tail = parent[-1].tail or ""
+        return tail[-1:] if tail else "x"
+    return (parent.text or "")[-1:]
+
+
+class Writer:
+    """Renders into one document `doc_file`, for chapter `chapter` (or None)."""
+
+    def __init__(self, ctx: Context, doc_file: str, chapter: int | None):
+        self.ctx = ctx
+        self.doc = doc_file
+        self.chapter = chapter
+        self.norm: dict[int, tuple[str, str, str]] = {}
+        self.sections = 0
+        self.headings: list[tuple[str, str]] = []   # (id, text) of h2 sections
+
+    # ------------------------------------------------------------ blocks
+    def blocks(self, blocks: list[m.Block], parent) -> None:
+        for b in blocks:
+            self.block(b, parent)
+
+    def block(self, b: m.Block, parent) -> None:
+        if isinstance(b, m.Para):
+            self.para(b.inlines, E("p", parent=parent))
+        elif isinstance(b, m.Heading):
+            level = min(6, max(2, b.level))
+            h = E(f"h{level}", parent=parent)
+            if level == 2:
+                self.sections += 1
+                h.set("id", f"sec-{self.sections}")
+                self.headings.append((h.get("id"), m.plain_text(b.inlines).strip()))
+            self.para(b.inlines, h)
+        elif isinstance(b, m.BlockQuote):
+            self.blocks(b.blocks, E("blockquote", parent=parent))
+        elif isinstance(b, m.ListBlock):
+            lst = E("ol" if b.ordered else "ul", parent=parent)
+            for item in b.items:
+                self.blocks(item, E("li", parent=lst))
+        elif isinstance(b, m.Table):
+            self.table(b, E("table", parent=parent))
+        elif isinstance(b, m.CodeBlock):
+            E("pre", parent=parent, text=b.text)
+        elif isinstance(b, m.Rule):
+            E("hr", parent=parent)
+
+    def table(self, t: m.Table, table) -> None:
+        for rows, group, cell in ((t.header, "thead", "th"), (t.rows, "tbody", "td")):
+            if not rows:
+                continue
+            sect = E(group, parent=table)
+            for row in rows:
+                tr = E("tr", parent=sect)
+                for inlines in row:
+                    self.para(inlines, E(cell, parent=tr))
+
+    # ----------------------------------------------------------- inlines
+    def para(self, inlines: list[m.Inline], parent) -> None:
+        """A paragraph's inlines, normalized together."""
+        self.norm = normalize_inlines(inlines, self.ctx.style)
+        self.inlines(inlines, parent, protect=False, convert=True)
+
+    def inlines(self, nodes: list[m.Inline], parent, protect: bool, convert: bool) -> None:
+        for i, node in enumerate(nodes):
+            nxt = nodes[i + 1] if i + 1 < len(nodes) else None
+            self.inline(node, parent, protect, convert, nxt)
+
+    def inline(self, node, parent, protect: bool, convert: bool, nxt=None) -> None:
+        if isinstance(node, (m.Text, m.Space)):
+            self.text(node, parent, protect, convert)
+        elif isinstance(node, m.NoteRef):
+            self.noteref(node, parent)
+        elif isinstance(node, m.Citation):
+            self.citation(node, parent, convert)
+        elif isinstance(node, m.Span):
+            self.span(node, parent, protect, convert, nxt)
+        elif isinstance(node, m.Emph):
+            cls = {"class": "em-dot"} if _has_han(node.children) else {}
+            self.inlines(node.children, E("em", cls, parent=parent), protect, convert)
+        elif isinstance(node, m.Strong):
+            self.inlines(node.children, E("strong", parent=parent), protect, convert)
+        elif isinstance(node, m.Code):
+            E("code", parent=parent, text=node.text)
+        elif isinstance(node, m.LineBreak):
+            E("br", parent=parent)
+        elif isinstance(node, m.Link):
+            target = (E("a", {"href": node.url}, parent=parent) if _URL.match(node.url)
+                      else E("span", {"class": "link"}, parent=parent))
+            self.inlines(node.children, target, protect, convert)
+        elif isinstance(node, m.Image):
+            self.image(node, parent)
+
+    def text(self, node, parent, protect: bool, convert: bool) -> None:
+        raw = node.text if isinstance(node, m.Text) else " "
+        text, before, after = (raw, "", "") if protect else self.norm.get(id(node), (raw, "", ""))
+        if convert:
+            text = self.ctx.style.convert_script(text)
+        self.runs(text, parent, before, after)
+
+    def runs(self, text: str, parent, before: str = "", after: str = "") -> None:
+        for run in runs(text, self.ctx.style, before, after):
+            if run.kind:
+                E("span", {"class": run.kind}, parent=parent, text=run.text)
+            else:
+                add_text(parent, run.text)
+
+    def span(self, node: m.Span, parent, protect: bool, convert: bool, nxt) -> None:
+        kind, ed = node.kind, self.ctx.edition
+        if kind == "term":
+            key = self.ctx.term_key(node)
+            el = (E("a", {"class": "term", "epub:type": "glossref",
+                          "href": self.ctx.href(self.doc, "text/glossary.xhtml",
+                                                self.ctx.term_ids[key])}, parent=parent)
+                  if key else E("span", {"class": "term"}, parent=parent))
+            self.inlines(node.children, el, protect, convert)
+        elif kind == "aside":
+            el = E("span", {"class": "aside"}, parent=parent, text=ed.aside_brackets[0])
+            self.inlines(node.children, el, protect, convert)
+            add_text(el, ed.aside_brackets[1])
+        elif kind == "name":
+            el = E("span", {"class": "name pn" if ed.name_marks else "name"}, parent=parent)
+            self.inlines(node.children, el, protect, convert)
+        elif kind == "title":
+            self.title(node, parent, protect, convert, nxt)
+        else:
+            classes = " ".join(safe_class(c) for c in node.classes if c != "noconv")
+            el = E("span", {"class": classes} if classes else {}, parent=parent)
+            self.inlines(node.children, el, protect, convert and kind != "noconv")
+
+    def title(self, node: m.Span, parent, protect: bool, convert: bool, nxt) -> None:
+        wavy = self.ctx.edition.title_marks == "wavy"
+        el = E("cite", {"class": "title title-a" if wavy else "title"}, parent=parent)
+        if wavy:
+            self.inlines(node.children, el, protect, convert)
+            return
+        article = node.attrs.get("kind") == "article" or _inside_title(parent)
+        opening, closing = ("〈", "〉") if article else ("《", "》")
+        inner = m.plain_text(node.children).strip()
+        typed = (inner[:1] in _TITLE_OPEN and inner[-1:] in _TITLE_CLOSE) or (
+            last_char(parent) in _TITLE_OPEN)
+        if typed:
+            self.inlines(node.children, el, protect, convert)
+            return
+        el.text = opening
+        self.inlines(node.children, el, protect, convert)
+        add_text(el, closing)
+
+    def citation(self, cite: m.Citation, parent, convert: bool) -> None:
+        """The CSL style's text: never normalized (its punctuation is the
+        style's); Western and Japanese works carry their own lang (VT-32)."""
+        el = E("span", {"class": "citation"}, parent=parent)
+        lang = _cite_lang(self.ctx.book, cite)
+        if lang:
+            el.set("lang", lang)
+            el.set(XML_LANG, lang)
+        for node in self.ctx.cites.render(cite):
+            children = node.children if isinstance(node, m.Span) else [node]
+            self.inlines(children, el, True, convert)
+
+    # ------------------------------------------------------------- notes
+    def number_text(self, n: int) -> str:
+        return zh_number(n) if self.ctx.edition.numerals == "chinese" else str(n)
+
+    def noteref(self, ref: m.NoteRef, parent) -> None:
+        ctx = self.ctx
+        if ref.id not in ctx.numbers.numbers:
+            return                       # unknown note: check has reported it
+        href = ctx.href(self.doc, ctx.note_file(ref.id), ctx.fn_id(ref.id))
+        home = ctx.numbers.chapter_of(ref.id)
+        if ref.again and home != self.chapter and not ctx.numbers.book_numbering:
+            label = ctx.numbers.label(ref.id, self.chapter, ctx.chapter_label)
+            if ctx.edition.numerals == "chinese":
+                label = re.sub(r"\d+", lambda mt: zh_number(int(mt.group())), label)
+            a = E("a", {"class": "again", "href": href}, parent=parent)
+            self.runs(label, a)
+            return
+        sup = E("sup", {"class": "noteref"}, parent=parent)
+        attrs = {"epub:type": "noteref", "role": "doc-noteref", "href": href}
+        if ref.again:
+            attrs["class"] = "again"
+        else:
+            attrs["id"] = ctx.nr_id(ref.id)
+        a = E("a", attrs, parent=sup)
+        self.runs(self.number_text(ctx.numbers.number(ref.id)), a)
+
+    def image(self, node: m.Image, parent) -> None:
+        href = image_href(self.ctx, node.src, self.ctx.book.chapters[self.chapter].file
+                          if self.chapter is not None else "")
+        alt = m.plain_text(node.alt).strip()
+        if href is None:
+            add_text(parent, alt)
+        else:
+            E("img", {"src": href, "alt": alt}, parent=parent)
+
+
+def _cite_lang(book: m.Book, cite: m.Citation) -> str:
+    groups = {source_group(book.sources[it.key].csl) for it in cite.items if it.key in book.sources}
+    if groups == {"西文"}:
+        langs = {str(book.sources[it.key].csl.get("language") or "en") for it in cite.items}
+        return langs.pop() if len(langs) == 1 else "en"
+    return "ja" if groups == {"日文"} else ""
+
+
+def _has_han(inlines: list[m.Inline]) -> bool:
+    from ...charclass import is_han_context
+    return any(is_han_context(ch) for ch in m.plain_text(inlines))
+
+
+def _inside_title(el) -> bool:
+    while el is not None:
+        if el.tag == f"{{{XHTML_NS}}}cite":
+            return True
+        el = el.getparent()
+    return False
