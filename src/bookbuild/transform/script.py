@@ -15,8 +15,8 @@ from .. import model as m
 # Traditional characters whose Simplified form depends on the meaning
 # (OpenCC picks the common one unless a phrase decides): candidates shown in BB405.
 AMBIGUOUS = {
-    "乾": "干/乾", "藉": "借/藉", "覆": "复/覆", "瞭": "了/瞭", "夥": "伙/夥", "徵": "征/徵",
-    "鍾": "钟/锺", "闢": "辟/闢", "蘋": "苹/蘋", "甦": "苏/甦", "摺": "折/摺", "瀋": "沈/渖",
+    "乾": "干/乾", "藉": "借/藉", "覆": "复/覆", "瞭": "了/瞭", "夥": "伙/夥",
+    "鍾": "钟/锺", "闢": "辟/闢", "蘋": "苹/蘋", "甦": "苏/甦", "摺": "折/摺",
     "醜": "丑/醜",
 }
 
