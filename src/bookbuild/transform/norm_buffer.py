@@ -90,6 +90,20 @@ class Buf:
         end = start + 1 if end is None else end
         return self.han_at(self.left(start)) or self.han_at(self.right(end - 1))
 
+    def cjk_after_word(self, i: int) -> bool:
+        """CJK context, or punctuation right after a Latin word or number that
+        is written into Han text without a space (`日軍OSS.`, `生於1944.`),
+        unless a letter or digit follows (`Node.js`)."""
+        if self.cjk(i):
+            return True
+        t = self.text
+        if i + 1 < len(t) and t[i + 1].isascii() and t[i + 1].isalnum():
+            return False
+        j = i - 1
+        while j >= 0 and t[j].isascii() and t[j].isalnum():
+            j -= 1
+        return j < i - 1 and self.han_at(j)
+
     # ------------------------------------------------------------- edits
     def apply(self, edits) -> bool:
         """Apply sorted, non-overlapping edits; skip those touching frozen chars.

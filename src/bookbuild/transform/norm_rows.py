@@ -170,7 +170,8 @@ _FULL = {",": "，", ".": "。", ":": "：", ";": "；", "!": "！", "?": "？"}
 
 
 def _simple(buf: Buf, rx: re.Pattern) -> Edits:
-    return [(m.start(), m.end(), _FULL[m.group()]) for m in rx.finditer(buf.text) if buf.cjk(m.start())]
+    return [(m.start(), m.end(), _FULL[m.group()]) for m in rx.finditer(buf.text)
+            if buf.cjk_after_word(m.start())]
 
 
 def row7_comma(buf: Buf, o: Opts) -> Edits:
