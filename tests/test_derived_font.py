@@ -321,3 +321,27 @@ def test_cache_hit_is_fast_and_keyed(built):
 def test_unknown_family_raises(tmp_path):
     with pytest.raises(fonts.FontNotFound):
         derived.build_derived_fonts({"中"}, set(), "No Such Family Bookbuild", tmp_path)
+
+
+def test_prune_keeps_the_most_recently_used_folders(tmp_path):
+    import os
+    for i in range(5):
+        d = tmp_path / f"derived-{i:024d}"
+        d.mkdir()
+        (d / "manifest.json").write_text("{}")
+        os.utime(d / "manifest.json", (1000 + i, 1000 + i))
+    (tmp_path / "derived-building").mkdir()          # no manifest yet: left alone
+    derived.prune(tmp_path, keep=2)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == ["derived-000000000000000000000003", "derived-000000000000000000000004",
+                    "derived-building"]
+
+
+def test_smaller_horizontal_and_bold_sets(tmp_path):
+    r = derived.build_derived_fonts(set("中文一二三第章"), set(), FAMILY, tmp_path,
+                                    horizontal_chars=set("中文"), bold_chars=set("第章"))
+    assert ord("一") in TTFont(r.upright).getBestCmap()
+    assert ord("一") not in TTFont(r.horizontal).getBestCmap()
+    assert ord("中") in TTFont(r.horizontal).getBestCmap()
+    assert ord("中") not in TTFont(r.bold).getBestCmap() and ord("第") in TTFont(r.bold).getBestCmap()
+    assert ord("7") in TTFont(r.bold).getBestCmap()    # ASCII always present

@@ -45,3 +45,15 @@ def test_coverage_and_disk_cache(tmp_path):
     assert time.perf_counter() - t < 0.5
     dejavu = fonts.find_font("DejaVu Sans")
     assert ord("中") not in fonts.coverage(dejavu)
+
+
+def test_disk_memo_avoids_fc_match_until_fontconfig_changes(tmp_path, monkeypatch):
+    first = fonts.find_font("Noto Serif CJK TC", cache_dir=tmp_path)
+    assert (tmp_path / "fontconfig.json").is_file()
+    fonts._find_font.cache_clear()
+    monkeypatch.setattr(fonts.shutil, "which", lambda name: None)   # fc-match "gone"
+    assert fonts.find_font("Noto Serif CJK TC", cache_dir=tmp_path) == first
+    monkeypatch.setattr(fonts, "_fontconfig_stamp", lambda: [1, 2, 3])  # fc-cache ran
+    with pytest.raises(fonts.FontNotFound):
+        fonts.find_font("Noto Serif CJK TC", cache_dir=tmp_path)
+    fonts._find_font.cache_clear()

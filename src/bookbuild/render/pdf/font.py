@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,19 +47,23 @@ class DerivedFonts:
 
 def build_derived_fonts(chars: set[str], tcy_runs: set[str], family: str, cache_dir: Path, *,
                         call_numbers: set[str] = frozenset(),
+                        horizontal_chars: set[str] | None = None,
                         bold_chars: set[str] | None = None) -> DerivedFonts:
     """Build (or take from the cache) the three derived faces for `chars`.
 
     `tcy_runs`/`call_numbers`: 1–3-digit strings that get a tcy / note-call glyph.
-    `bold_chars`: chars of the bold face (headings); default: `chars`.
+    `horizontal_chars` (folios, running heads) and `bold_chars` (headings): the
+    chars of those faces when known — each face costs ~1/3 of the build time;
+    default: `chars`. Printable ASCII is always in every face.
     Raises `bookbuild.fonts.FontNotFound` when `family` is not installed.
     """
-    regular, bold = find_font(family), find_font(family, bold=True)
+    cache_dir = Path(cache_dir)
+    regular, bold = find_font(family, cache_dir=cache_dir), find_font(family, True, cache_dir)
     text = _charset(chars)
+    hor_text = _charset(chars if horizontal_chars is None else horizontal_chars)
     bold_text = _charset(chars if bold_chars is None else bold_chars)
     runs, calls = sorted(set(tcy_runs)), sorted(set(call_numbers))
-    cache_dir = Path(cache_dir)
-    key = _key(cache_dir, regular, bold, text, bold_text, runs, calls)
+    key = _key(cache_dir, regular, bold, [text, hor_text, bold_text], runs, calls)
     folder = cache_dir / f"derived-{key[:24]}"
     hit = _load(folder)
     if hit is not None:
@@ -65,7 +71,8 @@ def build_derived_fonts(chars: set[str], tcy_runs: set[str], family: str, cache_
     faces = (
         (FaceSpec(UPRIGHT_FAMILY, "Bookbuild-TateU", tcy_runs=frozenset(runs),
                   call_numbers=frozenset(calls)), regular, text, "TateU.otf"),
-        (FaceSpec(HORIZONTAL_FAMILY, "Bookbuild-TateH", upright=False), regular, text, "TateH.otf"),
+        (FaceSpec(HORIZONTAL_FAMILY, "Bookbuild-TateH", upright=False), regular, hor_text,
+         "TateH.otf"),
         (FaceSpec(BOLD_FAMILY, "Bookbuild-TateB", style="Bold", weight=700,
                   tcy_runs=frozenset(runs), call_numbers=frozenset(calls)), bold, bold_text,
          "TateB.otf"),
@@ -85,7 +92,24 @@ def build_derived_fonts(chars: set[str], tcy_runs: set[str], family: str, cache_
     manifest = {"missing": sorted(missing), "files": [f[3] for f in faces],
                 "families": [UPRIGHT_FAMILY, HORIZONTAL_FAMILY, BOLD_FAMILY]}
     write_text(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False))
+    prune(cache_dir)
     return _result(folder, manifest)
+
+
+KEEP = 8
+
+
+def prune(cache_dir: Path, keep: int = KEEP) -> None:
+    """Remove all but the `keep` most recently used derived-font folders: every
+    change of the book's character set makes a new ~4 MB folder."""
+    folders = []
+    for d in Path(cache_dir).glob("derived-*"):
+        try:
+            folders.append(((d / "manifest.json").stat().st_mtime, d))
+        except OSError:
+            continue  # incomplete (maybe still being built by another process): leave it
+    for _, d in sorted(folders, reverse=True)[keep:]:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def _charset(chars) -> list[str]:
@@ -106,13 +130,17 @@ def _load(folder: Path) -> DerivedFonts | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if all(p.is_file() for p in (result.upright, result.horizontal, result.bold)):
+        try:
+            os.utime(folder / "manifest.json")  # mark as recently used for `prune`
+        except OSError:
+            pass
         return result
     return None
 
 
-def _key(cache_dir: Path, regular: FontRef, bold: FontRef, text, bold_text, runs, calls) -> str:
+def _key(cache_dir: Path, regular: FontRef, bold: FontRef, charsets, runs, calls) -> str:
     parts = [_code_version(), _file_hash(cache_dir, regular.path), regular.index,
-             _file_hash(cache_dir, bold.path), bold.index, "".join(text), "".join(bold_text),
+             _file_hash(cache_dir, bold.path), bold.index, ["".join(c) for c in charsets],
              runs, calls]
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
