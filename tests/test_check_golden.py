@@ -149,3 +149,9 @@ def test_clean_base_book(tmp_path):
     find_font("Noto Serif CJK TC")
     status, diags = run(make_book(tmp_path / "b"))
     assert (status, diags) == (0, [])
+
+
+def test_bb303_block_style_see_points_at_the_item(tmp_path):
+    glossary = GLOSSARY.replace("  see: [tenth]\n", "  see:\n    - tenth\n    - nosuch\n")
+    _, diags = run(make_book(tmp_path / "b", {"footnotes/glossary.yaml": glossary}))
+    assert [(d["code"], d["line"]) for d in diags] == [("BB303", loc(glossary, "- nosuch")[0])]

@@ -1,8 +1,11 @@
 """sources.yaml (CSL YAML list) and glossary.yaml (key -> entry) with positions.
 
-ruamel.yaml gives line numbers for errors (BB504).  Glossary keys are taken
-from the source text as written, because a YAML loader turns `1944` into an
-integer and `no` into false; duplicates are found on that same scan (BB304).
+ruamel.yaml's C loader (typ="safe", ruamel.yaml.clib) gives the values fast
+(8x the round-trip loader on the stress book) and line numbers for errors
+(BB504).  Positions of items, keys and `see` entries come from a line scan of
+the text; glossary keys are taken from the text as written, because a YAML
+loader turns `1944` into an integer and `no` into false; duplicates are found
+on that same scan (BB304).
 """
 from __future__ import annotations
 
@@ -18,9 +21,14 @@ _TOP_KEY_RE = re.compile(r"""^(?!#|-|\.\.\.|---)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s#
 
 
 def _yaml():
-    y = YAML(typ="rt")
+    y = YAML(typ="safe")
     y.allow_duplicate_keys = True
     return y
+
+
+def _item_lines(text: str) -> list[int]:
+    """1-based lines of the top-level `- ` items of a block sequence."""
+    return [n for n, line in enumerate(text.split("\n"), 1) if line.startswith("- ") or line == "-"]
 
 
 def _plain(value):
@@ -56,8 +64,11 @@ def load_sources(text: str, rel: str) -> tuple[dict[str, m.Source], list[Diagnos
         return {}, [Diagnostic("BB504", f"{rel} must be a list of CSL items (lines starting with '- id:')",
                                rel, 1, 1, "see the Sources section of docs/FORMAT.md")]
     out: dict[str, m.Source] = {}
+    lines = _item_lines(text)
+    if len(lines) != len(data):  # a flow-style list: no per-item lines
+        lines = [1] * len(data)
     for i, item in enumerate(data):
-        line = data.lc.item(i)[0] + 1 if hasattr(data, "lc") else 1
+        line = lines[i]
         if not isinstance(item, dict) or not isinstance(item.get("id"), (str, int)) or not str(item.get("id")).strip():
             diags.append(Diagnostic("BB504", f"item {i + 1} of {rel} has no id", rel, line, 1,
                                     "every source needs `id: some-key`"))
@@ -105,7 +116,9 @@ def load_glossary(text: str, rel: str) -> tuple[dict[str, m.Term], list[Diagnost
             seen[key] = (line, col)
             unique.append((key, line, col))
     out: dict[str, m.Term] = {}
-    for (key, line, col), (_, entry) in zip(unique, data.items()):
+    text_lines = text.split("\n")
+    ends = [ln for _, ln, _ in unique[1:]] + [len(text_lines) + 1]
+    for (key, line, col), (_, entry), end in zip(unique, data.items(), ends):
         pos = m.Pos(rel, line, col)
         if not isinstance(entry, dict) or not isinstance(entry.get("definition"), str):
             diags.append(Diagnostic("BB504", f"glossary entry '{key}' needs a `definition:` string", rel, line, col,
@@ -114,7 +127,7 @@ def load_glossary(text: str, rel: str) -> tuple[dict[str, m.Term], list[Diagnost
         see = entry.get("see") or []
         if isinstance(see, str):
             see = [see]
-        see_pos = tuple(_see_positions(entry, rel, len(see), pos))
+        see_pos = tuple(_see_positions(text_lines[line:end - 1], line + 1, rel, len(see), pos))
         out[key] = m.Term(key=key, term=str(entry.get("term", key)), definition=entry["definition"], pos=pos,
                           reading=str(entry.get("reading", "") or ""), see=tuple(str(s) for s in see),
                           see_pos=see_pos,
@@ -122,12 +135,13 @@ def load_glossary(text: str, rel: str) -> tuple[dict[str, m.Term], list[Diagnost
     return out, diags
 
 
-def _see_positions(entry, rel: str, count: int, fallback: m.Pos):
-    """Line of each `see` item (flow lists share the key's line)."""
-    if "see" not in entry or not hasattr(entry, "lc"):
-        return [fallback] * count
-    key_line = entry.lc.key("see")[0] + 1
-    seq = entry["see"]
-    for i in range(count):
-        line = seq.lc.item(i)[0] + 1 if hasattr(seq, "lc") and not isinstance(seq, str) else key_line
-        yield m.Pos(rel, line, 1)
+def _see_positions(lines: list[str], first_line: int, rel: str, count: int, fallback: m.Pos):
+    """Line of each `see` item within an entry's lines (flow lists share the key's line)."""
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("see:"):
+            if "[" in stripped or stripped[4:].strip():
+                return [m.Pos(rel, first_line + i, 1)] * count
+            items = [first_line + i + 1 + j for j, l in enumerate(lines[i + 1:]) if l.strip().startswith("- ")]
+            return [m.Pos(rel, items[k] if k < len(items) else first_line + i, 1) for k in range(count)]
+    return [fallback] * count
