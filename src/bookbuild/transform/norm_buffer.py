@@ -144,7 +144,10 @@ class Buf:
         for o, c in anchors + [(base + length, len(self.text))]:
             if o - prev_o > 1 or c - prev_c > 1:
                 old, new = source[prev_o + 1:o], self.text[prev_c + 1:c]
-                if old != new:
+                if len(old) == len(new) > 1:   # `:"` -> `：「`: one change per char
+                    out += [Change(prev_o + 1 + k, prev_o + 2 + k, a, b)
+                            for k, (a, b) in enumerate(zip(old, new)) if a != b]
+                elif old != new:
                     out.append(Change(prev_o + 1, o, old, new))
             prev_o, prev_c = o, c
         return out
