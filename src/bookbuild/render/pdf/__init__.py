@@ -118,6 +118,7 @@ def _css(book: Book, ed, frame: Frame, faces: Faces, urls: dict[str, str]) -> st
 
 def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, progress) -> list[Diagnostic]:
     from . import draw, turn
+    from .layout_json import layout_json
     from ...verify.pdf import check_fonts
 
     frame = Frame.of(ed)
@@ -141,6 +142,7 @@ def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, 
             progress("merge", 0, 1)
             pdf, sources = turn.merge_parts([p.path for p in parts])
             turn.finish_catalog(pdf, _docinfo(book, ed), _outline(pages))
+            turn.add_links(pdf, _links(pages, frame))
             with atomic_path(pdf_path) as out:
                 turn.save(pdf, out)
                 for s in sources:
@@ -152,7 +154,7 @@ def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, 
                                                 "a character reached the page that the derived faces lack")
                                      for p in problems])
             progress("merge", 1, 1)
-        write_text(layout_path, json.dumps(layout_json(result, ed, frame), ensure_ascii=False))
+        write_text(layout_path, json.dumps(layout_json(result, ed), ensure_ascii=False))
         warnings = sorted((d for d in diags if d.code.startswith("BB7")), key=Diagnostic.sort_key)
         log = to_json_obj(warnings, book.root)
         write_text(log_path, json.dumps(log, ensure_ascii=False, indent=1) + "\n")
@@ -202,6 +204,30 @@ def _docinfo(book: Book, ed):
     cfg = book.config
     return DocInfo(cfg.title, tuple(cfg.authors), ed.language, subject=cfg.subtitle,
                    publisher=cfg.publisher, epoch=int(epoch) if epoch.isdigit() else None)
+
+
+def _links(pages: list[lt.Page], frame: Frame):
+    """目次 entries → the page with that folio; calls and 見第N章注M → the note's page."""
+    from .html import link_areas
+    from .turn import Link
+
+    by_folio: dict[str, int] = {}
+    by_note: dict[str, int] = {}
+    for i, p in enumerate(pages):
+        if p.folio:
+            by_folio.setdefault(p.folio, i)
+        for c in p.columns + p.note_columns:
+            if c.note_id:
+                by_note.setdefault(c.note_id, i)
+        for nid in p.notes_started:
+            by_note.setdefault(nid, i)
+    out = []
+    for i, p in enumerate(pages):
+        for rect, kind, key in link_areas(p, frame):
+            target = (by_folio if kind == "folio" else by_note).get(key)
+            if target is not None:
+                out.append(Link(i, rect, target))
+    return out
 
 
 def _outline(pages: list[lt.Page]):
@@ -289,60 +315,3 @@ def page_chars(pages: list[lt.Page]):
                     for ch in u.text:
                         where.setdefault(ch, u.src)
     return chars, bold, tcy, calls, where
-
-
-def _src(pos) -> dict | None:
-    return None if pos is None else {"file": pos.file, "line": pos.line, "col": pos.col}
-
-
-def _col_json(c: lt.Column) -> dict:
-    first = next((u for u in c.units if u.offset >= 0), None)
-    return {"text": c.text() + "".join(u.text for u in c.foot), "offset": first.offset if first else -1,
-            "src": _src(c.src or (first.src if first else None)), "role": c.role,
-            "x_em": round(c.x_em, 6), "indent_em": round(c.indent_em, 6), "size": round(c.size, 6),
-            "justified": c.justified, "spacing_em": round(c.spacing_em, 6),
-            "first": c.first_of_paragraph, "last": c.last_of_paragraph, "block": c.block,
-            "note_id": c.note_id}
-
-
-def _spans(cols: list[lt.Column], where: str) -> dict[str, list]:
-    """tcy, warichu, mark (name/title/emphasis) and call spans of some columns."""
-    out = {"tcy": [], "warichu": [], "marks": [], "calls": []}
-    for i, c in enumerate(cols):
-        for u in c.units:
-            span = {"text": u.text, "offset": u.offset, "src": _src(u.src), where: i}
-            if u.kind == lt.TCY:
-                out["tcy"].append(span)
-            elif u.kind == lt.WARICHU:
-                out["warichu"].append(span | {"split": u.split})
-            elif u.kind == lt.CALL:
-                out["calls"].append(span | {"note_id": u.note_id})
-            for flag, kind in ((lt.NAME, "name"), (lt.TITLE_WAVY, "title"), (lt.EMPH, "emphasis")):
-                if u.flags & flag:
-                    out["marks"].append(span | {"kind": kind, "mark": u.mark})
-    return out
-
-
-def layout_json(result: lt.LayoutResult, ed, frame: Frame) -> dict:
-    """`<edition>.layout.json`: what should be where (tests take positions from the PDF)."""
-    g = result.geometry
-    pages = []
-    for p in result.pages:
-        spans = _spans(p.columns, "column")
-        for k, v in _spans(p.note_columns, "note_column").items():
-            spans[k] += v
-        pages.append({"number": p.number, "role": p.role, "folio": p.folio, "running_head": p.running_head,
-                      "chapter": p.chapter, "rule_x_em": p.rule_x_em,
-                      "body": [_col_json(c) for c in p.columns],
-                      "notes": [_col_json(c) for c in p.note_columns],
-                      "notes_started": p.notes_started, "notes_continued": p.notes_continued,
-                      "outline": [{"title": o.title, "level": o.level, "column": o.column} for o in p.outline],
-                      **spans})
-    return {"schema": "bookbuild-layout", "version": 1, "edition": ed.name, "language": ed.language,
-            "writing": ed.writing,
-            "geometry": {"font_size_pt": g.font_size_pt, "chars_per_column": g.chars, "columns_per_page": g.columns,
-                         "pitch_em": g.pitch_em, "gap_em": g.gap_em, "note_size_em": g.note_size,
-                         "note_pitch_em": g.note_pitch_em, "page_pt": [frame.height, frame.width],
-                         "bleed_pt": frame.bleed,
-                         "type_area_odd": frame.ta_p(True), "type_area_even": frame.ta_p(False)},
-            "text": result.text, "pages": pages}

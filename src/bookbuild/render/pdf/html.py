@@ -248,7 +248,10 @@ def _group_html(g: list[lt.Column], frame: Frame, y0: float, pitch: float) -> st
     top = y0 + first.x_em * frame.s - lh / 2
     rest = g[1].indent_em if len(g) > 1 else first.indent_em
     left = frame.x0 + rest * em
-    style = [f"top:{_pt(top)}", f"left:{_pt(left)}", f"font-size:{_pt(em)}", f"line-height:{_pt(lh)}"]
+    # An explicit width: shrink-to-fit on an absolute box lays its text out
+    # twice more (min/max-content), which tripled the drawing time.
+    style = [f"top:{_pt(top)}", f"left:{_pt(left)}", f"width:{_pt(frame.x0 + frame.length - left)}",
+             f"font-size:{_pt(em)}", f"line-height:{_pt(lh)}"]
     if first.indent_em != rest:
         style.append(f"text-indent:{_pt((first.indent_em - rest) * em)}")
     lines = "\n".join(column_html(c, em, frame) for c in g)
@@ -349,7 +352,7 @@ def heads_html(page: lt.Page, frame: Frame, ed: EditionConfig) -> str:
 
 def page_html(page: lt.Page, frame: Frame, ed: EditionConfig, geo: lt.Geometry) -> str:
     y0 = frame.top(page)
-    parts = [f'<section class="page {"odd" if page.odd else "even"} {page.role}">']
+    parts = [f'<section class="page {"odd" if page.odd else "even"} pg-{page.role}">']
     for cols, pitch in ((page.columns, geo.pitch_em), (page.note_columns, geo.note_pitch_em)):
         cols = [c for c in cols if c.role != lt.BLANK_COL and (c.units or c.foot)]
         for g in _groups(cols):
@@ -384,7 +387,7 @@ def font_css(faces: Faces, urls: dict[str, str]) -> str:
 
 def geometry_css(frame: Frame, faces: Faces) -> str:
     """Page size and the only font families allowed (no fallbacks, VT-28)."""
-    bold = ", ".join(f".{_cls(r)}" for r in sorted(_BOLD_ROLES))
+    bold = ", ".join(f"p.{_cls(r)}" for r in sorted(_BOLD_ROLES))
     return f"""
 @page {{ size: {_pt(frame.width)} {_pt(frame.height)}; margin: 0; }}
 html {{ font-family: "{faces.upright}"; font-size: {_pt(frame.s)}; line-height: {_pt(frame.s)}; }}
@@ -392,3 +395,38 @@ section.page {{ width: {_pt(frame.width)}; height: {_pt(frame.height)}; }}
 {bold} {{ font-family: "{faces.bold}"; font-weight: bold; }}
 .folio, .rh {{ font-family: "{faces.horizontal}"; }}
 """
+
+
+# ------------------------------------------------------------ link areas
+
+def _rect_p(frame: Frame, y0: float, col: lt.Column, a: float, b: float) -> tuple[float, float, float, float]:
+    """Cells [a, b) (column em) of a column as a P-frame PDF rectangle (y up)."""
+    em = col.size * frame.s
+    yc = y0 + col.x_em * frame.s
+    xl0, xl1 = frame.x0 + a * em, frame.x0 + b * em
+    # L (x, y-down) → P top-down (height − y, x) → PDF y-up (height − y, width − x)
+    return (frame.height - (yc + em / 2), frame.width - xl1, frame.height - (yc - em / 2), frame.width - xl0)
+
+
+def link_areas(page: lt.Page, frame: Frame) -> list[tuple[tuple, str, str]]:
+    """(rect, kind, key) of what should link: a 目次 entry (key = the folio it
+    names), a cross reference 見第N章注M (key = note id), a note call."""
+    y0 = frame.top(page)
+    out = []
+    for col in page.columns + page.note_columns:
+        spans = unit_spans(col)
+        if col.role == lt.TOC_ENTRY and col.foot and spans:
+            out.append((_rect_p(frame, y0, col, spans[0][1], frame.length / (col.size * frame.s)),
+                        "folio", "".join(u.text for u in col.foot)))
+        link_spans = [(a, b, u.note_id) for u, a, b in spans if u.flags & lt.LINK and u.note_id]
+        if link_spans:
+            a, b = link_spans[0][0], link_spans[-1][1]
+            out.append((_rect_p(frame, y0, col, a, b), "note", link_spans[0][2]))
+        prev = None
+        for u in col.units:
+            if u.kind == lt.CALL and u.note_id and prev is not None:
+                a, b = next(((s, e) for v, s, e in spans if v is prev), (0.0, 0.0))
+                out.append((_rect_p(frame, y0, col, a, b), "note", u.note_id))
+            elif u.kind != lt.CALL:
+                prev = u
+    return out

@@ -185,3 +185,28 @@ def save(pdf: Pdf, target: Path) -> None:
     """Deterministic /ID so that equal input gives byte-identical output."""
     pdf.save(target, deterministic_id=True, compress_streams=True,
              object_stream_mode=pikepdf.ObjectStreamMode.generate)
+
+
+# ------------------------------------------------------------- links
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    page: int                                   # 0-based page holding the link
+    rect: tuple[float, float, float, float]     # P frame, PDF user space (y up)
+    target: int                                 # 0-based destination page
+
+
+def add_links(pdf: Pdf, links: list[Link]) -> None:
+    """Link annotations over the whole merged document (targets may lie in
+    another part, so WeasyPrint cannot make them)."""
+    pages = pdf.pages
+    for link in links:
+        if not (0 <= link.page < len(pages) and 0 <= link.target < len(pages)):
+            continue
+        annot = pdf.make_indirect(Dictionary(
+            Type=Name.Annot, Subtype=Name.Link, Rect=Array([round(v, 3) for v in link.rect]),
+            Border=Array([0, 0, 0]), Dest=Array([pages[link.target].obj, Name.Fit])))
+        page = pages[link.page].obj
+        if "/Annots" not in page:
+            page.Annots = Array()
+        page.Annots.append(annot)
