@@ -272,6 +272,7 @@ def _protected_text(md: str) -> list[str]:
     ("    code, here\n", ["    code, here"]),
     ("價格$100與$200", []),                              # not math (Pandoc's $ rule)
     ("\\*不是強調\\*", ["\\*", "\\*"]),
+    ("中&nbsp;文&#12290;", ["&nbsp;", "&#12290;"]),
 ])
 def test_mdscan(md, expected):
     assert _protected_text(md) == expected

@@ -10,7 +10,7 @@ rules and table separators, link reference definitions, the `[^id]:`
 marker of a note definition, line-start markers (`#`, `>`, list markers),
 indented code (an indented line without Han is code; with Han it is a note
 or list continuation and only the indent is protected).
-Inline: code spans, math, escapes, autolinks and HTML tags, bare URLs and
+Inline: code spans, math, escapes, autolinks, HTML tags and entities, bare URLs and
 e-mail addresses, note calls, citations (the whole bracket), `@key`,
 link/image brackets and targets, `[…]{attrs}` brackets and attribute
 blocks (the whole span when `lang` is not Chinese), `*`, `_`, `^`, `|`.
@@ -44,13 +44,14 @@ _PREFIX = re.compile(
 _HEADING_CLOSE = re.compile(r"[ \t]+#+[ \t]*\r?$")
 _INDENT = re.compile(r"(?: {4}|\t)[ \t]*")
 
-_INLINE = re.compile("(?=[$\\\\<A-Za-z0-9._%+\\-@{*_^ \t|])(?:" + "|".join([
+_INLINE = re.compile("(?=[$\\\\<&A-Za-z0-9._%+\\-@{*_^ \t|])(?:" + "|".join([
     r"\$\$.+?\$\$",                                              # display math
     r"\$(?=[^\s$])[^$\n]*?(?<=[^\s\\])\$(?![0-9])",              # inline math (Pandoc rule)
     r"\\[!-/:-@\[-`{-~]",                                        # backslash escapes
     r"\\(?=\r?\n)",                                              # hard line break
     r"<(?:[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>",  # autolinks
     r"</?[A-Za-z][A-Za-z0-9\-]*(?:\s[^<>]*)?/?>",                # HTML tags
+    r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});",  # HTML entities
     _URL, _EMAIL,
     r"(?<![A-Za-z0-9_.@\\])-?@(?:\{[^}\n]*\}|[A-Za-z0-9_](?:[A-Za-z0-9_]|[:.#$%&\-+?<>~/](?=[A-Za-z0-9_]))*)",
     r"\{[ \t]*(?:[-.#=][^{}\n]*|[A-Za-z_][A-Za-z0-9_\-]*=[^{}\n]*)\}",  # attribute blocks
