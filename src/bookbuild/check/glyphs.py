@@ -49,6 +49,8 @@ def check_glyphs(book: m.Book, cache_dir: Path | None = None) -> list[Diagnostic
     out: list[Diagnostic] = []
     cmaps: dict[str, frozenset[int] | None] = {}
     seen_by_font: dict[str, set[str]] = {}  # report each character once per font
+    texts = [(t, p) for t, p in _texts(book) if p is not None]
+    chars = set("".join(t for t, _ in texts))
     for edition in book.config.editions:
         if edition.font not in cmaps:
             try:
@@ -59,17 +61,22 @@ def check_glyphs(book: m.Book, cache_dir: Path | None = None) -> list[Diagnostic
                                       book.config.path, 1, 1, e.hint))
         cmap = cmaps[edition.font]
         if cmap is not None:
-            out += _missing(book, edition, cmap, seen_by_font.setdefault(edition.font, set()))
+            out += _missing(book, edition, texts, chars, cmap, seen_by_font.setdefault(edition.font, set()))
     return out
 
 
-def _missing(book, edition, cmap, seen: set[str]) -> list[Diagnostic]:
+def _missing(book, edition, texts, chars: set[str], cmap, seen: set[str]) -> list[Diagnostic]:
+    # Fast path: normalization only maps to common punctuation and unified
+    # ideographs, so only texts holding a character the font lacks need it.
+    lacking = {c for c in chars if ord(c) not in cmap and c not in _ALWAYS_OK}
+    if not lacking:
+        return []
     norm = _normalizer(book, edition)
     out = []
-    for text, pos in _texts(book):
-        if pos is None:
+    for text, pos in texts:
+        if lacking.isdisjoint(text):
             continue
-        for i, ch in enumerate(norm(text)):
+        for ch in norm(text):
             if ch in seen or ch in _ALWAYS_OK or ord(ch) in cmap:
                 continue
             seen.add(ch)
