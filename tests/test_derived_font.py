@@ -196,7 +196,7 @@ def test_metrics_names_and_features(built, faces):
     assert (r.upright_family, r.horizontal_family, r.bold_family) == \
         ("BookbuildTateU", "BookbuildTateH", "BookbuildTateB")
     tags = {fr.FeatureTag for fr in faces["U"]["GSUB"].table.FeatureList.FeatureRecord}
-    assert tags == {"rlig", "ss19"}
+    assert tags == {"rlig", "ss19", "ss18"}
 
 
 # --- tate-chu-yoko, calls, 2-em pairs ----------------------------------------------
@@ -241,6 +241,15 @@ def test_note_call_glyphs(built, faces):
         assert faces["U"]["hmtx"][f"call.{run}"][0] == 0
         assert -1000 <= x0 and x1 <= 0 and x1 >= -200      # ends near the origin (VT-23)
         assert y0 >= 1760 and y1 <= 1760 + 1000            # above the em box at 0.5 em
+
+
+def test_ss18_sets_acronyms_and_digits_upright(built, faces, source):
+    up = built[0].upright
+    assert shape(up, "USA", {"ss18": True}) == [(f"upr.uni{ord(c):04X}", 1000) for c in "USA"]
+    assert [g for g, _ in shape(up, "第12章", {"ss18": True})][1] == "tcy.12"   # tcy wins
+    assert [a for _, a in shape(up, "1944", {"ss18": True})] == [1000] * 4
+    wide = glyph_of(source["U"], "Ａ")
+    assert points(faces["U"], "upr.uni0041") == points(source["U"], wide, rotate=True)
 
 
 def test_two_em_dash_is_one_unbroken_stroke(built, faces):

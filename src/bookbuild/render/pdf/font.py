@@ -3,8 +3,10 @@
     build_derived_fonts(chars, tcy_runs, family, cache_dir, *, call_numbers=...)
 
 builds three renamed faces from the edition's `font` (found with fontconfig):
-  upright    "BookbuildTateU": CJK pre-rotated 90° CCW, tcy ligatures (`rlig`),
-             note-call glyphs (`ss19`), unrotated Latin/digits;
+  upright    "BookbuildTateU": CJK pre-rotated 90° CCW, tcy and 2-em ——/……
+             ligatures (default-on `rlig`), note-call glyphs (`ss19`, set the
+             call at `font-size: .5em`), unrotated Latin/digits, and upright
+             A–Z/0–9 cells for acronyms (`ss18`);
   horizontal "BookbuildTateH": the same characters unrotated (folios, running heads);
   bold       "BookbuildTateB": the family's bold face, derived like upright (headings).
 Declare the bold face with `font-weight: bold` in `@font-face` (its OS/2 weight

@@ -3,7 +3,8 @@
 cmap: every code point gets a glyph of its own, named after it, so no glyph is
 reachable from two code points and ToUnicode stays exact (VT-31). GSUB holds
 only bookbuild's own features: default-on `rlig` (2-em pairs, tate-chu-yoko
-runs) and `ss19` (note calls); the source's layout tables are not copied.
+runs), `ss19` (note calls) and `ss18` (A–Z, 0–9 upright, one per cell); the
+source's layout tables are not copied.
 """
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from fontTools.feaLib.builder import addOpenTypeFeaturesFromString
 from fontTools.fontBuilder import FontBuilder
 
 from . import font_glyphs as fg
-from .font_source import SourceFace, is_ignored
+from .font_source import Choice, SourceFace, is_ignored
 
+UPRIGHT_LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 PAIRS = ("\u2014\u2014", "\u2026\u2026", "\u22ef\u22ef")
 # Neighbours that stop a digit run from being tcy (book-format.md "Numbers").
 _TCY_BREAKERS = ".:,/-%" + "".join(map(chr, range(0x41, 0x5B))) + "".join(map(chr, range(0x61, 0x7B)))
@@ -56,7 +58,7 @@ def collect_drawings(src: SourceFace, chars: list[str], spec: FaceSpec):
         name = glyph_name(ch)
         drawings[name] = fg.for_char(src, choices[ch])
         cmap[ord(ch)] = name
-    extra = {"pair": {}, "tcy": {}, "call": {}}
+    extra = {"pair": {}, "tcy": {}, "call": {}, "upright": {}}
     for pair in PAIRS:
         if pair[0] in choices:
             name = "pair." + glyph_name(pair[0])
@@ -68,7 +70,22 @@ def collect_drawings(src: SourceFace, chars: list[str], spec: FaceSpec):
             for run in _digit_runs(runs):
                 drawings[f"{kind}.{run}"] = make(src, run)
                 extra[kind][run] = f"{kind}.{run}"
+    if spec.upright:
+        _upright_latin(src, choices, drawings, extra)
     return drawings, cmap, missing, extra
+
+
+def _upright_latin(src: SourceFace, choices: dict, drawings: dict, extra: dict) -> None:
+    """`ss18` alternates: A–Z and 0–9 upright in one 1-em cell each (VT-12 acronyms,
+    `long_numbers`/`numerals = "upright"`), drawn from the full-width forms."""
+    for ch in UPRIGHT_LATIN:
+        if ch not in choices:
+            continue
+        wide = chr(ord(ch) + 0xFEE0)      # Ａ U+FF21, ０ U+FF10
+        glyph = src.cmap.get(ord(wide), src.cmap[ord(ch)])
+        name = "upr." + glyph_name(ch)
+        drawings[name] = fg.for_char(src, Choice(glyph, True))
+        extra["upright"][ch] = name
 
 
 def feature_text(cmap: dict[int, str], extra: dict) -> str:
@@ -98,6 +115,11 @@ def feature_text(cmap: dict[int, str], extra: dict) -> str:
         rlig += [f"  lookup CTX{n};" for n in (3, 2, 1) if any(len(r) == n for r in tcys)]
     if rlig:
         lines += ["feature rlig {", *rlig, "} rlig;"]
+    if extra["upright"]:
+        # After the rlig lookups: a tcy run stays one tcy cell even under ss18.
+        subs = [f"  sub {glyph_name(ch)} by {g};" for ch, g in extra["upright"].items()]
+        lines += ["lookup UPRIGHT {", *subs, "} UPRIGHT;", "feature ss18 {", "  lookup UPRIGHT;",
+                  "} ss18;"]
     return "\n".join(lines) + "\n"
 
 
