@@ -47,7 +47,7 @@ def build_epub(book: m.Book, edition: EditionConfig, out_path: Path,
     try:
         with atomic_path(out_path) as tmp:
             tmp.write_bytes(data)
-            problems = verify_epub(tmp, book)
+            problems = verify_epub(tmp, book, edition)
             if problems:
                 raise _Unverified(problems)
     except _Unverified as exc:

@@ -82,36 +82,42 @@ class TextStyle:
         return cc.convert(text) if cc else text
 
 
-def _slots(inlines: list[m.Inline], out: list) -> None:
+def _slots(inlines: list[m.Inline], out: list, skip_citations: bool = True) -> None:
     """Text and Space nodes in reading order; None marks a boundary/object."""
     for node in inlines:
         if isinstance(node, (m.Text, m.Space)):
             out.append(node)
-        elif isinstance(node, m.Span) and "citation" in node.classes:
+        elif isinstance(node, m.Span) and "citation" in node.classes and skip_citations:
             out.append(None)
         elif isinstance(node, (m.Span, m.Emph, m.Strong, m.Link)):
             out.append(None)
-            _slots(node.children, out)
+            _slots(node.children, out, skip_citations)
             out.append(None)
         else:
             out.append(None)
 
 
-def normalize_inlines(inlines: list[m.Inline], style: TextStyle) -> dict[int, tuple[str, str, str]]:
+def normalize_inlines(inlines: list[m.Inline], style: TextStyle,
+                      normalize: bool = True) -> dict[int, tuple[str, str, str]]:
     """For every Text/Space node of a paragraph, by id(node): its normalized
-    text and the nearest chars of the text nodes before and after it."""
+    text and the nearest chars of the text nodes before and after it.
+    `normalize=False`: texts as they are (citation output), neighbours only."""
     slots: list = []
-    _slots(inlines, slots)
+    _slots(inlines, slots, skip_citations=normalize)
     nodes = [s for s in slots if s is not None]
     if not nodes:
         return {}
     # One OBJ between consecutive text nodes (whatever separates them) keeps
     # the split exact: the normalizer never changes a locked OBJ.
     parts = [n.text if isinstance(n, m.Text) else " " for n in nodes]
-    result = style.normalize(OBJ.join(parts))
+    result = style.normalize(OBJ.join(parts)) if normalize else OBJ.join(parts)
     pieces = result.split(OBJ)
     if len(pieces) != len(nodes):      # defensive: fall back to node by node
         pieces = [style.normalize(p) for p in parts]
+    return _with_neighbours(nodes, pieces)
+
+
+def _with_neighbours(nodes, pieces) -> dict[int, tuple[str, str, str]]:
     out: dict[int, tuple[str, str, str]] = {}
     last = ""
     for i, (node, piece) in enumerate(zip(nodes, pieces)):

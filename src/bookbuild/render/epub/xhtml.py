@@ -60,6 +60,7 @@ class Writer:
         self.doc = doc_file
         self.chapter = chapter
         self.norm: dict[int, tuple[str, str, str]] = {}
+        self.raw: dict[int, tuple[str, str, str]] = {}    # protected text: neighbours only
         self.sections = 0
         self.headings: list[tuple[str, str]] = []   # (id, text) of h2 sections
 
@@ -140,7 +141,9 @@ class Writer:
 
     def text(self, node, parent, protect: bool, convert: bool) -> None:
         raw = node.text if isinstance(node, m.Text) else " "
-        text, before, after = (raw, "", "") if protect else self.norm.get(id(node), (raw, "", ""))
+        text, before, after = (self.raw if protect else self.norm).get(id(node), (raw, "", ""))
+        if protect:
+            text = raw
         if convert:
             text = self.ctx.style.convert_script(text)
         self.runs(text, parent, before, after)
@@ -196,14 +199,23 @@ class Writer:
     def citation(self, cite: m.Citation, parent, convert: bool) -> None:
         """The CSL style's text: never normalized (its punctuation is the
         style's); Western and Japanese works carry their own lang (VT-32)."""
+        rendered = [kid for node in self.ctx.cites.render(cite)
+                    for kid in (node.children if isinstance(node, m.Span) else [node])]
+        text = m.plain_text(rendered)
+        _trim_space_before(parent, text)
         el = E("span", {"class": "citation"}, parent=parent)
-        lang = _cite_lang(self.ctx.book, cite)
+        lang = _cite_lang(self.ctx.book, cite, text)
         if lang:
             el.set("lang", lang)
             el.set(XML_LANG, lang)
-        for node in self.ctx.cites.render(cite):
-            children = node.children if isinstance(node, m.Span) else [node]
-            self.inlines(children, el, True, convert)
+        self.protected(rendered, el, convert)
+
+    def protected(self, inlines: list[m.Inline], parent, convert: bool) -> None:
+        """Inlines that are not normalized (CSL output); tcy still applies."""
+        saved = self.raw
+        self.raw = normalize_inlines(inlines, self.ctx.style, normalize=False)
+        self.inlines(inlines, parent, True, convert)
+        self.raw = saved
 
     # ------------------------------------------------------------- notes
     def number_text(self, n: int) -> str:
@@ -241,12 +253,37 @@ class Writer:
             E("img", {"src": href, "alt": alt}, parent=parent)
 
 
-def _cite_lang(book: m.Book, cite: m.Citation) -> str:
+def _trim_space_before(parent, text: str) -> None:
+    """Drop a space between CJK text and a citation that opens with CJK
+    (`…會戰。 [@k]` renders as `…會戰。（…）`)."""
+    from ...charclass import is_han_context
+    if not text or not is_han_context(text[0]):
+        return
+    if len(parent):
+        owner, attr = parent[-1], "tail"
+    else:
+        owner, attr = parent, "text"
+    current = getattr(owner, attr) or ""
+    stripped = current.rstrip()
+    if stripped != current and stripped and is_han_context(stripped[-1]):
+        setattr(owner, attr, stripped)
+
+
+def _cite_lang(book: m.Book, cite: m.Citation, text: str) -> str:
+    """Western / Japanese works get their lang, unless the citation reads as
+    Chinese (同上, 見…): its first letter, or kana, decides."""
     groups = {source_group(book.sources[it.key].csl) for it in cite.items if it.key in book.sources}
-    if groups == {"西文"}:
+    first = next((c for c in text if c.isalpha()), "")
+    if groups == {"西文"} and first.isascii() and first:
         langs = {str(book.sources[it.key].csl.get("language") or "en") for it in cite.items}
         return langs.pop() if len(langs) == 1 else "en"
-    return "ja" if groups == {"日文"} else ""
+    if groups == {"日文"} and _is_kana(text):
+        return "ja"
+    return ""
+
+
+def _is_kana(text: str) -> bool:
+    return any(0x3040 <= ord(c) <= 0x30FF for c in text)
 
 
 def _has_han(inlines: list[m.Inline]) -> bool:
