@@ -354,3 +354,10 @@ def test_smaller_horizontal_and_bold_sets(tmp_path):
     assert ord("中") in TTFont(r.horizontal).getBestCmap()
     assert ord("中") not in TTFont(r.bold).getBestCmap() and ord("第") in TTFont(r.bold).getBestCmap()
     assert ord("7") in TTFont(r.bold).getBestCmap()    # ASCII always present
+
+
+def test_advances_em(built, source):
+    adv = derived.advances_em(built[0].upright)
+    assert adv["國"] == adv["「"] == adv["，"] == 1.0
+    assert adv["A"] == source["U"]["hmtx"][glyph_of(source["U"], "A")][0] / 1000
+    assert 0.2 < adv[" "] < 0.5

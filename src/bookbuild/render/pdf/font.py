@@ -182,3 +182,20 @@ def _file_hash(cache_dir: Path, path: Path) -> str:
         cache_dir.mkdir(parents=True, exist_ok=True)
         write_text(memo_path, json.dumps(memo, indent=0))
     return memo[ident]
+
+
+_ADVANCES: dict[Path, dict[str, float]] = {}
+
+
+def advances_em(face: Path) -> dict[str, float]:
+    """Advance in em of each character's own glyph in a derived face (e.g. the
+    widths of sideways Latin runs for the column breaker). Ligatures (tcy, ——)
+    are not included: a tcy run is 1 em, a 2-em pair 2 em by construction."""
+    face = Path(face)
+    if face not in _ADVANCES:
+        from fontTools.ttLib import TTFont
+        font = TTFont(str(face), lazy=True)
+        upem, hmtx = font["head"].unitsPerEm, font["hmtx"].metrics
+        _ADVANCES[face] = {chr(cp): hmtx[g][0] / upem for cp, g in font.getBestCmap().items()}
+        font.close()
+    return _ADVANCES[face]
