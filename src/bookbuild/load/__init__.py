@@ -6,6 +6,7 @@ process per book; see scan.py for how positions survive it.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from .. import model as m
@@ -152,7 +153,7 @@ def _parse_markdown(config, texts, note_files):
             body = dedent_body(apply_edits(text, sc.edits, d.body_start, d.body_end))
             parts.append(f"{fence} {{.bbpart n=\"{len(jobs)}\"}}\n{body}\n{fence}\n")
             jobs.append(("note", rel, d.body_start, d))
-    ast = _run_pandoc("\n".join(parts)) if parts else {"blocks": []}
+    ast = _run_pandoc(parts) if parts else {"blocks": []}
     return _convert(ast, jobs, texts, config, diags)
 
 
@@ -165,9 +166,30 @@ def _empty_cites(sc, rel, idx) -> list[Diagnostic]:
     return out
 
 
-def _run_pandoc(markdown: str) -> dict:
+PARALLEL_FROM = 256 * 1024  # characters; below this one process is fastest
+
+
+def _run_pandoc(parts: list[str]) -> dict:
+    """One Pandoc process for the book; on a large book one per core, each on a
+    contiguous half of the parts (each part is a self-contained file)."""
     import pypandoc
-    return json.loads(pypandoc.convert_text(markdown, "json", format=READER))
+    from concurrent.futures import ThreadPoolExecutor
+
+    def convert(chunk: list[str]) -> list:
+        return json.loads(pypandoc.convert_text("\n".join(chunk), "json", format=READER))["blocks"]
+
+    total = sum(map(len, parts))
+    workers = min(os.cpu_count() or 1, 4) if total >= PARALLEL_FROM else 1
+    chunks, current, size = [], [], 0
+    for part in parts:
+        current.append(part)
+        size += len(part)
+        if size >= total / workers and len(chunks) < workers - 1:
+            chunks.append(current)
+            current, size = [], 0
+    chunks.append(current)
+    with ThreadPoolExecutor(len(chunks)) as pool:
+        return {"blocks": [b for blocks in pool.map(convert, chunks) for b in blocks]}
 
 
 def _convert(ast, jobs, texts, config, diags):
