@@ -17,7 +17,10 @@ from .norm_chars import (INTERPUNCT_INPUTS, TRANSLIT, is_han, is_ideograph, is_l
 from .norm_quotes import pair_quotes, quote_edits
 from .norm_radicals import RADICAL_MAP, RADICALS
 
+# Row 1 logs each radical it replaces; silent unless the application configures
+# logging (renderers can call `radical_offsets` to report them with a position).
 log = logging.getLogger("bookbuild.normalize")
+log.addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,11 @@ def row1_nfc(text: str) -> str:
         log.warning("radical code point(s) %s replaced by unified ideographs", ", ".join(found))
         out = out.translate(RADICAL_MAP)
     return out
+
+
+def radical_offsets(text: str) -> list[int]:
+    """Offsets of the radicals row 1 replaces (for a warning with a position)."""
+    return [i for i, ch in enumerate(text) if ch in _RADICAL_SET]
 
 
 # ------------------------------------------------------------------ row 2

@@ -25,10 +25,10 @@ import unicodedata
 from .norm_buffer import Buf, Change, object_mask
 from .norm_chars import is_han
 from .norm_quotes import pair_quotes
-from .norm_rows import FIX_ROWS, RENDER_ROWS, Opts, row1_nfc
+from .norm_rows import FIX_ROWS, RENDER_ROWS, Opts, radical_offsets, row1_nfc
 
 __all__ = ["Change", "fix_text", "apply_changes", "normalize_for_render", "quote_problems",
-           "paragraphs"]
+           "paragraphs", "radical_offsets"]
 
 _MAX_PASSES = 8
 # Something some row could change.  Most paragraphs of a clean book hold only
