@@ -311,7 +311,7 @@ def page_chars(pages: list[lt.Page]):
                     tcy.add(u.text)
                 elif u.kind == lt.CALL and u.text.isdigit() and len(u.text) <= 3:
                     calls.add(u.text)
-                if u.src is not None:
-                    for ch in u.text:
-                        where.setdefault(ch, u.src)
+                for ch in u.text:
+                    if ch not in where and u.anchor is not None:
+                        where[ch] = u.src
     return chars, bold, tcy, calls, where

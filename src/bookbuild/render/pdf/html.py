@@ -9,8 +9,8 @@ this module only places things:
   one absolutely positioned `<p>` with `white-space: pre`, one line per
   column (`\\n` between), `line-height` = the column pitch in pt;
 * spans appear only where needed: letter-spacing of a justified column
-  (Pango adds it after each glyph, so a Latin word keeps it off all glyphs
-  but its last; a pair or tcy run is one ligature glyph), the ¼ em
+  (Pango adds it after each glyph, so a Latin word takes it as a margin
+  instead; a pair or tcy run is one ligature glyph), the ¼ em
   Han–Latin glue (margins), note calls (`.call`, ss19, .5em);
 * interlinear marks (專名號, wavy 書名號, emphasis dots) are drawn as
   overlays at positions computed here, since every cell's place is known
@@ -28,9 +28,9 @@ from html import escape
 from ...config import MM, EditionConfig
 from . import layout_types as lt
 
-# Units of several glyphs: Pango spaces after every glyph, so only the last
-# glyph may carry the spacing.  A pair (——, ……) is one ligature glyph of the
-# derived font and a tcy run one rlig glyph: those stay whole.
+# Units of several glyphs: Pango spaces after every glyph, so their spacing
+# goes into a margin.  A pair (——, ……) is one ligature glyph of the derived
+# font and a tcy run one rlig glyph: letter-spacing adds once after those.
 _MULTI_GLYPH = (lt.SIDEWAYS, lt.UPRIGHT, lt.SPACE)
 _BOLD_ROLES = {lt.HEADING[1], lt.HEADING[2], lt.HEADING[3], lt.TITLE, lt.NOTE_HEADING}
 HEAD_SIZE = 0.8   # folio and running head size, body em (VT-26)
@@ -160,11 +160,12 @@ def _pieces(col: lt.Column, em: float) -> list[_Piece]:
             tail[-1].ls, tail[-1].mr = ls, mr
             ls = mr = 0.0
         if u.kind in _MULTI_GLYPH and len(text) > 1:
-            # Never space inside a Latin word (VT-06): only its last glyph carries it.
-            out.append(_Piece(text[:-1], ml=ml))
-            out.append(_Piece(text[-1], ls=ls, mr=mr))
-        else:
-            out.append(_Piece(text, ls=ls, ml=ml, mr=mr))
+            # Never space inside a Latin word (VT-06): its spacing becomes a
+            # margin.  Nor split it into spans: a span boundary cuts the
+            # shaping context, and the font's tcy rule would then take the
+            # "9" of "B-29" for a lone digit (a 1 em tcy cell).
+            mr, ls = mr + ls, 0.0
+        out.append(_Piece(text, ls=ls, ml=ml, mr=mr))
         out.extend(tail)
     return out
 

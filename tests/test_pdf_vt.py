@@ -1,0 +1,432 @@
+"""VT rules measured on the real print PDF of a small book (vertical-typography.md).
+
+The book is built once per session with the loader and `build_pdf`; positions
+always come from the PDF (pdfplumber, P frame, pt), never from layout.json,
+which only says what should be where.  TA = the type area in P.
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from bookfactory import make_book
+from bookbuild.load import load_book
+from bookbuild.render.pdf import build_pdf
+from bookbuild.render.pdf.html import Frame
+
+CHAPTER1 = """# 第一章　圍城
+
+## 外圍
+
+民國三十三年春天，日軍發動所謂「一號作戰」，意在打通大陸交通線，並摧毀美軍在華南的機場。[方先覺]{.name}率領的[第十軍]{.term key=tenth}奉命死守[衡陽]{.term}，城中軍民都知道這是一場*不能退*的戰爭。[^n1]守軍兵力不足兩萬，而來犯的日軍第十一軍先後投入四個師團，雙方兵力懸殊，誰也沒有料到這座湘南小城竟能支撐四十七日之久。
+
+六月二十三日凌晨，日軍第六十八師團與第一一六師團自東南兩面逼近城郊，砲聲自黃昏響到天明。守軍依託湘江與蒸水構築工事，在城南的高地之間挖掘交通壕，又把民房的牆壁打通，使各據點之間可以互相支援。[^n2]當時美國總統Roosevelt致電重慶，詢問戰況，並允諾由陳納德的第十四航空隊加強空中支援；可是B-29轟炸機正忙於轟炸日本本土，能夠分給衡陽的飛機並不多。
+
+八月七日夜裏，城中的[方先覺]{.name}[周慶祥]{.name}等人聯名發出最後一電——「彈盡援絕，人員傷亡殆盡」……此電是否真實，至今仍有爭論。[^n3]然而無論如何，衡陽守軍以寡敵眾，使日軍付出了極大的代價，這一點是中外史家都承認的。戰後有人統計，日軍在衡陽一地的傷亡超過一萬九千人，其中軍官就有數百名之多。
+
+## 城內
+
+城內的百姓大多在戰前疏散到鄉間，留下來的多是老弱與不肯離家的人。他們替守軍搬運彈藥、掩埋屍體，也在夜裏冒著砲火把飯糰送上前線。有一位老人回憶說，那時候每天晚上都能聽見城南傳來的喊殺聲，到了天亮，街上便多了幾具無人認領的屍體。[^n4]守軍的糧食起初尚足，到了七月下旬便只能以稀粥度日，傷兵沒有藥品，只好用鹽水清洗傷口。
+
+七月二十日前後，日軍第二次總攻失敗，暫時停止進攻，等待援軍與彈藥。這段短暫的平靜讓守軍得以修補工事，也讓城中的百姓稍得喘息。可是誰都明白，下一次總攻必然更加猛烈，而重慶方面允諾的援軍始終沒有出現在城外的山頭上。有人在日記裏寫道：「天天望援軍，援軍總不來。」這句話後來成了衡陽戰役最常被引用的一句話。
+
+戰事最激烈的時候，第十軍的軍部設在城中一座中學的地下室裏，電話線被砲彈炸斷了又接上，接上了又被炸斷。參謀們輪流守在電臺旁邊，把前線的消息一條一條地抄下來，再由傳令兵送到各師的指揮所去。[^n5]
+"""
+
+CHAPTER2 = """# 第二章　餘波
+
+衡陽失守以後，日軍繼續南下，先後攻佔桂林與柳州，國軍在湘桂一線的防禦全面崩潰。重慶的報紙起初對衡陽的陷落語焉不詳，後來才陸續披露守軍苦戰的經過，[方先覺]{.name}等人的名字於是傳遍後方。[^n6]
+
+戰後的爭論主要集中在兩件事上：一是守軍最後是否「投降」，二是援軍為何遲遲不到。這兩個問題牽涉到許多人的名譽，也牽涉到戰時的派系與政治，因此各方的說法往往互相矛盾，直到今天仍然沒有定論。
+"""
+
+NOTES = """[^n1]: 關於一號作戰的全貌，參見日本防衛廳戰史室所編的戰史叢書。 [@japan, 頁112]
+
+[^n2]: 守軍的工事配置，見第十軍參謀處的戰鬥詳報。
+
+[^n3]: 此電的原文有數種版本，文字頗有出入，學者對其真偽意見不一。
+
+[^n4]: 這段回憶見於戰後地方政府編印的訪談紀錄。
+
+[^n5]: 參謀處的值勤日誌大部分毀於戰火，僅存的數頁現藏於檔案館。
+
+[^n6]: 見當時重慶各報的報導。
+"""
+
+BOOK_TOML = """[book]
+title = "衡陽測試本"
+authors = ["測試者"]
+identifier = "urn:uuid:0f0e0d0c-0b0a-4909-8807-060504030201"
+publisher = "測試書房"
+chapters = [
+  "manuscript/01.md",
+  "manuscript/02.md",
+]
+
+[editions.print]
+format = "pdf"
+"""
+
+EPOCH = "1700000000"
+
+
+def build_small_book(root: Path, *, jobs: int | None = None, extra: dict | None = None,
+                     edition: str = "print") -> tuple[Path, list]:
+    """Write the small book under root/book and build its pdf into root/out."""
+    files = {"book.toml": BOOK_TOML, "manuscript/01.md": CHAPTER1, "manuscript/02.md": CHAPTER2,
+             "footnotes/01.md": NOTES}
+    files.update(extra or {})
+    book_dir = make_book(root / "book", files)
+    book, diags = load_book(book_dir)
+    assert book is not None and not [d for d in diags if d.severity == "error"], diags
+    diags = build_pdf(book, edition, root / "out", root / "cache", jobs=jobs)
+    return root / "out", diags
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    try:
+        out, diags = build_small_book(tmp_path_factory.mktemp("pdfvt"))
+    finally:
+        mp.undo()
+    assert not [d for d in diags if d.severity == "error"], diags
+    return out
+
+
+@pytest.fixture(scope="session")
+def doc(built):
+    return Doc(built)
+
+
+class Doc:
+    """The built PDF, its layout.json and the P-frame type area."""
+
+    def __init__(self, out: Path):
+        self.pdf_path = out / "print.pdf"
+        self.layout = json.loads((out / "print.layout.json").read_text(encoding="utf-8"))
+        g = self.layout["geometry"]
+        self.em = g["font_size_pt"]
+        self.pitch = g["pitch_em"] * self.em
+        self.gap = g["gap_em"] * self.em
+        self.n = g["chars_per_column"]
+        self.pdf = pdfplumber.open(self.pdf_path)
+
+    def ta(self, number: int) -> dict:
+        """Type area of a page, recomputed from the edition (not from the layout)."""
+        return _frame().ta_p(number % 2 == 1)
+
+    def page(self, number: int):
+        return self.pdf.pages[number - 1]
+
+    def body_chars(self, number: int) -> list[dict]:
+        return [c for c in self.page(number).chars
+                if c["fontname"].endswith("TateU") and abs(c["size"] - self.em) < 0.01]
+
+    def columns(self, number: int) -> list[list[dict]]:
+        """Body chars grouped by x-centre (within 0.1 em), right → left, top → bottom."""
+        cols: list[list[dict]] = []
+        for c in sorted(self.body_chars(number), key=lambda c: -(c["x0"] + c["x1"]) / 2):
+            x = (c["x0"] + c["x1"]) / 2
+            if cols and abs((cols[-1][0]["x0"] + cols[-1][0]["x1"]) / 2 - x) < 0.1 * self.em:
+                cols[-1].append(c)
+            else:
+                cols.append([c])
+        return [sorted(col, key=lambda c: c["top"]) for col in cols]
+
+    def body_pages(self) -> list[dict]:
+        return [p for p in self.layout["pages"] if p["role"] in ("body", "chapter-open")]
+
+
+@lru_cache(maxsize=1)
+def _frame() -> Frame:
+    from bookbuild.config import EditionConfig
+    return Frame.of(EditionConfig(name="print", format="pdf"))
+
+
+def _han_only(text: str) -> bool:
+    return all("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
+
+
+def _xc(c: dict) -> float:
+    return (c["x0"] + c["x1"]) / 2
+
+
+def _pairs(doc: Doc):
+    """(page number, layout column, pdf column) for every plain body column.
+
+    Plain: every cell a Han character or full-width mark, so each char of the
+    layout text is one pdfplumber char; columns are matched by reading order.
+    """
+    for p in doc.body_pages():
+        lay = [c for c in p["body"]["columns"] if c["role"] in ("body", "quote")]
+        pdf_cols = [c for c in doc.columns(p["number"])
+                    if abs(c[0]["size"] - doc.em) < 0.01]
+        texts = {"".join(ch["text"] for ch in c): c for c in pdf_cols}
+        for c in lay:
+            if c["text"] and _han_only(c["text"]) and c["text"] in texts:
+                yield p["number"], c, texts[c["text"]]
+
+
+# ------------------------------------------------------------------ A. grid
+
+def test_vt01_columns_right_to_left_in_reading_order(doc):
+    checked = 0
+    for p in doc.body_pages():
+        lay = [c["text"] for c in p["body"]["columns"] if c["role"] in ("body", "quote") and _han_only(c["text"])]
+        got = ["".join(ch["text"] for ch in col) for col in doc.columns(p["number"])]
+        got = [t for t in got if t in lay]
+        assert got == [t for t in lay if t in got], f"page {p['number']}"
+        checked += len(got)
+    assert checked > 20
+
+
+def test_vt01_gutter_alternates(doc):
+    gutter = 25 * 72 / 25.4
+    width = doc.page(1).width
+    for p in doc.body_pages():
+        cols = doc.columns(p["number"])
+        right = max(c["x1"] for col in cols for c in col)
+        left = min(c["x0"] for col in cols for c in col)
+        ta = doc.ta(p["number"])
+        if p["number"] % 2:
+            assert abs(width - ta["right"] - gutter) <= 0.5
+        else:
+            assert abs(ta["left"] - gutter) <= 0.5
+        assert right <= ta["right"] + 0.05 * doc.em and left >= ta["left"] - 0.05 * doc.em
+
+
+def test_vt01_chapters_open_on_odd_pages(doc):
+    opens = [p["number"] for p in doc.layout["pages"] if p["role"] == "chapter-open"]
+    assert len(opens) >= 2 and all(n % 2 == 1 for n in opens)
+
+
+def test_vt02_cells_touch_with_one_spacing_per_column(doc):
+    checked = 0
+    for number, lay, col in _pairs(doc):
+        steps = [b["top"] - a["top"] for a, b in zip(col, col[1:])]
+        if not steps:
+            continue
+        s_col = steps[0] - doc.em
+        for st in steps:
+            assert abs(st - (doc.em + s_col)) <= 0.01 * doc.em, (number, lay["text"])
+        assert abs(s_col - lay["spacing_em"] * doc.em) <= 0.01 * doc.em
+        assert all(abs((c["x1"] - c["x0"]) - doc.em) <= 0.01 * doc.em for c in col)
+        checked += 1
+    assert checked > 20
+
+
+def test_vt03_vt04_columns_on_the_grid(doc):
+    for p in doc.body_pages():
+        ta = doc.ta(p["number"])
+        assert abs((ta["bottom"] - ta["top"]) / doc.em - doc.n) < 0.001
+        ks = []
+        for col in doc.columns(p["number"]):
+            k = (ta["right"] - 0.5 * doc.em - _xc(col[0])) / doc.pitch
+            assert abs(k - round(k)) * doc.pitch <= 0.05 * doc.em, (p["number"], col[0]["text"])
+            ks.append(round(k))
+        assert len(ks) == len(set(ks))
+
+
+def test_vt05_paragraph_first_cell_two_em_below_head(doc):
+    checked = 0
+    for number, lay, col in _pairs(doc):
+        ta = doc.ta(number)
+        want = ta["top"] + (2 * doc.em if lay["first_of_paragraph"] else 0)
+        assert abs(col[0]["top"] - want) <= 0.05 * doc.em, (number, lay["text"])
+        checked += lay["first_of_paragraph"]
+    assert checked >= 3
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(doc.pdf_path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "\u3000" not in text.replace("第一章\u3000圍城", "").replace("第二章\u3000餘波", "")
+
+
+def test_vt06_flush_foot_except_paragraph_end(doc):
+    checked = 0
+    for number, lay, col in _pairs(doc):
+        ta = doc.ta(number)
+        if lay["last_of_paragraph"]:
+            assert col[-1]["bottom"] <= ta["bottom"] + 0.05 * doc.em
+        else:
+            assert abs(col[-1]["bottom"] - ta["bottom"]) <= 0.05 * doc.em, (number, lay["text"])
+            checked += 1
+    assert checked > 15
+
+
+def test_vt06_justified_columns_with_latin_end_flush(doc):
+    """Columns holding sideways Latin, tcy or pairs end flush too (all chars, any size)."""
+    checked = 0
+    for p in doc.body_pages():
+        ta = doc.ta(p["number"])
+        lay = {c["text"]: c for c in p["body"]["columns"] if c["role"] == "body"}
+        for col in doc.columns(p["number"]):
+            chars = sorted((c for c in doc.page(p["number"]).chars
+                            if abs(_xc(c) - _xc(col[0])) < 0.6 * doc.em and c["fontname"].endswith("TateU")),
+                           key=lambda c: c["top"])
+            text = "".join(c["text"] for c in chars)
+            c = lay.get(text)
+            if c and not c["last_of_paragraph"] and not _han_only(text):
+                assert abs(chars[-1]["bottom"] - ta["bottom"]) <= 0.05 * doc.em, text
+                checked += 1
+    assert checked >= 1
+
+
+# ------------------------------------------------------------------ B. numbers, Latin, pairs
+
+def _find_column_chars(doc: Doc, needle: str):
+    for p in doc.body_pages():
+        chars = doc.page(p["number"]).chars
+        text = "".join(c["text"] for c in chars)
+        i = text.find(needle)
+        if i >= 0:
+            return p["number"], chars, i
+    raise AssertionError(f"{needle!r} not in the PDF")
+
+
+def test_vt11_pair_and_vt13_tcy_advance(doc):
+    number, chars, i = _find_column_chars(doc, "最後一電——「")
+    dash = chars[i + 4]
+    assert dash["text"] == "——"                      # one ligature glyph, text kept
+    after = chars[i + 5]
+    s = (chars[i + 1]["top"] - chars[i]["top"]) - doc.em
+    assert abs(after["top"] - dash["top"] - (2 * doc.em + s)) <= 0.01 * doc.em
+    number, chars, i = _find_column_chars(doc, "四個師團")
+    for p in doc.layout["pages"]:
+        for span in p["spans"]:
+            if span["kind"] == "tcy":
+                assert re.fullmatch(r"[0-9]{1,3}", span["text"])
+
+
+def test_vt12_latin_run_sideways_with_quarter_em_glue(doc):
+    number, chars, i = _find_column_chars(doc, "總統Roosevelt致電")
+    han_before, first, last, han_after = chars[i + 1], chars[i + 2], chars[i + 10], chars[i + 11]
+    col = next(c for p in doc.layout["pages"] if p["number"] == number
+               for c in p["body"]["columns"] if "Roosevelt" in c["text"])
+    # ¼ em, plus what VT-06 justification added to this column's glue and gaps
+    glue = (0.25 + col["glue_extra_em"] + col["spacing_em"]) * doc.em
+    assert not first["upright"] and first["text"] == "R" and last["text"] == "t"
+    assert abs(first["top"] - han_before["bottom"] - glue) <= 0.05 * doc.em
+    assert abs(han_after["top"] - last["bottom"] - glue) <= 0.05 * doc.em
+    assert col["glue_extra_em"] <= 1 / 3 - 0.25 + 1e-6
+    assert abs(_xc(first) - _xc(han_before)) <= 0.15 * doc.em
+
+
+# ------------------------------------------------------------------ E. marks
+
+def test_vt20_name_marks_left_of_column_and_separate(doc):
+    number, chars, i = _find_column_chars(doc, "方先覺周慶祥")
+    fang, zhou = chars[i:i + 3], chars[i + 3:i + 6]
+    page = doc.page(number)
+    col_left = fang[0]["x0"]
+    lines = [r for r in page.rects if col_left - 0.5 * doc.gap < r["x0"] and r["x1"] <= col_left + 0.01
+             and r["height"] > doc.em]
+    assert len(lines) >= 2
+    def covering(name):
+        return [r for r in lines if r["top"] <= name[0]["top"] + 0.1 * doc.em
+                and r["bottom"] >= name[-1]["bottom"] - 0.1 * doc.em]
+    a, b = covering(fang), covering(zhou)
+    assert a and b and a[0] is not b[0]
+    assert b[0]["top"] - a[0]["bottom"] >= 0.1 * doc.em - 0.01
+
+
+def test_vt22_emphasis_dots_right_of_each_char(doc):
+    number, chars, i = _find_column_chars(doc, "不能退")
+    page = doc.page(number)
+    col_right = chars[i]["x1"]
+    dots = [o for o in page.curves + page.rects
+            if col_right <= o["x0"] and o["x1"] < col_right + 0.5 * doc.gap and o["height"] < 0.3 * doc.em]
+    for c in chars[i:i + 3]:
+        yc = (c["top"] + c["bottom"]) / 2
+        near = [d for d in dots if abs((d["top"] + d["bottom"]) / 2 - yc) <= 0.05 * doc.em]
+        assert len(near) == 1, c["text"]
+
+
+# ------------------------------------------------------------------ F. notes
+
+def test_vt24_notes_left_of_body_with_rule(doc):
+    checked = 0
+    note_size = doc.layout["geometry"]["note_size_em"] * doc.em
+    for p in doc.body_pages():
+        if not p["notes"]["columns"]:
+            continue
+        page = doc.page(p["number"])
+        body_left = min(c["x0"] for c in doc.body_chars(p["number"]))
+        notes = [c for c in page.chars if abs(c["size"] - note_size) < 0.01 and c["fontname"].endswith("TateU")]
+        assert notes
+        assert max(c["x1"] for c in notes) <= body_left - doc.pitch + doc.em + 0.01
+        assert max(c["x1"] for c in notes) <= body_left - doc.gap
+        rules = [r for r in page.rects + page.lines if r["height"] > 10 * doc.em and r["width"] < 2]
+        assert any(max(c["x1"] for c in notes) < r["x0"] < body_left for r in rules)
+        checked += 1
+    assert checked >= 2
+
+
+# ------------------------------------------------------------------ G. heads
+
+def test_vt26_folio_at_the_foot_outer_side(doc):
+    for p in doc.layout["pages"]:
+        page = doc.page(p["number"])
+        folio = [c for c in page.chars if "TateH" in c["fontname"] and c["top"] > doc.ta(p["number"])["bottom"]]
+        if not p["folio"]:
+            assert not folio
+            continue
+        assert "".join(c["text"] for c in sorted(folio, key=lambda c: c["x0"])) == p["folio"]
+        ta = doc.ta(p["number"])
+        assert all(c["upright"] for c in folio)
+        if p["number"] % 2:
+            assert abs(min(c["x0"] for c in folio) - ta["left"]) <= 0.1 * doc.em
+        else:
+            assert abs(max(c["x1"] for c in folio) - ta["right"]) <= 0.1 * doc.em
+        assert min(c["top"] for c in folio) >= ta["bottom"] + 0.9 * doc.em
+
+
+def test_vt27_running_heads(doc):
+    seen = 0
+    for p in doc.layout["pages"]:
+        ta = doc.ta(p["number"])
+        head = [c for c in doc.page(p["number"]).chars if "TateH" in c["fontname"] and c["bottom"] < ta["top"]]
+        text = "".join(c["text"] for c in sorted(head, key=lambda c: c["x0"]))
+        if p["role"] in ("chapter-open", "blank") or not p["running_head"]:
+            assert not head
+            continue
+        seen += 1
+        assert text == p["running_head"]
+        assert max(c["bottom"] for c in head) <= ta["top"] - 0.9 * doc.em
+        if p["number"] % 2:
+            assert abs(min(c["x0"] for c in head) - ta["left"]) <= 0.1 * doc.em
+        else:
+            assert abs(max(c["x1"] for c in head) - ta["right"]) <= 0.1 * doc.em
+    assert seen >= 1
+
+
+# ------------------------------------------------------------------ H. PDF level
+
+def test_vt28_only_derived_faces(doc):
+    for page in doc.pdf.pages:
+        for c in page.chars:
+            assert re.fullmatch(r"[A-Z]{6}\+BookbuildTate[UHB](-Bold)?", c["fontname"]), c["fontname"]
+    log = json.loads((doc.pdf_path.parent / "print.log.json").read_text(encoding="utf-8"))
+    assert not [d for d in log["diagnostics"] if d["code"] == "BB703"]
+
+
+def test_vt30_raw_text_equals_layout_per_page(doc):
+    raw = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(doc.pdf_path), "-"], capture_output=True,
+                         text=True, check=True).stdout.split("\f")
+    ws = re.compile(r"\s+")
+    for p in doc.layout["pages"]:
+        got = ws.sub("", raw[p["number"] - 1])
+        want = ws.sub("", p["body"]["text"] + p["notes"]["text"])
+        # heads come last in the content stream: running head, then folio
+        for head in (p["folio"], p["running_head"]):
+            if head:
+                head = ws.sub("", head)
+                assert got.endswith(head) or head in got, (p["number"], head)
+                got = got[: got.rfind(head)] + got[got.rfind(head) + len(head):]
+        assert got == want, p["number"]
