@@ -27,10 +27,13 @@ ODD_CHAPTER = "# 第二章　長沙\n\n長沙會戰，「戰況」激烈[^zz]。
 ORPHAN_NOTE = "\n[^orphan]: 無人引用的注。\n"
 
 
-def _check_sarif(book: Path) -> tuple[int, dict]:
+def _check_sarif(book: Path, workspace: Path | None = None) -> tuple[int, dict]:
     exe = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "bookbuild"]
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_WORKSPACE"}
+    if workspace:
+        env["GITHUB_WORKSPACE"] = str(workspace)
     r = subprocess.run(exe + ["check", str(book), "--format", "sarif"], capture_output=True,
-                       text=True, timeout=300, env=dict(os.environ))
+                       text=True, timeout=300, env=env)
     assert "Traceback" not in r.stderr, r.stderr
     return r.returncode, json.loads(r.stdout)
 
@@ -122,6 +125,22 @@ def _text_at(path: Path, line: int, col: int) -> str:
 
 def test_locations_point_at_the_right_file_line_and_column(broken):
     root, _, doc = broken
+    _assert_locations(root, doc)
+
+
+def test_under_github_actions_uris_start_at_the_workspace(broken):
+    # Code scanning takes a relative uri from the repository root, whatever its
+    # uriBaseId says, so a book in a subfolder must carry that folder in its uris.
+    root, _, _ = broken
+    status, doc = _check_sarif(root, workspace=root.parent)
+    assert status == 1 and _errors(doc) == []
+    uris = {res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for res in doc["runs"][0]["results"]}
+    assert unquote(min(uris)).startswith(root.name + "/")
+    _assert_locations(root, doc)
+
+
+def _assert_locations(root: Path, doc: dict) -> None:
     run = doc["runs"][0]
     assert run["columnKind"] == "unicodeCodePoints"
     by_rule = {res["ruleId"]: res for res in run["results"]}

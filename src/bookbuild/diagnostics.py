@@ -137,7 +137,21 @@ def format_github(diags, book_dir: Path) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
+def _sarif_base(book_dir: Path) -> tuple[str, Path, str]:
+    """(uriBaseId, base folder, book root's path inside it). Code scanning reads a
+    relative uri from the repository root and ignores uriBaseId, so under GitHub
+    Actions uris start at $GITHUB_WORKSPACE (as `github` paths do)."""
+    root = book_dir.resolve()
+    ws = os.environ.get("GITHUB_WORKSPACE")
+    ws_path = Path(ws).resolve() if ws else None
+    if ws_path and (root == ws_path or ws_path in root.parents):
+        rel = root.relative_to(ws_path).as_posix()
+        return "%SRCROOT%", ws_path, "" if rel == "." else rel + "/"
+    return "BOOKROOT", root, ""
+
+
 def format_sarif(diags, book_dir: Path) -> str:
+    base_id, base, prefix = _sarif_base(book_dir)
     used = sorted({d.code for d in diags} | set(CODES))
     rules = [{"id": c, "shortDescription": {"text": CODES[c][1]},
               "defaultConfiguration": {"level": "error" if CODES[c][0] == "error" else "warning"}}
@@ -148,7 +162,7 @@ def format_sarif(diags, book_dir: Path) -> str:
         "message": {"text": d.message + (f" (hint: {d.hint})" if d.hint else "")},
         "locations": [{"physicalLocation": {
             # a SARIF uri is a URI reference: percent-encode spaces and CJK file names
-            "artifactLocation": {"uri": quote(d.file), "uriBaseId": "BOOKROOT"},
+            "artifactLocation": {"uri": quote(prefix + d.file), "uriBaseId": base_id},
             "region": {"startLine": d.line, "startColumn": d.col}}}],
     } for d in diags]
     doc = {
@@ -157,7 +171,7 @@ def format_sarif(diags, book_dir: Path) -> str:
         "runs": [{
             "tool": {"driver": {"name": "bookbuild", "informationUri": "https://example.invalid/bookbuild",
                                 "rules": rules}},
-            "originalUriBaseIds": {"BOOKROOT": {"uri": book_dir.resolve().as_uri() + "/"}},
+            "originalUriBaseIds": {base_id: {"uri": base.as_uri() + "/"}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
