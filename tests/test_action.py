@@ -126,3 +126,13 @@ def test_sarif_step_fails_when_there_is_no_book(tmp_path):
     r, output = _run_step("bookbuild check (SARIF)", tmp_path, BOOK_DIR="nowhere")
     assert r.returncode == 2
     assert output.read_text(encoding="utf-8") == ""
+
+
+def test_build_step_fills_the_uploaded_folder(tmp_path):
+    make_book(tmp_path / "book")
+    r, _ = _run_step("bookbuild build", tmp_path, BOOK_DIR="book")
+    assert r.returncode == 0, r.stdout + r.stderr
+    # The artifact step uploads ${{ inputs.book-dir }}/dist/: one file per edition.
+    dist = tmp_path / "book" / "dist"
+    assert (dist / "epub.epub").stat().st_size > 0
+    assert (dist / "print.pdf").read_bytes().startswith(b"%PDF-")
