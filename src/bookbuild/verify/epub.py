@@ -27,16 +27,17 @@ EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
-def verify_epub(path: Path, book: m.Book | None = None, edition=None) -> list[str]:
-    """`edition` (optional): titles are compared in its script (zh-Hans)."""
+def verify_epub(path: Path, book: m.Book | None = None) -> list[str]:
+    """`book`: the model the EPUB was made from (for a zh-Hans edition, the
+    converted copy), for the spine and title checks."""
     try:
         with zipfile.ZipFile(path) as zf:
-            return _verify(zf, book, edition)
+            return _verify(zf, book)
     except (OSError, zipfile.BadZipFile) as exc:
         return [f"cannot open the EPUB: {exc}"]
 
 
-def _verify(zf: zipfile.ZipFile, book, edition) -> list[str]:
+def _verify(zf: zipfile.ZipFile, book) -> list[str]:
     problems: list[str] = []
     infos = zf.infolist()
     if not infos or infos[0].filename != "mimetype" or infos[0].compress_type != zipfile.ZIP_STORED \
@@ -64,7 +65,7 @@ def _verify(zf: zipfile.ZipFile, book, edition) -> list[str]:
     problems += _check_notes(docs)
     spine = [manifest.get(r.get("idref")) for r in opf.xpath("//opf:spine/opf:itemref", namespaces=NS)]
     if book is not None:
-        problems += _check_spine(spine, docs, book, _converter(edition))
+        problems += _check_spine(spine, docs, book)
     return problems
 
 
@@ -140,14 +141,7 @@ def _check_notes(docs) -> list[str]:
     return problems
 
 
-def _converter(edition):
-    if edition is None or getattr(edition, "script", "") != "zh-Hans":
-        return lambda s: s
-    import opencc
-    return opencc.OpenCC("t2s.json").convert
-
-
-def _check_spine(spine: list[str | None], docs, book: m.Book, convert) -> list[str]:
+def _check_spine(spine: list[str | None], docs, book: m.Book) -> list[str]:
     """Chapter documents are the ones holding a section with the chapter's id."""
     order = []
     for file in spine:
@@ -163,7 +157,7 @@ def _check_spine(spine: list[str | None], docs, book: m.Book, convert) -> list[s
         problems.append(f"spine order of chapters is {found}, book.toml says {wanted}")
     sections = dict(order)
     for ch in book.chapters:
-        title = convert(m.plain_text(ch.title).strip())
+        title = m.plain_text(ch.title).strip()
         sec = sections.get(ch.id)
         h1 = sec.find("h:h1", NS) if sec is not None else None
         text = "".join(h1.itertext()) if h1 is not None else ""

@@ -2,7 +2,8 @@
 
     build_epub(book, edition, out_path, cache_dir) -> list[Diagnostic]
 
-Called by `bookbuild build` after check passed.  Renders every document,
+Called by `bookbuild build` after check passed, with the model already in
+the edition's script (transform/script.py `for_edition`).  Renders every document,
 lets ebooklib write the package (write errors raise), rewrites the archive
 reproducibly (SOURCE_DATE_EPOCH), re-opens it and verifies it
 (verify/epub.py) before it replaces `out_path` atomically: a failed
@@ -47,17 +48,17 @@ def build_epub(book: m.Book, edition: EditionConfig, out_path: Path,
     try:
         with atomic_path(out_path) as tmp:
             tmp.write_bytes(data)
-            problems = verify_epub(tmp, book, edition)
+            problems = verify_epub(tmp, book)
             if problems:
                 raise _Unverified(problems)
     except _Unverified as exc:
         return diags + [Diagnostic(
             "BB601", f"{out_path.name} failed verification and was not written: "
-                     + "; ".join(exc.problems[:5]), book.config.path, 1, 1,
+                     + "; ".join(exc.problems[:5]), str(out_path), 1, 1,
             "this is a bookbuild bug; please report it with the book")]
     except OSError as exc:
         return diags + [Diagnostic("BB601", f"cannot write {out_path}: {exc.strerror or exc}",
-                                   book.config.path, 1, 1,
+                                   str(out_path), 1, 1,
                                    "check that the output folder is writable and the disk has space")]
     return diags
 

@@ -34,7 +34,7 @@ def bibliography_doc(ctx: Context):
             if lang:
                 li.set("lang", lang)
                 li.set(XML_LANG, lang)
-            writer.protected(entry.inlines, li, convert=True)
+            writer.protected(entry.inlines, li)
     return Doc(FILE, BIBLIOGRAPHY_TITLE, serialize(html), sections, "bibliography", "bibliography")
 
 

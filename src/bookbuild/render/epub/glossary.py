@@ -37,5 +37,5 @@ def glossary_doc(ctx: Context):
                 if i:
                     span[-1].tail = "、"
                 a = E("a", {"href": "#" + ctx.term_ids[k]}, parent=span)
-                writer.runs(ctx.style.convert_script(ctx.book.terms[k].term), a)
+                writer.runs(ctx.book.terms[k].term, a)
     return Doc(FILE, GLOSSARY_TITLE, serialize(html), [], "glossary", "glossary")

@@ -45,14 +45,6 @@ def _chinese_numerals():
     return to_chinese_numerals
 
 
-@lru_cache(maxsize=2)
-def _opencc(script: str):
-    if script != "zh-Hans":
-        return None
-    import opencc
-    return opencc.OpenCC("t2s.json")
-
-
 @dataclass(frozen=True)
 class TextStyle:
     """What the edition does to text (from book.toml)."""
@@ -76,10 +68,6 @@ class TextStyle:
         if self.numerals == "chinese" and _chinese_numerals() is not None:
             text = _chinese_numerals()(text)
         return text
-
-    def convert_script(self, text: str) -> str:
-        cc = _opencc(self.script)
-        return cc.convert(text) if cc else text
 
 
 def _slots(inlines: list[m.Inline], out: list, skip_citations: bool = True) -> None:

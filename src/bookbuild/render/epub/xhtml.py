@@ -107,27 +107,27 @@ class Writer:
     def para(self, inlines: list[m.Inline], parent) -> None:
         """A paragraph's inlines, normalized together."""
         self.norm = normalize_inlines(inlines, self.ctx.style)
-        self.inlines(inlines, parent, protect=False, convert=True)
+        self.inlines(inlines, parent, protect=False)
 
-    def inlines(self, nodes: list[m.Inline], parent, protect: bool, convert: bool) -> None:
+    def inlines(self, nodes: list[m.Inline], parent, protect: bool) -> None:
         for i, node in enumerate(nodes):
             nxt = nodes[i + 1] if i + 1 < len(nodes) else None
-            self.inline(node, parent, protect, convert, nxt)
+            self.inline(node, parent, protect, nxt)
 
-    def inline(self, node, parent, protect: bool, convert: bool, nxt=None) -> None:
+    def inline(self, node, parent, protect: bool, nxt=None) -> None:
         if isinstance(node, (m.Text, m.Space)):
-            self.text(node, parent, protect, convert)
+            self.text(node, parent, protect)
         elif isinstance(node, m.NoteRef):
             self.noteref(node, parent)
         elif isinstance(node, m.Citation):
-            self.citation(node, parent, convert)
+            self.citation(node, parent)
         elif isinstance(node, m.Span):
-            self.span(node, parent, protect, convert, nxt)
+            self.span(node, parent, protect, nxt)
         elif isinstance(node, m.Emph):
             cls = {"class": "em-dot"} if _has_han(node.children) else {}
-            self.inlines(node.children, E("em", cls, parent=parent), protect, convert)
+            self.inlines(node.children, E("em", cls, parent=parent), protect)
         elif isinstance(node, m.Strong):
-            self.inlines(node.children, E("strong", parent=parent), protect, convert)
+            self.inlines(node.children, E("strong", parent=parent), protect)
         elif isinstance(node, m.Code):
             E("code", parent=parent, text=node.text)
         elif isinstance(node, m.LineBreak):
@@ -135,17 +135,15 @@ class Writer:
         elif isinstance(node, m.Link):
             target = (E("a", {"href": node.url}, parent=parent) if _URL.match(node.url)
                       else E("span", {"class": "link"}, parent=parent))
-            self.inlines(node.children, target, protect, convert)
+            self.inlines(node.children, target, protect)
         elif isinstance(node, m.Image):
             self.image(node, parent)
 
-    def text(self, node, parent, protect: bool, convert: bool) -> None:
+    def text(self, node, parent, protect: bool) -> None:
         raw = node.text if isinstance(node, m.Text) else " "
         text, before, after = (self.raw if protect else self.norm).get(id(node), (raw, "", ""))
         if protect:
             text = raw
-        if convert:
-            text = self.ctx.style.convert_script(text)
         self.runs(text, parent, before, after)
 
     def runs(self, text: str, parent, before: str = "", after: str = "") -> None:
@@ -155,7 +153,7 @@ class Writer:
             else:
                 add_text(parent, run.text)
 
-    def span(self, node: m.Span, parent, protect: bool, convert: bool, nxt) -> None:
+    def span(self, node: m.Span, parent, protect: bool, nxt) -> None:
         kind, ed = node.kind, self.ctx.edition
         if kind == "term":
             key = self.ctx.term_key(node)
@@ -163,26 +161,26 @@ class Writer:
                           "href": self.ctx.href(self.doc, "text/glossary.xhtml",
                                                 self.ctx.term_ids[key])}, parent=parent)
                   if key else E("span", {"class": "term"}, parent=parent))
-            self.inlines(node.children, el, protect, convert)
+            self.inlines(node.children, el, protect)
         elif kind == "aside":
             el = E("span", {"class": "aside"}, parent=parent, text=ed.aside_brackets[0])
-            self.inlines(node.children, el, protect, convert)
+            self.inlines(node.children, el, protect)
             add_text(el, ed.aside_brackets[1])
         elif kind == "name":
             el = E("span", {"class": "name pn" if ed.name_marks else "name"}, parent=parent)
-            self.inlines(node.children, el, protect, convert)
+            self.inlines(node.children, el, protect)
         elif kind == "title":
-            self.title(node, parent, protect, convert, nxt)
+            self.title(node, parent, protect, nxt)
         else:
             classes = " ".join(safe_class(c) for c in node.classes if c != "noconv")
             el = E("span", {"class": classes} if classes else {}, parent=parent)
-            self.inlines(node.children, el, protect, convert and kind != "noconv")
+            self.inlines(node.children, el, protect)
 
-    def title(self, node: m.Span, parent, protect: bool, convert: bool, nxt) -> None:
+    def title(self, node: m.Span, parent, protect: bool, nxt) -> None:
         wavy = self.ctx.edition.title_marks == "wavy"
         el = E("cite", {"class": "title title-a" if wavy else "title"}, parent=parent)
         if wavy:
-            self.inlines(node.children, el, protect, convert)
+            self.inlines(node.children, el, protect)
             return
         article = node.attrs.get("kind") == "article" or _inside_title(parent)
         opening, closing = ("〈", "〉") if article else ("《", "》")
@@ -190,13 +188,13 @@ class Writer:
         typed = (inner[:1] in _TITLE_OPEN and inner[-1:] in _TITLE_CLOSE) or (
             last_char(parent) in _TITLE_OPEN)
         if typed:
-            self.inlines(node.children, el, protect, convert)
+            self.inlines(node.children, el, protect)
             return
         el.text = opening
-        self.inlines(node.children, el, protect, convert)
+        self.inlines(node.children, el, protect)
         add_text(el, closing)
 
-    def citation(self, cite: m.Citation, parent, convert: bool) -> None:
+    def citation(self, cite: m.Citation, parent) -> None:
         """The CSL style's text: never normalized (its punctuation is the
         style's); Western and Japanese works carry their own lang (VT-32)."""
         rendered = [kid for node in self.ctx.cites.render(cite)
@@ -208,13 +206,13 @@ class Writer:
         if lang:
             el.set("lang", lang)
             el.set(XML_LANG, lang)
-        self.protected(rendered, el, convert)
+        self.protected(rendered, el)
 
-    def protected(self, inlines: list[m.Inline], parent, convert: bool) -> None:
+    def protected(self, inlines: list[m.Inline], parent) -> None:
         """Inlines that are not normalized (CSL output); tcy still applies."""
         saved = self.raw
         self.raw = normalize_inlines(inlines, self.ctx.style, normalize=False)
-        self.inlines(inlines, parent, True, convert)
+        self.inlines(inlines, parent, True)
         self.raw = saved
 
     # ------------------------------------------------------------- notes
