@@ -126,6 +126,7 @@ class _Piece:
     ls: float = 0.0          # letter-spacing, pt
     ml: float = 0.0          # margin-left, pt
     mr: float = 0.0          # margin-right, pt
+    style: str = ""          # own declarations (warichu); never merged with others
 
 
 def _pieces(col: lt.Column, em: float) -> list[_Piece]:
@@ -159,6 +160,10 @@ def _pieces(col: lt.Column, em: float) -> list[_Piece]:
         if tail:  # the call sits at the cell end; spacing and glue come after it
             tail[-1].ls, tail[-1].mr = ls, mr
             ls = mr = 0.0
+        if u.kind == lt.WARICHU:
+            out.append(_warichu(u, em, ml, mr + ls))
+            out.extend(tail)
+            continue
         if u.kind in _MULTI_GLYPH and len(text) > 1:
             # Never space inside a Latin word (VT-06): its spacing becomes a
             # margin.  Nor split it into spans: a span boundary cuts the
@@ -168,6 +173,21 @@ def _pieces(col: lt.Column, em: float) -> list[_Piece]:
         out.append(_Piece(text, ls=ls, ml=ml, mr=mr))
         out.extend(tail)
     return out
+
+
+def _warichu(u: lt.Unit, em: float, ml: float, mr: float) -> _Piece:
+    """割注 (VT-25): two half-size sub-columns in one cell row, right one first.
+
+    An inline-block of two lines at half size whose line height is half a
+    cell: the first line (P right) fills the L-upper half of the cells, the
+    second the lower half.  Its baseline is that of the second line, 0.06 em
+    below the body baseline (ascent 0.88 of a half-size face below the
+    middle), hence the vertical-align.
+    """
+    text = u.text[:u.split] + "\n" + u.text[u.split:]
+    style = (f"width:{_pt(u.width_em * em)};line-height:{_pt(em / 2)};"
+             f"vertical-align:{_pt(-0.06 * em)}")
+    return _Piece(text, "wari", ml=ml, mr=mr, style=style)
 
 
 def _emit(pieces: list[_Piece]) -> str:
@@ -181,6 +201,8 @@ def _emit(pieces: list[_Piece]) -> str:
         text = escape("".join(p.text for p in run), quote=False)
         style = []
         first, lastp = run[0], run[-1]
+        if first.style:
+            style.append(first.style)
         if first.ls:
             style.append(f"letter-spacing:{_pt(first.ls)}")
         if first.ml:
@@ -198,7 +220,8 @@ def _emit(pieces: list[_Piece]) -> str:
     for p in pieces:
         if not p.text and not (p.ml or p.mr):
             continue
-        if run and (p.cls != run[0].cls or p.ls != run[0].ls or p.ml or run[-1].mr):
+        if run and (p.cls != run[0].cls or p.ls != run[0].ls or p.ml or run[-1].mr
+                    or p.style or run[0].style):
             flush()
         run.append(p)
     flush()
