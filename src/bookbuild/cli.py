@@ -40,6 +40,17 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("diff", help="changed notes, citations and text between two revisions")
     d.add_argument("old", type=Path, metavar="OLD_DIR")
     d.add_argument("new", type=Path, metavar="NEW_DIR")
+    s = sub.add_parser("serve", help="live preview in the browser, rebuilt on every change")
+    s.add_argument("book_dir", nargs="?", type=Path, default=Path("."), metavar="BOOK_DIR")
+    s.add_argument("--port", type=int, default=8000, help="0: any free port (default: 8000)")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    s.add_argument("--edition", action="append", default=[], metavar="NAME",
+                   help="edition to preview (repeatable; default: the first epub and the first pdf)")
+    r = sub.add_parser("proof", help="proof sheet of the print edition: page thumbnails and typographic warnings")
+    r.add_argument("book_dir", nargs="?", type=Path, default=Path("."), metavar="BOOK_DIR")
+    r.add_argument("--edition", default=None, metavar="NAME", help="pdf edition (default: the first one)")
+    r.add_argument("--out", type=Path, default=None, metavar="FILE",
+                   help="the sheet (default: BOOK_DIR/dist/<edition>.proof.html)")
     return p
 
 
@@ -59,6 +70,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "diff":
             from .commands.diff import run_diff
             return run_diff(args.old, args.new)
+        if args.command == "serve":
+            from .commands.serve import run_serve
+            return run_serve(args.book_dir, host=args.host, port=args.port, editions=args.edition)
+        if args.command == "proof":
+            from .commands.proof import run_proof
+            return run_proof(args.book_dir, edition=args.edition, out=args.out)
         if args.command == "import":
             from .commands.importer import run_import
             return run_import(args.source, args.out, encoding=args.encoding)
