@@ -68,23 +68,34 @@ def _hook_repo(root: Path) -> tuple[Path, str]:
     return root, _git(root, "rev-parse", "HEAD").stdout.strip()
 
 
-def _config(hook_repo: Path, rev: str) -> str:
+def _config(hook_repo: Path, rev: str, files: str = "") -> str:
+    extra = f"        files: {files}\n" if files else ""
     return (f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n"
-            "      - id: bookbuild-check\n      - id: bookbuild-fix\n")
+            f"      - id: bookbuild-check\n{extra}      - id: bookbuild-fix\n{extra}")
 
 
 @pytest.fixture(scope="module")
-def book_repo(tmp_path_factory):
+def hooks(tmp_path_factory):
+    """(folder for the repositories, hook repository, its commit)."""
     base = tmp_path_factory.mktemp("precommit")
-    hook_repo, rev = _hook_repo(base / "bookbuild")
+    return (base, *_hook_repo(base / "bookbuild"))
+
+
+def _install(repo: Path) -> None:
+    _git(repo, "init", "-q", "-b", "main")
+    # Build the hook environments now, so a failure here names the install step.
+    r = subprocess.run([sys.executable, "-m", "pre_commit", "install", "--install-hooks"],
+                       cwd=repo, capture_output=True, text=True, env=_env(repo), timeout=INSTALL_TIMEOUT)
+    assert r.returncode == 0, f"pre-commit could not install the hooks:\n{r.stdout}\n{r.stderr}"
+
+
+@pytest.fixture(scope="module")
+def book_repo(hooks):
+    base, hook_repo, rev = hooks
     book = make_book(base / "book")
     (book / ".pre-commit-config.yaml").write_text(_config(hook_repo, rev), encoding="utf-8")
     (book / ".gitignore").write_text(".bookbuild/\ndist/\n", encoding="utf-8")
-    _git(book, "init", "-q", "-b", "main")
-    # Build the hook environments now, so a failure here names the install step.
-    r = subprocess.run([sys.executable, "-m", "pre_commit", "install", "--install-hooks"],
-                       cwd=book, capture_output=True, text=True, env=_env(book), timeout=INSTALL_TIMEOUT)
-    assert r.returncode == 0, f"pre-commit could not install the hooks:\n{r.stdout}\n{r.stderr}"
+    _install(book)
     return book
 
 
@@ -139,3 +150,22 @@ def test_fix_hook_rewrites_punctuation_and_refuses_until_staged(book_repo):
     r = _commit(book_repo, "punctuation fixed")
     assert r.returncode == 0, r.stdout + r.stderr
     assert _commits(book_repo) == before + 1
+
+
+def test_book_in_a_subfolder_needs_the_files_filter_of_the_docs(hooks):
+    # docs/ci.md: a staged file outside any book makes `check` exit 2, so a
+    # repository with its book in book/ limits the hooks with `files:`.
+    base, hook_repo, rev = hooks
+    repo = base / "subfolder"
+    make_book(repo / "book")
+    (repo / "README.md").write_text("# 衡陽\n", encoding="utf-8")
+    config = repo / ".pre-commit-config.yaml"
+    config.write_text(_config(hook_repo, rev, files=r"^book/.*\.(md|ya?ml|toml)$"), encoding="utf-8")
+    _install(repo)
+    r = _commit(repo, "book and readme")
+    assert r.returncode == 0, r.stdout + r.stderr
+    (repo / "README.md").write_text("# 衡陽四十七日\n", encoding="utf-8")
+    config.write_text(_config(hook_repo, rev), encoding="utf-8")
+    r = _commit(repo, "without the filter")
+    out = r.stdout + r.stderr
+    assert r.returncode != 0 and "no book.toml found" in out, out
