@@ -28,7 +28,7 @@ html { writing-mode: vertical-rl; font-family: "Noto Serif CJK TC", serif;
 body { margin: 0; }
 section.level1, #refs, section.footnotes { break-before: page; }
 h1 { font-size: 1.6em; margin-inline-start: 4em; }
-h2 { font-size: 1.2em; }
+.subhead { font-size: 1.2em; font-weight: bold; margin-inline-start: 1em; }
 p { margin: 0; text-indent: 1em; }
 blockquote { margin-block: 0.5em; margin-inline-start: 2em; }
 .footnotes, aside.footnotes { font-size: 8.3125pt; }
@@ -37,6 +37,7 @@ blockquote { margin-block: 0.5em; margin-inline-start: 2em; }
 """
 
 _AGAIN = re.compile(r"\[\^[A-Za-z0-9_-]+\]\{\.again\}")
+_SUBHEAD = re.compile(r"^#{2,6} +(.+?) *$", re.M)
 
 
 def chapter_files(book: Path) -> list[Path]:
@@ -65,8 +66,12 @@ def _markdown(book: Path) -> str:
     parts.append(_glossary_markdown(book))
     parts.append("# 參考書目\n\n::: {#refs}\n:::\n")
     parts += [p.read_text(encoding="utf-8") for p in sorted((book / "footnotes").glob("*.md"))]
+    text = "\n\n".join(parts)
+    # Pandoc puts section-located notes after EVERY section, so the sub-heads
+    # become styled paragraphs: notes then gather at the chapter's end.
+    text = _SUBHEAD.sub(lambda m: f"::: subhead\n{m.group(1)}\n:::", text)
     # `.again` is bookbuild syntax; Pandoc would see a second call of the note.
-    return _AGAIN.sub("[見前注]{.again}", "\n\n".join(parts))
+    return _AGAIN.sub("[見前注]{.again}", text)
 
 
 def _csl_path() -> str:
@@ -90,10 +95,10 @@ def make_anchor_html(book: Path, out_dir: Path) -> Path:
     pypandoc.convert_text(
         _markdown(book), "html5", format="markdown+east_asian_line_breaks",
         outputfile=str(html),
-        extra_args=["--quiet", "--standalone", "--section-divs", "--reference-location=section",
+        extra_args=["--quiet", "--standalone", "--metadata=document-css=false", "--section-divs", "--reference-location=section",
                     "--citeproc", f"--bibliography={refs}", f"--csl={_csl_path()}",
-                    f"--include-in-header={head}", "--metadata=lang:zh-Hant-TW",
-                    "--metadata=title:" + json.dumps("stress book")[1:-1]])
+                    f"--include-in-header={head}", "--metadata=lang=zh-Hant-TW",
+                    "--metadata=title=" + json.dumps("stress book")[1:-1]])
     return html
 
 

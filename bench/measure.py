@@ -1,11 +1,14 @@
 """Time one command as a fresh process tree: wall time and peak RSS.
 
-Peak RSS comes from `os.wait4`, whose rusage covers the child and every
-descendant it waited for; Linux reports the largest single process
-(`ru_maxrss`), not a sum, which is what "peak RSS per process" means.  The
-optional tree sampler adds up the RSS of the whole tree every 50 ms (for
-Chromium, whose work is spread over several processes); it costs a little
-CPU, so it is off unless asked for.
+Peak RSS and CPU time come from `os.wait4`, whose rusage covers the child
+and every descendant it waited for; Linux reports the largest single
+process (`ru_maxrss`), not a sum, which is what "peak RSS per process"
+means.  Chromium's renderers are not waited for by the process we start,
+so their CPU time never reaches that rusage: the optional tree sampler
+reads /proc every 0.2 s and keeps the peak of the summed RSS and, per
+process, the last CPU time seen (it misses at most the last 0.2 s of each
+process).  CPU time matters here because the machines are shared: wall
+time grows with other people's load, CPU time much less.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ class Sample:
     tree_mib: float | None
     rc: int
     error: str          # first line of stderr when rc != 0
+    cpu: float = 0.0    # user + system seconds of the tree
 
 
 def run_once(cmd: list[str], *, env: dict | None = None, cwd: Path | None = None,
@@ -57,7 +61,10 @@ def run_once(cmd: list[str], *, env: dict | None = None, cwd: Path | None = None
             if rc < 0 and -rc == signal.SIGKILL and wall >= timeout:
                 error = f"timeout after {timeout:.0f} s"
             error = error or f"exit status {rc}"
-    return Sample(wall, usage.ru_maxrss / 1024, sampler.peak_mib if sampler else None, rc, error)
+    cpu = usage.ru_utime + usage.ru_stime
+    if sampler:
+        cpu = max(cpu, sampler.cpu_seconds())
+    return Sample(wall, usage.ru_maxrss / 1024, sampler.peak_mib if sampler else None, rc, error, cpu)
 
 
 def _first_line(text: str) -> str:
@@ -77,8 +84,9 @@ def _kill_group(pid: int) -> None:
 class _TreeSampler:
     """Peak of the summed RSS of a process and its descendants (from /proc)."""
 
-    def __init__(self, root: int, interval: float = 0.05):
+    def __init__(self, root: int, interval: float = 0.2):
         self.root, self.interval, self.peak_mib = root, interval, 0.0
+        self.cpu_ticks: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -87,10 +95,17 @@ class _TreeSampler:
         self._stop.set()
         self._thread.join()
 
+    def cpu_seconds(self) -> float:
+        return sum(self.cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
+
     def _run(self) -> None:
         page_mib = os.sysconf("SC_PAGE_SIZE") / 2**20
         while not self._stop.wait(self.interval):
-            total = sum(_rss_pages(p) for p in _descendants(self.root))
+            total = 0
+            for pid in _descendants(self.root):
+                rss, ticks = _usage(pid)
+                total += rss
+                self.cpu_ticks[pid] = max(ticks, self.cpu_ticks.get(pid, 0))
             self.peak_mib = max(self.peak_mib, total * page_mib)
 
 
@@ -113,9 +128,13 @@ def _descendants(root: int) -> list[int]:
     return out
 
 
-def _rss_pages(pid: int) -> int:
+def _usage(pid: int) -> tuple[int, int]:
+    """(resident pages, user + system clock ticks) of one process; 0s if gone."""
     try:
         with open(f"/proc/{pid}/statm", "rb") as fh:
-            return int(fh.read().split()[1])
+            rss = int(fh.read().split()[1])
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        return rss, int(fields[11]) + int(fields[12])
     except (OSError, IndexError, ValueError):
-        return 0
+        return 0, 0

@@ -59,7 +59,7 @@ def anchor_step(book: Path, work: Path) -> Step:
     pdf = work / "anchor" / "anchor.pdf"
     profile = work / "anchor" / "profile"
     return Step("anchor: chromium print", chromium_command(html, pdf, profile),
-                prepare=clear(profile, pdf), output=pdf, env=None)
+                prepare=clear(profile, pdf), output=pdf, env=None, tree=True)
 
 
 def full_steps(book: Path, work: Path, bb: list[str], env: dict, anchor: bool) -> list[Step]:
@@ -114,7 +114,9 @@ def header(bb: list[str], env: dict) -> list[str]:
         v = subprocess.run([chromium, "--version"], capture_output=True, text=True)
         version = v.stdout.strip() or v.stderr.strip()[:80]
     bbv = run_once(bb + ["--version"], env=env)
-    return [f"os.cpu_count() = {os.cpu_count()}", f"machine: {platform.platform()}",
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return [f"os.cpu_count() = {os.cpu_count()}", f"load average before: {load}",
+            f"machine: {platform.platform()}",
             f"python: {platform.python_version()}", f"chromium: {version}",
             f"bookbuild: {' '.join(bb)} ({'ok' if bbv.rc == 0 else 'failed: ' + bbv.error})"]
 
@@ -157,7 +159,9 @@ def main_table(work: Path, args, bb: list[str], env: dict) -> dict:
     print(f"\nstress book, scale {args.scale:g}: " + ", ".join(f"{k} {v}" for k, v in stats.items()))
     results = run_steps(full_steps(book, work, bb, env, not args.skip_anchor), args)
     anchor = next((r for r in results if r.name.startswith("anchor") and r.ok), None)
-    print(f"\nbest of {args.runs}; ratio = step / anchor\n")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\nbest of {args.runs}; ratio = best wall time / the anchor's; CPU = user + system "
+          f"time of the process tree (least of the runs); load average after: {load}\n")
     print(fmt_table(results, anchor))
     return {"scale": args.scale, "stats": stats, "steps": [r.as_dict() for r in results]}
 
@@ -173,15 +177,18 @@ def scaling_table(work: Path, args, bb: list[str], env: dict) -> dict:
         per_scale[scale] = run_steps(scaling_steps(book, work, bb, env, not args.skip_anchor), args)
         shutil.rmtree(book, ignore_errors=True)
     names = [r.name for r in per_scale[SCALES[0]]]
-    lines = ["| step | " + " | ".join(f"scale {s:g}" for s in SCALES) + " | s per 100k chars | 2 ÷ 1 |",
-             "|---|" + "---:|" * (len(SCALES) + 2)]
+    lines = ["| step | " + " | ".join(f"scale {s:g}" for s in SCALES)
+             + " | CPU s per 100k chars | 2 ÷ 1 wall | 2 ÷ 1 CPU |",
+             "|---|" + "---:|" * (len(SCALES) + 3)]
     for i, name in enumerate(names):
         row = [per_scale[s][i] for s in SCALES]
-        cells = [f"{r.best:.2f}" if r.ok else "failed" for r in row]
-        rate = " / ".join(f"{r.best / chars[s] * 1e5:.2f}" if r.ok else "–" for r, s in zip(row, SCALES))
-        growth = f"{row[3].best / row[2].best:.2f}" if row[2].ok and row[3].ok else "–"
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {rate} | {growth} |")
-    print(f"\nscaling, best of {args.runs} (seconds; linear growth gives 2 ÷ 1 ≈ 2.0)\n")
+        cells = [f"{r.best:.2f} ({r.cpu:.2f})" if r.ok else "failed" for r in row]
+        rate = " / ".join(f"{r.cpu / chars[s] * 1e5:.2f}" if r.ok else "–" for r, s in zip(row, SCALES))
+        one, two = row[SCALES.index(1.0)], row[SCALES.index(2.0)]
+        grow = (f"{two.best / one.best:.2f} | {two.cpu / one.cpu:.2f}"
+                if one.ok and two.ok and one.cpu else "– | –")
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {rate} | {grow} |")
+    print(f"\nscaling, best of {args.runs}: wall s (CPU s); linear growth gives 2 ÷ 1 ≈ 2.0\n")
     print("\n".join(lines))
     return {str(s): [r.as_dict() for r in per_scale[s]] for s in SCALES}
 

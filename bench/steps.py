@@ -19,6 +19,7 @@ class Step:
     warmup: bool = False                        # one untimed run first (warm cache)
     output: Path | None = None                  # file to describe (pages, size)
     env: dict | None = None
+    tree: bool = False                          # always sample the process tree
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Result:
     walls: list[float] = field(default_factory=list)
     maxrss_mib: float = 0.0
     tree_mib: float | None = None
+    cpus: list[float] = field(default_factory=list)
     error: str = ""
     output: str = ""
 
@@ -42,11 +44,16 @@ class Result:
         if not self.ok:
             return f"failed: {self.error}"
         runs = ", ".join(f"{w:.2f}" for w in self.walls)
-        return f"best {self.best:.2f} s ({runs}), {self.maxrss_mib:.0f} MiB"
+        return (f"best {self.best:.2f} s ({runs}), CPU {self.cpu:.2f} s, "
+                f"{self.maxrss_mib:.0f} MiB")
+
+    @property
+    def cpu(self) -> float:
+        return min(self.cpus) if self.cpus else 0.0
 
     def as_dict(self) -> dict:
         return {"step": self.name, "walls": self.walls, "best": self.best if self.ok else None,
-                "maxrss_mib": round(self.maxrss_mib, 1), "tree_mib": self.tree_mib,
+                "cpus": self.cpus, "maxrss_mib": round(self.maxrss_mib, 1), "tree_mib": self.tree_mib,
                 "error": self.error, "output": self.output}
 
 
@@ -61,11 +68,13 @@ def run_step(step: Step, runs: int, *, timeout: float, tree_rss: bool) -> Result
         for _ in range(runs):
             if step.prepare:
                 step.prepare()
-            s: Sample = run_once(step.cmd, env=step.env, timeout=timeout, tree_rss=tree_rss)
+            s: Sample = run_once(step.cmd, env=step.env, timeout=timeout,
+                                 tree_rss=tree_rss or step.tree)
             if s.rc != 0:
                 res.error = s.error
                 return res
             res.walls.append(s.wall)
+            res.cpus.append(s.cpu)
             res.maxrss_mib = max(res.maxrss_mib, s.maxrss_mib)
             if s.tree_mib is not None:
                 res.tree_mib = max(res.tree_mib or 0.0, s.tree_mib)
@@ -114,18 +123,19 @@ def edit_note(book: Path) -> Path:
 
 def fmt_table(results: list[Result], anchor: Result | None) -> str:
     tree = any(r.tree_mib is not None for r in results)
-    head = "| step | best s | runs s | ratio to anchor | peak RSS MiB |"
+    head = "| step | best s | runs s | ratio to anchor | CPU s | CPU ratio | peak RSS MiB |"
     head += " tree RSS MiB |" if tree else ""
-    lines = [head + " output |", "|---|---:|---|---:|---:|" + ("---:|" if tree else "") + "---|"]
+    lines = [head + " output |", "|---|---:|---|---:|---:|---:|---:|" + ("---:|" if tree else "") + "---|"]
     for r in results:
         if not r.ok:
-            cells = [r.name, f"failed: {r.error}".replace("|", "\\|"), "", "", ""]
+            cells = [r.name, f"failed: {r.error}".replace("|", "\\|"), "", "", "", "", ""]
             cells += [""] if tree else []
             lines.append("| " + " | ".join(cells + [""]) + " |")
             continue
         ratio = f"{r.best / anchor.best:.2f}" if anchor else "–"
+        cpu_ratio = f"{r.cpu / anchor.cpu:.2f}" if anchor and anchor.cpu else "–"
         cells = [r.name, f"{r.best:.2f}", " ".join(f"{w:.2f}" for w in r.walls), ratio,
-                 f"{r.maxrss_mib:.0f}"]
+                 f"{r.cpu:.2f}", cpu_ratio, f"{r.maxrss_mib:.0f}"]
         if tree:
             cells.append(f"{r.tree_mib:.0f}" if r.tree_mib is not None else "")
         lines.append("| " + " | ".join(cells + [r.output]) + " |")
