@@ -321,3 +321,17 @@ def test_hanging_punctuation_option(hanging):
     else:
         assert cols[0].hanging is None and not cols[1].text().startswith("。")
     _check_lengths(cols)
+
+
+def test_warichu_at_paragraph_end_leaves_two_chars_not_a_lone_bracket():
+    aside = m.Span("aside", [m.Text("南按：一紮當時立射日記冷嘲但個性開始村貌至少")], {}, ("aside",),
+                   m.Pos("manuscript/01.md", 3, 40))
+    # 31 + （ + 5.5 em of 割注 fill the second column exactly; ） may not start the third
+    book = make_book([[para("甲" * (36 + 31), aside)]])
+    (cols,), _ = columns(book)
+    last = cols[-1]
+    pieces = [u for u in last.units if u.kind == lt.WARICHU]
+    assert last.text().endswith("）") and pieces and len(pieces[0].text) >= 2
+    assert cols[-2].text().startswith("甲" * 31 + "（")
+    assert cols[-2].spacing_em < 0.1
+    _check_lengths(cols)

@@ -61,7 +61,8 @@ def break_block(block: Block, chars: int, rules: Rules, advance=None) -> tuple[l
                             first_of_paragraph=(li == 0 and k == 0),
                             last_of_paragraph=(li == nlines - 1 and k == len(spans) - 1),
                             note_id=block.note_id)
-            col.src = next((u.src for u in col.units if u.src is not None), block.src)
+            first = next((u for u in col.units if u.anchor is not None), None)
+            col.src = first.src if first is not None else block.src
             if hang:
                 col.hanging = units[e - 1 - _trailing_calls(units, e)]
             _trim_glue(col)
@@ -171,9 +172,21 @@ def _choose_break(units, s, e, rules) -> tuple[int, int]:
         q = _quality(units, b, rules)
         if q == OK:
             return b, OK
+        if units[b - 1].kind == lt.WARICHU and _split_warichu_tail(units, b - 1, rules):
+            return b, OK        # the 割注's last chars go along with what follows
         if q == SOFT and soft is None:
             soft = b
     return (soft, SOFT) if soft is not None else (e, HARD)
+
+
+def _split_warichu_tail(units, w, rules) -> bool:
+    """Split the warichu at w so that its tail (≥ 2 chars) may start the next column."""
+    u = units[w]
+    for k in range(len(u.text) - 2, 1, -1):
+        if u.text[k] not in rules.start and u.text[k - 1] not in rules.end:
+            units[w:w + 1] = _warichu_pieces(u, k)
+            return True
+    return False
 
 
 def _quality(units, b, rules) -> int:
@@ -217,6 +230,8 @@ def _fix_widow(units, spans, rules):
         return spans
     ps, _, _ = spans[-2]
     ls, le, _ = spans[-1]
+    if units[ls - 1].kind == lt.WARICHU and _split_warichu_tail(units, ls - 1, rules):
+        return spans[:-2] + [(ps, ls, False), (ls, le + 1, False)]
     for b in range(ls - 1, ps + 1, -1):
         if _quality(units, b, rules) == OK and _content(units[b:le]) >= 2:
             return spans[:-2] + [(ps, b, False), (b, le, False)]
@@ -246,13 +261,13 @@ def _trim_glue(col: lt.Column) -> None:
 def _justify(col: lt.Column, diags: list[Diagnostic]) -> None:
     """Spread the slack: word spaces, then glue, then every gap (VT-06)."""
     target = col.length_em + (col.hanging.width_em if col.hanging else 0.0)
-    slack = target - col.natural_em()
+    natural, gaps, spaces, glues = _measure(col.units)
+    slack = target - natural
     col.justified = True
     if slack <= EPS:
         if slack < -EPS:
-            col.spacing_em = slack / col.gaps() if col.gaps() else 0.0
+            col.spacing_em = slack / gaps if gaps else 0.0
         return
-    spaces, glues, gaps = col.spaces(), col.glues(), col.gaps()
     if spaces:
         col.space_extra_em = min(SPACE_MAX, slack / spaces)
         slack -= col.space_extra_em * spaces
@@ -267,6 +282,28 @@ def _justify(col: lt.Column, diags: list[Diagnostic]) -> None:
         diags.append(diag("BB701", col.src, f"loose column: {col.spacing_em:.3f} em added between "
                           f"characters ({col.text()[:12]}…)",
                           "a long Latin word or an unbreakable run pushed text on; rephrase nearby"))
+
+
+def _measure(units: list[lt.Unit]) -> tuple[float, int, int, int]:
+    """(natural length, gaps, Latin spaces, glue sides) as Column computes them, in one pass."""
+    vis = [u for u in units if u.kind != lt.CALL]
+    while vis and vis[-1].kind == lt.SPACE:
+        vis.pop()
+    if not vis:
+        return 0.0, 0, 0, 0
+    natural, spaces, glues = 0.0, 0, 0
+    last = len(vis) - 1
+    for i, u in enumerate(vis):
+        natural += u.width_em
+        if u.kind == lt.SPACE:
+            spaces += 1
+        if i and u.glue_before:
+            natural += u.glue_before
+            glues += 1
+        if i < last and u.glue_after:
+            natural += u.glue_after
+            glues += 1
+    return natural, last, spaces, glues
 
 
 def _kinsoku_diag(col: lt.Column, block: Block) -> Diagnostic:

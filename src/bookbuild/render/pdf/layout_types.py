@@ -73,7 +73,7 @@ class Unit:
     text: str
     kind: str
     width_em: float                 # advance along the column, glue excluded
-    src: Pos | None = None          # author's file:line:col of the first char
+    anchor: Pos | None = None       # position of the author's text run this unit comes from
     offset: int = -1                # into the edition's normalized text stream
     flags: int = 0                  # EMPH | NAME | TITLE_WAVY | NOBREAK_BEFORE | ...
     glue_before: float = 0.0        # ¼ em Han–Latin space before (VT-12); 0 at a column head
@@ -81,10 +81,15 @@ class Unit:
     mark: int = 0                   # id of the .name/.title span (adjacent spans differ)
     note_id: str = ""               # CALL: the note called; LINK: the note referred to
     split: int = 0                  # WARICHU: chars in the right (first) sub-column
+    delta: int = 0                  # columns after `anchor` (Pos objects are made on demand)
 
     @property
-    def breakable_space(self) -> bool:
-        return self.kind == SPACE
+    def src(self) -> Pos | None:
+        """Author's file:line:col of the unit's first char (None for generated text)."""
+        a = self.anchor
+        if a is None or not self.delta:
+            return a
+        return Pos(a.file, a.line, a.col + self.delta)
 
 
 @dataclass(slots=True)

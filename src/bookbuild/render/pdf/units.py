@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from ... import model as m
@@ -21,10 +20,12 @@ from . import layout_types as lt
 from .textprep import Advance, TextPrep
 
 # A pair unit, a Latin-ish run (letters, digits, ASCII punctuation), spaces, or one char.
-_TOKEN = re.compile(
+_SPECIAL = re.compile(
     r"(——|……|⋯⋯|！！|？？|！？|？！|⸺|⸻)"
     r"|([0-9A-Za-z\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF!-/:-@\[-`{-~\u2018\u2019\u201C\u201D]+)"
-    r"|( +)|(.)", re.S)
+    r"|( +)"
+    r"|([\n％‰℃°\u0300-\u036F\u1AB0-\u1AFF\u1DC0-\u1DFF\u20D0-\u20FF\uFE20-\uFE2F\u3099\u309A"
+    r"\uFE00-\uFE0F\u200D\U000E0100-\U000E01EF])")
 _PAIR_WIDTH = {"⸺": 2.0, "⸻": 3.0}
 HEADING_SIZE = {1: 1.2, 2: 1.15, 3: 1.1}
 HEADING_INDENT = {1: 2.0, 2: 4.0, 3: 6.0}     # body em from TA top (VT-08)
@@ -314,9 +315,12 @@ class UnitMaker:
         if not text:
             return
         scale = (orig_len / len(text)) if orig_len and orig_len != len(text) else 1.0
-        for mt in _TOKEN.finditer(text):
-            i = mt.start()
-            p = _shift(pos, int(i * scale)) if pos else None
+        i = 0
+        for mt in _SPECIAL.finditer(text):
+            if mt.start() > i:      # plain 1-em cells: the common case, done in bulk
+                self._plain(text[i:mt.start()], i, pos, scale, flags, mark, note_id)
+            i = mt.end()
+            p = _shift(pos, int(mt.start() * scale)) if pos else None
             pair, latin, spaces, ch = mt.groups()
             if pair:
                 self._unit(pair, lt.PAIR, _PAIR_WIDTH.get(pair, 2.0), p, flags, mark, note_id)
@@ -326,11 +330,27 @@ class UnitMaker:
                 self._unit(" ", lt.SPACE, self.advance(" "), p, flags, mark)
             elif ch == "\n":
                 continue
-            elif _is_attached(ch) and self._cur:
-                self._attach(ch)
-            else:
-                nb = lt.NOBREAK_BEFORE if ch in AFTER_DIGIT and _ends_digit(self._cur) else 0
+            elif ch in AFTER_DIGIT or not self._cur:
+                nb = lt.NOBREAK_BEFORE if _ends_digit(self._cur) else 0
                 self._unit(ch, lt.HAN, 1.0, p, flags | nb, mark, note_id)
+            else:                   # combining mark, variation selector: part of the cell before
+                self._attach(ch)
+        if i < len(text):
+            self._plain(text[i:], i, pos, scale, flags, mark, note_id)
+
+    def _plain(self, s: str, i0: int, pos, scale, flags, mark, note_id) -> None:
+        base = self.stream.add(s)
+        cur, unit, han = self._cur, lt.Unit, lt.HAN
+        if pos is None:
+            cur.extend(unit(ch, han, 1.0, None, base + k, flags, 0.0, 0.0, mark, note_id)
+                       for k, ch in enumerate(s))
+            return
+        if scale == 1.0:
+            cur.extend(unit(ch, han, 1.0, pos, base + k, flags, 0.0, 0.0, mark, note_id, 0, i0 + k)
+                       for k, ch in enumerate(s))
+        else:
+            cur.extend(unit(ch, han, 1.0, pos, base + k, flags, 0.0, 0.0, mark, note_id, 0,
+                            int((i0 + k) * scale)) for k, ch in enumerate(s))
 
     def _latin(self, tok: str, pos, flags, mark=0, note_id="") -> None:
         """A Latin/digit run: tcy, upright cells, or one sideways unit (VT-12, VT-13)."""
@@ -345,8 +365,8 @@ class UnitMaker:
             self._unit(tok, lt.SIDEWAYS, self.advance(tok), pos, flags, mark, note_id)
 
     def _unit(self, text, kind, width, pos, flags, mark=0, note_id="", split=0) -> None:
-        self._cur.append(lt.Unit(text, kind, width, pos, self.stream.add(text), flags,
-                                 mark=mark, note_id=note_id, split=split))
+        self._cur.append(lt.Unit(text, kind, width, pos, self.stream.add(text), flags, 0.0, 0.0,
+                                 mark, note_id, split))
 
     def _attach(self, ch: str) -> None:
         """Combining mark / variation selector: part of the previous unit's text."""
@@ -366,12 +386,6 @@ def _shift(pos: Pos | None, delta: int) -> Pos | None:
     if pos is None or delta == 0:
         return pos
     return Pos(pos.file, pos.line, pos.col + delta)
-
-
-def _is_attached(ch: str) -> bool:
-    cp = ord(ch)
-    return (0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF or unicodedata.combining(ch) > 0
-            or cp in (0x200D,))
 
 
 def _ends_digit(units: list[lt.Unit]) -> bool:
