@@ -1,8 +1,7 @@
 """Per-edition text preparation for the layout: normalizer, numerals, Latin metrics.
 
 `TextPrep` wraps the normalizer (`bookbuild.transform.normalize`) and the
-numeral conversion (`bookbuild.transform.numerals`) when they are
-installed, and decides how a Latin/digit run is set (VT-12, VT-13).
+numeral conversion (`bookbuild.transform.numerals`), and decides how a Latin/digit run is set (VT-12, VT-13).
 `LatinAdvance` gives the advance of a sideways run in em from the source
 face's hmtx (the derived upright face keeps the Latin glyphs unrotated with
 the same advances).
@@ -14,6 +13,8 @@ from functools import lru_cache
 from typing import Callable
 
 from ...charclass import TCY_RE
+from ...transform.numerals import digit_by_digit as zh_digits
+from ...transform.numerals import positional as zh_positional
 from . import layout_types as lt
 
 Advance = Callable[[str], float]
@@ -21,37 +22,6 @@ Advance = Callable[[str], float]
 _DIGITS = re.compile(r"[0-9]+")
 _NUMBERISH = re.compile(r"[0-9][0-9.,:/%-]*")
 _ACRONYM = re.compile(r"[A-Z]{2,3}|[A-Za-z]")
-_ZH = "〇一二三四五六七八九"
-
-
-def _under_10k(n: int) -> str:
-    out, zero = [], False
-    for i, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        d = (n // i) % 10
-        if d:
-            out.append(("零" if zero else "") + _ZH[d] + unit)
-            zero = False
-        elif out:
-            zero = True
-    return "".join(out)
-
-
-def zh_positional(n: int) -> str:
-    """8529 → 八千五百二十九, 12 → 十二, 105 → 一百零五 (counts, note numbers)."""
-    if n == 0:
-        return "〇"
-    if n < 10000:
-        s = _under_10k(n)
-        return s[1:] if s.startswith("一十") else s
-    hi, lo = divmod(n, 10000)
-    return zh_positional(hi) + "萬" + (("零" if lo < 1000 else "") + _under_10k(lo) if lo else "")
-
-
-def zh_digits(s: str) -> str:
-    """1944 → 一九四四 (years, folios)."""
-    return "".join(_ZH[int(c)] if c.isdigit() else c for c in s)
-
-
 class TextPrep:
     """What the edition does to text before it becomes units."""
 
@@ -101,26 +71,19 @@ class TextPrep:
 
 
 def _normalizer(edition, cfg) -> Callable[[str], str]:
-    try:
-        from ...transform.normalize import normalize_for_render
-    except ImportError:      # normalizer not installed yet: text as written
-        return lambda s: s
+    from ...transform.normalize import normalize_for_render
     kw = {}
     if cfg is not None:
         kw = {"range_mark": cfg.range, "interpunct": cfg.interpunct}
 
     def run(s: str) -> str:
-        out = normalize_for_render(s, pdf=True, **kw)
-        return out if isinstance(out, str) else out[0]
+        return normalize_for_render(s, pdf=True, **kw)
     return run
 
 
 def _chinese_converter() -> Callable[[str], str]:
-    try:
-        from ...transform.numerals import to_chinese_numerals
-        return to_chinese_numerals
-    except ImportError:
-        return lambda s: s
+    from ...transform.numerals import to_chinese_numerals
+    return to_chinese_numerals
 
 
 class LatinAdvance:
