@@ -26,7 +26,10 @@ stamp=".venv/.bookbuild-lock"
 want="$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing Python dependencies into .venv" >&2
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock
-  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+  # (grep drops pip's notes about local index folders that do not exist)
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock 2>&1 | grep -v "is ignored" >&2 || true
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . 2>&1 \
+    | grep -v "is ignored" >&2 || true
+  .venv/bin/python -c "import bookbuild, weasyprint, ebooklib, pypandoc" || { echo "setup: install failed" >&2; exit 1; }
   echo "$want" > "$stamp"
 fi
