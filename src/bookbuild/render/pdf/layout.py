@@ -112,12 +112,12 @@ class _Engine:
                        page_notes if page_mode else None)
         pg.fixed_page(lt.PAGE_TITLE, fm.title_page(book, self.mk, self.geo, self.rules), folio=False)
         pg.fixed_page(lt.PAGE_COLOPHON, fm.colophon_page(book, self.mk, self.geo, self.rules))
-        entries = [(s.title, 1) for s in sections if s.title]
+        entries = [(s.title, 1) for s in sections if s.toc]
         toc, per_entry = fm.toc_flow(entries, self.mk, self.geo, self.rules)
         self.titles[toc[0].block] = ("目次", 1)
         pg.section(Section("目次", None, toc, opener=False, role=lt.PAGE_TOC))
         starts = [pg.section(s) for s in sections]
-        fm.fill_toc(per_entry, [n for s, n in zip(sections, starts) if s.title], self.mk)
+        fm.fill_toc(per_entry, [n for s, n in zip(sections, starts) if s.toc], self.mk)
         return pg.pages
 
     def _chapter(self, ch: m.Chapter) -> tuple[Section, dict[str, list[lt.Column]]]:
@@ -133,7 +133,7 @@ class _Engine:
             label = str(self.numbers.number(nid))
             nblocks = self.mk.note(self.book.notes[nid], label, ch.index, self.geo.note_size)
             notes[nid] = self._break(nblocks)
-        return Section(title or self.book.config.title, ch.index, flow), notes
+        return Section(title or self.book.config.title, ch.index, flow, toc=bool(title)), notes
 
     def _back_sections(self, book_notes) -> list[Section]:
         out = []

@@ -33,6 +33,7 @@ class Section:
     flow: list[lt.Column]
     notes: list[tuple[str, list[lt.Column]]] = field(default_factory=list)  # after mode
     opener: bool = True             # starts a new (odd) page, role chapter-open
+    toc: bool = True                # listed in the 目次 (chapters without a title are not)
     role: str = lt.PAGE_BODY        # role of the pages (toc for the 目次)
 
 

@@ -410,11 +410,10 @@ def _tidy_spaces(units: list[lt.Unit]) -> list[lt.Unit]:
     latin = (lt.SIDEWAYS, lt.UPRIGHT)
     for i, u in enumerate(units):
         if u.kind == lt.SPACE:
-            prev = out[-1] if out else None
+            prev = next((v for v in reversed(out) if v.kind != lt.CALL), None)
             nxt = next((v for v in units[i + 1:] if v.kind != lt.CALL), None)
-            if (prev is None or nxt is None or prev.kind == lt.SPACE
-                    or (prev.kind not in latin and not (prev.kind == lt.CALL))
-                    or nxt.kind not in latin):
+            if prev is None or nxt is None or prev.kind not in latin or nxt.kind not in latin \
+                    or out[-1].kind == lt.SPACE:
                 continue
         out.append(u)
     return out
