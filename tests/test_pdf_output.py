@@ -9,7 +9,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from test_pdf_vt import EPOCH, build_small_book
+from test_pdf_vt import BOOK_TOML, EPOCH, build_small_book
 from bookbuild.render.pdf import book_css, draw, turn
 from bookbuild.verify.pdf import FORBIDDEN, check_catalog, check_pages, pdffonts, verify_pdf
 
@@ -235,3 +235,30 @@ def test_split_ranges():
     r = draw.split_ranges(1000, 2, max_pages=64)
     assert r[0][0] == 0 and r[-1][1] == 1000 and all(b - a <= 64 for a, b in r)
     assert all(a[1] == b[0] for a, b in zip(r, r[1:]))
+
+
+def test_bleed_and_crop_marks(tmp_path):
+    toml = BOOK_TOML.replace('format = "pdf"', 'format = "pdf"\nbleed = 3.0\ncrop_marks = true')
+    out, diags = build_small_book(tmp_path, extra={"book.toml": toml})
+    assert not [d for d in diags if d.severity == "error"], diags
+    b = 3 * 72 / 25.4
+    media = (A5[0] + 2 * b, A5[1] + 2 * b)
+    assert verify_pdf(out / "print.pdf", language="zh-Hant-TW", allowed_families=DERIVED, size=media) == []
+    layout = json.loads((out / "print.layout.json").read_text(encoding="utf-8"))
+    first_open = next(p["number"] for p in layout["pages"] if p["role"] == "chapter-open")
+    with pikepdf.open(out / "print.pdf") as pdf:
+        trim = [float(v) for v in pdf.pages[first_open - 1].obj.TrimBox]
+        assert [round(v, 2) for v in trim] == [round(b, 2), round(b, 2), round(A5[0] + b, 2), round(A5[1] + b, 2)]
+    import pdfplumber
+    from bookbuild.config import EditionConfig
+    from bookbuild.render.pdf.html import Frame
+    ta = Frame.of(EditionConfig(name="print", format="pdf", bleed=3.0)).ta_p(first_open % 2 == 1)
+    with pdfplumber.open(out / "print.pdf") as pdf:
+        page = pdf.pages[first_open - 1]
+        body = [c for c in page.chars if c["fontname"].endswith("TateU") and abs(c["size"] - 10.5) < 0.01]
+        for c in body:   # on the VT-04 grid of the bleed-shifted type area
+            k = (ta["right"] - 5.25 - (c["x0"] + c["x1"]) / 2) / (1.75 * 10.5)
+            assert abs(k - round(k)) * 1.75 <= 0.05 and 0 <= round(k) < 15
+        assert min(c["top"] for c in body) >= ta["top"] - 0.01
+        # crop marks are drawn outside the trim box
+        assert any(ln["x0"] < b or ln["top"] < b for ln in page.lines + page.rects + page.curves)

@@ -107,7 +107,7 @@ def _fonts(result: lt.LayoutResult, ed, cache_dir: Path, book: Book):
 
 def _css(book: Book, ed, frame: Frame, faces: Faces, urls: dict[str, str]) -> str:
     base = (resources.files("bookbuild") / "data" / "styles" / "print.css").read_text(encoding="utf-8")
-    own = [base, geometry_css(frame, faces)]
+    own = [base, geometry_css(frame, faces, ed.crop_marks)]
     for name in ("all.css", f"{ed.name}.css"):
         path = book.root / "styles" / name
         if path.is_file():

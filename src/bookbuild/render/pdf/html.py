@@ -48,9 +48,9 @@ class Faces:
 class Frame:
     """The type area on the landscape page L, in pt (y grows downwards)."""
     s: float            # body size S
-    width: float        # L page width  = P height (+ bleed)
-    height: float       # L page height = P width (+ bleed)
-    bleed: float
+    width: float        # L trim width  = P trim height
+    height: float       # L trim height = P trim width
+    bleed: float        # added by WeasyPrint on every side (@page bleed)
     x0: float           # L left of the type area = P top
     length: float       # along the column: N × S
     across: float       # across the columns (type-area width in P)
@@ -63,17 +63,18 @@ class Frame:
         b = ed.bleed * MM
         across, length = ed.type_area_pt()
         gutter = ed.margin_gutter * MM
-        return cls(ed.font_size, ph + 2 * b, pw + 2 * b, b, b + ed.margin_head * MM, length, across,
-                   b + gutter, b + pw - gutter - across)
+        return cls(ed.font_size, ph, pw, b, ed.margin_head * MM, length, across, gutter,
+                   pw - gutter - across)
 
     def top(self, page: lt.Page) -> float:
         return self.y_odd if page.odd else self.y_even
 
     def ta_p(self, odd: bool) -> dict[str, float]:
-        """The type area in the P frame as pdfplumber reports it (top-down)."""
-        y = self.y_odd if odd else self.y_even
-        return {"top": self.x0, "bottom": self.x0 + self.length,
-                "left": self.height - (y + self.across), "right": self.height - y}
+        """The type area in the P frame as pdfplumber reports it (top-down,
+        from the media box corner, i.e. bleed included)."""
+        y, b = (self.y_odd if odd else self.y_even), self.bleed
+        return {"top": b + self.x0, "bottom": b + self.x0 + self.length,
+                "left": b + self.height - (y + self.across), "right": b + self.height - y}
 
 
 def _pt(v: float) -> str:
@@ -409,11 +410,12 @@ def font_css(faces: Faces, urls: dict[str, str]) -> str:
     return "\n".join(out)
 
 
-def geometry_css(frame: Frame, faces: Faces) -> str:
+def geometry_css(frame: Frame, faces: Faces, crop_marks: bool = False) -> str:
     """Page size and the only font families allowed (no fallbacks, VT-28)."""
     bold = ", ".join(f"p.{_cls(r)}" for r in sorted(_BOLD_ROLES))
+    marks = "crop" if crop_marks else "none"
     return f"""
-@page {{ size: {_pt(frame.width)} {_pt(frame.height)}; margin: 0; }}
+@page {{ size: {_pt(frame.width)} {_pt(frame.height)}; margin: 0; bleed: {_pt(frame.bleed)}; marks: {marks}; }}
 html {{ font-family: "{faces.upright}"; font-size: {_pt(frame.s)}; line-height: {_pt(frame.s)}; }}
 section.page {{ width: {_pt(frame.width)}; height: {_pt(frame.height)}; }}
 {bold} {{ font-family: "{faces.bold}"; font-weight: bold; }}
@@ -428,8 +430,11 @@ def _rect_p(frame: Frame, y0: float, col: lt.Column, a: float, b: float) -> tupl
     em = col.size * frame.s
     yc = y0 + col.x_em * frame.s
     xl0, xl1 = frame.x0 + a * em, frame.x0 + b * em
-    # L (x, y-down) → P top-down (height − y, x) → PDF y-up (height − y, width − x)
-    return (frame.height - (yc + em / 2), frame.width - xl1, frame.height - (yc - em / 2), frame.width - xl0)
+    # L (x, y-down) → P top-down (height − y, x) → PDF y-up (height − y, width − x),
+    # all shifted by the bleed WeasyPrint puts around the trimmed page.
+    b = frame.bleed
+    return (b + frame.height - (yc + em / 2), b + frame.width - xl1,
+            b + frame.height - (yc - em / 2), b + frame.width - xl0)
 
 
 def link_areas(page: lt.Page, frame: Frame) -> list[tuple[tuple, str, str]]:

@@ -25,52 +25,60 @@ _TAG = re.compile(r"^([A-Z]{6})\+(.*)$")
 
 # ------------------------------------------------------------------ turn
 
-def _map_point(x: float, y: float, width: float) -> tuple[float, float]:
-    return y, width - x
+class _Turn:
+    """(x, y) of L → (y − y0, x1 − x) of P, for the L media box [x0 y0 x1 y1].
 
+    WeasyPrint puts the media box origin at (−bleed, −bleed); the turned page
+    gets its media box at the origin: [0 0 (y1 − y0) (x1 − x0)].
+    """
 
-def _map_rect(rect, width: float) -> Array:
-    x1, y1, x2, y2 = (float(v) for v in rect)
-    (a, b), (c, d) = _map_point(x1, y1, width), _map_point(x2, y2, width)
-    return Array([min(a, c), min(b, d), max(a, c), max(b, d)])
+    def __init__(self, mbox):
+        x0, y0, x1, y1 = (float(v) for v in mbox)
+        self.x1, self.y0 = x1, y0
 
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        return y - self.y0, self.x1 - x
 
-def _map_dest(dest, width: float) -> None:
-    """Map an explicit destination [page /XYZ left top zoom] in place."""
-    if not isinstance(dest, Array) or len(dest) < 4 or dest[1] != Name.XYZ:
-        return
-    left, top = dest[2], dest[3]
-    if isinstance(left, (int, float, pikepdf.Object)) and left is not None:
-        try:
-            x, y = float(left), float(top)
-        except (TypeError, ValueError):
-            return
-        nx, ny = _map_point(x, y, width)
-        dest[2], dest[3] = nx, ny
+    def rect(self, rect) -> Array:
+        x1, y1, x2, y2 = (float(v) for v in rect)
+        (a, b), (c, d) = self.point(x1, y1), self.point(x2, y2)
+        return Array([min(a, c), min(b, d), max(a, c), max(b, d)])
+
+    def dest(self, dest) -> None:
+        """Map an explicit destination [page /XYZ left top zoom] in place."""
+        if isinstance(dest, Array) and len(dest) >= 4 and dest[1] == Name.XYZ:
+            try:
+                x, y = float(dest[2]), float(dest[3])
+            except (TypeError, ValueError):   # null: "keep the current value"
+                return
+            dest[2], dest[3] = self.point(x, y)
+
+    def cm(self) -> bytes:
+        # x' = y − y0, y' = −x + x1
+        return f"q 0 -1 1 0 {-self.y0:.4f} {self.x1:.4f} cm\n".encode()
 
 
 def turn_page(pdf: Pdf, page: pikepdf.Page) -> None:
     """Turn one landscape page 90° clockwise, in place."""
-    mbox = [float(v) for v in page.obj.MediaBox]
-    width = mbox[2] - mbox[0]
+    t = _Turn(page.obj.MediaBox)
     # Why prepend/append separate streams: the original stream stays
     # untouched (and compressed); q/Q isolate our matrix from its state.
-    page.contents_add(pikepdf.Stream(pdf, f"q 0 -1 1 0 0 {width:.4f} cm\n".encode()), prepend=True)
+    page.contents_add(pikepdf.Stream(pdf, t.cm()), prepend=True)
     page.contents_add(pikepdf.Stream(pdf, b"\nQ\n"))
     for box in _BOXES:
         if box in page.obj:
-            page.obj[box] = _map_rect(page.obj[box], width)
+            page.obj[box] = t.rect(page.obj[box])
     if "/Rotate" in page.obj:
         del page.obj["/Rotate"]
     for annot in page.obj.get("/Annots", []):
         if "/Rect" in annot:
-            annot.Rect = _map_rect(annot.Rect, width)
+            annot.Rect = t.rect(annot.Rect)
         if "/QuadPoints" in annot:
             q = [float(v) for v in annot.QuadPoints]
-            pts = [_map_point(q[i], q[i + 1], width) for i in range(0, len(q), 2)]
+            pts = [t.point(q[i], q[i + 1]) for i in range(0, len(q), 2)]
             annot.QuadPoints = Array([c for p in pts for c in p])
         if "/Dest" in annot:
-            _map_dest(annot.Dest, width)
+            t.dest(annot.Dest)
 
 
 def turn_pages(pdf: Pdf) -> None:
