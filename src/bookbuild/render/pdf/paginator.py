@@ -88,7 +88,7 @@ class Paginator:
         seen: set[str] = set()
         while j < len(flow):
             col = flow[j]
-            if used + _slots(col) > geo.columns:
+            if used + _slots(col) > geo.columns and body:
                 break
             if body and col.role == lt.HEADING[1] and col.first_of_paragraph:
                 break                              # a level-1 heading opens a page

@@ -102,10 +102,7 @@ class UnitMaker:
                 out += self._list(b, chapter, quote)
             elif isinstance(b, m.Table):
                 for row in b.header + b.rows:
-                    cells: list[m.Inline] = []
-                    for cell in row:
-                        cells += ([m.Text("　")] if cells else []) + cell
-                    out.append(self.para(cells, b.pos, chapter, "quote" if quote else "body"))
+                    out.append(self._table_row(row, b.pos, chapter, quote))
             elif isinstance(b, m.CodeBlock):
                 lines = [[m.Code(line)] for line in b.text.split("\n")]
                 inl: list[m.Inline] = []
@@ -129,6 +126,17 @@ class UnitMaker:
                 else:
                     out += self.blocks([blk], chapter, quote)
         return out
+
+    def _table_row(self, row, pos, chapter, quote) -> Block:
+        """A table row as one paragraph, cells 1 em apart (an empty cell, not a U+3000)."""
+        self._start()
+        for i, cell in enumerate(row):
+            if i:
+                self._cur.append(lt.Unit("", lt.BLANK, 1.0, None, self.stream.n, lt.GENERATED))
+            self.inlines(cell, _Ctx(chapter))
+        role = "quote" if quote else "body"
+        return self._new_block(role, self._finish(), pos, chapter, indent_first=2.0,
+                               indent_rest=2.0 if quote else 0.0)
 
     def para(self, inlines, pos, chapter, role="body", generated_prefix=0) -> Block:
         self._start()
