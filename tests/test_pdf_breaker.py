@@ -335,3 +335,16 @@ def test_warichu_at_paragraph_end_leaves_two_chars_not_a_lone_bracket():
     assert cols[-2].text().startswith("甲" * 31 + "（")
     assert cols[-2].spacing_em < 0.1
     _check_lengths(cols)
+
+
+def test_acronyms_upright_in_cjk_but_sideways_inside_latin():
+    words = "PEATTIE M, DREA E, VAN DE VEN H. The Battle".split(" ")
+    inl: list = ["見"]
+    for i, w in enumerate(words):
+        inl += ([m.Space()] if i else []) + [w]
+    inl += ["。美國", m.Space(), "OSS", m.Space(), "特工"]
+    book = make_book([[para(*inl)]])
+    units = maker(book).blocks(book.chapters[0].blocks, 0)[0].lines[0]
+    sideways = [u.text for u in units if u.kind == lt.SIDEWAYS]
+    assert sideways == ["PEATTIE", "M,", "DREA", "E,", "VAN", "DE", "VEN", "H.", "The", "Battle"]
+    assert [u.text for u in units if u.kind == lt.UPRIGHT] == ["O", "S", "S"]

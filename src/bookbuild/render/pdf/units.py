@@ -195,7 +195,7 @@ class UnitMaker:
     def _finish(self) -> list[list[lt.Unit]]:
         self._lines.append(self._cur)
         self.stream.add("\n")
-        lines = [_tidy_spaces(line) for line in self._lines]
+        lines = [_tidy_spaces(_acronyms_in_latin(line, self.advance)) for line in self._lines]
         for line in lines:
             _set_glue(line)
         self._cur, self._lines = [], []
@@ -409,6 +409,46 @@ def _open_title(units: list[lt.Unit]) -> bool:
         elif u.text == "》":
             depth = max(0, depth - 1)
     return depth > 0
+
+
+def _acronyms_in_latin(units: list[lt.Unit], advance) -> list[lt.Unit]:
+    """Acronym letters are upright only in CJK context (VT-12); inside a Latin phrase
+    (`DREA E, VAN DE VEN H.`) they lie sideways with their words."""
+    if not any(u.kind == lt.UPRIGHT for u in units):
+        return units
+    changed = True
+    while changed:
+        changed = False
+        runs = _upright_letter_runs(units)
+        for a, b in reversed(runs):
+            if _latin_neighbour(units, a - 1, -1) or _latin_neighbour(units, b, 1):
+                text = "".join(u.text for u in units[a:b])
+                u0 = units[a]
+                units[a:b] = [lt.Unit(text, lt.SIDEWAYS, advance(text), u0.anchor, u0.offset,
+                                      u0.flags, 0.0, 0.0, u0.mark, u0.note_id, 0, u0.delta)]
+                changed = True
+    return units
+
+
+def _upright_letter_runs(units) -> list[tuple[int, int]]:
+    runs, i = [], 0
+    while i < len(units):
+        if units[i].kind == lt.UPRIGHT and units[i].text.isalpha():
+            j = i + 1
+            while j < len(units) and units[j].kind == lt.UPRIGHT and units[j].flags & lt.NOBREAK_BEFORE:
+                j += 1
+            runs.append((i, j))
+            i = j
+        else:
+            i += 1
+    return runs
+
+
+def _latin_neighbour(units, i, step) -> bool:
+    """Is the nearest unit in direction `step` (past spaces and calls) a Latin word?"""
+    while 0 <= i < len(units) and units[i].kind in (lt.SPACE, lt.CALL):
+        i += step
+    return 0 <= i < len(units) and units[i].kind == lt.SIDEWAYS and any(c.isalpha() for c in units[i].text)
 
 
 def _tidy_spaces(units: list[lt.Unit]) -> list[lt.Unit]:
