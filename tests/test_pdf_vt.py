@@ -430,3 +430,44 @@ def test_vt30_raw_text_equals_layout_per_page(doc):
                 assert got.endswith(head) or head in got, (p["number"], head)
                 got = got[: got.rfind(head)] + got[got.rfind(head) + len(head):]
         assert got == want, p["number"]
+
+
+def _ink_box(pdf_path: Path, number: int, box: tuple[float, float, float, float], dpi: int = 600):
+    """Bounding box (x0, top, x1, bottom in pt, P frame) of dark pixels inside box."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf_path))
+    page = doc[number - 1]
+    w, h = page.get_size()
+    x0, top, x1, bottom = box
+    scale = dpi / 72
+    img = page.render(scale=scale, crop=(x0, h - bottom, w - x1, top)).to_pil().convert("L")
+    doc.close()
+    dark = img.point(lambda v: 255 if v < 128 else 0).getbbox()
+    if dark is None:
+        return None
+    a, b, c, d = dark
+    return x0 + a / scale, top + b / scale, x0 + c / scale, top + d / scale
+
+
+def test_vt23_calls_right_of_the_column_on_the_cell_foot(doc):
+    """By ink: pdfminer gives a zero-advance glyph on a turned page no usable box."""
+    checked = 0
+    for p in doc.body_pages():
+        chars = doc.page(p["number"]).chars
+        for i, c in enumerate(chars):
+            if not (c["text"].isdigit() and c["size"] < 0.01 and i and chars[i - 1]["size"] > 10):
+                continue
+            cell, nxt = chars[i - 1], chars[i + 1] if i + 1 < len(chars) else None
+            ink = _ink_box(doc.pdf_path, p["number"],
+                           (cell["x1"] - 0.02 * doc.em, cell["top"] - 0.6 * doc.em,
+                            cell["x1"] + doc.gap, cell["bottom"] + 0.3 * doc.em))
+            assert ink is not None, (p["number"], c["text"])
+            assert ink[0] >= cell["x1"] - 0.01 * doc.em and ink[2] <= cell["x1"] + doc.gap
+            assert ink[2] - ink[0] <= 0.55 * doc.em
+            assert abs(ink[3] - cell["bottom"]) <= 0.1 * doc.em, (p["number"], cell["text"], ink, cell["bottom"])
+            if nxt is not None and abs(_xc(nxt) - _xc(cell)) < 0.1 * doc.em and nxt["size"] > 10:
+                s = next(col["spacing_em"] for col in p["body"]["columns"] if c["text"] in col["text"])
+                assert abs(nxt["top"] - cell["top"] - (1 + s) * doc.em) <= 0.01 * doc.em
+            checked += 1
+    assert checked >= 4
