@@ -262,3 +262,18 @@ def test_bleed_and_crop_marks(tmp_path):
         assert min(c["top"] for c in body) >= ta["top"] - 0.01
         # crop marks are drawn outside the trim box
         assert any(ln["x0"] < b or ln["top"] < b for ln in page.lines + page.rects + page.curves)
+
+
+def test_notdef_is_bb703_at_the_source_position(tmp_path):
+    """U+0378 is in no installed font: Pango draws .notdef (no fallback to hide it)."""
+    from test_pdf_vt import CHAPTER2
+    chapter = CHAPTER2.replace("重慶的報紙", "重慶的\u0378報紙")
+    out, diags = build_small_book(tmp_path, extra={"manuscript/02.md": chapter})
+    line = chapter.splitlines().index(next(ln for ln in chapter.splitlines() if "\u0378" in ln)) + 1
+    col = next(ln for ln in chapter.splitlines() if "\u0378" in ln).index("\u0378") + 1
+    by_code = {d.code: d for d in diags}
+    assert set(by_code) == {"BB402", "BB703"}
+    for d in by_code.values():
+        assert (d.file, d.line) == ("manuscript/02.md", line) and abs(d.col - col) <= 3 and d.hint
+    log = json.loads((out / "print.log.json").read_text(encoding="utf-8"))
+    assert [d["code"] for d in log["diagnostics"]] == ["BB703"]

@@ -171,18 +171,24 @@ class _Rejected(Exception):
         self.diags = diags
 
 
+# WeasyPrint: '.notdef glyph rendered for Unicode string unsupported by fonts: "x" (U+0078)'
+_NOTDEF = re.compile(r"\(U\+([0-9A-Fa-f]{4,6})\)\s*$")
+
+
 def _notdef(parts, pages: list[lt.Page], book: Book) -> list[Diagnostic]:
     """BB703 for each .notdef WeasyPrint logged, at the first unit holding the text."""
     seen, out = set(), []
     for part in parts:
         for msg in part.notdef:
-            text = msg.rsplit(":", 1)[-1].strip().strip('"')
+            m = _NOTDEF.search(msg)
+            text = chr(int(m.group(1), 16)) if m else msg.rsplit(":", 1)[-1].strip()
             if text in seen:
                 continue
             seen.add(text)
             pos = _find_pos(pages, text)
             file, line, col = (pos.file, pos.line, pos.col) if pos else (book.config.path, 1, 1)
-            out.append(Diagnostic("BB703", f"glyph drawn as .notdef for {text!r}", file, line, col,
+            out.append(Diagnostic("BB703", f"glyph drawn as .notdef for {text!r} (U+{ord(text[0]):04X})",
+                                  file, line, col,
                                   "the derived font lacks this character; replace it or change the font"))
     return out
 

@@ -167,4 +167,3 @@ def draw_pages(n_pages: int, html_for: HtmlMaker, base_url: str, roots: list[Pat
         _JOB.clear()
 
 
-NOTDEF_RE = re.compile(r"unsupported by fonts: \"?(.*?)\"?$")
