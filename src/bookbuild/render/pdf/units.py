@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ... import model as m
-from ...charclass import AFTER_DIGIT, is_han
+from ...charclass import AFTER_DIGIT
 from ...model import Pos
 from . import layout_types as lt
 from .textprep import Advance, TextPrep
+from .unitpass import finish_line
 
 # A pair unit, a Latin-ish run (letters, digits, ASCII punctuation), spaces, or one char.
 _SPECIAL = re.compile(
@@ -110,19 +111,16 @@ class UnitMaker:
                     inl += ([m.LineBreak()] if i else []) + ln
                 out.append(self.para(inl, b.pos, chapter, "quote"))
             elif isinstance(b, m.Rule):
-                out.append(self._new_block("blank", [[]], b.pos, chapter))
+                out.append(self._new_block(lt.BLANK_COL, [[]], b.pos, chapter))
         return out
 
     def _list(self, b: m.ListBlock, chapter, quote) -> list[Block]:
         out = []
         for n, item in enumerate(b.items, 1):
-            label = f"{n}、" if b.ordered else "・"
-            first = True
-            for blk in item:
-                if first and isinstance(blk, m.Para):
-                    out.append(self.para([m.Text(label)] + blk.inlines, blk.pos, chapter,
-                                         "quote" if quote else "body", generated_prefix=len(label)))
-                    first = False
+            for k, blk in enumerate(item):
+                if k == 0 and isinstance(blk, m.Para):   # the label is generated text
+                    out.append(self.para(blk.inlines, blk.pos, chapter, "quote" if quote else "body",
+                                         prefix=f"{n}、" if b.ordered else "・"))
                 else:
                     out += self.blocks([blk], chapter, quote)
         return out
@@ -138,16 +136,13 @@ class UnitMaker:
         return self._new_block(role, self._finish(), pos, chapter, indent_first=2.0,
                                indent_rest=2.0 if quote else 0.0)
 
-    def para(self, inlines, pos, chapter, role="body", generated_prefix=0) -> Block:
+    def para(self, inlines, pos, chapter, role="body", prefix="") -> Block:
         self._start()
-        ctx = _Ctx(chapter)
-        if generated_prefix and inlines and isinstance(inlines[0], m.Text):
-            self.generated(inlines[0].text)
-            inlines = inlines[1:]
-        self.inlines(inlines, ctx)
-        indent = 2.0
-        return self._new_block(role, self._finish(), pos, chapter, indent_first=indent,
-                               indent_rest=indent if role == "quote" else 0.0)
+        if prefix:
+            self.generated(prefix)
+        self.inlines(inlines, _Ctx(chapter))
+        return self._new_block(role, self._finish(), pos, chapter, indent_first=2.0,
+                               indent_rest=2.0 if role == "quote" else 0.0)
 
     def heading(self, inlines, level, pos, chapter) -> Block:
         level = min(max(level, 1), 3)
@@ -195,9 +190,7 @@ class UnitMaker:
     def _finish(self) -> list[list[lt.Unit]]:
         self._lines.append(self._cur)
         self.stream.add("\n")
-        lines = [_tidy_spaces(_acronyms_in_latin(line, self.advance)) for line in self._lines]
-        for line in lines:
-            _set_glue(line)
+        lines = [finish_line(line, self.advance) for line in self._lines]
         self._cur, self._lines = [], []
         return lines
 
@@ -227,7 +220,7 @@ class UnitMaker:
                 self._span(node, ctx)
             elif isinstance(node, (m.Emph, m.Strong)):
                 flag = lt.EMPH if isinstance(node, m.Emph) else lt.STRONG
-                self.inlines(node.children, _ctx_with(ctx, flags=ctx.flags | flag))
+                self.inlines(node.children, replace(ctx, flags=ctx.flags | flag))
             elif isinstance(node, m.Code):
                 self.text(node.text, node.pos, ctx.flags, ctx.mark)
             elif isinstance(node, m.Link):
@@ -248,7 +241,7 @@ class UnitMaker:
 
     def _citation(self, node: m.Citation, ctx: _Ctx) -> None:
         if self.citations is not None and id(node) in getattr(self.citations, "rendered", {}):
-            self.inlines(self.citations.render(node), _ctx_with(ctx, raw=True))
+            self.inlines(self.citations.render(node), replace(ctx, raw=True))
             return
         for i, item in enumerate(node.items):   # fallback: prefix, title, locator
             src = self.book.sources.get(item.key) if self.book else None
@@ -259,12 +252,12 @@ class UnitMaker:
     def _span(self, node: m.Span, ctx: _Ctx) -> None:
         ed = self.edition
         if "citation" in node.classes:
-            self.inlines(node.children, _ctx_with(ctx, raw=True))
+            self.inlines(node.children, replace(ctx, raw=True))
         elif node.kind == "aside":
             self._aside(node, ctx)
         elif node.kind == "name" and ed.name_marks:
             self._marks += 1
-            self.inlines(node.children, _ctx_with(ctx, flags=ctx.flags | lt.NAME, mark=self._marks))
+            self.inlines(node.children, replace(ctx, flags=ctx.flags | lt.NAME, mark=self._marks))
         elif node.kind == "title":
             self._title(node, ctx)
         else:
@@ -273,7 +266,7 @@ class UnitMaker:
     def _title(self, node: m.Span, ctx: _Ctx) -> None:
         if self.edition.title_marks == "wavy":
             self._marks += 1
-            self.inlines(node.children, _ctx_with(ctx, flags=ctx.flags | lt.TITLE_WAVY, mark=self._marks))
+            self.inlines(node.children, replace(ctx, flags=ctx.flags | lt.TITLE_WAVY, mark=self._marks))
             return
         inner = m.plain_text(node.children).strip()
         nested = ctx.title_depth > 0 or _open_title(self._cur)
@@ -281,7 +274,7 @@ class UnitMaker:
         typed = inner[:1] in "《〈" and inner[-1:] in "》〉"
         if not typed:
             self._unit(o, lt.HAN, 1.0, node.pos, ctx.flags | lt.GENERATED)
-        self.inlines(node.children, _ctx_with(ctx, title_depth=ctx.title_depth + 1))
+        self.inlines(node.children, replace(ctx, title_depth=ctx.title_depth + 1))
         if not typed:
             self._unit(c, lt.HAN, 1.0, node.pos, ctx.flags | lt.GENERATED)
 
@@ -383,13 +376,6 @@ class UnitMaker:
         u.text += ch
 
 
-def _ctx_with(ctx: _Ctx, **kw) -> _Ctx:
-    d = {"chapter": ctx.chapter, "flags": ctx.flags, "mark": ctx.mark, "raw": ctx.raw,
-         "title_depth": ctx.title_depth}
-    d.update(kw)
-    return _Ctx(**d)
-
-
 def _shift(pos: Pos | None, delta: int) -> Pos | None:
     if pos is None or delta == 0:
         return pos
@@ -409,76 +395,3 @@ def _open_title(units: list[lt.Unit]) -> bool:
         elif u.text == "》":
             depth = max(0, depth - 1)
     return depth > 0
-
-
-def _acronyms_in_latin(units: list[lt.Unit], advance) -> list[lt.Unit]:
-    """Acronym letters are upright only in CJK context (VT-12); inside a Latin phrase
-    (`DREA E, VAN DE VEN H.`) they lie sideways with their words."""
-    if not any(u.kind == lt.UPRIGHT for u in units):
-        return units
-    changed = True
-    while changed:
-        changed = False
-        runs = _upright_letter_runs(units)
-        for a, b in reversed(runs):
-            if _latin_neighbour(units, a - 1, -1) or _latin_neighbour(units, b, 1):
-                text = "".join(u.text for u in units[a:b])
-                u0 = units[a]
-                units[a:b] = [lt.Unit(text, lt.SIDEWAYS, advance(text), u0.anchor, u0.offset,
-                                      u0.flags, 0.0, 0.0, u0.mark, u0.note_id, 0, u0.delta)]
-                changed = True
-    return units
-
-
-def _upright_letter_runs(units) -> list[tuple[int, int]]:
-    runs, i = [], 0
-    while i < len(units):
-        if units[i].kind == lt.UPRIGHT and units[i].text.isalpha():
-            j = i + 1
-            while j < len(units) and units[j].kind == lt.UPRIGHT and units[j].flags & lt.NOBREAK_BEFORE:
-                j += 1
-            runs.append((i, j))
-            i = j
-        else:
-            i += 1
-    return runs
-
-
-def _latin_neighbour(units, i, step) -> bool:
-    """Is the nearest unit in direction `step` (past spaces and calls) a Latin word?"""
-    while 0 <= i < len(units) and units[i].kind in (lt.SPACE, lt.CALL):
-        i += step
-    return 0 <= i < len(units) and units[i].kind == lt.SIDEWAYS and any(c.isalpha() for c in units[i].text)
-
-
-def _tidy_spaces(units: list[lt.Unit]) -> list[lt.Unit]:
-    """Keep a Latin space only between two Latin units (VT-12: Han–Latin spacing
-    comes from glue, not from the author's space); drop repeated spaces."""
-    out: list[lt.Unit] = []
-    latin = (lt.SIDEWAYS, lt.UPRIGHT)
-    for i, u in enumerate(units):
-        if u.kind == lt.SPACE:
-            prev = next((v for v in reversed(out) if v.kind != lt.CALL), None)
-            nxt = next((v for v in units[i + 1:] if v.kind != lt.CALL), None)
-            if prev is None or nxt is None or prev.kind not in latin or nxt.kind not in latin \
-                    or out[-1].kind == lt.SPACE:
-                continue
-        out.append(u)
-    return out
-
-
-def _set_glue(units: list[lt.Unit]) -> None:
-    """¼ em on a side of a sideways run that touches a Han character (VT-12)."""
-    for i, u in enumerate(units):
-        if u.kind != lt.SIDEWAYS:
-            continue
-        j = i - 1
-        while j >= 0 and units[j].kind == lt.CALL:
-            j -= 1
-        if j >= 0 and units[j].kind == lt.HAN and is_han(units[j].text[-1]):
-            u.glue_before = 0.25
-        k = i + 1
-        while k < len(units) and units[k].kind == lt.CALL:
-            k += 1
-        if k < len(units) and units[k].kind == lt.HAN and is_han(units[k].text[0]):
-            u.glue_after = 0.25

@@ -1,0 +1,89 @@
+"""Passes over one line of units once it is complete (units.py builds it).
+
+Latin context decides how acronyms are set and which spaces survive
+(VT-12); Han–Latin glue is added where a sideways run touches Han.
+"""
+from __future__ import annotations
+
+from ...charclass import is_han
+from . import layout_types as lt
+
+
+def finish_line(units: list[lt.Unit], advance) -> list[lt.Unit]:
+    """Acronyms, spaces and glue of a finished line (in this order)."""
+    units = tidy_spaces(acronyms_in_latin(units, advance))
+    set_glue(units)
+    return units
+
+
+def acronyms_in_latin(units: list[lt.Unit], advance) -> list[lt.Unit]:
+    """Acronym letters are upright only in CJK context (VT-12); inside a Latin phrase
+    (`DREA E, VAN DE VEN H.`) they lie sideways with their words."""
+    if not any(u.kind == lt.UPRIGHT for u in units):
+        return units
+    changed = True
+    while changed:
+        changed = False
+        runs = _upright_letter_runs(units)
+        for a, b in reversed(runs):
+            if _latin_neighbour(units, a - 1, -1) or _latin_neighbour(units, b, 1):
+                text = "".join(u.text for u in units[a:b])
+                u0 = units[a]
+                units[a:b] = [lt.Unit(text, lt.SIDEWAYS, advance(text), u0.anchor, u0.offset,
+                                      u0.flags, 0.0, 0.0, u0.mark, u0.note_id, 0, u0.delta)]
+                changed = True
+    return units
+
+
+def _upright_letter_runs(units) -> list[tuple[int, int]]:
+    runs, i = [], 0
+    while i < len(units):
+        if units[i].kind == lt.UPRIGHT and units[i].text.isalpha():
+            j = i + 1
+            while j < len(units) and units[j].kind == lt.UPRIGHT and units[j].flags & lt.NOBREAK_BEFORE:
+                j += 1
+            runs.append((i, j))
+            i = j
+        else:
+            i += 1
+    return runs
+
+
+def _latin_neighbour(units, i, step) -> bool:
+    """Is the nearest unit in direction `step` (past spaces and calls) a Latin word?"""
+    while 0 <= i < len(units) and units[i].kind in (lt.SPACE, lt.CALL):
+        i += step
+    return 0 <= i < len(units) and units[i].kind == lt.SIDEWAYS and any(c.isalpha() for c in units[i].text)
+
+
+def tidy_spaces(units: list[lt.Unit]) -> list[lt.Unit]:
+    """Keep a Latin space only between two Latin units (VT-12: Han–Latin spacing
+    comes from glue, not from the author's space); drop repeated spaces."""
+    out: list[lt.Unit] = []
+    latin = (lt.SIDEWAYS, lt.UPRIGHT)
+    for i, u in enumerate(units):
+        if u.kind == lt.SPACE:
+            prev = next((v for v in reversed(out) if v.kind != lt.CALL), None)
+            nxt = next((v for v in units[i + 1:] if v.kind != lt.CALL), None)
+            if prev is None or nxt is None or prev.kind not in latin or nxt.kind not in latin \
+                    or out[-1].kind == lt.SPACE:
+                continue
+        out.append(u)
+    return out
+
+
+def set_glue(units: list[lt.Unit]) -> None:
+    """¼ em on a side of a sideways run that touches a Han character (VT-12)."""
+    for i, u in enumerate(units):
+        if u.kind != lt.SIDEWAYS:
+            continue
+        j = i - 1
+        while j >= 0 and units[j].kind == lt.CALL:
+            j -= 1
+        if j >= 0 and units[j].kind == lt.HAN and is_han(units[j].text[-1]):
+            u.glue_before = 0.25
+        k = i + 1
+        while k < len(units) and units[k].kind == lt.CALL:
+            k += 1
+        if k < len(units) and units[k].kind == lt.HAN and is_han(units[k].text[0]):
+            u.glue_after = 0.25
