@@ -165,7 +165,8 @@ def test_bibliography_groups_and_order(method, expected):
     for _, es in bib:
         for e in es:
             text = m.plain_text(e.inlines)
-            assert SOURCES[e.key]["title"] in text and not text.startswith("[")
+            assert SOURCES[e.key]["title"] in text and not text.startswith(("[", " "))
+            assert isinstance(e.inlines[0], m.Text) and e.inlines[0].text
 
 
 def test_scoped_copies_never_reach_the_bibliography():

@@ -415,10 +415,11 @@ def bib_entries(blocks: list, book: m.Book, keys: set[str]) -> list[BibEntry]:
         if key not in keys or key not in book.sources:
             continue
         inlines = to_inlines(_block_inlines(div["c"][1]))
-        while inlines and isinstance(inlines[0], m.Space):
-            inlines.pop(0)
         # A leading "[3]" citation-number means nothing once regrouped and resorted.
         if inlines and isinstance(inlines[0], m.Text):
             inlines[0].text = re.sub(r"^\[\d+\]\s*", "", inlines[0].text)
+        while inlines and (isinstance(inlines[0], m.Space)
+                           or isinstance(inlines[0], m.Text) and not inlines[0].text.strip()):
+            inlines.pop(0)
         entries.append(BibEntry(key, inlines, book.sources[key].csl))
     return entries
