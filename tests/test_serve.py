@@ -267,3 +267,38 @@ def test_port_in_use_is_one_line(book):
                              capture_output=True, text=True, env=env, timeout=60)
     assert res.returncode == 1
     assert "cannot listen on 127.0.0.1" in res.stderr and "Traceback" not in res.stderr
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    out = []
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                cmd = (p / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if text in cmd:
+                out.append(cmd)
+    return out
+
+
+def test_an_edit_during_a_build_cancels_it(book):
+    """A save while the print edition builds kills that build (and its workers) and starts over."""
+    srv = Serve(book, "--edition", "print")
+    note = book / "footnotes" / "01.md"
+    try:
+        srv.built("print")
+        note.write_text(NOTES.replace(OLD_NOTE, NEW_NOTE + "甲"), encoding="utf-8")
+        wait_until(lambda: "building print" in get(srv.url + "/")[1].decode(), 30, "the build to start")
+        assert any("--edition print" in c for c in _processes_mentioning(str(book)))
+        note.write_text(NOTES.replace(OLD_NOTE, NEW_NOTE + "乙"), encoding="utf-8")
+        srv.built("print", after=1)
+        time.sleep(1)
+        gens = sorted(int(p.name) for p in (book / ".bookbuild" / "serve" / "print").iterdir() if p.name.isdigit())
+        text = (book / ".bookbuild" / "serve" / "print" / str(gens[-1]) / "print.layout.json").read_text(encoding="utf-8")
+        assert NEW_NOTE + "乙" in text
+        # the build of the first save never got published
+        assert len([ln for ln in srv.stderr_lines if " print built (build " in ln]) == 2
+    finally:
+        assert srv.stop() == 130
+    assert _processes_mentioning(str(book)) == []   # no build child or worker outlives the server
