@@ -10,7 +10,9 @@ import tinycss2
 import pytest
 
 from bookbuild.charclass import TCY_RE, is_han_context
-from epub_helpers import NS, Epub, epoch, epubcheck_problems, sample, stress, variant  # noqa: F401
+from epub_helpers import NS, Epub, epubcheck_problems
+
+pytest_plugins = ["epub_helpers"]   # the sample, variant and stress fixtures
 
 # ------------------------------------------------------------------ validity
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from epub_helpers import epoch, sample  # noqa: F401
+pytest_plugins = ["epub_helpers"]   # the sample fixture
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 W, H = 800, 1080

@@ -13,8 +13,9 @@ from bookbuild import model as m
 from bookbuild.render.epub import build_epub
 from bookbuild.transform.notes import number_notes
 from bookbuild.verify.epub import verify_epub
-from epub_helpers import (EPOCH, EPUB_TYPE, NS, REPO, Epub, build, epoch, load,  # noqa: F401
-                          sample, variant)
+from epub_helpers import EPOCH, EPUB_TYPE, NS, REPO, build, load
+
+pytest_plugins = ["epub_helpers"]   # the sample and variant fixtures
 
 XML_ID = re.compile(r"/ch\d+\.xhtml$")
 

@@ -122,7 +122,9 @@ def _documents(ctx: Context) -> tuple[list[Doc], str | None, list[tuple[str, byt
 
 
 def _embedded_font(ctx: Context, docs: list[Doc], cache_dir):
+    """The subset font, from the characters of every finished document."""
     from ...fonts import FontNotFound
+    from .fontembed import subset_font
     chars: set[str] = set()
     for doc in docs:
         root = etree.fromstring(doc.content)
@@ -130,13 +132,8 @@ def _embedded_font(ctx: Context, docs: list[Doc], cache_dir):
     chars.update(ctx.edition.aside_brackets + "《》〈〉「」『』（）、。，：；！？…—　0123456789")
     chars.discard("\n")
     try:
-        data, _ = css_mod_font(ctx.edition.font, chars, cache_dir)
+        data, _ = subset_font(ctx.edition.font, chars, cache_dir)
     except FontNotFound as exc:
         return None, [Diagnostic("BB402", f"cannot embed font {exc.family!r}: not installed",
                                  ctx.book.config.path, 1, 1, exc.hint)]
     return data, []
-
-
-def css_mod_font(family: str, chars: set[str], cache_dir):
-    from .fontembed import subset_font
-    return subset_font(family, chars, cache_dir)

@@ -23,8 +23,10 @@ def glossary_doc(ctx: Context):
     for key, gid in sorted(ctx.term_ids.items(), key=lambda kv: int(kv[1][3:])):
         term = ctx.book.terms[key]
         dt = E("dt", {"epub:type": "glossterm", "id": gid}, parent=dl)
-        writer.para([m.Text(term.term)], E("dfn", parent=dt))
+        dfn = E("dfn", parent=dt)
+        writer.para([m.Text(term.term)], dfn)
         if term.reading:
+            dfn.tail = "\u3000"
             reading = E("span", {"class": "reading", "lang": "zh-Latn-pinyin"}, parent=dt)
             reading.set(XML_LANG, "zh-Latn-pinyin")
             reading.text = term.reading
