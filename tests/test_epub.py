@@ -10,6 +10,7 @@ import tinycss2
 import pytest
 
 from bookbuild.charclass import TCY_RE, is_han_context
+pytest.register_assert_rewrite("epub_helpers")   # before it is imported
 from epub_helpers import NS, Epub, epubcheck_problems
 
 pytest_plugins = ["epub_helpers"]   # the sample, variant and stress fixtures
@@ -174,3 +175,28 @@ def test_chinese_numerals_edition(variant):
     assert "一九四四年" in text and "1944年" not in text
     calls = [a for d in docs.values() for a in d.xpath("//h:a[@epub:type='noteref']", namespaces=NS)]
     assert calls and all(re.fullmatch("[〇零一二三四五六七八九十百千]+", "".join(a.itertext())) for a in calls)
+
+
+# ------------------------------------------------------------ vertical runs
+
+def _runs(text, **kw):
+    from bookbuild.render.epub.text import TextStyle, runs
+    style = TextStyle(**{"vertical": True, "numerals": "tcy", "long_numbers": "sideways",
+                         "script": "zh-Hant", "range_mark": "～", "interpunct": "·", **kw})
+    return [(r.text, r.kind) for r in runs(text, style) if r.kind]
+
+
+@pytest.mark.parametrize("text,kw,expected", [
+    ("1944年8月7日", {}, [("8", "tcy"), ("7", "tcy")]),
+    ("約1.7萬人、B-29、10:30、1/12", {}, []),
+    ("第10軍3個師", {}, [("10", "tcy"), ("3", "tcy")]),
+    ("1944年8月", {"long_numbers": "upright"}, [("1944", "upright"), ("8", "tcy")]),
+    ("1944年8月", {"numerals": "upright"}, [("1944", "upright"), ("8", "upright")]),
+    ("1944年8月", {"numerals": "sideways"}, []),
+    ("美國 USA 與 AB 軍，U.S. Army", {}, [("USA", "upright"), ("AB", "upright")]),
+    ("Smith 2001, p. 45.", {}, []),
+    ("7", {}, [("7", "tcy")]),            # a note number: no neighbours, CJK context
+    ("1944年8月", {"vertical": False}, []),
+])
+def test_vertical_runs(text, kw, expected):
+    assert _runs(text, **kw) == expected

@@ -13,6 +13,7 @@ from bookbuild import model as m
 from bookbuild.render.epub import build_epub
 from bookbuild.transform.notes import number_notes
 from bookbuild.verify.epub import verify_epub
+pytest.register_assert_rewrite("epub_helpers")   # before it is imported
 from epub_helpers import EPOCH, EPUB_TYPE, NS, REPO, build, load
 
 pytest_plugins = ["epub_helpers"]   # the sample and variant fixtures

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ... import model as m
 from .context import Context
 from .docs import new_document, serialize
-from .xhtml import XML_LANG, E, Writer
+from .xhtml import XML_LANG, E, Writer, add_text
 
 GLOSSARY_TITLE = "詞彙表"
 FILE = "text/glossary.xhtml"
@@ -34,7 +34,8 @@ def glossary_doc(ctx: Context):
         writer.para([m.Text(term.definition)], dd)
         see = [k for k in term.see if k in ctx.term_ids]
         if see:
-            span = E("span", {"class": "see"}, parent=dd, text="參見")
+            add_text(dd, "\u3000")
+            span = E("span", {"class": "see"}, parent=dd, text="參見：")
             for i, k in enumerate(see):
                 if i:
                     span[-1].tail = "、"
