@@ -471,3 +471,66 @@ def test_vt23_calls_right_of_the_column_on_the_cell_foot(doc):
                 assert abs(nxt["top"] - cell["top"] - (1 + s) * doc.em) <= 0.01 * doc.em
             checked += 1
     assert checked >= 4
+
+
+@pytest.fixture(scope="module")
+def options_doc(tmp_path_factory):
+    """The book with the non-default options: wavy title marks, hanzi folios in
+    the fore-edge, running heads in the fore-edge."""
+    toml = BOOK_TOML.replace('format = "pdf"', 'format = "pdf"\ntitle_marks = "wavy"\n'
+                             'folio = "hanzi-vertical"\nrunning_head = "fore-edge"')
+    chapter = CHAPTER1.replace("意在打通大陸交通線", "意在打通[大陸交通線]{.title}[開羅宣言]{.title}")
+    out, diags = build_small_book(tmp_path_factory.mktemp("pdfopt"),
+                                  extra={"book.toml": toml, "manuscript/01.md": chapter})
+    assert not [d for d in diags if d.severity == "error"], diags
+    return Doc(out)
+
+
+def test_vt21_wavy_title_marks_left_and_separate(options_doc):
+    doc = options_doc
+    number, chars, i = _find_column_chars(doc, "大陸交通線開羅宣言")
+    page = doc.page(number)
+    col_left = chars[i]["x0"]
+    # pdfminer boxes a curve by its end points only: take the control points too
+    waves = []
+    for c in page.curves:
+        xs = [pt[0] for seg in c["path"] for pt in seg[1:]]
+        if col_left - 0.5 * doc.gap < min(xs) and max(xs) <= col_left + 0.01:
+            waves.append(dict(c, x0=min(xs), x1=max(xs), width=max(xs) - min(xs)))
+    first, second = chars[i:i + 5], chars[i + 5:i + 9]
+    def covering(span):
+        return [w for w in waves if w["top"] <= span[0]["top"] + 0.1 * doc.em
+                and w["bottom"] >= span[-1]["bottom"] - 0.1 * doc.em]
+    a, b = covering(first), covering(second)
+    assert len(a) == 1 and len(b) == 1 and a[0]["top"] != b[0]["top"]
+    assert a[0]["width"] >= 0.05 * doc.em                      # a wave, not a straight line
+    assert b[0]["top"] - a[0]["bottom"] >= 0.1 * doc.em - 0.01
+    straight = [r for r in page.rects if col_left - 0.5 * doc.gap < r["x0"] and r["x1"] <= col_left + 0.01
+                and r["top"] < second[-1]["bottom"] and r["bottom"] > first[0]["top"]]
+    assert not straight                                         # a wave, not a 專名號 line
+
+
+def test_vt26_vt27_fore_edge_options(options_doc):
+    doc = options_doc
+    seen_folio = seen_head = 0
+    for p in doc.layout["pages"]:
+        ta = doc.ta(p["number"])
+        page = doc.page(p["number"])
+        odd = p["number"] % 2 == 1
+        outside = [c for c in page.chars
+                   if (c["x1"] <= ta["left"] if odd else c["x0"] >= ta["right"]) and c["fontname"].endswith("TateU")]
+        text = "".join(c["text"] for c in sorted(outside, key=lambda c: c["top"]))
+        if p["folio"]:
+            assert re.fullmatch(r"[〇一二三四五六七八九十百]+", p["folio"])
+            assert text.endswith(p["folio"]), (p["number"], text)
+            seen_folio += 1
+        if p["running_head"]:
+            assert text.startswith(p["running_head"])
+            head = sorted(outside, key=lambda c: c["top"])[0]
+            assert abs(head["top"] - (ta["top"] + 4 * doc.em)) <= 0.1 * doc.em
+            seen_head += 1
+        gap = (ta["left"] - max(c["x1"] for c in outside)) if odd and outside else \
+              (min(c["x0"] for c in outside) - ta["right"]) if outside else doc.gap
+        assert gap >= doc.gap - 0.01
+        assert not [c for c in page.chars if "TateH" in c["fontname"]]
+    assert seen_folio >= 4 and seen_head >= 2

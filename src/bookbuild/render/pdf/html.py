@@ -335,7 +335,7 @@ def _line(cls: str, x: float, y: float, w: float, em: float) -> str:
         sign = -1 if i % 2 == 0 else 1
         d.append(f"q {step / 2:.3f} {sign * 2 * amp:.3f} {step:.3f} 0")
     return (f'<svg class="title-a" style="left:{_pt(x)};top:{_pt(y + 0.14 * em - h / 2)}" '
-            f'width="{w:.3f}" height="{h:.3f}" viewBox="0 0 {w:.3f} {h:.3f}">'
+            f'width="{w:.3f}pt" height="{h:.3f}pt" viewBox="0 0 {w:.3f} {h:.3f}">'
             f'<path d="{" ".join(d)}" fill="none" stroke="black" stroke-width="{0.045 * em:.3f}"/></svg>')
 
 
