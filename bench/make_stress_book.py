@@ -32,7 +32,6 @@ from stress_text import TextMaker, cjk_count, han_set, load_lexicon  # noqa: E40
 
 UNIT = {"chapters": 20, "cjk": 440_000, "notes": 2000, "sources": 200, "terms": 300}
 FRONT_BACK_WEIGHT = 0.25     # preface and afterword, each, relative to a chapter
-NOTE_CJK = 56                # average CJK characters of a generated note
 BODY_CITES_PER_NOTE = 0.10   # body citations (they become notes of their own)
 AGAIN_PER_NOTE = 0.03
 DEFAULT_SEED = 1944

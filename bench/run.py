@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -101,6 +102,8 @@ def scaling_steps(book: Path, work: Path, bb: list[str], env: dict, anchor: bool
 def run_steps(steps: list[Step], args) -> list[Result]:
     results = []
     for step in steps:
+        if args.only and not re.search(args.only, step.name):
+            continue
         res = run_step(step, args.runs, timeout=args.timeout, tree_rss=args.tree_rss)
         print(f"  {step.name}: {res.summary()}", file=sys.stderr, flush=True)
         results.append(res)
@@ -131,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scaling-only", action="store_true", help="only the scaling table")
     ap.add_argument("--tree-rss", action="store_true",
                     help="also sample the summed RSS of each process tree")
+    ap.add_argument("--only", metavar="REGEX",
+                    help="only the steps whose name matches, e.g. 'check|anchor' or 'print'")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per run")
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it")
     ap.add_argument("--json", type=Path, help="also write the results as JSON")
