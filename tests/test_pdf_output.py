@@ -76,8 +76,8 @@ def test_catalog_pages_and_info(two_parts):
         assert str(info.CreationDate) == str(info.ModDate) == "D:20231114221320Z"
         with pdf.open_outline() as outline:
             titles = [(o.title, [c.title for c in o.children]) for o in outline.root]
-        assert ("第一章　圍城", ["外圍", "城內"]) in titles
-        assert any(t == "第二章　餘波" for t, _ in titles)
+        assert [kids for t, kids in titles if t.endswith("圍城")] == [["外圍", "城內"]]
+        assert [t for t, _ in titles if t.endswith("餘波")]
 
 
 def test_links_after_merge_reach_other_parts(two_parts):

@@ -23,7 +23,8 @@ from ...atomic import atomic_path, write_text
 from ...diagnostics import Diagnostic, to_json_obj
 from ...model import Book
 from . import layout_types as lt
-from .html import Faces, Frame, document_html, font_css, geometry_css
+from .draw import book_css, font_css, geometry_css
+from .html import Faces, Frame, document_html, unit_spans
 
 Progress = Callable[[str, int, int], None]
 
@@ -214,7 +215,6 @@ def _docinfo(book: Book, ed):
 
 def _links(pages: list[lt.Page], frame: Frame):
     """目次 entries → the page with that folio; calls and 見第N章注M → the note's page."""
-    from .html import link_areas
     from .turn import Link
 
     by_folio: dict[str, int] = {}
@@ -229,70 +229,52 @@ def _links(pages: list[lt.Page], frame: Frame):
             by_note.setdefault(nid, i)
     out = []
     for i, p in enumerate(pages):
-        for rect, kind, key in link_areas(p, frame):
+        for rect, kind, key in _link_areas(p, frame):
             target = (by_folio if kind == "folio" else by_note).get(key)
             if target is not None:
                 out.append(Link(i, rect, target))
     return out
 
 
-def _outline(pages: list[lt.Page]):
-    from .turn import OutlineEntry
-    return [OutlineEntry(o.title, i, o.level) for i, p in enumerate(pages) for o in p.outline]
+def _rect_p(frame: Frame, y0: float, col: lt.Column, a: float, b: float) -> tuple[float, float, float, float]:
+    """Cells [a, b) (column em) of a column as a P-frame PDF rectangle (y up)."""
+    em = col.size * frame.s
+    yc = y0 + col.x_em * frame.s
+    xl0, xl1 = frame.x0 + a * em, frame.x0 + b * em
+    # L (x, y-down) → P top-down (height − y, x) → PDF y-up (height − y, width − x),
+    # all shifted by the bleed WeasyPrint puts around the trimmed page.
+    b = frame.bleed
+    return (b + frame.height - (yc + em / 2), b + frame.width - xl1,
+            b + frame.height - (yc - em / 2), b + frame.width - xl0)
 
 
-# ------------------------------------------------------------ book styles
-
-# book-format.md "Files and safety": in pdf editions the grid comes from the
-# geometry keys; these properties would break it (or bring characters and
-# fonts the derived faces do not have) and are dropped from the book's CSS.
-_BANNED = re.compile(
-    r"^(font|font-family|font-size|font-feature-settings|font-variant.*|line-height|letter-spacing|"
-    r"word-spacing|text-indent|text-align|text-align-last|text-transform|white-space|writing-mode|"
-    r"direction|unicode-bidi|content|margin.*|padding.*|(min-|max-)?(width|height)|inset.*|"
-    r"position|top|left|right|bottom|float|display|transform.*|size|marks|bleed)$")
-_DROP_AT = {"import", "font-face", "namespace"}
-
-
-def book_css(text: str) -> str:
-    """The book's stylesheet without the grid-breaking declarations."""
-    import tinycss2
-
-    return tinycss2.serialize(_filter_rules(tinycss2.parse_stylesheet(text, skip_comments=True)))
-
-
-def _filter_rules(rules):
-    import tinycss2
-    from tinycss2 import ast
-
+def _link_areas(page: lt.Page, frame: Frame) -> list[tuple[tuple, str, str]]:
+    """(rect, kind, key) of what should link: a 目次 entry (key = the folio it
+    names), a cross reference 見第N章注M (key = note id), a note call."""
+    y0 = frame.top(page)
     out = []
-    for rule in rules:
-        if isinstance(rule, ast.QualifiedRule):
-            rule.content = _filter_decls(rule.content)
-        elif isinstance(rule, ast.AtRule):
-            kw = rule.lower_at_keyword
-            if kw in _DROP_AT:
-                continue
-            if rule.content is not None and kw in ("media", "supports", "layer"):
-                rule.content = _filter_rules(tinycss2.parse_rule_list(rule.content))
-            elif rule.content is not None:   # @page and its margin boxes
-                rule.content = _filter_decls(rule.content)
-        out.append(rule)
+    for col in page.columns + page.note_columns:
+        spans = unit_spans(col)
+        if col.role == lt.TOC_ENTRY and col.foot and spans:
+            out.append((_rect_p(frame, y0, col, spans[0][1], frame.length / (col.size * frame.s)),
+                        "folio", "".join(u.text for u in col.foot)))
+        link_spans = [(a, b, u.note_id) for u, a, b in spans if u.flags & lt.LINK and u.note_id]
+        if link_spans:
+            a, b = link_spans[0][0], link_spans[-1][1]
+            out.append((_rect_p(frame, y0, col, a, b), "note", link_spans[0][2]))
+        prev = None
+        for u in col.units:
+            if u.kind == lt.CALL and u.note_id and prev is not None:
+                a, b = next(((s, e) for v, s, e in spans if v is prev), (0.0, 0.0))
+                out.append((_rect_p(frame, y0, col, a, b), "note", u.note_id))
+            elif u.kind != lt.CALL:
+                prev = u
     return out
 
 
-def _filter_decls(content):
-    """Keep the allowed declarations; drop nested at-rules (e.g. @page margin
-    boxes, whose `content` would bring text the layout never saw)."""
-    import tinycss2
-    from tinycss2 import ast
-
-    kept = []
-    for node in tinycss2.parse_blocks_contents(content, skip_whitespace=True, skip_comments=True):
-        if isinstance(node, ast.Declaration) and not _BANNED.match(node.lower_name):
-            important = " !important" if node.important else ""
-            kept.append(f"{node.name}:{tinycss2.serialize(node.value).strip()}{important}")
-    return tinycss2.parse_component_value_list(" " + "; ".join(kept) + " ")
+def _outline(pages: list[lt.Page]):
+    from .turn import OutlineEntry
+    return [OutlineEntry(o.title, i, o.level) for i, p in enumerate(pages) for o in p.outline]
 
 
 # ------------------------------------------------------------ layout data

@@ -24,6 +24,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from . import turn
+from .html import _BOLD_ROLES, Faces, Frame, _cls, _pt
 
 # html_for(first, stop) -> the HTML document of pages [first, stop)
 HtmlMaker = Callable[[int, int], str]
@@ -167,3 +168,79 @@ def draw_pages(n_pages: int, html_for: HtmlMaker, base_url: str, roots: list[Pat
         _JOB.clear()
 
 
+# ------------------------------------------------------------ stylesheets
+
+def font_css(faces: Faces, urls: dict[str, str]) -> str:
+    """@font-face rules for the derived faces (family → file URL)."""
+    out = []
+    for family, url in urls.items():
+        weight = "bold" if family == faces.bold else "normal"
+        out.append(f'@font-face {{ font-family: "{family}"; src: url("{url}"); font-weight: {weight}; }}')
+    return "\n".join(out)
+
+
+def geometry_css(frame: Frame, faces: Faces, crop_marks: bool = False) -> str:
+    """Page size and the only font families allowed (no fallbacks, VT-28)."""
+    bold = ", ".join(f"p.{_cls(r)}" for r in sorted(_BOLD_ROLES))
+    marks = "crop" if crop_marks else "none"
+    return f"""
+@page {{ size: {_pt(frame.width)} {_pt(frame.height)}; margin: 0; bleed: {_pt(frame.bleed)}; marks: {marks}; }}
+html {{ font-family: "{faces.upright}"; font-size: {_pt(frame.s)}; line-height: {_pt(frame.s)}; }}
+section.page {{ width: {_pt(frame.width)}; height: {_pt(frame.height)}; }}
+{bold} {{ font-family: "{faces.bold}"; font-weight: bold; }}
+.folio, .rh {{ font-family: "{faces.horizontal}"; }}
+"""
+
+
+# ------------------------------------------------------------ book styles
+
+# book-format.md "Files and safety": in pdf editions the grid comes from the
+# geometry keys; these properties would break it (or bring characters and
+# fonts the derived faces do not have) and are dropped from the book's CSS.
+_BANNED = re.compile(
+    r"^(font|font-family|font-size|font-feature-settings|font-variant.*|line-height|letter-spacing|"
+    r"word-spacing|text-indent|text-align|text-align-last|text-transform|white-space|writing-mode|"
+    r"direction|unicode-bidi|content|margin.*|padding.*|(min-|max-)?(width|height)|inset.*|"
+    r"position|top|left|right|bottom|float|display|transform.*|size|marks|bleed)$")
+_DROP_AT = {"import", "font-face", "namespace"}
+
+
+def book_css(text: str) -> str:
+    """The book's stylesheet without the grid-breaking declarations."""
+    import tinycss2
+
+    return tinycss2.serialize(_filter_rules(tinycss2.parse_stylesheet(text, skip_comments=True)))
+
+
+def _filter_rules(rules):
+    import tinycss2
+    from tinycss2 import ast
+
+    out = []
+    for rule in rules:
+        if isinstance(rule, ast.QualifiedRule):
+            rule.content = _filter_decls(rule.content)
+        elif isinstance(rule, ast.AtRule):
+            kw = rule.lower_at_keyword
+            if kw in _DROP_AT:
+                continue
+            if rule.content is not None and kw in ("media", "supports", "layer"):
+                rule.content = _filter_rules(tinycss2.parse_rule_list(rule.content))
+            elif rule.content is not None:   # @page and its margin boxes
+                rule.content = _filter_decls(rule.content)
+        out.append(rule)
+    return out
+
+
+def _filter_decls(content):
+    """Keep the allowed declarations; drop nested at-rules (e.g. @page margin
+    boxes, whose `content` would bring text the layout never saw)."""
+    import tinycss2
+    from tinycss2 import ast
+
+    kept = []
+    for node in tinycss2.parse_blocks_contents(content, skip_whitespace=True, skip_comments=True):
+        if isinstance(node, ast.Declaration) and not _BANNED.match(node.lower_name):
+            important = " !important" if node.important else ""
+            kept.append(f"{node.name}:{tinycss2.serialize(node.value).strip()}{important}")
+    return tinycss2.parse_component_value_list(" " + "; ".join(kept) + " ")
