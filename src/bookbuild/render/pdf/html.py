@@ -134,12 +134,19 @@ def _pieces(col: lt.Column, em: float) -> list[_Piece]:
     vis = visible_units(col)
     calls: dict[int, list[lt.Unit]] = {}
     last = None
-    for u in col.units:
-        if u.kind == lt.CALL and last is not None:
-            calls.setdefault(id(last), []).append(u)
-        elif u.kind != lt.CALL:
-            last = u
     out: list[_Piece] = []
+    shown = {id(u) for u in vis}
+    for u in col.units:
+        if u.kind != lt.CALL and id(u) not in shown:
+            continue    # a trailing space takes no room; a call after it joins the last cell
+        if u.kind == lt.CALL and last is None:
+            # A call before any cell (VT-23 says the breaker never makes one,
+            # but its text must not be lost): drawn at the column head.
+            out.append(_Piece(u.text, "call"))
+        elif u.kind == lt.CALL:
+            calls.setdefault(id(last), []).append(u)
+        else:
+            last = u
     for i, u in enumerate(vis):
         before, after = _glue(col, vis, i)
         # The last unit carries the spacing too (it falls beyond the foot,
