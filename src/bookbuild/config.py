@@ -100,6 +100,7 @@ class BookConfig:
     note_numbering: str = "chapter"
     csl: str = "china-national-standard-gb-t-7714-2015-note"
     bibliography_sort: str = "strokes"
+    index_sort: str = "pinyin"
     range: str = "～"
     interpunct: str = "·"
 
@@ -130,6 +131,7 @@ def parse_page(spec: str) -> tuple[float, float]:
 _ONE_OF = {
     "note_numbering": ("chapter", "book"),
     "bibliography_sort": ("strokes", "zhuyin", "pinyin", "codepoint"),
+    "index_sort": ("pinyin", "strokes", "zhuyin"),
     "range": ("～", "至"),
     "interpunct": ("·", "‧", "・"),
     "format": ("epub", "pdf"),
@@ -148,7 +150,7 @@ _ONE_OF = {
 _BOOK_KEYS = {"title": str, "subtitle": str, "authors": list, "identifier": str, "language": str,
               "publisher": str, "date": str, "rights": str, "cover": str, "isbn": str,
               "edition_statement": str, "chapters": list, "note_numbering": str, "csl": str,
-              "bibliography_sort": str, "range": str, "interpunct": str}
+              "bibliography_sort": str, "index_sort": str, "range": str, "interpunct": str}
 _EDITION_COMMON = {"format": str, "writing": str, "language": str, "script": str, "font": str,
                    "numerals": str, "long_numbers": str, "notes": str, "name_marks": bool,
                    "title_marks": str, "aside_brackets": str}

@@ -1,0 +1,207 @@
+"""The back-of-book index (索引): which spans are entries, their grouping and order.
+
+Entries come from three marks in chapters and notes:
+
+* `[林森]{.name}`: the span's text;
+* `[第十軍]{.term}`, `[方軍長]{.term key=fang-xianjue}`: the glossary term the
+  span resolves to (the book-format lookup), else the span's text;
+* `[委員長]{.index key=蔣中正}`: the key, else the span's text.
+
+Occurrences with the same entry text are one entry.  Entries sort by
+`index_sort` (pinyin by default, strokes or zhuyin) with the sort keys of
+the bibliography (sortkeys.py), and fall into groups headed by the first
+letter of the reading (pinyin A…Z, zhuyin ㄅ…ㄩ, strokes N畫).
+
+A span's source position is unique, and both renderers see the same spans:
+the PDF layout records the page each occurrence lands on
+(`<edition>.layout.json` "index"), the EPUB gives each span the id
+`Occurrence.id` and links to it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .. import model as m
+from ..charclass import is_han
+from .sortkeys import sort_key, strokes
+
+KINDS = ("name", "term", "index")
+ID_PREFIX = "ix-"
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    entry: str
+    pos: m.Pos          # the span's position: its identity in every edition
+    chapter: int        # Chapter.index of the chapter (or the note's chapter)
+    id: str             # XHTML id of the span in the EPUB
+
+
+@dataclass(slots=True)
+class Entry:
+    text: str
+    group: str
+    occurrences: list[Occurrence] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class BookIndex:
+    entries: list[Entry]                 # sorted
+    by_pos: dict[m.Pos, Occurrence]
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+    def groups(self) -> list[tuple[str, list[Entry]]]:
+        """Entries under their group headings, in order."""
+        out: list[tuple[str, list[Entry]]] = []
+        for e in self.entries:
+            if not out or out[-1][0] != e.group:
+                out.append((e.group, []))
+            out[-1][1].append(e)
+        return out
+
+
+def entry_text(book: m.Book, span: m.Span) -> str:
+    """The entry a span belongs to ("" when the span is no index entry)."""
+    text = m.plain_text(span.children).strip()
+    if span.kind == "index":
+        return span.attrs.get("key", "").strip() or text
+    if span.kind == "term":
+        key = span.attrs.get("key")
+        if key:
+            return book.terms[key].term if key in book.terms else text
+        if text in book.terms:
+            return book.terms[text].term
+        named = [t for t in book.terms.values() if t.term == text]
+        return named[0].term if len(named) == 1 else text
+    return text if span.kind == "name" else ""
+
+
+def collect(book: m.Book) -> BookIndex:
+    """Every index occurrence of the book, in reading order (chapters, then
+    notes in definition order), grouped into sorted entries."""
+    method = book.config.index_sort
+    occurrences: list[Occurrence] = []
+    for ch in book.chapters:
+        _walk(book, m.walk_inlines(ch.title), ch.index, occurrences)
+        _walk(book, m.walk_blocks_inlines(ch.blocks), ch.index, occurrences)
+    homes = _note_chapters(book)
+    for nid, note in book.notes.items():
+        _walk(book, m.walk_blocks_inlines(note.blocks), homes.get(nid, 0), occurrences)
+    entries: dict[str, Entry] = {}
+    for occ in occurrences:
+        if occ.entry not in entries:
+            entries[occ.entry] = Entry(occ.entry, group_label(occ.entry, method))
+        entries[occ.entry].occurrences.append(occ)
+    ordered = sorted(entries.values(), key=lambda e: (reading_key(e.text, method), e.text))
+    return BookIndex(ordered, {o.pos: o for o in occurrences})
+
+
+def _walk(book: m.Book, nodes, chapter: int, out: list[Occurrence]) -> None:
+    seen = {o.pos for o in out}
+    for node in nodes:
+        if isinstance(node, m.Span) and node.kind in KINDS and node.pos not in seen:
+            text = entry_text(book, node)
+            if text:
+                seen.add(node.pos)
+                out.append(Occurrence(text, node.pos, chapter, f"{ID_PREFIX}{len(out) + 1}"))
+
+
+def _note_chapters(book: m.Book) -> dict[str, int]:
+    """The chapter that first calls each note."""
+    homes: dict[str, int] = {}
+    for ch in book.chapters:
+        for node in m.walk_blocks_inlines(ch.blocks):
+            if isinstance(node, m.NoteRef):
+                homes.setdefault(node.id, ch.index)
+    return homes
+
+
+def reading_key(text: str, method: str) -> tuple:
+    """`sort_key`, but with the readings of the whole word: pypinyin knows
+    heteronyms in context (長沙 cháng, 重慶 chóng) from Simplified phrases, so
+    the word is looked up in its OpenCC t2s form."""
+    if method not in ("pinyin", "zhuyin"):
+        return sort_key(text, method)
+    chars = [c for c in text.strip() if not c.isspace()]
+    syllables = _word_readings("".join(chars), method)
+    if len(syllables) != len(chars):
+        return sort_key(text, method)
+    key = []
+    for ch, syl in zip(chars, syllables):
+        if not is_han(ch) or not syl:
+            key.append(sort_key(ch, method)[0] if is_han(ch) else (0, ch.casefold(), ord(ch)))
+            continue
+        key.append((1, 0, *_split_tone(syl, method), strokes(ch), ord(ch)))
+    return tuple(key)
+
+
+_TONE_MARKS = {"ˊ": 2, "ˇ": 3, "ˋ": 4, "˙": 5}
+
+
+def _split_tone(syl: str, method: str) -> tuple[str, int]:
+    if method == "zhuyin":
+        tone = next((_TONE_MARKS[c] for c in syl if c in _TONE_MARKS), 1)
+        return "".join(c for c in syl if c not in _TONE_MARKS), tone
+    return (syl[:-1], int(syl[-1])) if syl[-1:].isdigit() else (syl, 5)
+
+
+@lru_cache(maxsize=4096)
+def _word_readings(word: str, method: str) -> tuple[str, ...]:
+    from pypinyin import Style, pinyin
+    simplified = _t2s(word)
+    if len(simplified) != len(word):
+        simplified = word
+    style = Style.BOPOMOFO if method == "zhuyin" else Style.TONE3
+    out = pinyin(simplified, style=style, heteronym=False, neutral_tone_with_five=True,
+                 errors=lambda s: ["" for _ in s])
+    return tuple(item[0] if item else "" for item in out)
+
+
+@lru_cache(maxsize=1)
+def _opencc_t2s():
+    try:
+        import opencc
+        return opencc.OpenCC("t2s")
+    except Exception:        # OpenCC missing or broken: readings of the characters as written
+        return None
+
+
+def _t2s(text: str) -> str:
+    cc = _opencc_t2s()
+    return cc.convert(text) if cc else text
+
+
+def group_label(text: str, method: str) -> str:
+    """The heading an entry sorts under: a pinyin initial, a zhuyin symbol, N畫."""
+    first = next((c for c in text if not c.isspace()), "")
+    if not first:
+        return "其他"
+    if not is_han(first):
+        return first.upper() if first.isascii() and first.isalpha() else "其他"
+    if method == "strokes":
+        n = strokes(first)
+        return f"{n}畫" if n else "其他"
+    syllables = _word_readings(text.strip()[:8], "zhuyin" if method == "zhuyin" else "pinyin")
+    reading = syllables[0] if syllables else ""
+    return reading[:1].upper() if reading else "其他"
+
+
+def collapse(pages: list[int], connector: str = "～") -> list[str]:
+    """Sorted, unique page numbers with runs of consecutive pages collapsed
+    into a range with the book's `range` connector ("12～14")."""
+    nums = sorted(set(pages))
+    out: list[str] = []
+    i = 0
+    while i < len(nums):
+        j = i
+        while j + 1 < len(nums) and nums[j + 1] == nums[j] + 1:
+            j += 1
+        if j > i:
+            out.append(f"{nums[i]}{connector}{nums[j]}")
+        else:
+            out.append(str(nums[i]))
+        i = j + 1
+    return out
