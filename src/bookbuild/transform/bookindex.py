@@ -81,7 +81,7 @@ def entry_text(book: m.Book, span: m.Span) -> str:
 
 def collect(book: m.Book) -> BookIndex:
     """Every index occurrence of the book, in reading order (chapters, then
-    notes in definition order), grouped into sorted entries."""
+    called notes in definition order), grouped into sorted entries."""
     method = book.config.index_sort
     occurrences: list[Occurrence] = []
     for ch in book.chapters:
@@ -89,7 +89,8 @@ def collect(book: m.Book) -> BookIndex:
         _walk(book, m.walk_blocks_inlines(ch.blocks), ch.index, occurrences)
     homes = _note_chapters(book)
     for nid, note in book.notes.items():
-        _walk(book, m.walk_blocks_inlines(note.blocks), homes.get(nid, 0), occurrences)
+        if nid in homes:       # a note nobody calls is printed nowhere
+            _walk(book, m.walk_blocks_inlines(note.blocks), homes[nid], occurrences)
     entries: dict[str, Entry] = {}
     for occ in occurrences:
         if occ.entry not in entries:
@@ -110,13 +111,10 @@ def _walk(book: m.Book, nodes, chapter: int, out: list[Occurrence]) -> None:
 
 
 def _note_chapters(book: m.Book) -> dict[str, int]:
-    """The chapter that first calls each note."""
-    homes: dict[str, int] = {}
-    for ch in book.chapters:
-        for node in m.walk_blocks_inlines(ch.blocks):
-            if isinstance(node, m.NoteRef):
-                homes.setdefault(node.id, ch.index)
-    return homes
+    """The chapter of each note that is printed (called somewhere)."""
+    from .notes import number_notes
+    numbers = number_notes(book)
+    return {nid: numbers.chapter_of(nid) for nid in numbers.numbers}
 
 
 def reading_key(text: str, method: str) -> tuple:

@@ -2,7 +2,7 @@
 
 Order of a pdf edition: title page (1), 版權頁 (2), 目次 (3…), the chapters
 (each on an odd page with chapter_start = "odd"), 注釋 (notes = "book"),
-參考書目, 詞彙表.  Pure Python; no drawing.
+參考書目, 詞彙表, 索引 (backindex.py).  Pure Python; no drawing.
 """
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from ...diagnostics import BookError, Diagnostic
 from ...transform.notes import NoteNumbers, number_notes
 from . import frontmatter as fm
 from . import layout_types as lt
+from ...transform.bookindex import collect as collect_index
+from .backindex import INDEX_TITLE, entry_pages, index_blocks, occurrence_pages
 from .breaker import Rules, break_block
 from .paginator import Paginator, Section
 from .textprep import Advance, TextPrep, latin_advance
@@ -37,7 +39,8 @@ def layout_book(book: m.Book, edition: EditionConfig | str, *, advance: Advance 
     eng = _Engine(book, ed, advance or latin_advance(ed.font), numbers or number_notes(book), citations)
     with _no_gc():
         pages = eng.run()
-    return lt.LayoutResult(pages, eng.mk.stream.text(), eng.geo), diags + eng.diags
+    return (lt.LayoutResult(pages, eng.mk.stream.text(), eng.geo, eng.index_pages, eng.index_entries),
+            diags + eng.diags)
 
 
 @contextmanager
@@ -75,6 +78,8 @@ class _Engine:
         self.mk = UnitMaker(ed, self.prep, advance, numbers, citations, book, self._chapter_label)
         self.diags: list[Diagnostic] = []
         self.titles: dict[int, tuple[str, int]] = {}
+        self.index_pages: dict[m.Pos, int] = {}
+        self.index_entries: list = []
 
     def _chapter_label(self, index: int) -> str:
         ch = self.book.chapters[index]
@@ -112,12 +117,22 @@ class _Engine:
                        page_notes if page_mode else None)
         pg.fixed_page(lt.PAGE_TITLE, fm.title_page(book, self.mk, self.geo, self.rules), folio=False)
         pg.fixed_page(lt.PAGE_COLOPHON, fm.colophon_page(book, self.mk, self.geo, self.rules))
-        entries = [(s.title, 1) for s in sections if s.toc]
+        index = collect_index(book)
+        entries = [(s.title, 1) for s in sections if s.toc] + ([(INDEX_TITLE, 1)] if index else [])
         toc, per_entry = fm.toc_flow(entries, self.mk, self.geo, self.rules)
         self.titles[toc[0].block] = ("目次", 1)
         pg.section(Section("目次", None, toc, opener=False, role=lt.PAGE_TOC))
-        starts = [pg.section(s) for s in sections]
-        fm.fill_toc(per_entry, [n for s, n in zip(sections, starts) if s.toc], self.mk)
+        starts = []
+        for sec in sections:
+            first = pg.section(sec)
+            if sec.toc:
+                starts.append(first)
+        if index:   # last: every page number it prints is final by now
+            self.index_pages = occurrence_pages(pg.pages, self.mk.index_marks)
+            self.index_entries = entry_pages(index, self.index_pages)
+            blocks = index_blocks(index, self.index_pages, self.mk, book.config.range)
+            starts.append(pg.section(Section(INDEX_TITLE, None, self._break(blocks))))
+        fm.fill_toc(per_entry, starts, self.mk)
         return pg.pages
 
     def _chapter(self, ch: m.Chapter) -> tuple[Section, dict[str, list[lt.Column]]]:

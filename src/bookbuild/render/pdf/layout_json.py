@@ -6,10 +6,16 @@ positions, which come from the PDF.  Every span carries the author's
 file:line:col (null for generated text) and an offset into `text`, the
 edition's normalized text stream: `text[offset:offset + len(span.text)] ==
 span.text` for every column, span and unit listed.
+
+Each page also says where it begins in the author's text ("start",
+pagestarts.py: what an EPUB edition's page-list is built from), and "index"
+lists the 索引 as printed with the page of every occurrence (by the span's
+file:line:col).
 """
 from __future__ import annotations
 
 from . import layout_types as lt
+from .pagestarts import page_starts
 
 SCHEMA = "bookbuild.layout/1"
 
@@ -28,6 +34,7 @@ def layout_json(pages, edition) -> dict:
     if text is None:
         text = rebuild_text(page_list)
     geo = lt.Geometry.of(edition)
+    starts = page_starts(page_list)
     return {
         "schema": SCHEMA,
         "edition": edition.name,
@@ -40,8 +47,17 @@ def layout_json(pages, edition) -> dict:
                      "note_size_em": geo.note_size, "note_pitch_em": geo.note_pitch_em,
                      "note_chars_per_column": geo.note_chars, "type_area_width_em": geo.width_em},
         "text": text,
-        "pages": [_page(p) for p in page_list],
+        "pages": [dict(_page(p), start=start) for p, start in zip(page_list, starts)],
+        "index": _index(pages),
     }
+
+
+def _index(result) -> dict:
+    """索引 as printed: entries with their pages, and the page of every occurrence."""
+    entries = getattr(result, "index_entries", [])
+    where = getattr(result, "index_pages", {})
+    return {"entries": [{"group": g, "entry": e, "pages": p} for g, e, p in entries],
+            "occurrences": [{"src": _src(pos), "page": n} for pos, n in where.items()]}
 
 
 def rebuild_text(pages: list[lt.Page]) -> str:

@@ -231,6 +231,8 @@ class LayoutResult:
     pages: list[Page]
     text: str                       # the edition's normalized text stream (see module doc)
     geometry: Geometry
+    index_pages: dict[Pos, int] = field(default_factory=dict)  # 索引 occurrence (span pos) -> page
+    index_entries: list = field(default_factory=list)          # 索引 (group, entry, pages) as printed
 
     def __iter__(self):
         return iter(self.pages)

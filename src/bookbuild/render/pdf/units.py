@@ -29,6 +29,7 @@ _SPECIAL = re.compile(
     r"\uFE00-\uFE0F\u200D\U000E0100-\U000E01EF])")
 _PAIR_WIDTH = {"⸺": 2.0, "⸻": 3.0}
 HEADING_SIZE = {1: 1.2, 2: 1.15, 3: 1.1}
+INDEX_KINDS = ("name", "term", "index")        # spans that make 索引 entries (transform/bookindex.py)
 HEADING_INDENT = {1: 2.0, 2: 4.0, 3: 6.0}     # body em from TA top (VT-08)
 
 
@@ -88,6 +89,8 @@ class UnitMaker:
     _blocks: int = 0
     _cur: list = field(default_factory=list)
     _lines: list = field(default_factory=list)
+    # 索引 occurrences: (span pos, first offset, end offset) of .name/.term/.index spans
+    index_marks: list = field(default_factory=list)
 
     # ------------------------------------------------------------ blocks
     def blocks(self, blocks: list[m.Block], chapter: int | None, quote: bool = False) -> list[Block]:
@@ -250,7 +253,7 @@ class UnitMaker:
             self.text(self.prep.normalize(text), node.pos, ctx.flags, ctx.mark)
 
     def _span(self, node: m.Span, ctx: _Ctx) -> None:
-        ed = self.edition
+        ed, start = self.edition, self.stream.n
         if "citation" in node.classes:
             self.inlines(node.children, replace(ctx, raw=True))
         elif node.kind == "aside":
@@ -262,6 +265,8 @@ class UnitMaker:
             self._title(node, ctx)
         else:
             self.inlines(node.children, ctx)
+        if node.kind in INDEX_KINDS:
+            self.index_marks.append((node.pos, start, self.stream.n))
 
     def _title(self, node: m.Span, ctx: _Ctx) -> None:
         if self.edition.title_marks == "wavy":
@@ -301,6 +306,9 @@ class UnitMaker:
             if isinstance(leaf, m.NoteRef):
                 flush()
                 self._noteref(leaf, ctx)
+            elif isinstance(leaf, m.Span) and leaf.kind in INDEX_KINDS:
+                # inside a 割注 piece: the page of the piece that will hold it
+                self.index_marks.append((leaf.pos, self.stream.n, self.stream.n + 1))
             elif isinstance(leaf, (m.Text, m.Code)):
                 buf.append(leaf.text)
             elif isinstance(leaf, m.Space):
