@@ -6,6 +6,8 @@ import random
 
 import pytest
 
+from bookbuild.transform.notes import chapter_title
+
 from bookbuild import model as m
 from bookbuild.render.pdf import layout_types as lt
 from bookbuild.render.pdf.layout import layout_book
@@ -79,7 +81,7 @@ def test_running_heads(page_mode):
     book, result, _ = page_mode
     for p in result.pages:
         if p.role == lt.PAGE_BODY:
-            expected = book.config.title if p.number % 2 == 0 else f"第{p.chapter + 1}章"
+            expected = book.config.title if p.number % 2 == 0 else chapter_title(book, book.chapters[p.chapter])
             assert p.running_head == expected
         else:
             assert p.running_head is None

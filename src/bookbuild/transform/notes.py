@@ -1,6 +1,7 @@
 """Notes: body citations become notes of their own; numbering per the contract."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from .. import model as m
@@ -88,6 +89,33 @@ class NoteNumbers:
             return str(n)
         name = chapter_label(home) if chapter_label else f"第{home + 1}章"
         return f"見{name}注{n}"
+
+
+def chapter_label(book: m.Book, index: int) -> str:
+    """第N章 (Chinese numerals) for a body chapter, 〈title〉 for front and back matter.
+    One definition for every edition, so 見第N章注M reads the same in EPUB and PDF."""
+    from .numerals import positional
+    ch = book.chapters[index]
+    if ch.number is not None:
+        return f"第{positional(ch.number)}章"
+    return f"〈{m.plain_text(ch.title).strip() or ch.id}〉"
+
+
+_LABELLED = re.compile(r"^\s*第[一二三四五六七八九十百千〇零两兩0-9０-９]+章")
+
+
+def wants_label(ch: m.Chapter) -> bool:
+    """A body chapter gets 第N章 before its title unless the author wrote one."""
+    return ch.number is not None and not _LABELLED.match(m.plain_text(ch.title))
+
+
+def chapter_title(book: m.Book, ch: m.Chapter) -> str:
+    """The title as tables of contents show it: 第N章　title for body chapters."""
+    title = m.plain_text(ch.title).strip()
+    if wants_label(ch):
+        label = chapter_label(book, ch.index)
+        return f"{label}\u3000{title}" if title else label
+    return title or ch.id
 
 
 def number_notes(book: m.Book) -> NoteNumbers:

@@ -2,6 +2,8 @@
 `notes = "chapter"`."""
 from __future__ import annotations
 
+from ...transform.notes import chapter_title as shared_chapter_title, wants_label
+
 from dataclasses import dataclass, field
 
 from ... import model as m
@@ -26,10 +28,7 @@ class Doc:
 
 def chapter_title(ctx: Context, ch: m.Chapter) -> str:
     """The plain title as the nav shows it: 第N章　title for body chapters."""
-    title = m.plain_text(ch.title).strip()
-    if ch.number is not None:
-        return f"{ctx.chapter_label(ch.index)}　{title}" if title else ctx.chapter_label(ch.index)
-    return title or ch.id
+    return shared_chapter_title(ctx.book, ch)
 
 
 def chapter_doc(ctx: Context, ch: m.Chapter) -> Doc:
@@ -41,7 +40,7 @@ def chapter_doc(ctx: Context, ch: m.Chapter) -> Doc:
         section.set("role", "doc-chapter")
     writer = Writer(ctx, file, ch.index)
     h1 = E("h1", {"id": f"{ch.id}-title"}, parent=section)
-    if ch.number is not None:
+    if wants_label(ch):
         label = E("span", {"class": "chapter-label"}, parent=h1)
         writer.runs(ctx.chapter_label(ch.index), label)
         label.tail = "\u3000" if ch.title else None

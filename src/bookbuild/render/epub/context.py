@@ -10,6 +10,9 @@ sequence through the book.
 """
 from __future__ import annotations
 
+from ...transform.notes import chapter_label
+from ...transform.numerals import positional
+
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -26,23 +29,8 @@ _DIGITS_ZH = "〇一二三四五六七八九"
 
 
 def zh_number(n: int) -> str:
-    """Positional Chinese numeral for chapter numbers: 1 → 一, 10 → 十, 21 → 二十一."""
-    if n <= 0:
-        return str(n)
-    if n >= 10000:
-        return "".join(_DIGITS_ZH[int(d)] for d in str(n))
-    out, units = "", ["", "十", "百", "千"]
-    digits = str(n)
-    for i, d in enumerate(digits):
-        place = len(digits) - 1 - i
-        if d == "0":
-            if out and not out.endswith("〇") and any(c != "0" for c in digits[i:]):
-                out += "〇"
-            continue
-        out += _DIGITS_ZH[int(d)] + units[place]
-    if out.startswith("一十"):
-        out = out[1:]
-    return out.replace("〇", "零")
+    """Positional Chinese numeral (1 → 一, 10 → 十, 21 → 二十一), shared with the PDF."""
+    return positional(n)
 
 
 @dataclass
@@ -79,10 +67,7 @@ class Context:
 
     def chapter_label(self, index: int) -> str:
         """第N章 for a body chapter, 〈title〉 for front and back matter."""
-        ch = self.book.chapters[index]
-        if ch.number is not None:
-            return f"第{zh_number(ch.number)}章"
-        return f"〈{m.plain_text(ch.title).strip() or ch.id}〉"
+        return chapter_label(self.book, index)
 
     # -------------------------------------------------------------- notes
     def _suffix(self, note_id: str) -> str:

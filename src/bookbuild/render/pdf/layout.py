@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from ... import model as m
 from ...config import EditionConfig
 from ...diagnostics import BookError, Diagnostic
-from ...transform.notes import NoteNumbers, number_notes
+from ...transform.notes import NoteNumbers, chapter_label, chapter_title, number_notes, wants_label
 from . import frontmatter as fm
 from . import layout_types as lt
 from ...transform.bookindex import collect as collect_index
@@ -82,8 +82,7 @@ class _Engine:
         self.index_entries: list = []
 
     def _chapter_label(self, index: int) -> str:
-        ch = self.book.chapters[index]
-        return f"第{ch.number}章" if ch.number else (m.plain_text(ch.title).strip() or "")
+        return chapter_label(self.book, index)
 
     def _break(self, blocks: list[Block], chars: int | None = None) -> list[lt.Column]:
         out: list[lt.Column] = []
@@ -137,10 +136,11 @@ class _Engine:
 
     def _chapter(self, ch: m.Chapter) -> tuple[Section, dict[str, list[lt.Column]]]:
         blocks: list[Block] = []
-        title = m.plain_text(ch.title).strip()
-        if ch.title:
+        title = chapter_title(self.book, ch) if ch.title or ch.number else ""
+        if ch.title or ch.number:
             pos = next((n.pos for n in m.walk_inlines(ch.title) if getattr(n, "pos", None)), ch.toml_pos)
-            blocks.append(self.mk.heading(ch.title, 1, pos, ch.index))
+            prefix = chapter_label(self.book, ch.index) if wants_label(ch) else ""
+            blocks.append(self.mk.heading(ch.title, 1, pos, ch.index, prefix=prefix))
         blocks += self.mk.blocks(ch.blocks, ch.index)
         flow = self._break(blocks)
         notes = {}

@@ -147,14 +147,17 @@ class UnitMaker:
         return self._new_block(role, self._finish(), pos, chapter, indent_first=2.0,
                                indent_rest=2.0 if role == "quote" else 0.0)
 
-    def heading(self, inlines, level, pos, chapter) -> Block:
+    def heading(self, inlines, level, pos, chapter, prefix: str = "") -> Block:
+        """A heading; `prefix` is generated text before it (第N章 and an ideographic space)."""
         level = min(max(level, 1), 3)
         self._start()
+        if prefix:
+            self.generated(prefix + ("\u3000" if inlines else ""), 0)
         self.inlines(inlines, _Ctx(chapter))
         ind = HEADING_INDENT[level]
         blk = self._new_block(lt.HEADING[level], self._finish(), pos, chapter, size=HEADING_SIZE[level],
                               indent_first=ind, indent_rest=ind, level=level)
-        blk.title = m.plain_text(inlines).strip()
+        blk.title = (prefix + "\u3000" if prefix and inlines else prefix) + m.plain_text(inlines).strip()
         return blk
 
     def generated_block(self, text: str, role: str, chapter=None, size=1.0, indent=0.0,
