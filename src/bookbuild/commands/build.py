@@ -45,14 +45,48 @@ def run_build(book_dir: Path, *, editions: list[str] = (), out_dir: Path | None 
     out_dir = out_dir or root / "dist"
     cache_dir = root / ".bookbuild" / "cache"
     all_diags = list(diags)
+    built: dict[str, bool] = {}      # pdf edition -> built without errors in this run
     with Progress(stderr) as progress:
-        for name in names:
-            all_diags += _build_edition(book, book.config.edition(name), out_dir, cache_dir, jobs, progress)
+        for name in with_page_sources(book.config, names):
+            edition = book.config.edition(name)
+            d = _build_edition(book, edition, out_dir, cache_dir, jobs, progress, built)
+            built[name] = not summary(d)[0]
+            all_diags += d
     stdout.write(render(all_diags, fmt, root))
     return 1 if summary(all_diags)[0] else 0
 
 
-def _build_edition(book, edition, out_dir: Path, cache_dir: Path, jobs, progress) -> list[Diagnostic]:
+def with_page_sources(config, names: list[str]) -> list[str]:
+    """The editions to build, each pdf edition named by an epub edition's
+    `page_source` built before it (added when the user did not ask for it)."""
+    out: list[str] = []
+    for name in names:
+        source = getattr(config.edition(name), "page_source", "")
+        if source and source not in out and any(e.name == source for e in config.editions):
+            out.append(source)
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def _page_layout(book, edition, out_dir: Path, built: dict[str, bool]):
+    """The page_source edition's layout.json (None when there is none), or a BB502."""
+    source = edition.page_source
+    if not source:
+        return None, []
+    pdf = next((e for e in book.config.editions if e.name == source), None)
+    if pdf is None or pdf.format != "pdf" or pdf.script != edition.script:
+        return None, [Diagnostic("BB502", f'[editions.{edition.name}] page_source = "{source}" names no pdf '
+                                 f"edition in the same script", book.config.path, 1, 1,
+                                 "name a pdf edition of this book, or remove page_source")]
+    path = out_dir / f"{source}.layout.json"
+    if not built.get(source) or not path.is_file():
+        return None, []          # the pdf edition failed: its errors say why
+    return json.loads(path.read_text(encoding="utf-8")), []
+
+
+def _build_edition(book, edition, out_dir: Path, cache_dir: Path, jobs, progress,
+                   built: dict[str, bool]) -> list[Diagnostic]:
     progress.stage(f"{edition.name} ({edition.format})")
     build = _renderer(edition.format)
     target = out_dir / f"{edition.name}.{edition.format}"
@@ -61,7 +95,8 @@ def _build_edition(book, edition, out_dir: Path, cache_dir: Path, jobs, progress
         if edition.format == "pdf":
             diags = build(book, edition.name, out_dir, cache_dir, jobs=jobs, progress=progress.update)
         else:
-            diags = build(book, edition, target, cache_dir)
+            layout, diags = _page_layout(book, edition, out_dir, built)
+            diags += build(book, edition, target, cache_dir, layout=layout)
         if edition.format != "pdf":  # the pdf renderer writes its own log with layout warnings
             write_text(out_dir / f"{edition.name}.log.json",
                        json.dumps(to_json_obj(diags, book.root), ensure_ascii=False, indent=2) + "\n")

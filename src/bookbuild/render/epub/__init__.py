@@ -1,6 +1,6 @@
 """EPUB 3 editions (vertical and horizontal) from the book model.
 
-    build_epub(book, edition, out_path, cache_dir) -> list[Diagnostic]
+    build_epub(book, edition, out_path, cache_dir, layout=None) -> list[Diagnostic]
 
 Called by `bookbuild build` after check passed, with the model already in
 the edition's script (transform/script.py `for_edition`).  Renders every document,
@@ -8,6 +8,11 @@ lets ebooklib write the package (write errors raise), rewrites the archive
 reproducibly (SOURCE_DATE_EPOCH), re-opens it and verifies it
 (verify/epub.py) before it replaces `out_path` atomically: a failed
 verification is an error and leaves the previous output in place.
+
+`layout` is the parsed `<edition>.layout.json` of the edition's
+`page_source` (built in the same run): with it the EPUB gets print page
+markers, a page-list and dc:source (pagelist.py), and 索引 locators read as
+print pages.
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from ...atomic import atomic_path
 from ...config import EditionConfig
 from ...diagnostics import BookError, Diagnostic
 from ...transform.citeproc import format_citations
+from ...transform.bookindex import collect as collect_index
 from ...transform.notes import number_notes
 from . import css as css_mod
 from . import package
@@ -28,7 +34,9 @@ from .bibliography import bibliography_doc
 from .chapters import Doc, chapter_doc
 from .context import Context
 from .glossary import glossary_doc
-from .nav import cover_doc, nav_doc, title_doc
+from .backindex import index_doc
+from .nav import NAV_FILE, cover_doc, nav_doc, title_doc
+from .pagelist import PageMarks
 from .notes import notes_doc
 from .text import TextStyle
 from .zipfix import build_time, reproducible
@@ -37,12 +45,12 @@ FONT_FILE = "fonts/embedded.otf"
 
 
 def build_epub(book: m.Book, edition: EditionConfig, out_path: Path,
-               cache_dir: Path) -> list[Diagnostic]:
+               cache_dir: Path, layout: dict | None = None) -> list[Diagnostic]:
     """Write the edition to out_path; return diagnostics (errors mean no file)."""
     from ...verify.epub import verify_epub
     out_path = Path(out_path)
     try:
-        data, diags = render_epub(book, edition, cache_dir)
+        data, diags = render_epub(book, edition, cache_dir, layout)
     except BookError as exc:
         return list(exc.diagnostics)
     try:
@@ -69,11 +77,13 @@ class _Unverified(Exception):
         self.problems = problems
 
 
-def render_epub(book: m.Book, edition: EditionConfig,
-                cache_dir: Path | None = None) -> tuple[bytes, list[Diagnostic]]:
+def render_epub(book: m.Book, edition: EditionConfig, cache_dir: Path | None = None,
+                layout: dict | None = None) -> tuple[bytes, list[Diagnostic]]:
     """The finished, reproducible EPUB archive as bytes."""
     ctx = Context(book, edition, number_notes(book), format_citations(book),
                   TextStyle.of(book.config, edition))
+    ctx.index = collect_index(book) or None
+    ctx.pages = PageMarks.from_layout(layout) if layout else None
     font_css = css_mod.font_css(edition.font, FONT_FILE if edition.embed_font else None)
     sheets = css_mod.stylesheets(book, edition, font_css)
     ctx.stylesheets = [path for path, _ in sheets]
@@ -88,7 +98,8 @@ def render_epub(book: m.Book, edition: EditionConfig,
             resources.append((FONT_FILE, font))
     order = [doc.uid for doc in docs]
     pub = package.assemble(book, edition, docs, order, resources, cover_path,
-                           has_images=bool(ctx.images))
+                           has_images=bool(ctx.images), source=_print_source(ctx),
+                           has_index=ctx.index is not None)
     when = build_time()
     with tempfile.TemporaryDirectory(prefix="bookbuild-epub-") as tmp:
         raw = Path(tmp) / "raw.epub"
@@ -115,10 +126,29 @@ def _documents(ctx: Context) -> tuple[list[Doc], str | None, list[tuple[str, byt
         docs.append(glossary_doc(ctx))
     if ctx.cites.bibliography:
         docs.append(bibliography_doc(ctx))
+    if ctx.index:
+        docs.append(index_doc(ctx))
     for rel, path in sorted(ctx.images.items(), key=lambda kv: kv[1]):
         resources.append((path, (book.root / rel).read_bytes()))
+    if ctx.pages:      # pages the documents had no place for go next to a neighbour
+        ctx.pages.reserve(ctx.pages.section("toc"), NAV_FILE)
+        ctx.pages.resolve()
     docs.append(nav_doc(ctx, docs))
+    if ctx.pages:
+        ctx.pages.insert_pending(docs)
     return docs, cover_path, resources
+
+
+def _print_source(ctx: Context) -> str:
+    """dc:source: the print edition the page numbers come from (its ISBN when
+    the book has one)."""
+    if ctx.pages is None:
+        return ""
+    cfg = ctx.book.config
+    if cfg.isbn:
+        return package.identifier("isbn:" + cfg.isbn)
+    statement = f"{cfg.edition_statement}" if cfg.edition_statement else ""
+    return f"{cfg.title}（{statement}印刷版 {ctx.pages.source}）"
 
 
 def _embedded_font(ctx: Context, docs: list[Doc], cache_dir):

@@ -18,24 +18,36 @@ def bibliography_doc(ctx: Context):
     section = E("section", {"epub:type": "bibliography", "role": "doc-bibliography",
                             "id": "bibliography", "aria-labelledby": "bibliography-title"},
                 parent=body)
+    if ctx.pages:
+        ctx.pages.emit(ctx.pages.section("bibliography"), FILE, section)
     E("h1", {"id": "bibliography-title"}, parent=section, text=BIBLIOGRAPHY_TITLE)
     writer = Writer(ctx, FILE, None)
     sections = []
     for n, (group, entries) in enumerate(ctx.cites.bibliography, 1):
         sub = E("section", {"id": f"bib-group-{n}", "aria-labelledby": f"bib-group-{n}-title"},
                 parent=section)
+        if ctx.pages and entries:   # a print page that begins with this group's heading
+            ctx.pages.emit([p for p, first in _pages(ctx, entries[0]) if first], FILE, sub)
         E("h2", {"id": f"bib-group-{n}-title"}, parent=sub, text=group)
         sections.append((f"bib-group-{n}", group))
         ul = E("ul", {"class": "bibliography"}, parent=sub)
         for entry in entries:
             li = E("li", {"epub:type": "biblioentry", "id": f"bib-{n}-{entries.index(entry) + 1}"},
                    parent=ul)
+            if ctx.pages:
+                ctx.pages.emit([p for p, _ in _pages(ctx, entry)], FILE, li)
             lang = _entry_lang(entry.csl)
             if lang:
                 li.set("lang", lang)
                 li.set(XML_LANG, lang)
             writer.protected(entry.inlines, li)
     return Doc(FILE, BIBLIOGRAPHY_TITLE, serialize(html), sections, "bibliography", "bibliography")
+
+
+def _pages(ctx: Context, entry) -> list[tuple[int, bool]]:
+    """Print pages that begin inside this entry (block starts at its source)."""
+    src = ctx.book.sources.get(entry.key)
+    return ctx.pages.block(src.pos) if src else []
 
 
 def _entry_lang(csl: dict) -> str:

@@ -39,6 +39,8 @@ def chapter_doc(ctx: Context, ch: m.Chapter) -> Doc:
         section.set(EPUB_TYPE, "chapter")
         section.set("role", "doc-chapter")
     writer = Writer(ctx, file, ch.index)
+    if ctx.pages:      # print pages that open on this chapter's heading, or have no source
+        ctx.pages.emit(ctx.pages.section(f"chapter:{ch.index}") + _heading_pages(ctx, ch), file, section)
     h1 = E("h1", {"id": f"{ch.id}-title"}, parent=section)
     if wants_label(ch):
         label = E("span", {"class": "chapter-label"}, parent=h1)
@@ -52,3 +54,10 @@ def chapter_doc(ctx: Context, ch: m.Chapter) -> Doc:
             notes_section(ctx, Writer(ctx, file, ch.index), ids, body)
     return Doc(file, chapter_title(ctx, ch), serialize(html), writer.headings,
                "bodymatter" if ch.kind == "body" else "", ch.id)
+
+
+def _heading_pages(ctx: Context, ch: m.Chapter) -> list[int]:
+    """Pages that begin with this chapter's heading after a generated 第N章: the
+    marker goes before the heading, where the reader sees the label as in print."""
+    first = next((n for n in m.walk_inlines(ch.title) if isinstance(n, m.Text) and n.pos), None)
+    return ctx.pages.heading(first.pos) if first else []

@@ -2,8 +2,8 @@
 
 File names inside the package (all under EPUB/):
   text/chNN.xhtml, text/notes.xhtml, text/glossary.xhtml,
-  text/bibliography.xhtml, text/title.xhtml, text/cover.xhtml, nav.xhtml,
-  css/*.css, images/*, fonts/*.
+  text/bibliography.xhtml, text/index.xhtml, text/title.xhtml, text/cover.xhtml,
+  nav.xhtml, css/*.css, images/*, fonts/*.
 Note ids follow VT-35: `fn-C-n`/`nr-C-n` with per-chapter numbering (C is
 the chapter's 1-based position in book.toml), `fn-n`/`nr-n` with one
 sequence through the book.
@@ -17,6 +17,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ... import model as m
 from ...config import EditionConfig
@@ -24,6 +25,10 @@ from ...transform.citeproc import Citations
 from ...transform.notes import NoteNumbers
 from ...transform.sortkeys import sort_key
 from .text import TextStyle
+
+if TYPE_CHECKING:
+    from ...transform.bookindex import BookIndex
+    from .pagelist import PageMarks
 
 _DIGITS_ZH = "〇一二三四五六七八九"
 
@@ -44,6 +49,9 @@ class Context:
     images: dict[str, str] = field(default_factory=dict)   # book path -> package path
     term_ids: dict[str, str] = field(default_factory=dict)
     terms_by_name: dict[str, list[str]] = field(default_factory=dict)
+    pages: "PageMarks | None" = None                        # print page starts (page_source)
+    index: "BookIndex | None" = None                        # 索引 occurrences
+    index_files: dict[str, str] = field(default_factory=dict)  # occurrence id -> package file
 
     def __post_init__(self):
         keys = sorted(self.book.terms, key=lambda k: (sort_key(self.book.terms[k].term,

@@ -17,14 +17,20 @@ def glossary_doc(ctx: Context):
     html, body = new_document(ctx, FILE, GLOSSARY_TITLE, "backmatter")
     section = E("section", {"role": "doc-glossary", "id": "glossary",
                             "aria-labelledby": "glossary-title"}, parent=body)
+    if ctx.pages:
+        ctx.pages.emit(ctx.pages.section("glossary"), FILE, section)
     E("h1", {"id": "glossary-title"}, parent=section, text=GLOSSARY_TITLE)
     dl = E("dl", {"epub:type": "glossary"}, parent=section)
     writer = Writer(ctx, FILE, None)
     for key, gid in sorted(ctx.term_ids.items(), key=lambda kv: int(kv[1][3:])):
         term = ctx.book.terms[key]
         dt = E("dt", {"epub:type": "glossterm", "id": gid}, parent=dl)
+        if ctx.pages:  # a print page that begins inside this entry's definition
+            ctx.pages.emit([n for n, _ in ctx.pages.block(term.pos)], FILE, dt)
         dfn = E("dfn", parent=dt)
-        writer.para([m.Text(term.term)], dfn)
+        # The term's position, as in the print glossary: a page that begins
+        # with the term gets its marker here.
+        writer.para([m.Text(term.term, term.pos)], dfn)
         if term.reading:
             dfn.tail = "\u3000"
             reading = E("span", {"class": "reading", "lang": "zh-Latn-pinyin"}, parent=dt)

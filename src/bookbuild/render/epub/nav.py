@@ -1,18 +1,22 @@
-"""nav.xhtml (toc + landmarks), the title page and the cover page."""
+"""nav.xhtml (toc, landmarks, page-list), the title page and the cover page."""
 from __future__ import annotations
 
 from ... import model as m
 from .chapters import Doc
 from .context import Context
 from .docs import new_document, serialize
+from .pagelist import PAGE_ID
 from .xhtml import E, Writer
 
 NAV_FILE = "nav.xhtml"
 TOC_TITLE = "目次"
+PAGE_LIST_TITLE = "紙本頁碼"
 
 
 def nav_doc(ctx: Context, docs: list[Doc]) -> Doc:
     html, body = new_document(ctx, NAV_FILE, TOC_TITLE, "frontmatter")
+    if ctx.pages:      # the print 目次 pages (reserved for this document by render_epub)
+        ctx.pages.emit(ctx.pages.sections.get("toc", []), NAV_FILE, body)
     toc = E("nav", {"epub:type": "toc", "role": "doc-toc", "id": "toc",
                     "aria-labelledby": "toc-title"}, parent=body)
     E("h1", {"id": "toc-title"}, parent=toc, text=TOC_TITLE)
@@ -39,7 +43,20 @@ def nav_doc(ctx: Context, docs: list[Doc]) -> Doc:
             seen.add(doc.landmark)
             E("a", {"epub:type": doc.landmark, "href": doc.file},
               parent=E("li", parent=lol), text=doc.title)
+    if ctx.pages:
+        page_list_nav(ctx, body)
     return Doc(NAV_FILE, TOC_TITLE, serialize(html), [], "", "nav")
+
+
+def page_list_nav(ctx: Context, body) -> None:
+    """`nav epub:type="page-list"`: every print page, linked to its marker."""
+    nav = E("nav", {"epub:type": "page-list", "role": "doc-pagelist", "hidden": "hidden",
+                    "aria-labelledby": "page-list-title"}, parent=body)
+    E("h2", {"id": "page-list-title"}, parent=nav, text=PAGE_LIST_TITLE)
+    ol = E("ol", parent=nav)
+    for n, file in ctx.pages.page_list():
+        href = ctx.href(NAV_FILE, file, PAGE_ID.format(n))
+        E("a", {"href": href}, parent=E("li", parent=ol), text=str(n))
 
 
 def title_doc(ctx: Context) -> Doc:
@@ -49,12 +66,16 @@ def title_doc(ctx: Context) -> Doc:
     section = E("section", {"epub:type": "titlepage", "class": "titlepage",
                             "aria-label": cfg.title}, parent=body)
     writer = Writer(ctx, file, None)
+    if ctx.pages:
+        ctx.pages.emit(ctx.pages.section("title"), file, section)
     writer.para([m.Text(cfg.title)], E("h1", {"class": "book-title"}, parent=section))
     if cfg.subtitle:
         writer.para([m.Text(cfg.subtitle)], E("p", {"class": "subtitle"}, parent=section))
     writer.para([m.Text("、".join(cfg.authors))], E("p", {"class": "authors"}, parent=section))
     if cfg.publisher:
         writer.para([m.Text(cfg.publisher)], E("p", {"class": "publisher"}, parent=section))
+    if ctx.pages:      # the print 版權頁 follows the title page; this EPUB has none
+        ctx.pages.emit(ctx.pages.section("colophon"), file, section)
     return Doc(file, cfg.title, serialize(html), [], "titlepage", "titlepage")
 
 

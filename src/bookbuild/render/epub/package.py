@@ -44,9 +44,10 @@ def identifier(value: str) -> str:
 
 def assemble(book: m.Book, edition: EditionConfig, docs: list[Doc], spine: list[str],
              resources: list[tuple[str, bytes]], cover: str | None,
-             has_images: bool) -> epub.EpubBook:
+             has_images: bool, source: str = "", has_index: bool = False) -> epub.EpubBook:
     """An ebooklib book: documents (in `docs` order), resources (CSS, images,
-    fonts), metadata; `spine` lists document uids in reading order."""
+    fonts), metadata; `spine` lists document uids in reading order.
+    `source`: dc:source, the print edition whose pages the page-list gives."""
     cfg = book.config
     pub = epub.EpubBook()
     pub.set_identifier(identifier(cfg.identifier))
@@ -54,10 +55,11 @@ def assemble(book: m.Book, edition: EditionConfig, docs: list[Doc], spine: list[
     pub.set_language(edition.language)
     for i, author in enumerate(cfg.authors):
         pub.add_author(author, uid=f"creator{i + 1}")
-    for name, value in (("publisher", cfg.publisher), ("date", cfg.date), ("rights", cfg.rights)):
+    for name, value in (("publisher", cfg.publisher), ("date", cfg.date), ("rights", cfg.rights),
+                        ("source", source)):
         if value:
             pub.add_metadata("DC", name, value)
-    _accessibility(pub, has_images)
+    _accessibility(pub, has_images, bool(source), has_index)
     if edition.vertical:
         # For reading systems that predate EPUB 3 writing-mode CSS (Kindle).
         pub.add_metadata(None, "meta", "", {"name": "primary-writing-mode",
@@ -87,13 +89,16 @@ def assemble(book: m.Book, edition: EditionConfig, docs: list[Doc], spine: list[
     return pub
 
 
-def _accessibility(pub: epub.EpubBook, has_images: bool) -> None:
+def _accessibility(pub: epub.EpubBook, has_images: bool, pages: bool = False,
+                   index: bool = False) -> None:
     modes = ["textual"] + (["visual"] if has_images else [])
     for mode in modes:
         pub.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
     pub.add_metadata(None, "meta", "textual", {"property": "schema:accessModeSufficient"})
+    extra = (("alternativeText",) if has_images else ()) + (
+        ("pageBreakMarkers", "pageNavigation") if pages else ()) + (("index",) if index else ())
     for feature in ("structuralNavigation", "tableOfContents", "readingOrder",
-                    "displayTransformability") + (("alternativeText",) if has_images else ()):
+                    "displayTransformability") + extra:
         pub.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
     pub.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
     pub.add_metadata(None, "meta", A11Y_SUMMARY, {"property": "schema:accessibilitySummary"})

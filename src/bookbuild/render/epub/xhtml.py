@@ -13,6 +13,7 @@ from lxml import etree
 from ... import model as m
 from ...transform.sortkeys import source_group
 from .context import Context, image_href, safe_class, zh_number
+from .pagelist import text_index
 from .text import runs, normalize_inlines
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -22,6 +23,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 NSMAP = {None: XHTML_NS, "epub": OPS_NS}
 _URL = re.compile(r"^(https?|mailto|ftp):", re.I)
 _TITLE_OPEN, _TITLE_CLOSE = "《〈", "》〉"
+INDEX_KINDS = ("name", "term", "index")      # spans that are 索引 occurrences (transform/bookindex.py)
 
 
 def E(tag: str, attrib: dict | None = None, parent=None, text: str | None = None):
@@ -144,7 +146,15 @@ class Writer:
         text, before, after = (self.raw if protect else self.norm).get(id(node), (raw, "", ""))
         if protect:
             text = raw
-        self.runs(text, parent, before, after)
+        pages = self.ctx.pages
+        cuts = pages.in_text(node.pos, len(raw)) if pages and isinstance(node, m.Text) else []
+        start = 0
+        for i, n in cuts:      # a print page begins inside this text: its marker, then the rest
+            at = text_index(raw, text, i)
+            self.runs(text[start:at], parent, text[start - 1] if start else before, text[at:at + 1] or after)
+            pages.emit([n], self.doc, parent)
+            start = at
+        self.runs(text[start:], parent, text[start - 1] if start else before, after)
 
     def runs(self, text: str, parent, before: str = "", after: str = "") -> None:
         for run in runs(text, self.ctx.style, before, after):
@@ -155,6 +165,9 @@ class Writer:
 
     def span(self, node: m.Span, parent, protect: bool, nxt) -> None:
         kind, ed = node.kind, self.ctx.edition
+        if self.ctx.pages:     # a print page that begins with a bracket bookbuild adds
+            self.ctx.pages.emit(self.ctx.pages.span(node.pos), self.doc, parent)
+        start = len(parent)
         if kind == "term":
             key = self.ctx.term_key(node)
             el = (E("a", {"class": "term", "epub:type": "glossref",
@@ -175,6 +188,16 @@ class Writer:
             classes = " ".join(safe_class(c) for c in node.classes if c != "noconv")
             el = E("span", {"class": classes} if classes else {}, parent=parent)
             self.inlines(node.children, el, protect)
+        if kind in INDEX_KINDS and len(parent) > start:
+            self.index_target(node, parent[start])
+
+    def index_target(self, node: m.Span, el) -> None:
+        """The id the 索引 links to, on the element the span became."""
+        index = self.ctx.index
+        occ = index.by_pos.get(node.pos) if index else None
+        if occ is not None and occ.id not in self.ctx.index_files and el.get("id") is None:
+            el.set("id", occ.id)
+            self.ctx.index_files[occ.id] = self.doc
 
     def title(self, node: m.Span, parent, protect: bool, nxt) -> None:
         wavy = self.ctx.edition.title_marks == "wavy"
@@ -221,6 +244,8 @@ class Writer:
 
     def noteref(self, ref: m.NoteRef, parent) -> None:
         ctx = self.ctx
+        if ctx.pages:          # a print page that begins with 見第N章注M
+            ctx.pages.emit(ctx.pages.span(ref.pos), self.doc, parent)
         if ref.id not in ctx.numbers.numbers:
             return                       # unknown note: check has reported it
         href = ctx.href(self.doc, ctx.note_file(ref.id), ctx.fn_id(ref.id))
