@@ -31,7 +31,7 @@ from . import layout_types as lt
 # Units of several glyphs: Pango spaces after every glyph, so their spacing
 # goes into a margin.  A pair (——, ……) is one ligature glyph of the derived
 # font and a tcy run one rlig glyph: letter-spacing adds once after those.
-_MULTI_GLYPH = (lt.SIDEWAYS, lt.UPRIGHT, lt.SPACE)
+_MULTI_GLYPH = (lt.SIDEWAYS, lt.SPACE)
 _BOLD_ROLES = {lt.HEADING[1], lt.HEADING[2], lt.HEADING[3], lt.TITLE, lt.NOTE_HEADING}
 HEAD_SIZE = 0.8   # folio and running head size, body em (VT-26)
 
@@ -170,6 +170,12 @@ def _pieces(col: lt.Column, em: float) -> list[_Piece]:
             ls = mr = 0.0
         if u.kind == lt.WARICHU:
             out.append(_warichu(u, em, ml, mr + ls))
+            out.extend(tail)
+            continue
+        if u.kind == lt.UPRIGHT:
+            # ss18: the font's upright A–Z/0–9, one per 1-em cell (VT-12 acronyms,
+            # upright long numbers); without it the letter lies sideways, narrow.
+            out.append(_Piece(text, "up", ls=ls, ml=ml, mr=mr))
             out.extend(tail)
             continue
         if u.kind in _MULTI_GLYPH and len(text) > 1:
