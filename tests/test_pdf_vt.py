@@ -28,7 +28,7 @@ CHAPTER1 = """# 圍城
 
 六月二十三日凌晨，日軍第六十八師團[^n7]與第一一六師團自東南兩面逼近城郊，砲聲自黃昏響到天明。守軍依託湘江與蒸水構築工事，在城南的高地之間挖掘交通壕，又把民房的牆壁打通，使各據點之間可以互相支援。[^n2]當時美國總統Roosevelt致電重慶，詢問戰況，並允諾由陳納德的第十四航空隊加強空中支援；可是B-29轟炸機正忙於轟炸日本本土，能夠分給衡陽的飛機並不多。
 
-八月七日夜裏，城中的[方先覺]{.name}[周慶祥]{.name}等人聯名發出最後一電——「彈盡援絕，人員傷亡殆盡」……此電是否真實，至今仍有爭論。[^n3]然而無論如何，衡陽守軍以寡敵眾，使日軍付出了極大的代價，這一點是中外史家都承認的。戰後有人統計，日軍在衡陽一地的傷亡超過一萬九千人，其中軍官就有數百名之多。
+八月七日夜裏，城中的[方先覺]{.name}[周慶祥]{.name}等人聯名發出最後一電——「彈盡援絕，人員傷亡殆盡」……此電是否真實，至今仍有爭論。[^n3]然而無論如何，衡陽守軍以寡敵眾，使日軍付出了極大的代價，這一點是中外史家都承認的，連美國OSS的報告也這樣說。戰後有人統計，日軍在衡陽一地的傷亡超過一萬九千人，其中軍官就有數百名之多。
 
 ## 城內
 
@@ -327,6 +327,17 @@ def test_vt12_latin_run_sideways_with_quarter_em_glue(doc):
     assert abs(han_after["top"] - last["bottom"] - glue) <= 0.05 * doc.em
     assert col["glue_extra_em"] <= 1 / 3 - 0.25 + 1e-6
     assert abs(_xc(first) - _xc(han_before)) <= 0.15 * doc.em
+
+
+def test_vt12_acronym_letters_upright_one_em_each(doc):
+    number, chars, i = _find_column_chars(doc, "美國OSS的報告")
+    cells = chars[i + 1:i + 6]                     # 國 O S S 的
+    steps = [b["top"] - a["top"] for a, b in zip(cells, cells[1:])]
+    assert max(steps) - min(steps) <= 0.01 * doc.em and abs(steps[0] - doc.em) <= 0.1 * doc.em
+    # upright by ink: a letter is taller (along the column) than a sideways run's cap height
+    for c in cells[1:4]:
+        ink = _ink_box(doc.pdf_path, number, (c["x0"], c["top"], c["x1"], c["bottom"]))
+        assert ink is not None and ink[3] - ink[1] > 0.5 * doc.em and ink[2] - ink[0] > 0.4 * doc.em
 
 
 # ------------------------------------------------------------------ E. marks
