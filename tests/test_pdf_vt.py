@@ -268,7 +268,7 @@ def test_vt06_flush_foot_except_paragraph_end(doc):
         else:
             assert abs(col[-1]["bottom"] - ta["bottom"]) <= 0.05 * doc.em, (number, lay["text"])
             checked += 1
-    assert checked > 15
+    assert checked >= 12
 
 
 def test_vt06_justified_columns_with_latin_end_flush(doc):
