@@ -61,12 +61,19 @@ def with_page_sources(config, names: list[str]) -> list[str]:
     `page_source` built before it (added when the user did not ask for it)."""
     out: list[str] = []
     for name in names:
-        source = getattr(config.edition(name), "page_source", "")
-        if source and source not in out and any(e.name == source for e in config.editions):
-            out.append(source)
+        source = _page_source(config, config.edition(name))
+        if source is not None and source.name not in out:
+            out.append(source.name)
         if name not in out:
             out.append(name)
     return out
+
+
+def _page_source(config, edition):
+    """The pdf edition an epub edition takes its page numbers from (same script), or None."""
+    name = getattr(edition, "page_source", "")
+    pdf = next((e for e in config.editions if e.name == name), None) if name else None
+    return pdf if pdf is not None and pdf.format == "pdf" and pdf.script == edition.script else None
 
 
 def _page_layout(book, edition, out_dir: Path, built: dict[str, bool]):
@@ -74,8 +81,7 @@ def _page_layout(book, edition, out_dir: Path, built: dict[str, bool]):
     source = edition.page_source
     if not source:
         return None, []
-    pdf = next((e for e in book.config.editions if e.name == source), None)
-    if pdf is None or pdf.format != "pdf" or pdf.script != edition.script:
+    if _page_source(book.config, edition) is None:
         return None, [Diagnostic("BB502", f'[editions.{edition.name}] page_source = "{source}" names no pdf '
                                  f"edition in the same script", book.config.path, 1, 1,
                                  "name a pdf edition of this book, or remove page_source")]
