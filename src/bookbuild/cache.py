@@ -45,8 +45,9 @@ def book_key(root: Path, fonts: list[str] = ()) -> str:
     return h.hexdigest()[:32]
 
 
-def load(cache_dir: Path, key: str):
-    path = cache_dir / f"check-{key}.pickle"
+def load(cache_dir: Path, key: str, part: str):
+    """A cached part ("diags" or "book") of the check result for key, or None."""
+    path = cache_dir / f"check-{key}.{part}.pickle"
     try:
         with open(path, "rb") as f:
             return pickle.load(f)
@@ -54,15 +55,18 @@ def load(cache_dir: Path, key: str):
         return None
 
 
-def store(cache_dir: Path, key: str, value) -> None:
-    """Best effort: a read-only book folder simply gets no cache."""
+def store(cache_dir: Path, key: str, parts: dict) -> None:
+    """Best effort: a read-only book folder simply gets no cache.  Parts are
+    stored apart so that `check` reads only the small diagnostics file."""
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         for old in cache_dir.glob("check-*.pickle"):
-            old.unlink(missing_ok=True)
-        tmp = cache_dir / f".check-{key}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as f:
-            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache_dir / f"check-{key}.pickle")
+            if not old.name.startswith(f"check-{key}."):
+                old.unlink(missing_ok=True)
+        for part, value in parts.items():
+            tmp = cache_dir / f".check-{key}.{part}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as f:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cache_dir / f"check-{key}.{part}.pickle")
     except OSError:
         pass

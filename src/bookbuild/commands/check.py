@@ -24,17 +24,20 @@ def book_root_for(path: Path) -> Path | None:
     return None
 
 
-def check_book(root: Path):
-    """(diagnostics, book or None) for one book folder; answered from the cache when nothing changed."""
+def check_book(root: Path, need_book: bool = True):
+    """(diagnostics, book or None) for one book folder; answered from the cache when
+    nothing changed.  With need_book=False the book is not unpickled (returns None)."""
     cache_dir = root / ".bookbuild" / "cache"
     key = cache.book_key(root, _font_files(root))
-    hit = cache.load(cache_dir, key)
-    if hit is not None:
-        return hit
+    diags = cache.load(cache_dir, key, "diags")
+    if diags is not None:
+        book = cache.load(cache_dir, key, "book") if need_book else None
+        if book is not None or not need_book:
+            return diags, book
     book, diags = load_book(root)
     if book is not None:
         diags = diags + _without_cascades(diags, run_checks(book, cache_dir))
-    cache.store(cache_dir, key, (diags, book))
+    cache.store(cache_dir, key, {"diags": diags, "book": book})
     return diags, book
 
 
@@ -92,7 +95,7 @@ def run_check(paths: list[Path], *, fmt: str = "text", strict: bool = False, std
     for root in roots:
         try:
             find_book_toml(root)
-            diags, _ = check_book(root)
+            diags, _ = check_book(root, need_book=False)
         except NoBook as e:
             print(f"bookbuild: {e}", file=stderr)
             return 2
