@@ -42,7 +42,8 @@ def index_doc(ctx: Context):
                             "aria-labelledby": f"ix-group-{n}-title"}, parent=section)
         if ctx.pages:      # a print page that begins with this group's heading
             ctx.pages.emit([p for p, first in _pages(ctx, rows[0][0]) if first], FILE, sub)
-        E("h2", {"id": f"ix-group-{n}-title"}, parent=sub, text=group)
+        # through runs(): a pinyin initial stands upright in a vertical edition
+        writer.runs(group, E("h2", {"id": f"ix-group-{n}-title"}, parent=sub))
         groups.append((f"ix-group-{n}", group))
         ul = E("ul", {"epub:type": "index-entry-list", "class": "index"}, parent=sub)
         for entry, locators in rows:
