@@ -89,8 +89,7 @@ class UnitMaker:
     _blocks: int = 0
     _cur: list = field(default_factory=list)
     _lines: list = field(default_factory=list)
-    # 索引 occurrences: (span pos, first offset, end offset) of .name/.term/.index spans
-    index_marks: list = field(default_factory=list)
+    index_marks: list = field(default_factory=list)   # 索引: (span pos, first offset, end offset)
 
     # ------------------------------------------------------------ blocks
     def blocks(self, blocks: list[m.Block], chapter: int | None, quote: bool = False) -> list[Block]:
