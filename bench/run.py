@@ -56,7 +56,11 @@ def clear(*paths: Path):
 
 
 def anchor_step(book: Path, work: Path) -> Step:
-    html = make_anchor_html(book, work / "anchor")
+    try:
+        html = make_anchor_html(book, work / "anchor")
+    except Exception as e:  # e.g. Pandoc failed: report it as a failed step
+        msg = str(e).strip().splitlines()
+        return Step("anchor: chromium print", [], error=f"anchor HTML: {msg[0] if msg else type(e).__name__}")
     pdf = work / "anchor" / "anchor.pdf"
     profile = work / "anchor" / "profile"
     return Step("anchor: chromium print", chromium_command(html, pdf, profile),

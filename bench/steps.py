@@ -20,6 +20,7 @@ class Step:
     output: Path | None = None                  # file to describe (pages, size)
     env: dict | None = None
     tree: bool = False                          # always sample the process tree
+    error: str = ""                             # set when the step could not be prepared
 
 
 @dataclass
@@ -58,7 +59,9 @@ class Result:
 
 
 def run_step(step: Step, runs: int, *, timeout: float, tree_rss: bool) -> Result:
-    res = Result(step.name)
+    res = Result(step.name, error=step.error)
+    if step.error:
+        return res
     try:
         if step.warmup:
             first = run_once(step.cmd, env=step.env, timeout=timeout)

@@ -146,3 +146,10 @@ def test_edit_note_changes_one_note_each_time(tmp_path, small):
     diff = [(a, b) for a, b in zip(before[changed[0]].decode().split("\n"),
                                    after2[changed[0]].decode().split("\n")) if a != b]
     assert len(diff) == 1 and diff[0][1].startswith(diff[0][0])
+
+
+def test_anchor_that_cannot_be_prepared_is_a_failed_step(tmp_path):
+    import run
+    step = run.anchor_step(tmp_path / "no-book", tmp_path / "work")
+    res = run_step(step, 3, timeout=60, tree_rss=False)
+    assert not res.ok and res.summary().startswith("failed: anchor HTML:")
