@@ -12,14 +12,19 @@ time grows with other people's load, CPU time much less.
 """
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
+import sys
 import subprocess
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+_RUSAGE_EXEC = Path(__file__).with_name("rusage_exec.py")
 
 
 @dataclass
@@ -35,11 +40,15 @@ class Sample:
 def run_once(cmd: list[str], *, env: dict | None = None, cwd: Path | None = None,
              timeout: float = 1800, tree_rss: bool = False) -> Sample:
     """Run cmd once; never raises for a failing or missing command."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(suffix=".json") as stats:
         t0 = time.perf_counter()
         try:
-            proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                    env=env, cwd=cwd, start_new_session=True)
+            if not shutil.which(cmd[0]) and not Path(cmd[0]).exists():
+                raise FileNotFoundError(2, "No such file or directory")
+            proc = subprocess.Popen([sys.executable, str(_RUSAGE_EXEC), stats.name, *cmd], stdout=out,
+                                    stderr=err, stdin=subprocess.DEVNULL, env=env, cwd=cwd,
+                                    start_new_session=True)
         except OSError as e:
             return Sample(0.0, 0.0, None, 127, f"cannot start {cmd[0]}: {e.strerror or e}")
         killer = threading.Timer(timeout, _kill_group, (proc.pid,))
@@ -58,13 +67,24 @@ def run_once(cmd: list[str], *, env: dict | None = None, cwd: Path | None = None
         if rc != 0:
             err.seek(0)
             error = _first_line(err.read().decode("utf-8", "replace"))
-            if rc < 0 and -rc == signal.SIGKILL and wall >= timeout:
+            if rc in (-signal.SIGKILL, 128 + signal.SIGKILL) and wall >= timeout:
                 error = f"timeout after {timeout:.0f} s"
             error = error or f"exit status {rc}"
+        own = _read_stats(stats.name)
+    # the command's own peak (see rusage_exec.py); the wrapper's rusage if it died first
+    maxrss_kib = own.get("maxrss_kib", usage.ru_maxrss)
     cpu = usage.ru_utime + usage.ru_stime
     if sampler:
         cpu = max(cpu, sampler.cpu_seconds())
-    return Sample(wall, usage.ru_maxrss / 1024, sampler.peak_mib if sampler else None, rc, error, cpu)
+    return Sample(wall, maxrss_kib / 1024, sampler.peak_mib if sampler else None, rc, error, cpu)
+
+
+def _read_stats(path: str) -> dict:
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
 
 
 def _first_line(text: str) -> str:
