@@ -9,8 +9,7 @@ from pathlib import Path
 from ..atomic import write_text
 from ..transform import script
 from ..diagnostics import Diagnostic, render, summary, to_json_obj
-from ..load import NoBook, find_book_toml
-from .check import check_book
+from .check import checked_book
 from .progress import Progress
 
 RENDERERS = {"epub": "bookbuild.render.epub:build_epub", "pdf": "bookbuild.render.pdf:build_pdf"}
@@ -24,18 +23,12 @@ def _renderer(fmt: str):
 def run_build(book_dir: Path, *, editions: list[str] = (), out_dir: Path | None = None, jobs: int | None = None,
               fmt: str = "text", stdout=None, stderr=None) -> int:
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
-    try:
-        root, _, _ = find_book_toml(book_dir.resolve())
-    except NoBook as e:
-        print(f"bookbuild: {e}", file=stderr)
-        return 2
     with Progress(stderr) as progress:
         progress.stage("check")
-        diags, book = check_book(root)
-    if book is None or summary(diags)[0]:
-        stdout.write(render(diags, fmt, root))
-        print("bookbuild: not building: fix the errors above first", file=stderr)
-        return 1
+        found = checked_book(book_dir, fmt=fmt, stdout=stdout, stderr=stderr, doing="not building")
+    if isinstance(found, int):
+        return found
+    root, book, diags = found
     names = editions or [e.name for e in book.config.editions]
     unknown = [n for n in names if n not in {e.name for e in book.config.editions}]
     if unknown:

@@ -78,6 +78,24 @@ def _without_cascades(load_diags, check_diags):
     return [d for d in check_diags if d.code not in dropped]
 
 
+def checked_book(book_dir: Path, *, fmt: str, stdout, stderr, doing: str):
+    """Find, load and check the book for a command that needs a clean book.
+
+    Returns (root, book, diagnostics), or an exit status when there is no
+    book (2) or the book has errors (1, diagnostics printed)."""
+    try:
+        root, _, _ = find_book_toml(book_dir.resolve())
+    except NoBook as e:
+        print(f"bookbuild: {e}", file=stderr)
+        return 2
+    diags, book = check_book(root)
+    if book is None or any(d.severity == "error" for d in diags):
+        stdout.write(render(diags, fmt, root))
+        print(f"bookbuild: {doing}: fix the errors above first", file=stderr)
+        return 1
+    return root, book, diags
+
+
 def run_check(paths: list[Path], *, fmt: str = "text", strict: bool = False, stdout=None, stderr=None) -> int:
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     roots: list[Path] = []

@@ -15,25 +15,17 @@ from pathlib import Path
 
 from .. import cache
 from ..atomic import write_text
-from ..diagnostics import render, summary
-from ..load import NoBook, find_book_toml
 from .build import run_build
-from .check import check_book
+from .check import checked_book
 
 
 def run_proof(book_dir: Path, *, edition: str | None = None, out: Path | None = None,
               stdout=None, stderr=None) -> int:
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
-    try:
-        root, _, _ = find_book_toml(book_dir.resolve())
-    except NoBook as e:
-        print(f"bookbuild: {e}", file=stderr)
-        return 2
-    diags, book = check_book(root)
-    if book is None or summary(diags)[0]:
-        stdout.write(render(diags, "text", root))
-        print("bookbuild: no proof: fix the errors above first", file=stderr)
-        return 1
+    found = checked_book(book_dir, fmt="text", stdout=stdout, stderr=stderr, doing="no proof")
+    if isinstance(found, int):
+        return found
+    root, book, diags = found
     pdfs = [e.name for e in book.config.editions if e.format == "pdf"]
     name = edition or (pdfs[0] if pdfs else None)
     if name not in pdfs:

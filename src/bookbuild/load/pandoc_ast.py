@@ -70,13 +70,7 @@ class Converter:
     def inlines(self, nodes: list) -> list[m.Inline]:
         out: list[m.Inline] = []
         for node in nodes:
-            conv = self.inline(node)
-            if conv is None:
-                continue
-            if isinstance(conv, list):
-                out.extend(conv)
-            else:
-                out.append(conv)
+            _append(out, self.inline(node))
         return out
 
     def inline(self, node):
@@ -153,13 +147,7 @@ class Converter:
     def blocks(self, nodes: list, fallback: m.Pos) -> list[m.Block]:
         out: list[m.Block] = []
         for node in nodes:
-            conv = self.block(node, fallback)
-            if conv is None:
-                continue
-            if isinstance(conv, list):
-                out.extend(conv)
-            else:
-                out.append(conv)
+            _append(out, self.block(node, fallback))
             if out:
                 fallback = _block_pos(out[-1]) or fallback
         return out
@@ -205,6 +193,14 @@ class Converter:
             body.extend(rows_of(tb[2]) + rows_of(tb[3]))
         first = next((p for row in head + body for cell in row if (p := _first_pos(cell))), None)
         return m.Table(head, body, first or fallback)
+
+
+def _append(out: list, conv) -> None:
+    """Converters return a node, a list of nodes, or None (dropped)."""
+    if isinstance(conv, list):
+        out.extend(conv)
+    elif conv is not None:
+        out.append(conv)
 
 
 def _cell_inlines(cell) -> list:
