@@ -4,12 +4,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from bookfactory import CHAPTER, make_book
 
