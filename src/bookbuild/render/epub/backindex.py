@@ -32,7 +32,6 @@ def index_doc(ctx: Context):
         ctx.pages.emit(ctx.pages.section("index"), FILE, section)
     E("h1", {"id": "index-title"}, parent=section, text=INDEX_TITLE)
     writer = Writer(ctx, FILE, None)
-    groups = []
     for n, (group, entries) in enumerate(ctx.index.groups(), 1):
         rows = [(e, _locators(ctx, e)) for e in entries]
         rows = [(e, locs) for e, locs in rows if locs]
@@ -44,11 +43,11 @@ def index_doc(ctx: Context):
             ctx.pages.emit([p for p, first in _pages(ctx, rows[0][0]) if first], FILE, sub)
         # through runs(): a pinyin initial stands upright in a vertical edition
         writer.runs(group, E("h2", {"id": f"ix-group-{n}-title"}, parent=sub))
-        groups.append((f"ix-group-{n}", group))
         ul = E("ul", {"epub:type": "index-entry-list", "class": "index"}, parent=sub)
         for entry, locators in rows:
             _entry(ctx, writer, entry, locators, E("li", {"epub:type": "index-entry"}, parent=ul))
-    return Doc(FILE, INDEX_TITLE, serialize(html), groups, "index", "index")
+    # The letter groups stay out of the table of contents (too many, too small).
+    return Doc(FILE, INDEX_TITLE, serialize(html), [], "index", "index")
 
 
 def _entry(ctx: Context, writer: Writer, entry: Entry, locators, li) -> None:
