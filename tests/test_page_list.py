@@ -26,6 +26,20 @@ def _compare(text: str) -> str:
     return squeeze(text).replace("（", "").replace("）", "")
 
 
+def _assert_page_starts_after_marker(pdf, page: dict, marker) -> None:
+    """The first characters of PDF page `page` follow `marker` in the EPUB.
+    Generated text the EPUB does not have as text (an ordered list's 4、,
+    drawn by CSS there) is skipped: layout.json names it as the page's prefix."""
+    text = _compare(pdf_page_text(pdf, page["number"]))
+    after = _compare(text_after(marker))
+    prefix = _compare(page["start"].get("prefix", ""))
+    if prefix and not after.startswith(prefix):
+        assert text.startswith(prefix), (page["number"], prefix, text[:20])
+        text = text[len(prefix):]
+    k = min(FIRST, len(after))        # the book's last page: the EPUB text ends first
+    assert k >= 5 and after[:k] == text[:k], (page["number"], text[:20], after[:20])
+
+
 def test_pdf_edition_built_first(printed):
     assert printed.pdf.is_file() and (printed.out / "print.layout.json").is_file()
     assert printed.epub.is_file()
@@ -59,15 +73,9 @@ def test_marker_precedes_the_first_characters_of_its_pdf_page(printed):
     found = markers(printed.docs())
     checked = 0
     for page in layout["pages"]:
-        n = page["number"]
-        text = _compare(pdf_page_text(printed.pdf, n))
-        if not page["body"]["text"].strip() or page["role"] in NO_COPY:
-            continue
-        doc, el = found[f"page-{n}"]
-        after = _compare(text_after(el))
-        k = min(FIRST, len(after))        # the book's last page: the EPUB text ends first
-        assert k >= 5 and after[:k] == text[:k], (n, doc, text[:20], after[:20])
-        checked += 1
+        if page["body"]["text"].strip() and page["role"] not in NO_COPY:
+            _assert_page_starts_after_marker(printed.pdf, page, found[f"page-{page['number']}"][1])
+            checked += 1
     assert checked >= 70
 
 
@@ -125,6 +133,35 @@ def test_page_source_must_be_a_pdf_edition_in_the_same_script(tmp_path, epoch, s
     built = build_book(root, ["epub"])
     assert built.code == 1
     assert "BB502" in built.stdout and f'page_source = "{source}"' in built.stdout
+
+
+def test_book_notes_and_any_chapter_start(tmp_path, epoch):
+    """Notes at the book's end in both editions (注釋 pages, pages of notes
+    only) and chapters on any page: every page still has its marker, and the
+    pages with body text start where the marker is."""
+    from epub_helpers import copy_sample
+    root = copy_sample(tmp_path / "book")
+    toml = (root / "book.toml").read_text("utf-8")
+    toml = toml.replace('page_source = "print"\n', 'page_source = "print"\nnotes = "book"\n')
+    toml = toml.replace('notes = "page"\n', 'notes = "book"\nchapter_start = "any"\n')
+    (root / "book.toml").write_text(toml, "utf-8")
+    built = build_book(root, ["epub"])
+    assert built.code == 0, built.stdout
+    layout, found = built.layout(), markers(built.docs())
+    assert sorted(found) == sorted(f"page-{p['number']}" for p in layout["pages"])
+    notes_only = [p["number"] for p in layout["pages"] if p["start"].get("area") == "notes"]
+    assert notes_only and all(found[f"page-{n}"][0] == "EPUB/text/notes.xhtml" for n in notes_only)
+    for page in layout["pages"]:
+        if page["body"]["text"].strip() and page["start"]["kind"] != "section":
+            _assert_page_starts_after_marker(built.pdf, page, found[f"page-{page['number']}"][1])
+        elif page["start"]["kind"] == "section" and page["start"]["section"] == "notes":
+            # the 注釋 opener: the start of notes.xhtml (its chapter headings are
+            # the EPUB's own, 序 where print says 〈序〉)
+            doc, el = found[f"page-{page['number']}"]
+            assert doc == "EPUB/text/notes.xhtml" and el.getnext().tag.endswith("h1")
+            notes_only.append("opener")
+    assert "opener" in notes_only
+    assert epubcheck_problems(built.epub) == []
 
 
 @pytest.mark.parametrize("orig, norm, i, want", [

@@ -44,6 +44,8 @@ def notes_doc(ctx: Context):
     file = "text/notes.xhtml"
     html, body = new_document(ctx, file, NOTES_TITLE, "backmatter")
     outer = E("section", {"id": "notes", "aria-labelledby": "notes-title"}, parent=body)
+    if ctx.pages:      # the print 注釋 section's first page
+        ctx.pages.emit(ctx.pages.section("notes"), file, outer)
     E("h1", {"id": "notes-title"}, parent=outer, text=NOTES_TITLE)
     sections = []
     for ch in ctx.book.chapters:

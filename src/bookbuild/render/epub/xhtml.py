@@ -131,6 +131,9 @@ class Writer:
         elif isinstance(node, m.Strong):
             self.inlines(node.children, E("strong", parent=parent), protect)
         elif isinstance(node, m.Code):
+            if self.ctx.pages:     # a print page that begins inside the code
+                self.ctx.pages.emit([n for _, n in self.ctx.pages.in_text(node.pos, len(node.text))],
+                                    self.doc, parent)
             E("code", parent=parent, text=node.text)
         elif isinstance(node, m.LineBreak):
             E("br", parent=parent)

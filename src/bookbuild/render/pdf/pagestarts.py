@@ -56,9 +56,10 @@ def page_start(p: lt.Page, section: str | None) -> dict:
         return _block_start(p, section)
     if generated_opener:
         return _section(SECTION_IDS.get(section or "", "chapter"), p)
-    found = _first_anchored(p.note_columns[0])
-    if found:
-        return _unit_start(p.note_columns[0], found, "notes")
+    for col in p.note_columns:     # a page of notes only: where its first note text is
+        found = _first_anchored(col)
+        if found:
+            return _unit_start(col, found, "notes")
     return _section("chapter" if p.chapter is not None else SECTION_IDS.get(section or "", "chapter"), p)
 
 
