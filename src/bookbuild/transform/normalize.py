@@ -37,6 +37,10 @@ _MAX_PASSES = 8
 _WORK = re.compile("[,.:;!?()\"'\u201c\u201d\u2018\u2019\\-~\u223c\u301c\uff5e\u00b7\u2027\u2022\u30fb"
                    "\u2014\u2015\u2500\uff0d\u2026\u22ef \t\u3000\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
                    "\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f\u0300-\u036f]|\u3002{3}")
+# What the fix rows (2, 6–14) can change; spaces matter only at a paragraph's start.
+_FIX_WORK = re.compile("[,.:;!?()\"'\u201c\u201d\u2018\u2019\\-~\u223c\u301c\uff5e\u00b7\u2027\u2022\u30fb"
+                       "\u2014\u2015\u2500\uff0d\u2026\u22ef]|\u3002{3}")
+_LINE_INDENT = re.compile("(?m)^[ \t\u3000]")
 _BLANK = re.compile(r"\n(?:[ \t\r]*\n)+")
 
 
@@ -76,12 +80,20 @@ def fix_text(text: str, protected: list[tuple[int, int]], *, range_mark: str = "
     lock = _lock_mask(text, protected)
     changes: list[Change] = []
     for start, end in paragraphs(text):
-        if start == end or 0 not in lock[start:end] or not _WORK.search(text, start, end):
+        if start == end or not _needs_fix(text, start, end, lock):
             continue
         buf = Buf(text[start:end], list(range(start, end)), lock[start:end])
         _run(buf, FIX_ROWS, opts)
         changes += buf.changes(text, start, end - start)
     return apply_changes(text, changes), changes
+
+
+def _needs_fix(text: str, start: int, end: int, lock: bytearray) -> bool:
+    """Fast path: a paragraph no fix row can touch (most of a clean book) is skipped."""
+    for pattern in (_FIX_WORK, _LINE_INDENT):
+        if any(not lock[m.start()] for m in pattern.finditer(text, start, end)):
+            return True
+    return False
 
 
 def apply_changes(text: str, changes: list[Change]) -> str:
