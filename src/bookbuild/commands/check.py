@@ -37,7 +37,8 @@ def check_book(root: Path, need_book: bool = True):
     book, diags = load_book(root)
     if book is not None:
         diags = diags + _without_cascades(diags, run_checks(book, cache_dir))
-    cache.store(cache_dir, key, {"diags": diags, "book": book})
+    # pickling the model costs more than a cold check saves; only builds keep it
+    cache.store(cache_dir, key, {"diags": diags, "book": book} if need_book else {"diags": diags})
     return diags, book
 
 

@@ -23,6 +23,7 @@ _AGAIN_RE = re.compile(r"\{\s*\.again\s*\}")
 _KEYCHAR = r"[\w:.#$%&+?<>~/-]"
 _CITE_RE = re.compile(r"(?:^|(?<=[\s;\[]))-?@(" + _KEYCHAR + r"*)")
 _FENCE_RE = re.compile(r"^(```+|~~~+)", re.M)
+_SPECIAL = re.compile(r"[\[\]\\]")
 
 
 @dataclass
@@ -76,29 +77,34 @@ def scan(text: str, start: int = 0, end: int | None = None, *, chapter: bool = T
     stack: list[int] = []
     i = start
     k = 0
-    while i < end:
-        while k < len(skips) and skips[k][1] <= i:
+    # Only brackets and backslashes matter: jump from one to the next (C speed).
+    for hit in _SPECIAL.finditer(text, start, end):
+        j = hit.start()
+        if j < i:
+            continue
+        while k < len(skips) and skips[k][1] <= j:
             k += 1
-        if k < len(skips) and skips[k][0] <= i:
+        if k < len(skips) and skips[k][0] <= j:
             i = skips[k][1]
             continue
-        ch = text[i]
+        ch = text[j]
+        i = j + 1
         if ch == "\\":
-            i += 2
-            continue
-        if ch == "[" and text.startswith("[^", i):
-            j = text.find("]", i)
-            nl = text.find("\n", i)
-            if j > 0 and (nl < 0 or j < nl) and j - i < 200:
-                i = _note_ref(text, i, j, out, chapter)
-                continue
-        if ch == "[":
-            stack.append(i)
+            i = j + 2
+        elif text.startswith("[^", j) and _note_span_ok(text, j):
+            i = _note_ref(text, j, text.find("]", j), out, chapter)
+        elif ch == "[":
+            stack.append(j)
         elif ch == "]" and stack:
-            i = _close_bracket(text, stack.pop(), i, out)
-            continue
-        i += 1
+            i = _close_bracket(text, stack.pop(), j, out)
     return out
+
+
+def _note_span_ok(text: str, i: int) -> bool:
+    """`[^…]` closes on the same line within 200 characters."""
+    j = text.find("]", i)
+    nl = text.find("\n", i)
+    return j > 0 and (nl < 0 or j < nl) and j - i < 200
 
 
 def _note_ref(text: str, i: int, j: int, out: Scan, chapter: bool) -> int:
