@@ -49,8 +49,10 @@ def check_glyphs(book: m.Book, cache_dir: Path | None = None) -> list[Diagnostic
     out: list[Diagnostic] = []
     cmaps: dict[str, frozenset[int] | None] = {}
     seen_by_font: dict[str, set[str]] = {}  # report each character once per font
-    texts = [(t, p) for t, p in _texts(book) if p is not None]
-    chars = set("".join(t for t, _ in texts))
+    # The raw files hold every drawn character (plus Markdown syntax, all ASCII):
+    # their character set decides cheaply whether the model must be walked at all.
+    chars = set().union(*(set(t) for f, t in book.texts.items() if f != book.config.path))
+    texts = None
     for edition in book.config.editions:
         if edition.font not in cmaps:
             try:
@@ -60,8 +62,10 @@ def check_glyphs(book: m.Book, cache_dir: Path | None = None) -> list[Diagnostic
                 out.append(Diagnostic("BB402", f"font '{edition.font}' of edition '{edition.name}' is not installed",
                                       book.config.path, 1, 1, e.hint))
         cmap = cmaps[edition.font]
-        if cmap is not None:
-            out += _missing(book, edition, texts, chars, cmap, seen_by_font.setdefault(edition.font, set()))
+        if cmap is not None and any(ord(c) not in cmap and c not in _ALWAYS_OK for c in chars):
+            texts = texts if texts is not None else [(t, p) for t, p in _texts(book) if p is not None]
+            found = set("".join(t for t, _ in texts))
+            out += _missing(book, edition, texts, found, cmap, seen_by_font.setdefault(edition.font, set()))
     return out
 
 
