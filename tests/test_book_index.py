@@ -10,6 +10,7 @@ import pytest
 from pypinyin import Style, lazy_pinyin
 
 from bookbuild.transform.bookindex import collapse, collect, group_label, reading_key
+pytest.register_assert_rewrite("epub_helpers", "print_pages_fixtures")   # before they are imported
 from bookfactory import BOOK_TOML, CHAPTER, make_book
 from epub_helpers import NS, epubcheck_problems, load
 from print_pages_fixtures import build_book, pdf_page_text, squeeze

@@ -9,6 +9,7 @@ import posixpath
 import pytest
 
 from bookbuild.render.epub.pagelist import text_index
+pytest.register_assert_rewrite("epub_helpers", "print_pages_fixtures")   # before they are imported
 from epub_helpers import NS, epubcheck_problems
 from print_pages_fixtures import build_book, markers, pdf_page_text, squeeze, text_after
 
