@@ -186,8 +186,11 @@ class Paginator:
             for i, col in enumerate(placed):
                 col.x_em = left - (len(placed) - 1 - i) * geo.note_pitch_em
             if slots:
+                # The rule belongs to the band (VT-24, like a footnote rule):
+                # half a body pitch right of the notes, however few body
+                # columns the page has; max_note_columns keeps ≥ 1 pitch free.
                 band_edge = placed[0].x_em - geo.note_size / 2
-                page.rule_x_em = (body_edge + band_edge) / 2
+                page.rule_x_em = max(band_edge - geo.pitch_em / 2, (body_edge + band_edge) / 2)
         else:                                  # right after the body
             start = body_edge + geo.pitch_em + geo.note_size / 2
             for i, col in enumerate(placed):

@@ -1,7 +1,9 @@
 """Passes over one line of units once it is complete (units.py builds it).
 
 Latin context decides how acronyms are set and which spaces survive
-(VT-12); Han–Latin glue is added where a sideways run touches Han.
+(VT-12); Han–Latin glue is added where a sideways run touches Han; a
+note call that opens a line moves after its first cell (VT-23).  `Stream`
+is the edition's normalized text that the units index.
 """
 from __future__ import annotations
 
@@ -87,3 +89,55 @@ def set_glue(units: list[lt.Unit]) -> None:
             k += 1
         if k < len(units) and units[k].kind == lt.HAN and is_han(units[k].text[0]):
             u.glue_after = 0.25
+
+
+class Stream:
+    """The edition's normalized text: every unit's text, in creation order."""
+
+    def __init__(self):
+        self.parts: list[str] = []
+        self.n = 0
+
+    def add(self, text: str) -> int:
+        off = self.n
+        self.parts.append(text)
+        self.n += len(text)
+        return off
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def rotate(self, start: int, mid: int, end: int) -> None:
+        """Rewrite [start, end) as [mid, end) + [start, mid); only the current
+        block's tail can be touched (its parts are the last ones)."""
+        tail, n = [], self.n
+        while self.parts and n > start:
+            part = self.parts.pop()
+            n -= len(part)
+            tail.append(part)
+        text = "".join(reversed(tail))
+        a, b, c = start - n, mid - n, end - n
+        self.parts.append(text[:a] + text[b:c] + text[a:b] + text[c:])
+
+
+def call_after_first_cell(line: list[lt.Unit], stream: Stream) -> None:
+    """VT-23: a call never starts a column and sits right of the character it
+    follows.  A call that opens a line (a citation at a paragraph start) has
+    none, so it follows the line's first cell instead, in the units and in
+    the text stream alike (layout.json and the text layer agree)."""
+    k = 0
+    while k < len(line) and line[k].kind == lt.CALL:
+        k += 1
+    if k == 0 or k == len(line):
+        return
+    cell, calls = line[k], line[:k]
+    start, f = calls[0].offset, cell.offset
+    if min(u.offset for u in calls) < 0 or f < start:
+        return
+    n = len(cell.text)
+    stream.rotate(start, f, f + n)
+    for u in calls:
+        u.offset += n
+        u.flags |= lt.NOBREAK_BEFORE
+    cell.offset = start
+    line[:k + 1] = [cell] + calls

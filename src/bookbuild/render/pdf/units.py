@@ -18,7 +18,7 @@ from ...charclass import AFTER_DIGIT
 from ...model import Pos
 from . import layout_types as lt
 from .textprep import Advance, TextPrep
-from .unitpass import finish_line
+from .unitpass import Stream, call_after_first_cell, finish_line
 
 # A pair unit, a Latin-ish run (letters, digits, ASCII punctuation), spaces, or one char.
 _SPECIAL = re.compile(
@@ -47,23 +47,6 @@ class Block:
     note_id: str = ""
     chapter: int | None = None
     title: str = ""              # heading: plain text (outline, running heads)
-
-
-class Stream:
-    """The edition's normalized text: every unit's text, in creation order."""
-
-    def __init__(self):
-        self.parts: list[str] = []
-        self.n = 0
-
-    def add(self, text: str) -> int:
-        off = self.n
-        self.parts.append(text)
-        self.n += len(text)
-        return off
-
-    def text(self) -> str:
-        return "".join(self.parts)
 
 
 @dataclass
@@ -196,6 +179,8 @@ class UnitMaker:
         self._lines.append(self._cur)
         self.stream.add("\n")
         lines = [finish_line(line, self.advance) for line in self._lines]
+        for line in lines:
+            call_after_first_cell(line, self.stream)
         self._cur, self._lines = [], []
         return lines
 
