@@ -22,7 +22,7 @@ this module only places things:
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 
 from ...config import MM, EditionConfig
@@ -56,15 +56,28 @@ class Frame:
     across: float       # across the columns (type-area width in P)
     y_odd: float        # L top of the type area on odd pages (gutter on P-right = L top)
     y_even: float       # same on even pages (gutter on P-left = L bottom)
+    # A horizontal edition is drawn on P itself (no turn): L = P, a line is a
+    # line, and the gutter (left on odd pages, an ltr book) moves x0 instead.
+    horizontal: bool = False
+    x0_even: float = 0.0
 
     @classmethod
     def of(cls, ed: EditionConfig) -> "Frame":
         pw, ph = ed.page_size_pt()
         b = ed.bleed * MM
-        across, length = ed.type_area_pt()
         gutter = ed.margin_gutter * MM
+        if not ed.vertical:
+            length, across = ed.type_area_pt()
+            head = ed.margin_head * MM
+            return cls(ed.font_size, pw, ph, b, gutter, length, across, head, head, True,
+                       pw - gutter - length)
+        across, length = ed.type_area_pt()
         return cls(ed.font_size, ph, pw, b, ed.margin_head * MM, length, across, gutter,
                    pw - gutter - across)
+
+    def at(self, page: lt.Page) -> "Frame":
+        """The frame of one page (a horizontal even page has its type area further right)."""
+        return replace(self, x0=self.x0_even) if self.horizontal and not page.odd else self
 
     def top(self, page: lt.Page) -> float:
         return self.y_odd if page.odd else self.y_even
@@ -73,6 +86,9 @@ class Frame:
         """The type area in the P frame as pdfplumber reports it (top-down,
         from the media box corner, i.e. bleed included)."""
         y, b = (self.y_odd if odd else self.y_even), self.bleed
+        if self.horizontal:
+            x = b + (self.x0 if odd else self.x0_even)
+            return {"top": b + y, "bottom": b + y + self.across, "left": x, "right": x + self.length}
         return {"top": b + self.x0, "bottom": b + self.x0 + self.length,
                 "left": b + self.height - (y + self.across), "right": b + self.height - y}
 
@@ -327,7 +343,8 @@ def marks_html(col: lt.Column, frame: Frame, y0: float) -> str:
         if u.flags & lt.EMPH and u.kind in (lt.HAN, lt.TCY, lt.UPRIGHT) \
                 and not _is_punct(u.text) and id(u) not in called:
             d = 0.16 * em
-            cx, cy = frame.x0 + (a + b) / 2 * em, yc - em / 2 - 0.22 * em
+            side = 1 if frame.horizontal else -1    # under a horizontal line (clreq), else right
+            cx, cy = frame.x0 + (a + b) / 2 * em, yc + side * (em / 2 + 0.22 * em)
             out.append(f'<div class="em-dot" style="left:{_pt(cx - d / 2)};top:{_pt(cy - d / 2)};'
                        f'width:{_pt(d)};height:{_pt(d)}"></div>')
     return "".join(out)
@@ -362,9 +379,25 @@ def _turned(cls: str, text: str, x: float, y: float, width: float, size: float, 
             f'{escape(text, quote=False)}</div>')
 
 
+def _flat_heads(page: lt.Page, frame: Frame, size: float) -> str:
+    """Horizontal edition: folio 1 em below, running head 1 em above the type
+    area, flush with its outer side (the right on odd pages of an ltr book)."""
+    y0, out = frame.top(page), []
+    align = "right" if page.odd else "left"
+    for cls, text, y in (("rh-h", page.running_head, y0 - frame.s - size),
+                         ("folio-h", page.folio, y0 + frame.across + frame.s)):
+        if text:
+            out.append(f'<div class="{cls}" style="position:absolute;white-space:pre;left:{_pt(frame.x0)};'
+                       f'top:{_pt(y)};width:{_pt(frame.length)};font-size:{_pt(size)};'
+                       f'line-height:{_pt(size)};text-align:{align}">{escape(text, quote=False)}</div>')
+    return "".join(out)
+
+
 def heads_html(page: lt.Page, frame: Frame, ed: EditionConfig) -> str:
     y0 = frame.top(page)
     size = HEAD_SIZE * frame.s
+    if frame.horizontal:
+        return _flat_heads(page, frame, size)
     out = []
     align = "left" if page.odd else "right"   # outer side: P-left on odd pages
     fore_y = y0 + frame.across + 1.0 * frame.s if page.odd else y0 - 1.0 * frame.s - size
@@ -389,6 +422,7 @@ def heads_html(page: lt.Page, frame: Frame, ed: EditionConfig) -> str:
 # ------------------------------------------------------------ pages
 
 def page_html(page: lt.Page, frame: Frame, ed: EditionConfig, geo: lt.Geometry) -> str:
+    frame = frame.at(page)
     y0 = frame.top(page)
     parts = [f'<section class="page {"odd" if page.odd else "even"} pg-{page.role}">']
     for cols, pitch in ((page.columns, geo.pitch_em), (page.note_columns, geo.note_pitch_em)):
