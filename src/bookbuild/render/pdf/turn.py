@@ -145,6 +145,7 @@ class DocInfo:
     subject: str = ""
     publisher: str = ""
     epoch: int | None = None   # SOURCE_DATE_EPOCH; None = now
+    direction: str = "R2L"     # /ViewerPreferences /Direction: L2R for a horizontal edition
 
 
 def pdf_date(epoch: int | None) -> str:
@@ -153,13 +154,13 @@ def pdf_date(epoch: int | None) -> str:
 
 
 def finish_catalog(pdf: Pdf, info: DocInfo, outline: list[OutlineEntry]) -> None:
-    """/Lang, /ViewerPreferences /Direction /R2L (merged), outline, document info."""
+    """/Lang, /ViewerPreferences /Direction (merged), outline, document info."""
     root = pdf.Root
     root.Lang = String(info.language)
     prefs = root.get("/ViewerPreferences")
     if not isinstance(prefs, Dictionary):
         prefs = Dictionary()
-    prefs.Direction = Name.R2L
+    prefs.Direction = Name("/" + info.direction)
     prefs.DisplayDocTitle = True
     root.ViewerPreferences = prefs
     _write_outline(pdf, outline)
