@@ -79,8 +79,9 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def draw_range(html: str, base_url: str, roots: list[Path], out: Path, part: int) -> PartResult:
-    """Draw one HTML document, turn its pages, retag its subsets, write `out`."""
+def draw_range(html: str, base_url: str, roots: list[Path], out: Path, part: int,
+               turn_pages: bool = True) -> PartResult:
+    """Draw one HTML document, turn its pages (vertical editions), retag its subsets, write `out`."""
     fetcher = RestrictedFetcher(roots)
     handler = _Collect()
     log = logging.getLogger("weasyprint")
@@ -92,7 +93,8 @@ def draw_range(html: str, base_url: str, roots: list[Path], out: Path, part: int
     finally:
         log.removeHandler(handler)
     pdf = pikepdf.Pdf.open(_bytes_io(data))
-    turn.turn_pages(pdf)
+    if turn_pages:
+        turn.turn_pages(pdf)
     turn.retag_fonts(pdf, part)
     n = len(pdf.pages)
     pdf.save(out)
@@ -116,7 +118,7 @@ def _work(task: tuple[int, int, int]) -> PartResult:
     part, first, stop = task
     j = _JOB
     out = j["tmp"] / f"part-{part:04d}.pdf"
-    return draw_range(j["html_for"](first, stop), j["base_url"], j["roots"], out, part)
+    return draw_range(j["html_for"](first, stop), j["base_url"], j["roots"], out, part, j["turn"])
 
 
 def split_ranges(n_pages: int, jobs: int, max_pages: int = 64) -> list[tuple[int, int]]:
@@ -139,14 +141,16 @@ def split_ranges(n_pages: int, jobs: int, max_pages: int = 64) -> list[tuple[int
 
 
 def draw_pages(n_pages: int, html_for: HtmlMaker, base_url: str, roots: list[Path], tmp: Path,
-               jobs: int | None = None, progress: Progress | None = None) -> list[PartResult]:
-    """Draw pages [0, n_pages) in `jobs` processes; returns the parts in page order."""
+               jobs: int | None = None, progress: Progress | None = None,
+               turn_pages: bool = True) -> list[PartResult]:
+    """Draw pages [0, n_pages) in `jobs` processes; returns the parts in page order.
+    `turn_pages=False` for a horizontal edition, drawn on its reading page."""
     jobs = max(1, jobs or os.cpu_count() or 1)
     ranges = split_ranges(n_pages, jobs)
     tasks = [(i, a, b) for i, (a, b) in enumerate(ranges)]
     done_pages = 0
     results: list[PartResult] = []
-    _JOB.update(html_for=html_for, base_url=base_url, roots=roots, tmp=tmp)
+    _JOB.update(html_for=html_for, base_url=base_url, roots=roots, tmp=tmp, turn=turn_pages)
     try:
         if jobs == 1 or len(tasks) == 1:
             it = map(_work, tasks)
