@@ -91,7 +91,7 @@ def _fonts(result: lt.LayoutResult, ed, cache_dir: Path, book: Book):
     chars, bold, tcy, calls, where = page_chars(result.pages)
     try:
         fonts = build_derived_fonts(chars | bold, tcy, ed.font, cache_dir / "fonts",
-                                    call_numbers=calls, bold_chars=bold)
+                                    call_numbers=calls, bold_chars=bold, vertical=ed.vertical)
     except FontNotFound as e:
         return None, [Diagnostic("BB402", f"font {ed.font!r} is not installed: {e}", book.config.path,
                                  1, 1, "install the font or set the edition's font to an installed family")]
@@ -138,7 +138,7 @@ def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, 
     try:
         with tempfile.TemporaryDirectory(prefix="bookbuild-pdf-") as tmp:
             parts = draw.draw_pages(len(pages), html_for, book.root.resolve().as_uri() + "/", roots,
-                                    Path(tmp), jobs=jobs, progress=progress)
+                                    Path(tmp), jobs=jobs, progress=progress, turn_pages=ed.vertical)
             diags += _notdef(parts, pages, book)
             progress("merge", 0, 1)
             pdf, sources = turn.merge_parts([p.path for p in parts])
@@ -210,7 +210,8 @@ def _docinfo(book: Book, ed):
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     cfg = book.config
     return DocInfo(cfg.title, tuple(cfg.authors), ed.language, subject=cfg.subtitle,
-                   publisher=cfg.publisher, epoch=int(epoch) if epoch.isdigit() else None)
+                   publisher=cfg.publisher, epoch=int(epoch) if epoch.isdigit() else None,
+                   direction="R2L" if ed.vertical else "L2R")
 
 
 def _links(pages: list[lt.Page], frame: Frame):
@@ -229,7 +230,7 @@ def _links(pages: list[lt.Page], frame: Frame):
             by_note.setdefault(nid, i)
     out = []
     for i, p in enumerate(pages):
-        for rect, kind, key in _link_areas(p, frame):
+        for rect, kind, key in _link_areas(p, frame.at(p)):
             target = (by_folio if kind == "folio" else by_note).get(key)
             if target is not None:
                 out.append(Link(i, rect, target))
@@ -244,6 +245,8 @@ def _rect_p(frame: Frame, y0: float, col: lt.Column, a: float, b: float) -> tupl
     # L (x, y-down) → P top-down (height − y, x) → PDF y-up (height − y, width − x),
     # all shifted by the bleed WeasyPrint puts around the trimmed page.
     b = frame.bleed
+    if frame.horizontal:    # drawn on P itself: only y flips
+        return (xl0, frame.height - (yc + em / 2), xl1, frame.height - (yc - em / 2))
     return (b + frame.height - (yc + em / 2), b + frame.width - xl1,
             b + frame.height - (yc - em / 2), b + frame.width - xl0)
 
