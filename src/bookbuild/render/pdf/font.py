@@ -9,6 +9,9 @@ builds three renamed faces from the edition's `font` (found with fontconfig):
              A–Z/0–9 cells for acronyms (`ss18`);
   horizontal "BookbuildTateH": the same characters unrotated (folios, running heads);
   bold       "BookbuildTateB": the family's bold face, derived like upright (headings).
+A horizontal edition (`vertical=False`) needs no rotated glyph: its text,
+heads and folios use one "BookbuildTateH" face (with horizontal note-call
+glyphs, `ss19`) and its headings "BookbuildTateHB", the bold face unrotated.
 Declare the bold face with `font-weight: bold` in `@font-face` (its OS/2 weight
 is 700), else Pango may embolden it a second time.
 
@@ -30,6 +33,7 @@ from .font_face import FaceSpec, build_face
 from .font_source import SourceFace
 
 UPRIGHT_FAMILY, HORIZONTAL_FAMILY, BOLD_FAMILY = "BookbuildTateU", "BookbuildTateH", "BookbuildTateB"
+HORIZONTAL_BOLD_FAMILY = "BookbuildTateHB"
 # Always present: digits for tcy/folios, and every character that decides whether
 # a digit run is tcy (the rlig context needs them as glyphs of the same face).
 ALWAYS = frozenset(map(chr, range(0x20, 0x7F)))
@@ -50,13 +54,15 @@ class DerivedFonts:
 def build_derived_fonts(chars: set[str], tcy_runs: set[str], family: str, cache_dir: Path, *,
                         call_numbers: set[str] = frozenset(),
                         horizontal_chars: set[str] | None = None,
-                        bold_chars: set[str] | None = None) -> DerivedFonts:
+                        bold_chars: set[str] | None = None, vertical: bool = True) -> DerivedFonts:
     """Build (or take from the cache) the three derived faces for `chars`.
 
     `tcy_runs`/`call_numbers`: 1–3-digit strings that get a tcy / note-call glyph.
     `horizontal_chars` (folios, running heads) and `bold_chars` (headings): the
     chars of those faces when known — each face costs ~1/3 of the build time;
     default: `chars`. Printable ASCII is always in every face.
+    `vertical=False`: the two faces of a horizontal edition (module doc);
+    `upright` and `horizontal` are then the same file.
     Raises `bookbuild.fonts.FontNotFound` when `family` is not installed.
     """
     cache_dir = Path(cache_dir)
@@ -65,11 +71,15 @@ def build_derived_fonts(chars: set[str], tcy_runs: set[str], family: str, cache_
     hor_text = _charset(chars if horizontal_chars is None else horizontal_chars)
     bold_text = _charset(chars if bold_chars is None else bold_chars)
     runs, calls = sorted(set(tcy_runs)), sorted(set(call_numbers))
-    key = _key(cache_dir, regular, bold, [text, hor_text, bold_text], runs, calls)
+    key = _key(cache_dir, regular, bold, [text, hor_text, bold_text], runs, calls, vertical)
     folder = cache_dir / f"derived-{key[:24]}"
     hit = _load(folder)
     if hit is not None:
         return hit
+    if not vertical:
+        faces = _horizontal_faces(regular, bold, _charset(set(text) | set(hor_text)), bold_text, calls)
+        return _build(folder, faces, [f[3] for f in faces[:1]] + [f[3] for f in faces],
+                      [HORIZONTAL_FAMILY, HORIZONTAL_FAMILY, HORIZONTAL_BOLD_FAMILY], cache_dir)
     faces = (
         (FaceSpec(UPRIGHT_FAMILY, "Bookbuild-TateU", tcy_runs=frozenset(runs),
                   call_numbers=frozenset(calls)), regular, text, "TateU.otf"),
@@ -79,6 +89,20 @@ def build_derived_fonts(chars: set[str], tcy_runs: set[str], family: str, cache_
                   tcy_runs=frozenset(runs), call_numbers=frozenset(calls)), bold, bold_text,
          "TateB.otf"),
     )
+    return _build(folder, faces, [f[3] for f in faces], [UPRIGHT_FAMILY, HORIZONTAL_FAMILY, BOLD_FAMILY],
+                  cache_dir)
+
+
+def _horizontal_faces(regular: FontRef, bold: FontRef, text, bold_text, calls) -> tuple:
+    return ((FaceSpec(HORIZONTAL_FAMILY, "Bookbuild-TateH", upright=False, call_numbers=frozenset(calls)),
+             regular, text, "TateH.otf"),
+            (FaceSpec(HORIZONTAL_BOLD_FAMILY, "Bookbuild-TateHB", style="Bold", weight=700, upright=False),
+             bold, bold_text, "TateHB.otf"))
+
+
+def _build(folder: Path, faces, files: list[str], families: list[str], cache_dir: Path) -> DerivedFonts:
+    """Write each (spec, source, chars, file name) face, then the manifest (last:
+    it marks the folder complete)."""
     missing: set[str] = set()
     sources: dict[tuple, SourceFace] = {}
     try:
@@ -91,8 +115,7 @@ def build_derived_fonts(chars: set[str], tcy_runs: set[str], family: str, cache_
     finally:
         for src in sources.values():
             src.close()
-    manifest = {"missing": sorted(missing), "files": [f[3] for f in faces],
-                "families": [UPRIGHT_FAMILY, HORIZONTAL_FAMILY, BOLD_FAMILY]}
+    manifest = {"missing": sorted(missing), "files": files, "families": families}
     write_text(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False))
     prune(cache_dir)
     return _result(folder, manifest)
@@ -140,10 +163,10 @@ def _load(folder: Path) -> DerivedFonts | None:
     return None
 
 
-def _key(cache_dir: Path, regular: FontRef, bold: FontRef, charsets, runs, calls) -> str:
+def _key(cache_dir: Path, regular: FontRef, bold: FontRef, charsets, runs, calls, vertical=True) -> str:
     parts = [_code_version(), _file_hash(cache_dir, regular.path), regular.index,
              _file_hash(cache_dir, bold.path), bold.index, ["".join(c) for c in charsets],
-             runs, calls]
+             runs, calls] + ([] if vertical else ["horizontal"])
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
 

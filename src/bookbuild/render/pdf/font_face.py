@@ -65,8 +65,10 @@ def collect_drawings(src: SourceFace, chars: list[str], spec: FaceSpec):
             drawings[name] = (fg.vertical_pair(src, pair, choices[pair[0]]) if spec.upright
                               else fg.horizontal_pair(src, pair))
             extra["pair"][pair] = name
-    if spec.upright and all(str(d) in choices for d in range(10)):
-        for kind, runs, make in (("tcy", spec.tcy_runs, fg.tcy), ("call", spec.call_numbers, fg.call)):
+    if all(str(d) in choices for d in range(10)):
+        made = (("tcy", spec.tcy_runs, fg.tcy), ("call", spec.call_numbers, fg.call)) if spec.upright \
+            else (("call", spec.call_numbers, fg.call_horizontal),)
+        for kind, runs, make in made:
             for run in _digit_runs(runs):
                 drawings[f"{kind}.{run}"] = make(src, run)
                 extra[kind][run] = f"{kind}.{run}"

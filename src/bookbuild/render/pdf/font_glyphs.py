@@ -109,6 +109,16 @@ def call(src: SourceFace, digits: str) -> Drawing:
     return Drawing(0, tuple((g, place.transform(t)) for g, t in _upright_digits(src, digits)))
 
 
+def call_horizontal(src: SourceFace, digits: str) -> Drawing:
+    """Note-call glyph of a horizontal edition: the same cell as `call`, digits
+    unrotated; it ends at the glyph origin and lies above the body em box at
+    `CALL_SCALE`, i.e. in the line gap over the end of the preceding cell
+    (book-format.md: in a horizontal pdf, read "column" as "line")."""
+    ascent, descent, _ = metrics(src.upem)
+    place = Transform().translate(-src.upem, ascent / CALL_SCALE - descent)
+    return Drawing(0, tuple((g, place.transform(t)) for g, t in _upright_digits(src, digits)))
+
+
 def notdef(src: SourceFace) -> Drawing:
     return Drawing(src.advance(".notdef"), ((".notdef", Identity),))
 
