@@ -37,6 +37,9 @@ def title_page(book: m.Book, mk: UnitMaker, geo: lt.Geometry, rules: Rules) -> l
     x_prev = None
     for text, role, size, indent, frac in items:
         blk = mk.generated_block(text, role, size=size, indent=indent)
+        if not mk.edition.vertical:     # a horizontal title page is centred, not stepped
+            width = sum(u.width_em for line in blk.lines for u in line) * size
+            blk.indent_first = blk.indent_rest = max(0.0, (geo.chars - width) / 2)
         for col in _columns([blk], geo.chars, rules):
             x = max(frac * geo.width_em - size / 2, size / 2)
             if x_prev is not None and x < x_prev + geo.pitch_em * size:
