@@ -59,7 +59,7 @@ def build_pdf(book: Book, edition: str, out_dir: Path, cache_dir: Path, *,
     if fonts is None:
         return diags
 
-    diags += _render(book, ed, result, fonts, targets, cache_dir, jobs, progress)
+    diags += _render(book, ed, result, fonts, targets, cache_dir, jobs, progress, diags)
     return diags
 
 
@@ -117,7 +117,9 @@ def _css(book: Book, ed, frame: Frame, faces: Faces, urls: dict[str, str]) -> st
     return font_css(faces, urls) + "\n" + "\n".join(own)
 
 
-def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, progress) -> list[Diagnostic]:
+def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, progress,
+            earlier: list[Diagnostic] = ()) -> list[Diagnostic]:
+    """Draw, merge, write; the log gets the layout's BB7xx (`earlier`) and the drawing's."""
     from . import draw, turn
     from .layout_json import layout_json
     from ...verify.pdf import check_fonts
@@ -156,7 +158,8 @@ def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, 
                                      for p in problems])
             progress("merge", 1, 1)
         write_text(layout_path, json.dumps(layout_json(result, ed), ensure_ascii=False))
-        warnings = sorted((d for d in diags if d.code.startswith("BB7")), key=Diagnostic.sort_key)
+        warnings = sorted((d for d in list(earlier) + diags if d.code.startswith("BB7")),
+                          key=Diagnostic.sort_key)
         log = to_json_obj(warnings, book.root)
         write_text(log_path, json.dumps(log, ensure_ascii=False, indent=1) + "\n")
     except _Rejected as r:
