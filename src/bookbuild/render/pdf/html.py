@@ -266,8 +266,7 @@ def column_html(col: lt.Column, em: float, frame: Frame) -> str:
         gap = frame.length / em - foot_w - used
         foot = escape("".join(u.text for u in col.foot), quote=False)
         text += f'<span style="margin-left:{_pt(max(gap, 0) * em)}">{foot}</span>'
-    if col.hanging is not None:
-        text += escape(col.hanging.text, quote=False)
+    # A hanging mark (VT-19) is the column's last unit, already drawn above.
     return text
 
 
