@@ -23,6 +23,7 @@ LOOSE = 0.1                 # em per gap; above it a column is loose (BB701)
 SPACE_MAX = 0.5             # extra per Latin word space
 GLUE_MAX = 1 / 12           # ¼ → ⅓ em Han–Latin glue
 HANG = frozenset("。，、")  # VT-19 hanging marks
+MAX_PUSH = 4                # cells a push-out may move before a kinsoku exception wins (VT-19)
 OK, SOFT, HARD = 0, 1, 2    # break quality: fine / breaks kinsoku / splits glued units
 
 
@@ -53,7 +54,7 @@ def break_block(block: Block, chars: int, rules: Rules, advance=None) -> tuple[l
         rest_len = _length(chars, block.indent_rest, block.size)
         spans, soft = _break_line(units, first_len, rest_len, rules, advance)
         if li == nlines - 1 and block.role in (lt.BODY, lt.QUOTE, lt.NOTE):
-            spans = _fix_widow(units, spans, rules)
+            spans = _fix_widow(units, spans, rules, rest_len)
         for k, (s, e, hang) in enumerate(spans):
             col_indent = indent if k == 0 else block.indent_rest
             col = lt.Column(units[s:e], role=block.role, size=block.size, block=block.id,
@@ -166,17 +167,27 @@ def _warichu_pieces(u: lt.Unit, k: int) -> list[lt.Unit]:
 
 
 def _choose_break(units, s, e, rules) -> tuple[int, int]:
-    """Push out from e towards s until the break is allowed; else the least bad."""
+    """Push out from e towards s until the break is allowed; else the least bad.
+
+    VT-19: a chain of closing marks longer than MAX_PUSH cells is the last
+    resort case: rather than pushing it all out (a column of three characters
+    spread over the whole length), break inside it and report BB702."""
     soft = None
     for b in range(e, s, -1):
         q = _quality(units, b, rules)
         if q == OK:
+            if soft is not None and _cells(units, b, soft) > MAX_PUSH:
+                return soft, SOFT
             return b, OK
         if units[b - 1].kind == lt.WARICHU and _split_warichu_tail(units, b - 1, rules):
             return b, OK        # the 割注's last chars go along with what follows
         if q == SOFT and soft is None:
             soft = b
     return (soft, SOFT) if soft is not None else (e, HARD)
+
+
+def _cells(units, a, b) -> int:
+    return sum(1 for u in units[a:b] if u.kind not in (lt.CALL, lt.SPACE))
 
 
 def _split_warichu_tail(units, w, rules) -> bool:
@@ -224,8 +235,9 @@ def _trailing_calls(units, e) -> int:
     return k
 
 
-def _fix_widow(units, spans, rules):
-    """VT-07: the last column holds ≥ 2 non-punctuation chars; pull from the one before."""
+def _fix_widow(units, spans, rules, length):
+    """VT-07: the last column holds ≥ 2 non-punctuation chars; pull from the one
+    before, as long as the last column still fits `length`."""
     if len(spans) < 2 or _content(units[spans[-1][0]:spans[-1][1]]) >= 2:
         return spans
     ps, _, _ = spans[-2]
@@ -234,6 +246,8 @@ def _fix_widow(units, spans, rules):
         return spans[:-2] + [(ps, ls, False), (ls, le + 1, False)]
     for b in range(ls - 1, ps + 1, -1):
         if _quality(units, b, rules) == OK and _content(units[b:le]) >= 2:
+            if _measure(units[b:le])[0] > length + EPS:
+                break
             return spans[:-2] + [(ps, b, False), (b, le, False)]
     return spans
 
