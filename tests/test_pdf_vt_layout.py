@@ -49,6 +49,8 @@ def generated_chapter(seed: int = 7, paragraphs: int = 14) -> str:
         out.append("".join(clauses) + "\n")
     out.append("數量約為30％，時在8～9月之間，又見〈篇名〉與陳·約翰之名。怎麼會這樣！！真的嗎？！\n")
     out.append("話已說完" + "」" * 44 + "。\n")
+    out.append("他在筆記裏抄下了Pneumonoultramicroscopicsilicovolcanoconiosis這個詞，又抄下了"
+               "Antidisestablishmentarianism與Floccinaucinihilipilification兩個詞。\n")
     out.append("城外的山頭上始終沒有出現援軍的旗幟，守軍只能等待[這是一段夾在正文中的雙行小注，用來檢查割注的兩個半字行與"
                "括號，寫得長一些，好讓它跨過一行的行尾，接到下一行的行首繼續排下去]{.aside}，援軍始終沒有出現。[^n8]\n")
     return "\n".join(out)
@@ -316,6 +318,17 @@ def test_vt19_hanging_only_when_enabled(doc):
                 else:
                     assert beyond <= 0.05 * doc.em, (p["number"], c["text"])
     assert doc.edition != "strict" or hung >= 1
+
+
+# ------------------------------------------------------------ VT-06 (log)
+
+def test_vt06_every_loose_column_is_logged_bb701(doc):
+    logged = {(d["file"], d["line"], d["column"]) for d in doc.log if d["code"] == "BB701"}
+    loose = [(p["number"], c) for p in doc.layout["pages"] for c in p["body"]["columns"] + p["notes"]["columns"]
+             if c["spacing_em"] > 0.1 + 1e-6]
+    assert loose or doc.edition == "strict", "the long Latin words make a loose column"
+    for number, col in loose:
+        assert _src(col) in logged, (doc.edition, number, col["text"][:12])
 
 
 # ------------------------------------------------------------ VT-18
