@@ -28,7 +28,7 @@ CHAPTER = """# 字形
 
 甲「乙」丙『丁』戊（己）庚《辛》壬〈癸〉子【丑】寅〔卯〕辰〖巳〗午［未］申｛酉｝戌～亥。天，地、玄．黃：宇；宙！洪？荒。
 
-城中軍民：守軍兵力不足兩萬；來犯的日軍先後投入四個師團，雙方兵力懸殊、誰也沒有料到。真的嗎？是的！
+城中軍民：守軍兵力不足兩萬；來犯的日軍先後投入四個師團，雙方兵力懸殊、誰也沒有料到。真的嗎？是的！怎麼會這樣！！真的嗎？！是。
 """
 
 TOML = """[book]
@@ -223,3 +223,19 @@ def test_vt14_pause_and_stop_marks_centred_in_their_cell(ink):
         assert abs(cx - half_w) <= 0.1 * ink.em and abs(cy - half_h) <= 0.1 * ink.em, (c["text"], cx, cy)
         seen.add(c["text"])
     assert seen == set(CENTRED), set(CENTRED) - seen
+
+
+# ------------------------------------------------------------ VT-15 (stacked marks)
+
+def test_vt15_stacked_marks_side_by_side_in_one_cell(ink):
+    cells = [(n, c) for n, c in ink.cells({"！！", "？！"})]
+    assert {c["text"] for _, c in cells} == {"！！", "？！"}
+    for number, c in cells:
+        assert abs(c["bottom"] - c["top"] - ink.em) <= 0.01 * ink.em      # one cell of advance
+        mask = ink.mask(number, c)
+        box = _bbox_pt(mask)
+        # two upright marks next to each other across the column, inside the cell
+        assert 0.3 * ink.em < box[2] - box[0] < ink.em and box[3] - box[1] > 0.5 * ink.em
+        cols = [any(mask.getpixel((x, y)) for y in range(mask.height)) for x in range(mask.width)]
+        runs = sum(1 for a, b in zip([False] + cols, cols) if b and not a)
+        assert runs == 2, (c["text"], runs)

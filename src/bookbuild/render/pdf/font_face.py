@@ -20,6 +20,8 @@ from .font_source import Choice, SourceFace, is_ignored
 
 UPRIGHT_LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 PAIRS = ("\u2014\u2014", "\u2026\u2026", "\u22ef\u22ef")
+# VT-15: ！！ ？？ ！？ ？！ stacked in one upright cell (units.STACKED), drawn from the ASCII marks.
+STACKS = {"！！": "!!", "？？": "??", "！？": "!?", "？！": "?!"}
 # Neighbours that stop a digit run from being tcy (book-format.md "Numbers").
 _TCY_BREAKERS = ".:,/-%" + "".join(map(chr, range(0x41, 0x5B))) + "".join(map(chr, range(0x61, 0x7B)))
 
@@ -65,6 +67,12 @@ def collect_drawings(src: SourceFace, chars: list[str], spec: FaceSpec):
             drawings[name] = (fg.vertical_pair(src, pair, choices[pair[0]]) if spec.upright
                               else fg.horizontal_pair(src, pair))
             extra["pair"][pair] = name
+    if spec.upright:
+        for pair, ascii_marks in STACKS.items():
+            if pair[0] in choices and pair[1] in choices and all(src.has(c) for c in ascii_marks):
+                name = "stack." + glyph_name(pair[0]) + glyph_name(pair[1])
+                drawings[name] = fg.stacked(src, ascii_marks)
+                extra["pair"][pair] = name
     if all(str(d) in choices for d in range(10)):
         made = (("tcy", spec.tcy_runs, fg.tcy), ("call", spec.call_numbers, fg.call)) if spec.upright \
             else (("call", spec.call_numbers, fg.call_horizontal),)

@@ -99,6 +99,22 @@ def tcy(src: SourceFace, digits: str) -> Drawing:
     return Drawing(src.upem, tuple((g, rot.transform(t)) for g, t in _upright_digits(src, digits)))
 
 
+def stacked(src: SourceFace, marks: str) -> Drawing:
+    """！！/？！… as one upright 1-em cell (VT-15): the proportional ASCII marks side
+    by side, centred, turned like a tcy unit."""
+    glyphs = [src.cmap[ord(m)] for m in marks]
+    widths = [src.advance(g) for g in glyphs]
+    scale = min(1.0, src.upem / sum(widths))
+    extents = [e for e in (src.y_extent(g) for g in glyphs) if e]
+    _, _, centre = metrics(src.upem)
+    dy = centre - (min(e[0] for e in extents) + max(e[1] for e in extents)) / 2
+    x, parts, rot = (src.upem - sum(widths) * scale) / 2, [], _cell_rotation(src)
+    for g, w in zip(glyphs, widths):
+        parts.append((g, rot.transform(Transform().translate(x, dy).scale(scale, 1))))
+        x += w * scale
+    return Drawing(src.upem, tuple(parts))
+
+
 def call(src: SourceFace, digits: str) -> Drawing:
     """Note-call glyph (VT-23): the tcy unit at full scale with zero advance; its
     cell ends at the glyph origin (bottom-aligned with the preceding cell in P) and

@@ -28,6 +28,7 @@ _SPECIAL = re.compile(
     r"|([\n％‰℃°\u0300-\u036F\u1AB0-\u1AFF\u1DC0-\u1DFF\u20D0-\u20FF\uFE20-\uFE2F\u3099\u309A"
     r"\uFE00-\uFE0F\u200D\U000E0100-\U000E01EF])")
 _PAIR_WIDTH = {"⸺": 2.0, "⸻": 3.0}
+STACKED = ("！！", "？？", "！？", "？！")   # VT-15: one 1-em cell in vertical setting (font ligature)
 HEADING_SIZE = {1: 1.2, 2: 1.15, 3: 1.1}
 INDEX_KINDS = ("name", "term", "index")        # spans that make 索引 entries (transform/bookindex.py)
 HEADING_INDENT = {1: 2.0, 2: 4.0, 3: 6.0}     # body em from TA top (VT-08)
@@ -319,7 +320,8 @@ class UnitMaker:
             p = _shift(pos, int(mt.start() * scale)) if pos else None
             pair, latin, spaces, ch = mt.groups()
             if pair:
-                self._unit(pair, lt.PAIR, _PAIR_WIDTH.get(pair, 2.0), p, flags, mark, note_id)
+                width = 1.0 if pair in STACKED and self.edition.vertical else _PAIR_WIDTH.get(pair, 2.0)
+                self._unit(pair, lt.PAIR, width, p, flags, mark, note_id)
             elif latin:
                 self._latin(latin, p, flags, mark, note_id)
             elif spaces:
