@@ -28,7 +28,7 @@ CHAPTER = """# 字形
 
 甲「乙」丙『丁』戊（己）庚《辛》壬〈癸〉子【丑】寅〔卯〕辰〖巳〗午［未］申｛酉｝戌～亥。天，地、玄．黃：宇；宙！洪？荒。
 
-城中軍民：守軍兵力不足兩萬；來犯的日軍先後投入四個師團，雙方兵力懸殊、誰也沒有料到。真的嗎？是的！怎麼會這樣！！真的嗎？！是。
+城中軍民：守軍兵力不足兩萬；來犯的日軍先後投入四個師團，雙方兵力懸殊、誰也沒有料到。真的嗎？是的！怎麼會這樣！！真的嗎？！是。守城第47日，傷亡約30％，援軍8月才到。
 """
 
 TOML = """[book]
@@ -239,3 +239,18 @@ def test_vt15_stacked_marks_side_by_side_in_one_cell(ink):
         cols = [any(mask.getpixel((x, y)) for y in range(mask.height)) for x in range(mask.width)]
         runs = sum(1 for a, b in zip([False] + cols, cols) if b and not a)
         assert runs == 2, (c["text"], runs)
+
+
+# ------------------------------------------------------------ VT-13 (tate-chu-yoko)
+
+def test_vt13_tcy_runs_upright_in_one_centred_cell(ink):
+    cells = [(n, c) for n, c in ink.cells({"47", "30", "8"})]
+    assert {c["text"] for _, c in cells} == {"47", "30", "8"}    # one glyph, the digits as text
+    for number, c in cells:
+        assert abs(c["bottom"] - c["top"] - ink.em) <= 0.01 * ink.em      # 1 em of advance
+        box = _bbox_pt(ink.mask(number, c))
+        assert box[2] - box[0] <= ink.em
+        assert abs((box[0] + box[2]) / 2 - (c["x1"] - c["x0"]) / 2) <= 0.05 * ink.em
+        assert abs((box[1] + box[3]) / 2 - (c["bottom"] - c["top"]) / 2) <= 0.1 * ink.em
+        if len(c["text"]) > 1:   # digits side by side across the column, not along it
+            assert box[2] - box[0] > box[3] - box[1]
