@@ -49,6 +49,7 @@ def generated_chapter(seed: int = 7, paragraphs: int = 14) -> str:
         out.append("".join(clauses) + "\n")
     out.append("數量約為30％，時在8～9月之間，又見〈篇名〉與陳·約翰之名。怎麼會這樣！！真的嗎？！\n")
     out.append("話已說完" + "」" * 44 + "。\n")
+    out.append("守軍奉命*死守到底*[^n9]，無人後退。\n")
     out.append("他在筆記裏抄下了Pneumonoultramicroscopicsilicovolcanoconiosis這個詞，又抄下了"
                "Antidisestablishmentarianism與Floccinaucinihilipilification兩個詞。\n")
     out.append("城外的山頭上始終沒有出現援軍的旗幟，守軍只能等待[這是一段夾在正文中的雙行小注，用來檢查割注的兩個半字行與"
@@ -77,7 +78,7 @@ format = "epub"
 
 FILES = {"book.toml": TOML, "manuscript/01.md": CHAPTER1, "manuscript/02.md": CHAPTER2,
          "manuscript/03.md": generated_chapter(),
-         "footnotes/01.md": NOTES + "\n[^n8]: 援軍的去向，見第十軍的戰鬥詳報。\n"}
+         "footnotes/01.md": NOTES + "\n[^n8]: 援軍的去向，見第十軍的戰鬥詳報。\n\n[^n9]: 軍令原文已佚。\n"}
 
 
 def build(root: Path, edition: str):
@@ -365,6 +366,28 @@ def test_vt18_vt23_paragraph_opening_call_follows_its_first_char(basic):
                 assert doc.layout["text"][col["offset"]:col["offset"] + i + 1] == col["text"][:i + 1]
                 return
     raise AssertionError("paragraph opening with a citation not found")
+
+
+# ------------------------------------------------------------ VT-22
+
+def test_vt22_no_emphasis_dot_on_a_char_carrying_a_call(basic):
+    """*死守到底*[^n9]: a dot right of 死, 守, 到, none right of 底 (it carries the call)."""
+    doc = basic
+    for p in doc.body_pages():
+        page = doc.pdf.pages[p["number"] - 1]
+        chars = [c for c in page.chars if c["size"] > 0.01]
+        text = _text(chars)
+        if "死守到底" not in text:
+            continue
+        cells = find_chars(chars, "死守到底")
+        dots = [o for o in page.curves + page.rects if o["height"] < 0.3 * doc.em and o["width"] < 0.3 * doc.em]
+        for c, want in zip(cells, (1, 1, 1, 0)):
+            yc = (c["top"] + c["bottom"]) / 2
+            near = [d for d in dots if abs((d["top"] + d["bottom"]) / 2 - yc) <= 0.05 * doc.em
+                    and c["x1"] <= d["x0"] < c["x1"] + 0.5 * (doc.pitch - doc.em)]
+            assert len(near) == want, (c["text"], len(near))
+        return
+    raise AssertionError("死守到底 not found")
 
 
 # ------------------------------------------------------------ VT-24
