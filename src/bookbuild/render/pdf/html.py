@@ -441,7 +441,12 @@ def page_html(page: lt.Page, frame: Frame, ed: EditionConfig, geo: lt.Geometry) 
 
 def document_html(pages: list[lt.Page], frame: Frame, ed: EditionConfig, geo: lt.Geometry,
                   css: str) -> str:
-    body = "\n".join(page_html(p, frame, ed, geo) for p in pages)
+    return wrap_pages([page_html(p, frame, ed, geo) for p in pages], ed, css)
+
+
+def wrap_pages(page_htmls: list[str], ed: EditionConfig, css: str) -> str:
+    """One document of pages made by page_html (the page cache keys them one by one)."""
+    body = "\n".join(page_htmls)
     lang = escape(ed.language)
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
             f"<style>{css}</style></head><body>\n{body}\n</body></html>")
