@@ -24,7 +24,7 @@ from ...diagnostics import Diagnostic, to_json_obj
 from ...model import Book
 from . import layout_types as lt
 from .draw import book_css, font_css, geometry_css
-from .html import Faces, Frame, document_html, unit_spans
+from .html import Faces, Frame, page_html, unit_spans, wrap_pages
 
 Progress = Callable[[str, int, int], None]
 
@@ -89,9 +89,13 @@ def _fonts(result: lt.LayoutResult, ed, cache_dir: Path, book: Book):
     from .font import build_derived_fonts
 
     chars, bold, tcy, calls, where = page_chars(result.pages)
+    # The horizontal face draws only folios and running heads (a third of the
+    # font build when it held every character of the book).
+    heads = {ch for p in result.pages for ch in (p.folio or "") + (p.running_head or "")}
     try:
         fonts = build_derived_fonts(chars | bold, tcy, ed.font, cache_dir / "fonts",
-                                    call_numbers=calls, bold_chars=bold, vertical=ed.vertical)
+                                    call_numbers=calls, bold_chars=bold, horizontal_chars=heads,
+                                    vertical=ed.vertical)
     except FontNotFound as e:
         return None, [Diagnostic("BB402", f"font {ed.font!r} is not installed: {e}", book.config.path,
                                  1, 1, "install the font or set the edition's font to an installed family")]
@@ -120,7 +124,7 @@ def _css(book: Book, ed, frame: Frame, faces: Faces, urls: dict[str, str]) -> st
 def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, progress,
             earlier: list[Diagnostic] = ()) -> list[Diagnostic]:
     """Draw, merge, write; the log gets the layout's BB7xx (`earlier`) and the drawing's."""
-    from . import draw, turn
+    from . import pagecache, turn
     from .layout_json import layout_json
     from ...verify.pdf import check_fonts
 
@@ -131,31 +135,41 @@ def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, 
     css = _css(book, ed, frame, faces, urls)
     pages, geo = result.pages, result.geometry
 
-    def html_for(first: int, stop: int) -> str:
-        return document_html(pages[first:stop], frame, ed, geo, css)
+    htmls = [page_html(p, frame, ed, geo) for p in pages]
 
+    def html_for(first: int, stop: int) -> str:
+        return wrap_pages(htmls[first:stop], ed, css)
+
+    base_url = book.root.resolve().as_uri() + "/"
     roots = [book.root, Path(str(resources.files("bookbuild") / "data")), cache_dir]
+    files = {fonts.upright_family: str(fonts.upright), fonts.horizontal_family: str(fonts.horizontal),
+             fonts.bold_family: str(fonts.bold)}
+    identity = pagecache.font_identity(ed.font, ed.vertical, cache_dir / "fonts")
+    context = pagecache.context_key(css, identity, ed.vertical, base_url)
     pdf_path, layout_path, log_path = targets
     diags: list[Diagnostic] = []
     try:
-        with tempfile.TemporaryDirectory(prefix="bookbuild-pdf-") as tmp:
-            parts = draw.draw_pages(len(pages), html_for, book.root.resolve().as_uri() + "/", roots,
-                                    Path(tmp), jobs=jobs, progress=progress, turn_pages=ed.vertical)
-            diags += _notdef(parts, pages, book)
-            progress("merge", 0, 1)
-            pdf, sources = turn.merge_parts([p.path for p in parts])
-            turn.finish_catalog(pdf, _docinfo(book, ed), _outline(pages))
-            turn.add_links(pdf, _links(pages, frame))
-            with atomic_path(pdf_path) as out:
-                turn.save(pdf, out)
-                for s in sources:
-                    s.close()
-                problems = check_fonts(out, {faces.upright, faces.horizontal, faces.bold})
-                if problems:
-                    # Keep the previous good PDF: a fallback font is a wrong book.
-                    raise _Rejected([Diagnostic("BB402", p.message, book.config.path, 1, 1,
-                                                "a character reached the page that the derived faces lack")
-                                     for p in problems])
+        with pagecache.locked(cache_dir / "pages" / ed.name) as folder:
+            drawn = pagecache.draw_book(htmls, html_for, context=context, folder=folder, fonts=files,
+                                        base_url=base_url, roots=roots, jobs=jobs, progress=progress,
+                                        turned=ed.vertical)
+            try:
+                diags += _notdef(drawn.parts, pages, book)
+                pdf = drawn.pdf
+                turn.finish_catalog(pdf, _docinfo(book, ed), _outline(pages))
+                turn.add_links(pdf, _links(pages, frame))
+                with atomic_path(pdf_path) as out:
+                    turn.save(pdf, out)
+                    drawn.close()
+                    problems = check_fonts(out, {faces.upright, faces.horizontal, faces.bold})
+                    if problems:
+                        # Keep the previous good PDF: a fallback font is a wrong book.
+                        raise _Rejected([Diagnostic("BB402", p.message, book.config.path, 1, 1,
+                                                    "a character reached the page that the derived faces lack")
+                                         for p in problems])
+            finally:
+                drawn.close()
+                drawn.cache.save(set(drawn.keys))
             progress("merge", 1, 1)
         write_text(layout_path, json.dumps(layout_json(result, ed), ensure_ascii=False))
         warnings = sorted((d for d in list(earlier) + diags if d.code.startswith("BB7")),

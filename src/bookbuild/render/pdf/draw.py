@@ -79,9 +79,11 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def draw_range(html: str, base_url: str, roots: list[Path], out: Path, part: int,
+def draw_range(html: str, base_url: str, roots: list[Path], out: Path, part: int | str,
                turn_pages: bool = True) -> PartResult:
-    """Draw one HTML document, turn its pages (vertical editions), retag its subsets, write `out`."""
+    """Draw one HTML document, turn its pages (vertical editions), retag its
+    subsets (tags seeded by `part`), write `out` (atomically: it may be a
+    page-cache chunk that another build reads)."""
     fetcher = RestrictedFetcher(roots)
     handler = _Collect()
     log = logging.getLogger("weasyprint")
@@ -97,7 +99,9 @@ def draw_range(html: str, base_url: str, roots: list[Path], out: Path, part: int
         turn.turn_pages(pdf)
     turn.retag_fonts(pdf, part)
     n = len(pdf.pages)
-    pdf.save(out)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
+    pdf.save(tmp)
+    os.replace(tmp, out)
     notdef = [m for m in handler.messages if ".notdef" in m]
     return PartResult(out, n, notdef, fetcher.refused)
 
@@ -109,23 +113,32 @@ def _bytes_io(data: bytes):
 
 # ------------------------------------------------------------- parallel
 
+@dataclass(frozen=True)
+class Task:
+    """Pages [first, stop) of the build, drawn into `out`; `seed` makes the
+    part's subset tags its own."""
+    first: int
+    stop: int
+    out: Path
+    seed: str
+
+
 # Set in the parent right before the pool forks; the children inherit it, so
 # the pages are never pickled.
 _JOB: dict = {}
 
 
-def _work(task: tuple[int, int, int]) -> PartResult:
-    part, first, stop = task
+def _work(task: Task) -> PartResult:
     j = _JOB
-    out = j["tmp"] / f"part-{part:04d}.pdf"
-    return draw_range(j["html_for"](first, stop), j["base_url"], j["roots"], out, part, j["turn"])
+    return draw_range(j["html_for"](task.first, task.stop), j["base_url"], j["roots"], task.out,
+                      task.seed, j["turn"])
 
 
 def split_ranges(n_pages: int, jobs: int, max_pages: int = 64) -> list[tuple[int, int]]:
     """Contiguous ranges: at least one per job, none above max_pages pages.
 
     More ranges than workers balance uneven pages and give finer progress;
-    each range costs a WeasyPrint start (≈ font loading), hence the cap.
+    each range costs a WeasyPrint start (≈ 70 ms: fonts, stylesheet), hence the cap.
     """
     if n_pages <= 0:
         return []
@@ -143,30 +156,41 @@ def split_ranges(n_pages: int, jobs: int, max_pages: int = 64) -> list[tuple[int
 def draw_pages(n_pages: int, html_for: HtmlMaker, base_url: str, roots: list[Path], tmp: Path,
                jobs: int | None = None, progress: Progress | None = None,
                turn_pages: bool = True) -> list[PartResult]:
-    """Draw pages [0, n_pages) in `jobs` processes; returns the parts in page order.
-    `turn_pages=False` for a horizontal edition, drawn on its reading page."""
+    """Draw pages [0, n_pages) in `jobs` processes into `tmp`; returns the parts
+    in page order.  `turn_pages=False` for a horizontal edition, drawn on its
+    reading page."""
     jobs = max(1, jobs or os.cpu_count() or 1)
-    ranges = split_ranges(n_pages, jobs)
-    tasks = [(i, a, b) for i, (a, b) in enumerate(ranges)]
+    tasks = [Task(a, b, tmp / f"part-{i:04d}.pdf", str(i))
+             for i, (a, b) in enumerate(split_ranges(n_pages, jobs))]
+    return draw_tasks(tasks, html_for, base_url, roots, jobs, progress, turn_pages)
+
+
+def draw_tasks(tasks: list[Task], html_for: HtmlMaker, base_url: str, roots: list[Path],
+               jobs: int | None = None, progress: Progress | None = None,
+               turn_pages: bool = True) -> list[PartResult]:
+    """Draw each task in `jobs` processes (forked after import); results in task order."""
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    total = sum(t.stop - t.first for t in tasks)
     done_pages = 0
     results: list[PartResult] = []
-    _JOB.update(html_for=html_for, base_url=base_url, roots=roots, tmp=tmp, turn=turn_pages)
+    _JOB.update(html_for=html_for, base_url=base_url, roots=roots, turn=turn_pages)
     try:
-        if jobs == 1 or len(tasks) == 1:
+        if jobs == 1 or len(tasks) <= 1:
             it = map(_work, tasks)
+            pool = None
+        else:
+            pool = multiprocessing.get_context("fork").Pool(min(jobs, len(tasks)))
+            it = pool.imap(_work, tasks)
+        try:
             for r in it:
                 done_pages += r.pages
                 results.append(r)
                 if progress:
-                    progress("draw", done_pages, n_pages)
-            return results
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(min(jobs, len(tasks))) as pool:
-            for r in pool.imap(_work, tasks):
-                done_pages += r.pages
-                results.append(r)
-                if progress:
-                    progress("draw", done_pages, n_pages)
+                    progress("draw", done_pages, total)
+        finally:
+            if pool is not None:
+                pool.terminate()
+                pool.join()
         return results
     finally:
         _JOB.clear()

@@ -88,7 +88,7 @@ def turn_pages(pdf: Pdf) -> None:
 
 # ------------------------------------------------------------- subsets
 
-def retag_fonts(pdf: Pdf, part: int) -> int:
+def retag_fonts(pdf: Pdf, part: int | str) -> int:
     """Give every font subset of this part a tag of its own; return the count.
 
     WeasyPrint derives the tag from the font description, so the parts of a
@@ -112,9 +112,23 @@ def retag_fonts(pdf: Pdf, part: int) -> int:
     return len(renamed)
 
 
-def _new_tag(old: str, part: int) -> str:
+def _new_tag(old: str, part: int | str) -> str:
     digest = hashlib.md5(f"{part}:{old}".encode(), usedforsecurity=False).digest()
     return "".join(chr(65 + b % 26) for b in digest[:6])
+
+
+def merge_pages(pages: list[tuple[Path, int]]) -> tuple[Pdf, list[Pdf]]:
+    """A new PDF of the given (file, page index) pages, in order (page cache:
+    pages come from the chunks of several builds); returns (merged, sources to
+    close after saving).  A page used twice (blank pages) is copied twice."""
+    out = Pdf.new()
+    opened: dict[Path, Pdf] = {}
+    for path, i in pages:
+        src = opened.get(path)
+        if src is None:
+            src = opened[path] = Pdf.open(path)
+        out.pages.append(src.pages[i])
+    return out, list(opened.values())
 
 
 def merge_parts(paths: list[Path]) -> tuple[Pdf, list[Pdf]]:

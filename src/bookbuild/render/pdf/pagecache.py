@@ -1,0 +1,240 @@
+"""Drawn pages of a pdf edition, kept between builds (issue 9: the edit loop).
+
+Laying out the whole book is cheap (about a second); drawing it with
+WeasyPrint is not (tens of ms per page).  So every build lays out everything,
+computes one key per page, and WeasyPrint draws only the pages whose key is
+new; the others are copied from the PDF files of earlier builds.
+
+A page key hashes everything the drawn page depends on:
+
+* the page's HTML (html.page_html: text, positions, classes — also the
+  folio and running head, and the odd/even placement);
+* the stylesheet (print.css, geometry, the book's styles) with the derived
+  fonts' file URLs left out: those change with the book's character set,
+  a glyph's drawing does not (see `font_identity` in __init__.py);
+* the font identity (source font files, the deriving code);
+* the code that turns and post-processes pages, and the versions of
+  WeasyPrint, pydyf and pikepdf;
+* whether the pages are turned (vertical editions).
+
+Layout of cache_dir/pages/<edition>/:
+
+    index.json    {"pages": {key: [chunk, i]}, "chunks": {chunk: {"fonts": {family: file}}}}
+    <chunk>.pdf   the pages one WeasyPrint run drew, turned, with their own subsets
+
+Chunks are named by the hash of their page keys.  After a build, chunks with
+no page of that build are removed.  A lock file serialises builds of one
+edition (two builds at once would otherwise prune each other's chunks).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from ...atomic import write_text
+
+_VERSION = 1
+_CODE_FILES = ("draw.py", "turn.py", "subsets.py", "pagecache.py")
+_FONT_SRC = re.compile(r"@font-face\s*\{[^}]*\}")
+
+
+def _code_stamp() -> str:
+    here = Path(__file__).parent
+    h = hashlib.sha256(str(_VERSION).encode())
+    for name in _CODE_FILES:
+        h.update((here / name).read_bytes())
+    for dist in ("weasyprint", "pydyf", "pikepdf"):
+        try:
+            h.update(f"{dist}={metadata.version(dist)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(dist.encode())
+    return h.hexdigest()
+
+
+def context_key(css: str, font_identity: str, turned: bool, base_url: str) -> str:
+    """What every page of one build shares.  The @font-face rules are left
+    out (their URLs name a folder keyed on the character set); the family
+    names stay in the other rules, the glyphs are in `font_identity`."""
+    h = hashlib.sha256(_code_stamp().encode())
+    for part in (_FONT_SRC.sub("", css), font_identity, str(turned), base_url):
+        h.update(part.encode() + b"\0")
+    return h.hexdigest()
+
+
+def page_keys(htmls: list[str], context: str) -> list[str]:
+    base = hashlib.sha256(context.encode())
+    out = []
+    for html in htmls:
+        h = base.copy()
+        h.update(html.encode())
+        out.append(h.hexdigest()[:40])
+    return out
+
+
+def chunk_name(keys: list[str]) -> str:
+    return hashlib.sha256("\n".join(keys).encode()).hexdigest()[:32]
+
+
+class PageCache:
+    """The index of one edition's cached pages (see the module doc)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.pages: dict[str, tuple[str, int]] = {}
+        self.chunks: dict[str, dict] = {}
+        try:
+            data = json.loads((self.folder / "index.json").read_text(encoding="utf-8"))
+            if data.get("version") == _VERSION:
+                self.pages = {k: (c, int(i)) for k, (c, i) in data["pages"].items()}
+                self.chunks = dict(data["chunks"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass   # no cache yet, or an unreadable one: draw everything
+
+    def path(self, chunk: str) -> Path:
+        return self.folder / f"{chunk}.pdf"
+
+    def find(self, key: str) -> tuple[str, int] | None:
+        """(chunk, page index in it) of a page drawn before, if its file is there."""
+        hit = self.pages.get(key)
+        if hit is None or hit[0] not in self.chunks or not self.path(hit[0]).is_file():
+            return None
+        return hit
+
+    def fonts(self, chunk: str) -> dict[str, str]:
+        return dict(self.chunks.get(chunk, {}).get("fonts", {}))
+
+    def add(self, chunk: str, keys: list[str], fonts: dict[str, str]) -> None:
+        self.chunks[chunk] = {"fonts": dict(fonts)}
+        for i, key in enumerate(keys):
+            self.pages[key] = (chunk, i)
+
+    def save(self, live: set[str]) -> None:
+        """Keep the chunks holding a page of this build; write the index."""
+        keep = {self.pages[k][0] for k in live if k in self.pages}
+        self.chunks = {c: v for c, v in self.chunks.items() if c in keep}
+        self.pages = {k: v for k, v in self.pages.items() if v[0] in keep}
+        data = {"version": _VERSION, "chunks": self.chunks,
+                "pages": {k: list(v) for k, v in sorted(self.pages.items())}}
+        try:
+            write_text(self.folder / "index.json", json.dumps(data, ensure_ascii=False))
+            for path in self.folder.glob("*.pdf"):
+                if path.stem not in keep:
+                    path.unlink(missing_ok=True)
+        except OSError:
+            pass    # best effort, like the check cache: the next build draws more
+
+
+@contextmanager
+def locked(folder: Path):
+    """Hold the edition's cache folder for one build; yields the folder to
+    use.  A folder that cannot be written (read-only book) gives a temporary
+    one: the build works, nothing is reused."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError:
+        import tempfile
+        with tempfile.TemporaryDirectory(prefix="bookbuild-pages-") as tmp:
+            yield Path(tmp)
+        return
+    try:
+        try:
+            import fcntl
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except ImportError:   # not POSIX: no lock
+            pass
+        yield folder
+    finally:
+        os.close(fd)
+
+
+def font_identity(family: str, vertical: bool, font_cache: Path) -> str:
+    """What decides how a glyph of the derived faces is drawn — the source
+    font files and the deriving code — but not which glyphs they hold: a new
+    character in one chapter rebuilds the derived font, yet the other pages,
+    drawn with the same glyphs, are reused (subsets.py keeps each font file's
+    pages on their own embedded font)."""
+    from ...fonts import find_font
+    from . import font
+
+    parts = [font._code_version(), family, str(vertical)]
+    for bold in (False, True):
+        ref = find_font(family, bold, font_cache)
+        parts += [font._file_hash(font_cache, ref.path), str(ref.index)]
+    return "|".join(parts)
+
+
+# ------------------------------------------------------------ one build
+
+MAX_PAGES = 64     # pages per WeasyPrint run (≈ 70 ms start-up each, see draw.split_ranges)
+
+
+@dataclass
+class Drawn:
+    """The book's pages merged into one PDF (not yet saved)."""
+    pdf: object                     # pikepdf.Pdf
+    sources: list                   # chunk files opened for the merge: close after saving
+    parts: list                     # draw.PartResult of the pages drawn in this build
+    keys: list[str]
+    drawn: int                      # pages drawn now (the others came from the cache)
+    cache: PageCache
+
+    def close(self) -> None:
+        for s in self.sources:
+            s.close()
+        self.sources = []
+
+
+def draw_book(htmls: list[str], html_for, *, context: str, folder: Path, fonts: dict[str, str],
+              base_url: str, roots: list[Path], jobs: int | None, progress, turned: bool) -> Drawn:
+    """Draw the pages whose key is new, take the others from the cache, merge
+    them and give each derived face one embedded font.  Call inside `locked`."""
+    from . import draw, subsets, turn
+
+    keys = page_keys(htmls, context)
+    cache = PageCache(folder)
+    where = [cache.find(k) for k in keys]
+    tasks = plan_tasks([i for i, w in enumerate(where) if w is None], keys, jobs, cache)
+    parts = draw.draw_tasks(tasks, html_for, base_url, roots, jobs, progress, turned)
+    src = [(cache.path(w[0]), w[1], cache.fonts(w[0])) if w else None for w in where]
+    for task, part in zip(tasks, parts):
+        if not part.notdef and not part.refused:    # a page with an error is never reused
+            cache.add(task.out.stem, keys[task.first:task.stop], fonts)
+        for i in range(task.first, task.stop):
+            src[i] = (task.out, i - task.first, fonts)
+    if progress:
+        progress("merge", 0, 1)
+    pdf, sources = turn.merge_pages([(path, i) for path, i, _ in src])
+    subsets.unify_fonts(pdf, [f for _, _, f in src])
+    return Drawn(pdf, sources, parts, keys, sum(t.stop - t.first for t in tasks), cache)
+
+
+def plan_tasks(missing: list[int], keys: list[str], jobs: int | None, cache: PageCache) -> list:
+    """Runs of consecutive missing pages, cut into pieces of at most MAX_PAGES
+    and small enough that every worker gets one; each piece is a new chunk."""
+    from .draw import Task
+
+    runs: list[list[int]] = []
+    for i in missing:
+        if runs and runs[-1][1] == i:
+            runs[-1][1] = i + 1
+        else:
+            runs.append([i, i + 1])
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    size = max(1, min(MAX_PAGES, -(-len(missing) // jobs)))
+    tasks = []
+    for a, b in runs:
+        count = -(-(b - a) // size)
+        step, extra = divmod(b - a, count)
+        for k in range(count):
+            stop = a + step + (1 if k < extra else 0)
+            name = chunk_name(keys[a:stop])
+            tasks.append(Task(a, stop, cache.path(name), name))
+            a = stop
+    return tasks

@@ -1,0 +1,199 @@
+"""One embedded font per derived face in the merged PDF.
+
+Every WeasyPrint run embeds its own subset of each derived face, so a book
+merged from many page ranges (parallel workers, pages reused from the page
+cache) would carry one subset per range and face: 54 subsets and 16 MB of
+font data for the 1,100-page stress book.  WeasyPrint subsets with retained
+glyph ids (`HB_SUBSET_FLAGS_RETAIN_GIDS`, CID = GID), so every subset of one
+derived font file draws a glyph id with the same outline: the subsets are
+replaced by one font per (face, file) that embeds the derived file itself,
+with the union of the subsets' widths and ToUnicode entries.  The derived
+file holds only the book's characters, i.e. it is itself a subset of the
+edition's font (hence a tag, ISO 32000-1 §9.6.4).
+
+A subset whose derived file is gone (pages drawn long ago with another
+character set whose font folder was pruned) keeps its own embedding; the
+workers gave every range's subsets tags of their own (turn.retag_fonts).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf
+
+_BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
+_PAIR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
+
+
+@dataclass
+class _Group:
+    family: str
+    path: Path
+    widths: dict[int, float] = field(default_factory=dict)
+    to_unicode: dict[int, bytes] = field(default_factory=dict)   # gid -> UTF-16BE hex
+    template: Dictionary | None = None                           # one original Type0 font
+    seen: set = field(default_factory=set)                       # objgen of merged fonts
+    uses: list[tuple[Dictionary, str]] = field(default_factory=list)
+
+
+def unify_fonts(pdf: Pdf, page_files: list[dict[str, str]]) -> int:
+    """Replace the per-range subsets by one font per (family, derived file).
+
+    `page_files[i]` maps a CSS family name to the derived font file page i was
+    drawn with.  Returns the number of fonts written.
+    """
+    groups: dict[tuple[str, str], _Group] = {}
+    for page, files in zip(pdf.pages, page_files):
+        for fonts in _font_dicts(page.obj):
+            for name, font in list(fonts.items()):
+                group = _group_of(font, files, groups)
+                if group is None:
+                    continue
+                if font.objgen not in group.seen:
+                    group.seen.add(font.objgen)
+                    _collect(font, group)
+                group.uses.append((fonts, name))
+    for group in groups.values():
+        new = _write_font(pdf, group)
+        for fonts, name in group.uses:
+            fonts[name] = new
+    return len(groups)
+
+
+def _font_dicts(obj, depth: int = 0):
+    """/Font dictionaries of a page and of the form XObjects it draws."""
+    res = obj.get("/Resources")
+    if not isinstance(res, Dictionary) or depth > 8:
+        return
+    fonts = res.get("/Font")
+    if isinstance(fonts, Dictionary):
+        yield fonts
+    xobjects = res.get("/XObject")
+    if isinstance(xobjects, Dictionary):
+        for xo in xobjects.values():
+            if isinstance(xo, pikepdf.Stream) and xo.get("/Subtype") == Name.Form:
+                yield from _font_dicts(xo, depth + 1)
+
+
+def _group_of(font, files: dict[str, str], groups: dict) -> _Group | None:
+    """The group of a WeasyPrint Type0 font with Identity-H encoding whose
+    derived file still exists; None leaves the font as it is (e.g. a font
+    with .notdef glyphs, which WeasyPrint encodes with its own CMap)."""
+    try:
+        if font.get("/Subtype") != Name.Type0 or font.get("/Encoding") != Name("/Identity-H"):
+            return None
+        desc = font.DescendantFonts[0]
+        family = str(desc.FontDescriptor.get("/FontFamily", ""))
+        if desc.get("/CIDToGIDMap") != Name.Identity:
+            return None
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return None
+    path = files.get(family)
+    if not path or not Path(path).is_file():
+        return None
+    key = (family, path)
+    if key not in groups:
+        groups[key] = _Group(family, Path(path))
+    return groups[key]
+
+
+def _collect(font: Dictionary, group: _Group) -> None:
+    desc = font.DescendantFonts[0]
+    group.widths.update(_widths(desc.get("/W", Array())))
+    if "/ToUnicode" in font:
+        for block in _BFCHAR.findall(font.ToUnicode.read_bytes()):
+            for gid, text in _PAIR.findall(block):
+                group.to_unicode.setdefault(int(gid, 16), text.lower())
+    if group.template is None:
+        group.template = font
+
+
+def _widths(w: Array) -> dict[int, float]:
+    """A /W array ([c [w1 w2 …]] or [c_first c_last w]) as {cid: width}."""
+    out: dict[int, float] = {}
+    items = list(w)
+    i = 0
+    while i < len(items):
+        first = int(items[i])
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        if isinstance(nxt, Array):
+            for k, v in enumerate(nxt):
+                out[first + k] = float(v)
+            i += 2
+        elif i + 2 < len(items):
+            for cid in range(first, int(nxt) + 1):
+                out[cid] = float(items[i + 2])
+            i += 3
+        else:
+            break
+    return out
+
+
+def _w_array(widths: dict[int, float]) -> Array:
+    out: list = []
+    run: list = []
+    prev = None
+    for cid in sorted(widths):
+        if prev is None or cid != prev + 1:
+            if run:
+                out.append(Array(run))
+            out.append(cid)
+            run = []
+        run.append(_num(widths[cid]))
+        prev = cid
+    if run:
+        out.append(Array(run))
+    return Array(out)
+
+
+def _num(v: float):
+    return int(v) if float(v).is_integer() else round(v, 3)
+
+
+def _to_unicode(pdf: Pdf, mapping: dict[int, bytes]) -> pikepdf.Stream:
+    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap",
+             b"/CIDSystemInfo", b"<< /Registry (Adobe)", b"/Ordering (UCS)", b"/Supplement 0", b">> def",
+             b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def", b"1 begincodespacerange",
+             b"<0000> <ffff>", b"endcodespacerange"]
+    items = sorted(mapping.items())
+    for i in range(0, len(items), 100):       # at most 100 entries per block (PDF CMap limit)
+        batch = items[i:i + 100]
+        lines.append(f"{len(batch)} beginbfchar".encode())
+        lines += [b"<%04x> <%s>" % (gid, text) for gid, text in batch]
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return pikepdf.Stream(pdf, b"\n".join(lines))
+
+
+def subset_tag(data: bytes, family: str) -> str:
+    """Six capital letters from the font's bytes: the same file, the same tag."""
+    digest = hashlib.md5(family.encode() + b"\0" + data, usedforsecurity=False).digest()
+    return "".join(chr(65 + b % 26) for b in digest[:6])
+
+
+def _write_font(pdf: Pdf, group: _Group) -> Dictionary:
+    """A Type0 font with the derived file embedded and the union of the widths."""
+    data = group.path.read_bytes()
+    old = group.template
+    old_desc = old.DescendantFonts[0]
+    base = str(old.BaseFont).split("+", 1)[-1]
+    name = Name(f"/{subset_tag(data, group.family)}+{base}")
+    fd = Dictionary({k: v for k, v in old_desc.FontDescriptor.items()
+                     if k not in ("/FontFile3", "/FontFile2", "/CIDSet", "/FontName")})
+    fd.FontName = name
+    if group.widths:
+        fd.FontBBox = Array([int(old_desc.FontDescriptor.FontBBox[0]), int(fd.Descent),
+                             max(int(max(group.widths.values())), 0), int(fd.Ascent)])
+    fd.FontFile3 = pikepdf.Stream(pdf, data, Subtype=Name("/OpenType"))
+    cid = Dictionary({k: v for k, v in old_desc.items() if k not in ("/W", "/FontDescriptor", "/BaseFont")})
+    cid.BaseFont = name
+    cid.W = _w_array(group.widths)
+    cid.FontDescriptor = pdf.make_indirect(fd)
+    font = Dictionary(Type=Name.Font, Subtype=Name.Type0, BaseFont=name, Encoding=Name("/Identity-H"),
+                      DescendantFonts=Array([pdf.make_indirect(cid)]),
+                      ToUnicode=_to_unicode(pdf, group.to_unicode))
+    return pdf.make_indirect(font)
