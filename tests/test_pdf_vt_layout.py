@@ -24,7 +24,7 @@ from bookbuild import charclass as cc
 from bookbuild.config import EditionConfig
 from bookbuild.render.pdf.html import Frame
 from test_pdf_horizontal import find_chars
-from test_pdf_vt import CHAPTER1, CHAPTER2, EPOCH, NOTES, build_small_book
+from test_pdf_vt import CHAPTER1, CHAPTER2, EPOCH, NOTES, _ink_box, build_small_book
 
 HAN = "天地玄黃宇宙洪荒日月盈昃辰宿列張寒來暑往秋收冬藏閏餘成歲律呂調陽雲騰致雨露結為霜金生麗水玉出崑岡劍號巨闕珠稱夜光果珍李柰菜重芥薑海鹹河淡"
 WRAPS = (("「", "」", 0.15), ("（", "）", 0.08), ("『", "』", 0.06), ("《", "》", 0.05), ("〈", "〉", 0.04))
@@ -49,7 +49,7 @@ def generated_chapter(seed: int = 7, paragraphs: int = 14) -> str:
         out.append("".join(clauses) + "\n")
     out.append("數量約為30％，時在8～9月之間，又見〈篇名〉與陳·約翰之名。怎麼會這樣！！真的嗎？！\n")
     out.append("話已說完" + "」" * 44 + "。\n")
-    out.append("守軍奉命*死守到底*[^n9]，無人後退。\n")
+    out.append("守軍奉命*死守到底*[^n9]，無人後退，事見[戰史叢書]{.title}與[一號作戰]{.title}的記載。\n")
     out.append("他在筆記裏抄下了Pneumonoultramicroscopicsilicovolcanoconiosis這個詞，又抄下了"
                "Antidisestablishmentarianism與Floccinaucinihilipilification兩個詞。\n")
     out.append("城外的山頭上始終沒有出現援軍的旗幟，守軍只能等待[這是一段夾在正文中的雙行小注，用來檢查割注的兩個半字行與"
@@ -71,6 +71,7 @@ format = "pdf"
 format = "pdf"
 kinsoku = "strict"
 hanging = true
+title_marks = "wavy"
 
 [editions.epub]
 format = "epub"
@@ -366,6 +367,38 @@ def test_vt18_vt23_paragraph_opening_call_follows_its_first_char(basic):
                 assert doc.layout["text"][col["offset"]:col["offset"] + i + 1] == col["text"][:i + 1]
                 return
     raise AssertionError("paragraph opening with a citation not found")
+
+
+# ------------------------------------------------------------ VT-21
+
+def test_vt21_title_marks_brackets_or_wavy_lines(doc):
+    """print: type B (《》 added once, no curves); strict: type A, a wavy line left
+    of each title covering it."""
+    for p in doc.body_pages():
+        page = doc.pdf.pages[p["number"] - 1]
+        chars = [c for c in page.chars if c["size"] > 0.01]
+        if "事見" not in _text(chars):
+            continue
+        assert "《《" not in _text(chars) and "〈〈" not in _text(chars)
+        waves = [o for o in page.curves if o["height"] > doc.em and o["x0"] > doc.ta(p["number"])["left"]]
+        if doc.edition == "print":
+            assert "《戰史叢書》與《一號作戰》" in _text(chars)
+            assert not [w for w in waves if w["top"] < doc.ta(p["number"])["bottom"] and w["height"] < 20 * doc.em]
+            return
+        for title in ("戰史叢書", "一號作戰"):
+            cells = find_chars(chars, title)
+            left = cells[0]["x0"]
+            mine = [w for w in waves if left - 0.5 * (doc.pitch - doc.em) < w["x0"] and w["x1"] <= left + 0.01
+                    and w["top"] <= cells[0]["top"] + 0.1 * doc.em and w["bottom"] >= cells[-1]["bottom"] - 0.1 * doc.em
+                    and abs(w["top"] - cells[0]["top"]) <= 0.1 * doc.em + 0.01]
+            assert len(mine) == 1, (title, len(mine))
+            # a wave, not a straight line: its ink (pdfplumber gives the path's end points only)
+            w = mine[0]
+            ink = _ink_box(doc.pdf_path, p["number"], (w["x0"] - 0.2 * doc.em, w["top"], w["x0"] + 0.2 * doc.em,
+                                                        w["bottom"]))
+            assert ink is not None and ink[2] - ink[0] >= 0.05 * doc.em, (title, ink)
+        return
+    raise AssertionError("title not found")
 
 
 # ------------------------------------------------------------ VT-22
