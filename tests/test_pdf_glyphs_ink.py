@@ -16,6 +16,7 @@ import pdfplumber
 import pytest
 
 from bookbuild import charclass as cc
+from test_pdf_horizontal import find_chars
 from test_pdf_vt import EPOCH, build_small_book
 
 DPI = 600
@@ -28,7 +29,7 @@ CHAPTER = """# 字形
 
 甲「乙」丙『丁』戊（己）庚《辛》壬〈癸〉子【丑】寅〔卯〕辰〖巳〗午［未］申｛酉｝戌～亥。天，地、玄．黃：宇；宙！洪？荒。
 
-城中軍民：守軍兵力不足兩萬；來犯的日軍先後投入四個師團，雙方兵力懸殊、誰也沒有料到。真的嗎？是的！怎麼會這樣！！真的嗎？！是。守城第47日，傷亡約30％，援軍8月才到。
+城中軍民：守軍兵力不足兩萬；來犯的日軍先後投入四個師團，雙方兵力懸殊、誰也沒有料到。真的嗎？是的！怎麼會這樣！！真的嗎？！是。守城第47日，傷亡約30％，援軍8月才到。美國總統Roosevelt致電重慶。
 """
 
 TOML = """[book]
@@ -254,3 +255,40 @@ def test_vt13_tcy_runs_upright_in_one_centred_cell(ink):
         assert abs((box[1] + box[3]) / 2 - (c["bottom"] - c["top"]) / 2) <= 0.1 * ink.em
         if len(c["text"]) > 1:   # digits side by side across the column, not along it
             assert box[2] - box[0] > box[3] - box[1]
+
+
+# ------------------------------------------------------------ VT-12 (sideways Latin)
+
+def _run_mask(img, chars, s):
+    x0, top = min(c["x0"] for c in chars), min(c["top"] for c in chars)
+    x1, bottom = max(c["x1"] for c in chars), max(c["bottom"] for c in chars)
+    box = (round(x0 * s), round(top * s), round(x1 * s), round(bottom * s))
+    return img.crop(box).point(lambda v: 255 if v < 128 else 0), (x0, top, x1, bottom)
+
+
+def test_vt12_latin_run_lies_turned_clockwise_centred_in_the_column(ink, tmp_path):
+    """The run's raster equals the horizontal rendering turned 90° clockwise."""
+    from weasyprint import HTML
+    import pypdfium2 as pdfium
+
+    number = next(p["number"] for p in ink.layout["pages"] if "Roosevelt" in p["body"]["text"])
+    chars = ink.plumber.pages[number - 1].chars
+    run = find_chars(chars, "Roosevelt")
+    i = chars.index(run[0])
+    assert "".join(c["text"] for c in run) == "Roosevelt" and not any(c["upright"] for c in run)
+    s = DPI / 72
+    got, (x0, top, x1, bottom) = _run_mask(ink.image(number), run, s)
+    path = tmp_path / "latin.pdf"
+    HTML(string=f'<p style="font-family:\'Noto Serif CJK TC\';font-size:{ink.em}pt;margin:36pt;'
+                'font-kerning:none">Roosevelt</p>').write_pdf(path)
+    ref_page = pdfplumber.open(path).pages[0]
+    ref_img = pdfium.PdfDocument(str(path))[0].render(scale=s).to_pil().convert("L")
+    want, _ = _run_mask(ref_img, ref_page.chars, s)
+    assert _iou(got, want.rotate(-90, expand=True)) >= 0.9       # clockwise
+    assert _iou(got, want.rotate(90, expand=True)) < 0.6        # not counter-clockwise
+    # centred on the column axis (the cell centre of the Han characters around it)
+    ink_box = _bbox_pt(got)
+    han = chars[i - 1]
+    centre = (han["x0"] + han["x1"]) / 2
+    assert abs(x0 + (ink_box[0] + ink_box[2]) / 2 - centre) <= 0.15 * ink.em
+    assert x0 + ink_box[0] >= han["x0"] - 0.01 and x0 + ink_box[2] <= han["x1"] + 0.01
