@@ -12,7 +12,9 @@ Conventions
   left→right on the landscape layout page; a line in a horizontal edition).
 * `x_em` is the distance of a column's *centre* from the right edge of the
   type area (P frame), i.e. from the L top edge for the turned page.  Body
-  column k (0 = rightmost) has x_em = 0.5 + k · pitch.
+  column k (0 = rightmost) has x_em = 0.5 + k · pitch.  A horizontal edition
+  is not turned (L = P): its lines stack down from the type area's top edge
+  by the same numbers, and its note band is at the page foot.
 * `offset` indexes the edition's *normalized text stream*: the exact
   characters of every unit in creation order, blocks separated by "\\n"
   (generated text — brackets, 《》, note numbers, 見第N章注M, folios of the
