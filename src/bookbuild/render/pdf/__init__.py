@@ -126,7 +126,7 @@ def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, 
     """Draw, merge, write; the log gets the layout's BB7xx (`earlier`) and the drawing's."""
     from . import pagecache, turn
     from .layout_json import layout_json
-    from ...verify.pdf import check_fonts
+    from .subsets import font_problems
 
     frame = Frame.of(ed)
     faces = Faces(fonts.upright_family, fonts.horizontal_family, fonts.bold_family)
@@ -156,17 +156,16 @@ def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, 
             try:
                 diags += _notdef(drawn.parts, pages, book)
                 pdf = drawn.pdf
+                problems = font_problems(pdf, {faces.upright, faces.horizontal, faces.bold})
+                if problems:
+                    # Keep the previous good PDF: a fallback font is a wrong book.
+                    raise _Rejected([Diagnostic("BB402", p, book.config.path, 1, 1,
+                                                "a character reached the page that the derived faces lack")
+                                     for p in problems])
                 turn.finish_catalog(pdf, _docinfo(book, ed), _outline(pages))
                 turn.add_links(pdf, _links(pages, frame))
                 with atomic_path(pdf_path) as out:
                     turn.save(pdf, out)
-                    drawn.close()
-                    problems = check_fonts(out, {faces.upright, faces.horizontal, faces.bold})
-                    if problems:
-                        # Keep the previous good PDF: a fallback font is a wrong book.
-                        raise _Rejected([Diagnostic("BB402", p.message, book.config.path, 1, 1,
-                                                    "a character reached the page that the derived faces lack")
-                                         for p in problems])
             finally:
                 drawn.close()
                 drawn.cache.save(set(drawn.keys))

@@ -197,3 +197,50 @@ def _write_font(pdf: Pdf, group: _Group) -> Dictionary:
                       DescendantFonts=Array([pdf.make_indirect(cid)]),
                       ToUnicode=_to_unicode(pdf, group.to_unicode))
     return pdf.make_indirect(font)
+
+
+# ------------------------------------------------------------- check
+
+def font_problems(pdf: Pdf, allowed_families: set[str]) -> list[str]:
+    """VT-28 on the merged document before it is written, as
+    `verify.pdf.check_fonts` does with `pdffonts` on the file (which takes
+    seconds on a book: it walks every page): every font is a derived face,
+    an embedded subset, a CID font."""
+    from ...verify.pdf import FONT_TYPES, SUBSET, font_family_of, pdf_font_name
+
+    allowed = {pdf_font_name(f) for f in allowed_families}
+    seen: set = set()
+    out: list[str] = []
+    for page in pdf.pages:
+        for fonts in _font_dicts(page.obj):
+            for font in fonts.values():
+                if font.objgen in seen and font.objgen != (0, 0):
+                    continue
+                seen.add(font.objgen)
+                name = str(font.get("/BaseFont", "/?"))[1:]
+                kind, embedded = _kind(font)
+                if font_family_of(name) not in allowed:
+                    out.append(f"font {name} is not a derived face ({', '.join(sorted(allowed))})")
+                if not (embedded and SUBSET.match(name)):
+                    out.append(f"font {name} is not embedded and subset")
+                if kind not in FONT_TYPES:
+                    out.append(f"font {name} has type {kind}, not a CID font")
+    if not seen:
+        out.append("the PDF has no fonts")
+    return out
+
+
+def _kind(font) -> tuple[str, bool]:
+    """(pdffonts' type name, embedded) of a font dictionary."""
+    sub = str(font.get("/Subtype", ""))
+    desc = font.DescendantFonts[0] if sub == "/Type0" and "/DescendantFonts" in font else font
+    fd = desc.get("/FontDescriptor")
+    files = [fd.get(k) for k in ("/FontFile", "/FontFile2", "/FontFile3")] if fd is not None else []
+    embedded = any(f is not None for f in files)
+    dsub = str(desc.get("/Subtype", ""))
+    if sub != "/Type0":
+        return sub[1:] or "?", embedded
+    ot = files[2] is not None and str(files[2].get("/Subtype", "")) == "/OpenType"
+    if dsub == "/CIDFontType0":
+        return "CID Type 0C (OT)" if ot else "CID Type 0C", embedded
+    return "CID TrueType (OT)" if ot else "CID TrueType", embedded
