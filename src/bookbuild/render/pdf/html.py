@@ -148,61 +148,79 @@ class _Piece:
 
 def _pieces(col: lt.Column, em: float) -> list[_Piece]:
     vis = visible_units(col)
+    n = len(vis)
     calls: dict[int, list[lt.Unit]] = {}
-    last = None
     out: list[_Piece] = []
-    shown = {id(u) for u in vis}
-    for u in col.units:
-        if u.kind != lt.CALL and id(u) not in shown:
-            continue    # a trailing space takes no room; a call after it joins the last cell
-        if u.kind == lt.CALL and last is None:
-            # A call before any cell (VT-23 says the breaker never makes one,
-            # but its text must not be lost): drawn at the column head.
-            out.append(_Piece(u.text, "call"))
-        elif u.kind == lt.CALL:
-            calls.setdefault(id(last), []).append(u)
-        else:
-            last = u
+    if n != len(col.units):     # calls, or a trailing space
+        last = None
+        shown = {id(u) for u in vis}
+        for u in col.units:
+            if u.kind != lt.CALL and id(u) not in shown:
+                continue    # a trailing space takes no room; a call after it joins the last cell
+            if u.kind == lt.CALL and last is None:
+                # A call before any cell (VT-23 says the breaker never makes one,
+                # but its text must not be lost): drawn at the column head.
+                out.append(_Piece(u.text, "call"))
+            elif u.kind == lt.CALL:
+                calls.setdefault(id(last), []).append(u)
+            else:
+                last = u
+    col_ls, space_extra, glue_extra = col.spacing_em * em, col.space_extra_em * em, col.glue_extra_em
+    last_free = not col.foot and col.hanging is None
     for i, u in enumerate(vis):
-        before, after = _glue(col, vis, i)
+        kind, text = u.kind, u.text
+        ml = (u.glue_before + glue_extra) * em if i > 0 and u.glue_before else 0.0
+        mr = (u.glue_after + glue_extra) * em if i < n - 1 and u.glue_after else 0.0
         # The last unit carries the spacing too (it falls beyond the foot,
         # unseen): one span for the whole column, because Pango shifts glyphs
         # slightly at the end of a letter-spaced span (≈ 0.01 em after a
         # ligature).  Not when something must follow the last cell exactly.
-        tail_free = i < len(vis) - 1 or (not col.foot and col.hanging is None)
-        ls = col.spacing_em * em if tail_free else 0.0
-        mr = after * em
-        if i < len(vis) - 1 and vis[i + 1].kind == lt.SPACE:
-            mr += col.space_extra_em * em
-        ml = before * em
-        text = u.text if u.kind != lt.BLANK else ""
-        tail: list[_Piece] = []
-        for c in calls.get(id(u), []):
-            tail.append(_Piece(c.text, "call"))
-        if u.kind == lt.BLANK:
+        ls = col_ls if i < n - 1 or last_free else 0.0
+        if i < n - 1 and vis[i + 1].kind == lt.SPACE:
+            mr += space_extra
+        tail = calls.get(id(u))
+        if not tail and kind not in _SPECIAL and not (kind in _MULTI_GLYPH and len(text) > 1):
+            _add_plain(out, text, ls, ml, mr)
+            continue
+        if kind == lt.BLANK:
+            text = ""
             mr += u.width_em * em
+        tail = [_Piece(c.text, "call") for c in tail or ()]
         if tail:  # the call sits at the cell end; spacing and glue come after it
             tail[-1].ls, tail[-1].mr = ls, mr
             ls = mr = 0.0
-        if u.kind == lt.WARICHU:
+        if kind == lt.WARICHU:
             out.append(_warichu(u, em, ml, mr + ls))
-            out.extend(tail)
-            continue
-        if u.kind == lt.UPRIGHT:
+        elif kind == lt.UPRIGHT:
             # ss18: the font's upright A–Z/0–9, one per 1-em cell (VT-12 acronyms,
             # upright long numbers); without it the letter lies sideways, narrow.
             out.append(_Piece(text, "up", ls=ls, ml=ml, mr=mr))
-            out.extend(tail)
-            continue
-        if u.kind in _MULTI_GLYPH and len(text) > 1:
-            # Never space inside a Latin word (VT-06): its spacing becomes a
-            # margin.  Nor split it into spans: a span boundary cuts the
-            # shaping context, and the font's tcy rule would then take the
-            # "9" of "B-29" for a lone digit (a 1 em tcy cell).
-            mr, ls = mr + ls, 0.0
-        out.append(_Piece(text, ls=ls, ml=ml, mr=mr))
+        else:
+            if kind in _MULTI_GLYPH and len(text) > 1:
+                # Never space inside a Latin word (VT-06): its spacing becomes a
+                # margin.  Nor split it into spans: a span boundary cuts the
+                # shaping context, and the font's tcy rule would then take the
+                # "9" of "B-29" for a lone digit (a 1 em tcy cell).
+                mr, ls = mr + ls, 0.0
+            _add_plain(out, text, ls, ml, mr)
         out.extend(tail)
     return out
+
+
+_SPECIAL = (lt.BLANK, lt.WARICHU, lt.UPRIGHT)
+
+
+def _add_plain(out: list[_Piece], text: str, ls: float, ml: float, mr: float) -> None:
+    """Append a class-less piece, or extend the previous one when `_emit`
+    would put both in one run anyway (fewer pieces: page_html is per page
+    of every build, the page cache keys pages by it)."""
+    if out and not ml:
+        prev = out[-1]
+        if not prev.cls and not prev.style and prev.ls == ls and not prev.mr:
+            prev.text += text
+            prev.mr = mr
+            return
+    out.append(_Piece(text, ls=ls, ml=ml, mr=mr))
 
 
 def _warichu(u: lt.Unit, em: float, ml: float, mr: float) -> _Piece:
