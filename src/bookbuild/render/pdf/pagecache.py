@@ -11,9 +11,9 @@ A page key hashes everything the drawn page depends on:
   folio and running head, and the odd/even placement);
 * the stylesheet (print.css, geometry, the book's styles) with the derived
   fonts' file URLs left out: those change with the book's character set,
-  a glyph's drawing does not (see `font_identity` in __init__.py);
+  a glyph's drawing does not (see `font_identity`);
 * the font identity (source font files, the deriving code);
-* the code that turns and post-processes pages, and the versions of
+* the code that draws and turns pages (draw.py, turn.py), and the versions of
   WeasyPrint, pydyf and pikepdf;
 * whether the pages are turned (vertical editions).
 
@@ -40,7 +40,7 @@ from pathlib import Path
 from ...atomic import write_text
 
 _VERSION = 1
-_CODE_FILES = ("draw.py", "turn.py", "subsets.py", "pagecache.py")
+_CODE_FILES = ("draw.py", "turn.py")     # what makes a chunk file from the HTML
 _FONT_SRC = re.compile(r"@font-face\s*\{[^}]*\}")
 
 
