@@ -37,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("source", type=Path, metavar="SOURCE")
     i.add_argument("--out", type=Path, required=True, metavar="BOOK_DIR")
     i.add_argument("--encoding", default=None, help="text encoding (default: detect UTF-8/UTF-16/Big5/GB18030)")
+    n = sub.add_parser("init", help="start a new book folder in the bookbuild format")
+    n.add_argument("book_dir", nargs="?", type=Path, default=Path("."), metavar="BOOK_DIR")
+    n.add_argument("--title", default="新書")
+    n.add_argument("--author", default="作者")
     d = sub.add_parser("diff", help="changed notes, citations and text between two revisions")
     d.add_argument("old", type=Path, metavar="OLD_DIR")
     d.add_argument("new", type=Path, metavar="NEW_DIR")
@@ -67,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
             from .commands.build import run_build
             return run_build(args.book_dir, editions=args.edition, out_dir=args.out,
                              jobs=args.jobs, fmt=args.format)
+        if args.command == "init":
+            from .commands.init import run_init
+            return run_init(args.book_dir, title=args.title, author=args.author)
         if args.command == "diff":
             from .commands.diff import run_diff
             return run_diff(args.old, args.new)
