@@ -15,6 +15,7 @@ import json
 import os
 import re
 import tempfile
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Callable
@@ -110,13 +111,15 @@ def _fonts(result: lt.LayoutResult, ed, cache_dir: Path, book: Book):
 
 # ------------------------------------------------------------ drawing
 
+def _book_styles(book: Book, ed) -> list[str]:
+    """The book's styles/all.css and styles/<edition>.css, as written."""
+    paths = [book.root / "styles" / name for name in ("all.css", f"{ed.name}.css")]
+    return [p.read_text(encoding="utf-8", errors="replace") for p in paths if p.is_file()]
+
+
 def _css(book: Book, ed, frame: Frame, faces: Faces, urls: dict[str, str]) -> str:
     base = (resources.files("bookbuild") / "data" / "styles" / "print.css").read_text(encoding="utf-8")
-    own = [base, geometry_css(frame, faces, ed.crop_marks)]
-    for name in ("all.css", f"{ed.name}.css"):
-        path = book.root / "styles" / name
-        if path.is_file():
-            own.append(book_css(path.read_text(encoding="utf-8", errors="replace")))
+    own = [base, geometry_css(frame, faces, ed.crop_marks)] + [book_css(t) for t in _book_styles(book, ed)]
     # @font-face first: the faces must be known before any rule uses them.
     return font_css(faces, urls) + "\n" + "\n".join(own)
 
@@ -124,7 +127,7 @@ def _css(book: Book, ed, frame: Frame, faces: Faces, urls: dict[str, str]) -> st
 def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, progress,
             earlier: list[Diagnostic] = ()) -> list[Diagnostic]:
     """Draw, merge, write; the log gets the layout's BB7xx (`earlier`) and the drawing's."""
-    from . import pagecache, turn
+    from . import pagecache, stamp, turn
     from .layout_json import layout_json
     from .subsets import font_problems
 
@@ -135,7 +138,14 @@ def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, 
     css = _css(book, ed, frame, faces, urls)
     pages, geo = result.pages, result.geometry
 
-    htmls = [page_html(p, frame, ed, geo) for p in pages]
+    # Heads stamped after the merge are not part of a page's HTML (its cache key).
+    face = stamp.HeadFace.load(fonts.horizontal) if stamp.enabled(ed, "".join(_book_styles(book, ed))) else None
+    stamped = [stamp.stampable(p, face) for p in pages]
+    htmls = [page_html(replace(p, folio=None, running_head=None) if s else p, frame, ed, geo)
+             for p, s in zip(pages, stamped)]
+    head_key = (fonts.horizontal_family, str(fonts.horizontal))
+    heads = [t for p, s in zip(pages, stamped) if s for t in (p.folio, p.running_head) if t]
+    extra = {head_key: stamp.glyph_entries(face, heads)} if heads else None
 
     def html_for(first: int, stop: int) -> str:
         return wrap_pages(htmls[first:stop], ed, css)
@@ -152,10 +162,13 @@ def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, 
         with pagecache.locked(cache_dir / "pages" / ed.name) as folder:
             drawn = pagecache.draw_book(htmls, html_for, context=context, folder=folder, fonts=files,
                                         base_url=base_url, roots=roots, jobs=jobs, progress=progress,
-                                        turned=ed.vertical)
+                                        turned=ed.vertical, extra_glyphs=extra)
             try:
                 diags += _notdef(drawn.parts, pages, book)
                 pdf = drawn.pdf
+                for i, page in enumerate(pages):
+                    if stamped[i]:
+                        stamp.stamp(pdf, i, page, frame, face, drawn.fonts[head_key])
                 problems = font_problems(pdf, {faces.upright, faces.horizontal, faces.bold})
                 if problems:
                     # Keep the previous good PDF: a fallback font is a wrong book.

@@ -184,6 +184,7 @@ class Drawn:
     keys: list[str]
     drawn: int                      # pages drawn now (the others came from the cache)
     cache: PageCache
+    fonts: dict                     # (family, derived file) -> the merged document's font
 
     def close(self) -> None:
         for s in self.sources:
@@ -192,9 +193,11 @@ class Drawn:
 
 
 def draw_book(htmls: list[str], html_for, *, context: str, folder: Path, fonts: dict[str, str],
-              base_url: str, roots: list[Path], jobs: int | None, progress, turned: bool) -> Drawn:
+              base_url: str, roots: list[Path], jobs: int | None, progress, turned: bool,
+              extra_glyphs: dict | None = None) -> Drawn:
     """Draw the pages whose key is new, take the others from the cache, merge
-    them and give each derived face one embedded font.  Call inside `locked`."""
+    them and give each derived face one embedded font (with `extra_glyphs`,
+    see subsets.unify_fonts).  Call inside `locked`."""
     from . import draw, subsets, turn
 
     keys = page_keys(htmls, context)
@@ -211,8 +214,8 @@ def draw_book(htmls: list[str], html_for, *, context: str, folder: Path, fonts: 
     if progress:
         progress("merge", 0, 1)
     pdf, sources = turn.merge_pages([(path, i) for path, i, _ in src])
-    subsets.unify_fonts(pdf, [f for _, _, f in src])
-    return Drawn(pdf, sources, parts, keys, sum(t.stop - t.first for t in tasks), cache)
+    merged = subsets.unify_fonts(pdf, [f for _, _, f in src], extra_glyphs)
+    return Drawn(pdf, sources, parts, keys, sum(t.stop - t.first for t in tasks), cache, merged)
 
 
 def plan_tasks(missing: list[int], keys: list[str], jobs: int | None, cache: PageCache) -> list:

@@ -40,11 +40,15 @@ class _Group:
     uses: list[tuple[Dictionary, str]] = field(default_factory=list)
 
 
-def unify_fonts(pdf: Pdf, page_files: list[dict[str, str]]) -> int:
+def unify_fonts(pdf: Pdf, page_files: list[dict[str, str]],
+                extra: dict[tuple[str, str], dict[int, tuple[float, bytes]]] | None = None
+                ) -> dict[tuple[str, str], Dictionary]:
     """Replace the per-range subsets by one font per (family, derived file).
 
     `page_files[i]` maps a CSS family name to the derived font file page i was
-    drawn with.  Returns the number of fonts written.
+    drawn with.  `extra` adds glyphs {gid: (width, UTF-16BE hex)} that no
+    drawn page uses (stamped folios) to the font of (family, file), made even
+    when no page uses that face.  Returns the fonts written, by (family, file).
     """
     groups: dict[tuple[str, str], _Group] = {}
     for page, files in zip(pdf.pages, page_files):
@@ -57,11 +61,17 @@ def unify_fonts(pdf: Pdf, page_files: list[dict[str, str]]) -> int:
                     group.seen.add(font.objgen)
                     _collect(font, group)
                 group.uses.append((fonts, name))
-    for group in groups.values():
-        new = _write_font(pdf, group)
+    for (family, path), glyphs in (extra or {}).items():
+        group = groups.setdefault((family, path), _Group(family, Path(path)))
+        for gid, (width, text) in glyphs.items():
+            group.widths.setdefault(gid, width)
+            group.to_unicode.setdefault(gid, text)
+    out = {}
+    for key, group in groups.items():
+        out[key] = new = _write_font(pdf, group)
         for fonts, name in group.uses:
             fonts[name] = new
-    return len(groups)
+    return out
 
 
 def _font_dicts(obj, depth: int = 0):
@@ -178,18 +188,24 @@ def subset_tag(data: bytes, family: str) -> str:
 def _write_font(pdf: Pdf, group: _Group) -> Dictionary:
     """A Type0 font with the derived file embedded and the union of the widths."""
     data = group.path.read_bytes()
-    old = group.template
-    old_desc = old.DescendantFonts[0]
-    base = str(old.BaseFont).split("+", 1)[-1]
+    if group.template is not None:
+        old_desc = group.template.DescendantFonts[0]
+        base = str(group.template.BaseFont).split("+", 1)[-1]
+        fd = Dictionary({k: v for k, v in old_desc.FontDescriptor.items()
+                         if k not in ("/FontFile3", "/FontFile2", "/CIDSet", "/FontName")})
+        cid = Dictionary({k: v for k, v in old_desc.items() if k not in ("/W", "/FontDescriptor", "/BaseFont")})
+    else:   # no drawn page uses the face (only stamped folios): what WeasyPrint would write
+        base = group.family.replace(" ", "-")
+        fd = Dictionary(Type=Name.FontDescriptor, FontFamily=pikepdf.String(group.family), Flags=4,
+                        ItalicAngle=0, Ascent=880, Descent=-120, CapHeight=880, StemV=80, StemH=80)
+        cid = Dictionary(Type=Name.Font, Subtype=Name("/CIDFontType0"), CIDToGIDMap=Name.Identity,
+                         CIDSystemInfo=Dictionary(Registry=pikepdf.String("Adobe"),
+                                                  Ordering=pikepdf.String("Identity"), Supplement=0))
     name = Name(f"/{subset_tag(data, group.family)}+{base}")
-    fd = Dictionary({k: v for k, v in old_desc.FontDescriptor.items()
-                     if k not in ("/FontFile3", "/FontFile2", "/CIDSet", "/FontName")})
     fd.FontName = name
-    if group.widths:
-        fd.FontBBox = Array([int(old_desc.FontDescriptor.FontBBox[0]), int(fd.Descent),
-                             max(int(max(group.widths.values())), 0), int(fd.Ascent)])
+    widest = max(group.widths.values(), default=1000)
+    fd.FontBBox = Array([0, int(fd.Descent), max(int(widest), 0), int(fd.Ascent)])
     fd.FontFile3 = pikepdf.Stream(pdf, data, Subtype=Name("/OpenType"))
-    cid = Dictionary({k: v for k, v in old_desc.items() if k not in ("/W", "/FontDescriptor", "/BaseFont")})
     cid.BaseFont = name
     cid.W = _w_array(group.widths)
     cid.FontDescriptor = pdf.make_indirect(fd)

@@ -1,0 +1,121 @@
+"""Folios and running heads stamped on the merged pages (vertical-pdf-design.md §7).
+
+A change that adds or removes a page moves every later page: their folios
+change, their text does not.  So in a vertical edition the default folio
+(`.folio`, VT-26) and running head (`.rh`, VT-27) are left out of the page
+HTML — the page cache key — and written here into the merged page, in the
+turned (reading) frame P, exactly where WeasyPrint would draw html.py's
+rotated blocks, in the same order (folio, then running head, last in the
+page): a page whose only change is its number is reused from the cache.
+
+The glyphs come from the horizontal derived face: one glyph per character
+(no shaping: `font-kerning: none`, and texts holding one of the face's
+ligature sequences are not stamped); their widths and ToUnicode entries go
+into that face's merged font (subsets.unify_fonts).  Anything else (another
+folio or running-head style, a book stylesheet that styles them) keeps the
+heads in the HTML.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pikepdf
+from pikepdf import Dictionary, Name, Pdf
+
+from . import layout_types as lt
+from .html import HEAD_SIZE, Frame, _pt
+
+RESOURCE = Name("/BBHead")
+# Sequences the derived faces turn into one glyph (font_face.PAIRS, STACKS).
+_LIGATURES = ("\u2014\u2014", "\u2026\u2026", "\u22ef\u22ef", "！！", "？？", "！？", "？！")
+
+
+@dataclass(frozen=True)
+class HeadFace:
+    """Glyph id and advance (1000 units) of each character of the horizontal face."""
+    glyphs: dict[str, tuple[int, float]]
+
+    @classmethod
+    def load(cls, path) -> "HeadFace":
+        from fontTools.ttLib import TTFont
+
+        with TTFont(path, lazy=True) as font:
+            upem = font["head"].unitsPerEm
+            hmtx, order = font["hmtx"], font.getGlyphOrder()
+            index = {name: i for i, name in enumerate(order)}
+            glyphs = {chr(cp): (index[name], hmtx[name][0] * 1000 / upem)
+                      for cp, name in font.getBestCmap().items() if name in index}
+        return cls(glyphs)
+
+    def can_draw(self, text: str | None) -> bool:
+        """One glyph per character, and each has one: letters, numbers,
+        punctuation, symbols and spaces only (no marks, no controls)."""
+        if not text:
+            return True
+        return (all(ch in self.glyphs and unicodedata.category(ch)[0] in "LNPSZ" for ch in text)
+                and not any(seq in text for seq in _LIGATURES))
+
+
+def enabled(ed, book_css: str) -> bool:
+    """Stamp only the default vertical heads, and only when the book's own
+    stylesheets leave them alone (a colour there must still apply)."""
+    return (ed.vertical and ed.folio == "arabic-horizontal" and ed.running_head == "head"
+            and not re.search(r"\.(folio|rh)\b", book_css))
+
+
+def stampable(page: lt.Page, face: HeadFace | None) -> bool:
+    return (face is not None and bool(page.folio or page.running_head)
+            and face.can_draw(page.folio) and face.can_draw(page.running_head))
+
+
+def glyph_entries(face: HeadFace, texts) -> dict[int, tuple[float, bytes]]:
+    """{gid: (width, UTF-16BE hex)} of every character stamped."""
+    out = {}
+    for text in texts:
+        for ch in text:
+            gid, width = face.glyphs[ch]
+            out[gid] = (width, ch.encode("utf-16-be").hex().encode())
+    return out
+
+
+def stamp(pdf: Pdf, index: int, page: lt.Page, frame: Frame, face: HeadFace, font: Dictionary) -> None:
+    """Write page.folio and page.running_head onto merged page `index`."""
+    size = int(_num(_pt(HEAD_SIZE * frame.s)) * 1024) / 1024   # Pango keeps 1/1024 pt: WeasyPrint's Tf
+    top = _num(_pt(frame.top(page) + frame.across))               # html.heads_html, L frame
+    width = _num(_pt(frame.across))
+    ops = []
+    for text, left in ((page.folio, frame.x0 + frame.length + frame.s),
+                       (page.running_head, frame.x0 - frame.s - HEAD_SIZE * frame.s)):
+        if text:
+            ops.append(_line(text, _num(_pt(left)), top, width, size, page.odd, frame, face))
+    target = pdf.pages[index]
+    res = target.obj.get("/Resources")
+    if res is None:
+        res = target.obj.Resources = Dictionary()
+    if "/Font" not in res:
+        res.Font = Dictionary()
+    res.Font[RESOURCE] = font
+    target.contents_add(pikepdf.Stream(pdf, "".join(ops).encode()))
+
+
+def _line(text: str, left: float, top: float, width: float, size: float, odd: bool,
+          frame: Frame, face: HeadFace) -> str:
+    """One rotated block of html._turned as P-frame text operators."""
+    glyphs = [face.glyphs[ch] for ch in text]
+    text_w = sum(w for _, w in glyphs) * size / 1000
+    offset = 0.0 if odd else width - text_w                     # text-align: left / right
+    # The block is rotated -90° about its top-left corner: the line runs up L
+    # from (left, top) and its baseline lies 0.88 em (the faces' ascent) into
+    # it; in P (turn: x_P = b + height − y_L, y_P = b + width − x_L) it reads
+    # left to right on a horizontal baseline.
+    x = frame.bleed + frame.height - top + offset
+    y = frame.bleed + frame.width - left - 0.88 * size
+    codes = "".join(f"{gid:04x}" for gid, _ in glyphs)
+    return f"\nq 0 g BT {RESOURCE} {size:.6f} Tf 1 0 0 1 {x:.4f} {y:.4f} Tm <{codes}> Tj ET Q\n"
+
+
+def _num(pt: str) -> float:
+    """The value html.py writes (rounded to 0.001 pt), so both draw the same place."""
+    return float(pt[:-2])
