@@ -1,0 +1,211 @@
+"""The edit loop of the print PDF (issue 9): what a rebuild draws again, and
+that what it reuses is right.
+
+Every test builds the small book of test_pdf_vt with a cache folder that
+survives between builds, records which pages WeasyPrint drew (the page
+ranges handed to draw.draw_tasks) and compares the rebuilt PDF with a cold
+build of the same sources: same text on every page, same pixels.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from bookfactory import GLOSSARY, SOURCES
+from test_pdf_vt import BOOK_TOML, CHAPTER1, CHAPTER2, EPOCH, NOTES
+from bookbuild.load import load_book
+from bookbuild.render.pdf import build_pdf, draw
+from bookbuild.verify.pdf import page_texts, pdffonts
+
+FILES = {"book.toml": BOOK_TOML, "manuscript/01.md": CHAPTER1, "manuscript/02.md": CHAPTER2,
+         "footnotes/01.md": NOTES, "footnotes/sources.yaml": SOURCES, "footnotes/glossary.yaml": GLOSSARY}
+# ~1,400 characters: more than two pages, so the second chapter moves on by two pages.
+LONG = "守軍在城南的高地之間挖掘交通壕，把民房的牆壁打通，使各據點可以互相支援。" * 40
+
+
+class Builder:
+    """One book folder and one cache folder; build() records the pages drawn."""
+
+    def __init__(self, root: Path, monkeypatch):
+        self.root, self.book, self.cache = root, root / "book", root / "cache"
+        self.drawn: list[int] = []
+        self.write(FILES)
+        real = draw.draw_tasks
+
+        def recording(tasks, *args, **kwargs):
+            self.drawn += [i for t in tasks for i in range(t.first, t.stop)]
+            return real(tasks, *args, **kwargs)
+
+        monkeypatch.setattr(draw, "draw_tasks", recording)
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+    def write(self, files: dict[str, str]) -> None:
+        for rel, text in files.items():
+            path = self.book / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+
+    def edit(self, rel: str, old: str, new: str) -> None:
+        path = self.book / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def build(self, out: str, cache: Path | None = None, jobs: int = 1) -> Path:
+        """Build into root/out; returns the PDF.  self.drawn: the pages drawn."""
+        self.drawn = []
+        book, diags = load_book(self.book)
+        assert book is not None and not [d for d in diags if d.severity == "error"], diags
+        diags = build_pdf(book, "print", self.root / out, cache or self.cache, jobs=jobs)
+        assert not [d for d in diags if d.severity == "error"], diags
+        return self.root / out / "print.pdf"
+
+    def cold(self, out: str) -> Path:
+        """The same sources built with an empty cache."""
+        fresh = self.root / f"cache-{out}"
+        shutil.rmtree(fresh, ignore_errors=True)
+        return self.build(out, fresh)
+
+
+@pytest.fixture
+def builder(tmp_path, monkeypatch):
+    return Builder(tmp_path, monkeypatch)
+
+
+def pages_of(pdf: Path) -> int:
+    with pikepdf.open(pdf) as doc:
+        return len(doc.pages)
+
+
+def images(pdf: Path, folder: Path) -> list[bytes]:
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "40", "-gray", str(pdf), str(folder / "p")], check=True)
+    return [p.read_bytes() for p in sorted(folder.glob("p-*.pgm"))]
+
+
+def assert_same_as_cold(builder: Builder, warm: Path, name: str) -> None:
+    drawn = builder.drawn
+    cold = builder.cold(name)
+    builder.drawn = drawn
+    assert page_texts(warm) == page_texts(cold)
+    assert images(warm, builder.root / f"img-{name}-warm") == images(cold, builder.root / f"img-{name}-cold")
+
+
+# ------------------------------------------------------------------ tests
+
+def test_second_build_draws_no_page(builder):
+    first = builder.build("a")
+    total = pages_of(first)
+    assert sorted(builder.drawn) == list(range(total))
+    again = builder.build("b")
+    assert builder.drawn == []
+    assert page_texts(again) == page_texts(first)
+    rows = pdffonts(again)
+    assert len(rows) == 3 and all(r.emb and r.sub for r in rows)
+
+
+def test_note_edit_draws_only_the_pages_it_changes(builder):
+    first = builder.build("a")
+    before = page_texts(first)
+    builder.edit("footnotes/01.md", "見當時重慶各報的報導。", "見當時重慶與桂林各報的報導，另見校勘記。")
+    warm = builder.build("b")
+    after = page_texts(warm)
+    assert any("校勘記" in t for t in after) and len(after) == len(before)
+    changed = {i for i, (a, b) in enumerate(zip(before, after)) if a != b}
+    # the note belongs to chapter 2: only its pages are drawn again, at least those that changed
+    assert changed and changed <= set(builder.drawn)
+    assert set(builder.drawn) <= set(_chapter_pages(builder.root / "b", 1))
+    assert_same_as_cold(builder, warm, "cold")
+
+
+def _chapter_pages(out: Path, chapter: int) -> list[int]:
+    import json
+    layout = json.loads((out / "print.layout.json").read_text(encoding="utf-8"))
+    return [p["number"] - 1 for p in layout["pages"] if p.get("chapter") == chapter]
+
+
+@pytest.mark.parametrize("kind", ["note", "glossary", "source", "style", "book.toml"])
+def test_every_kind_of_change_reaches_the_pdf(builder, kind):
+    builder.build("a")
+    marker = {"note": "以上據校勘記", "glossary": "湘江與耒水交匯處", "source": "一號作戰全史",
+              "style": None, "book.toml": "衡陽四十七日新本"}[kind]
+    if kind == "note":
+        builder.edit("footnotes/01.md", "學者對其真偽意見不一。", "學者對其真偽意見不一，以上據校勘記。")
+    elif kind == "glossary":
+        builder.edit("footnotes/glossary.yaml", "湖南省城市。", "湖南省城市，位於湘江與耒水交匯處。")
+    elif kind == "source":
+        builder.edit("footnotes/sources.yaml", "title: 一号作戦", "title: 一號作戰全史")
+    elif kind == "style":
+        builder.write({"styles/print.css": "p { color: rgb(0, 0, 200) }\n"})
+    else:
+        builder.edit("book.toml", 'title = "衡陽測試本"', 'title = "衡陽四十七日新本"')
+    warm = builder.build("b")
+    if marker:
+        assert any(marker in t for t in page_texts(warm))
+    else:   # a style changes every page with text: all are drawn again, in the new colour
+        import pdfplumber
+        with pdfplumber.open(warm) as pdf:
+            colours = {tuple(round(v, 2) for v in c["non_stroking_color"]) for c in pdf.pages[4].chars
+                       if c["size"] > 10}
+        assert colours == {(0.0, 0.0, 0.78)}
+    assert builder.drawn
+    assert_same_as_cold(builder, warm, "cold")
+
+
+def test_moved_page_breaks_redraw_every_moved_page(builder):
+    """A long paragraph in chapter 1 moves chapter 2 on by whole leaves: every
+    page with new content is drawn again; chapter 2's pages, whose only change
+    is their folio, are reused (folios are stamped after the merge)."""
+    first = builder.build("a")
+    before = page_texts(first)
+    builder.edit("manuscript/01.md", "## 城內\n", f"## 城內\n\n{LONG}\n")
+    warm = builder.build("b")
+    after = page_texts(warm)
+    shift = len(after) - len(before)
+    assert shift > 0 and shift % 2 == 0          # chapters open on odd pages
+    assert_same_as_cold(builder, warm, "cold")
+    old = {_strip_folio(t) for t in before}
+    assert all(i in builder.drawn for i, t in enumerate(after) if _strip_folio(t) not in old)
+    # chapter 2's text pages moved unchanged: reused, not drawn
+    moved = [i + shift for i in _chapter_pages(builder.root / "a", 1)
+             if before[i].strip() and _strip_folio(after[i + shift]) == _strip_folio(before[i])]
+    assert moved and not set(moved) & set(builder.drawn)
+    assert after[moved[0]] != before[moved[0] - shift]       # the folio differs
+
+
+def _strip_folio(text: str) -> str:
+    """A page's text without its folio (the last line holding only digits)."""
+    lines = text.rstrip("\n").split("\n")
+    return "\n".join(ln for ln in lines if not ln.strip().isdigit())
+
+
+def test_two_workers_draw_into_the_same_cache(builder):
+    first = builder.build("a", jobs=2)
+    assert builder.drawn
+    builder.build("b", jobs=2)
+    assert builder.drawn == []
+    assert page_texts(builder.root / "b" / "print.pdf") == page_texts(first)
+
+
+def test_unreadable_cache_index_draws_again(builder):
+    first = builder.build("a")
+    index = builder.cache / "pages" / "print" / "index.json"
+    index.write_text("{not json", encoding="utf-8")
+    again = builder.build("b")
+    assert sorted(builder.drawn) == list(range(pages_of(first)))
+    assert page_texts(again) == page_texts(first)
+
+
+def test_stale_chunks_are_removed(builder):
+    builder.build("a")
+    folder = builder.cache / "pages" / "print"
+    chunks = set(folder.glob("*.pdf"))
+    assert chunks
+    builder.write({"styles/print.css": "p { color: rgb(0, 0, 200) }\n"})
+    builder.build("b")
+    # a stylesheet change makes every page new: no old chunk holds a page of this build
+    assert chunks.isdisjoint(folder.glob("*.pdf"))
