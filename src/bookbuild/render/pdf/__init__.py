@@ -89,7 +89,7 @@ def _fonts(result: lt.LayoutResult, ed, cache_dir: Path, book: Book):
     from ...fonts import FontNotFound
     from .font import build_derived_fonts
 
-    chars, bold, tcy, calls, where = page_chars(result.pages)
+    chars, bold, tcy, calls = page_chars(result.pages)
     # The horizontal face draws only folios and running heads (a third of the
     # font build when it held every character of the book).
     heads = {ch for p in result.pages for ch in (p.folio or "") + (p.running_head or "")}
@@ -102,7 +102,7 @@ def _fonts(result: lt.LayoutResult, ed, cache_dir: Path, book: Book):
                                  1, 1, "install the font or set the edition's font to an installed family")]
     diags = []
     for ch in sorted(fonts.missing):
-        pos = where.get(ch)
+        pos = _find_pos(result.pages, ch)
         file, line, col = (pos.file, pos.line, pos.col) if pos else (book.config.path, 1, 1)
         diags.append(Diagnostic("BB402", f"character {ch!r} (U+{ord(ch):04X}) is not in the font {ed.font!r}",
                                 file, line, col, "replace the character or choose a font that has it"))
@@ -127,72 +127,125 @@ def _css(book: Book, ed, frame: Frame, faces: Faces, urls: dict[str, str]) -> st
 def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, progress,
             earlier: list[Diagnostic] = ()) -> list[Diagnostic]:
     """Draw, merge, write; the log gets the layout's BB7xx (`earlier`) and the drawing's."""
-    from . import pagecache, stamp, turn
+    from . import pagecache
     from .layout_json import layout_json
-    from .subsets import font_problems
 
     frame = Frame.of(ed)
     faces = Faces(fonts.upright_family, fonts.horizontal_family, fonts.bold_family)
     urls = {fonts.upright_family: fonts.upright.as_uri(), fonts.horizontal_family: fonts.horizontal.as_uri(),
             fonts.bold_family: fonts.bold.as_uri()}
     css = _css(book, ed, frame, faces, urls)
-    pages, geo = result.pages, result.geometry
-
-    # Heads stamped after the merge are not part of a page's HTML (its cache key).
-    face = stamp.HeadFace.load(fonts.horizontal) if stamp.enabled(ed, "".join(_book_styles(book, ed))) else None
-    stamped = [stamp.stampable(p, face) for p in pages]
-    htmls = [page_html(replace(p, folio=None, running_head=None) if s else p, frame, ed, geo)
-             for p, s in zip(pages, stamped)]
-    head_key = (fonts.horizontal_family, str(fonts.horizontal))
-    heads = [t for p, s in zip(pages, stamped) if s for t in (p.folio, p.running_head) if t]
-    extra = {head_key: stamp.glyph_entries(face, heads)} if heads else None
-
-    def html_for(first: int, stop: int) -> str:
-        return wrap_pages(htmls[first:stop], ed, css)
-
+    heads = _Heads(book, ed, fonts, result.pages)
+    htmls = [page_html(heads.unstamped(p), frame, ed, result.geometry) for p in result.pages]
     base_url = book.root.resolve().as_uri() + "/"
-    roots = [book.root, Path(str(resources.files("bookbuild") / "data")), cache_dir]
-    files = {fonts.upright_family: str(fonts.upright), fonts.horizontal_family: str(fonts.horizontal),
-             fonts.bold_family: str(fonts.bold)}
     identity = pagecache.font_identity(ed.font, ed.vertical, cache_dir / "fonts")
-    context = pagecache.context_key(css, identity, ed.vertical, base_url)
+    job = dict(context=pagecache.context_key(css, identity, ed.vertical, base_url),
+               fonts={f: str(p) for f, p in ((faces.upright, fonts.upright),
+                                             (faces.horizontal, fonts.horizontal), (faces.bold, fonts.bold))},
+               base_url=base_url, jobs=jobs, progress=progress, turned=ed.vertical, extra_glyphs=heads.extra,
+               roots=[book.root, Path(str(resources.files("bookbuild") / "data")), cache_dir])
     pdf_path, layout_path, log_path = targets
+    # layout.json (~14 MB of JSON for the stress book) is written by a child
+    # process while this one draws and merges.
+    finish_layout = _in_background(lambda tmp: write_text(tmp, json.dumps(layout_json(result, ed),
+                                                                           ensure_ascii=False)), layout_path)
     diags: list[Diagnostic] = []
     try:
         with pagecache.locked(cache_dir / "pages" / ed.name) as folder:
-            drawn = pagecache.draw_book(htmls, html_for, context=context, folder=folder, fonts=files,
-                                        base_url=base_url, roots=roots, jobs=jobs, progress=progress,
-                                        turned=ed.vertical, extra_glyphs=extra)
+            drawn = pagecache.draw_book(htmls, lambda a, b: wrap_pages(htmls[a:b], ed, css), folder=folder, **job)
             try:
-                diags += _notdef(drawn.parts, pages, book)
-                pdf = drawn.pdf
-                for i, page in enumerate(pages):
-                    if stamped[i]:
-                        stamp.stamp(pdf, i, page, frame, face, drawn.fonts[head_key])
-                problems = font_problems(pdf, {faces.upright, faces.horizontal, faces.bold})
-                if problems:
-                    # Keep the previous good PDF: a fallback font is a wrong book.
-                    raise _Rejected([Diagnostic("BB402", p, book.config.path, 1, 1,
-                                                "a character reached the page that the derived faces lack")
-                                     for p in problems])
-                turn.finish_catalog(pdf, _docinfo(book, ed), _outline(pages))
-                turn.add_links(pdf, _links(pages, frame))
-                with atomic_path(pdf_path) as out:
-                    turn.save(pdf, out)
+                diags += _notdef(drawn.parts, result.pages, book)
+                _finish_pdf(drawn, book, ed, result.pages, frame, faces, heads, pdf_path)
             finally:
                 drawn.close()
                 drawn.cache.save(set(drawn.keys))
             progress("merge", 1, 1)
-        write_text(layout_path, json.dumps(layout_json(result, ed), ensure_ascii=False))
+        finish_layout(True)
         warnings = sorted((d for d in list(earlier) + diags if d.code.startswith("BB7")),
                           key=Diagnostic.sort_key)
         log = to_json_obj(warnings, book.root)
         write_text(log_path, json.dumps(log, ensure_ascii=False, indent=1) + "\n")
     except _Rejected as r:
+        finish_layout(False)
         return diags + r.diags
     except OSError as e:
+        finish_layout(False)
         return diags + [_bb601(Path(e.filename) if e.filename else pdf_path, e)]
+    except BaseException:
+        finish_layout(False)
+        raise
     return diags
+
+
+def _finish_pdf(drawn, book, ed, pages, frame: Frame, faces: Faces, heads: "_Heads", pdf_path: Path) -> None:
+    """Heads, font check, catalog, links; then write the PDF."""
+    from . import turn
+    from .subsets import font_problems
+
+    pdf = drawn.pdf
+    heads.stamp(pdf, drawn.fonts, frame)
+    problems = font_problems(pdf, {faces.upright, faces.horizontal, faces.bold})
+    if problems:
+        # Keep the previous good PDF: a fallback font is a wrong book.
+        raise _Rejected([Diagnostic("BB402", p, book.config.path, 1, 1,
+                                    "a character reached the page that the derived faces lack")
+                         for p in problems])
+    turn.finish_catalog(pdf, _docinfo(book, ed), _outline(pages))
+    turn.add_links(pdf, _links(pages, frame))
+    with atomic_path(pdf_path) as out:
+        turn.save(pdf, out)
+
+
+class _Heads:
+    """Folios and running heads stamped after the merge (stamp.py): they are
+    left out of the pages' HTML, i.e. out of their cache keys."""
+
+    def __init__(self, book: Book, ed, fonts, pages: list[lt.Page]):
+        from . import stamp
+
+        on = stamp.enabled(ed, "".join(_book_styles(book, ed)))
+        self.face = stamp.HeadFace.load(fonts.horizontal) if on else None
+        self.pages = pages
+        self.stamped = [stamp.stampable(p, self.face) for p in pages]
+        self.key = (fonts.horizontal_family, str(fonts.horizontal))
+        texts = [t for p, s in zip(pages, self.stamped) if s for t in (p.folio, p.running_head) if t]
+        self.extra = {self.key: stamp.glyph_entries(self.face, texts)} if texts else None
+        self._by_id = {id(p): s for p, s in zip(pages, self.stamped)}
+
+    def unstamped(self, page: lt.Page) -> lt.Page:
+        return replace(page, folio=None, running_head=None) if self._by_id[id(page)] else page
+
+    def stamp(self, pdf, fonts: dict, frame: Frame) -> None:
+        from . import stamp
+
+        for i, page in enumerate(self.pages):
+            if self.stamped[i]:
+                stamp.stamp(pdf, i, page, frame, self.face, fonts[self.key])
+
+
+def _in_background(write: Callable[[Path], None], target: Path) -> Callable[[bool], None]:
+    """Run write(tmp) in a forked child; the returned finish(keep) waits for it
+    and renames tmp over target (keep) or removes it.  Without fork, or when
+    the child failed, the parent writes."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    pid = os.fork() if hasattr(os, "fork") else -1
+    if pid == 0:                                   # the child: write, then leave at once
+        code = 1
+        try:
+            write(tmp)
+            code = 0
+        finally:
+            os._exit(code)
+
+    def finish(keep: bool) -> None:
+        ok = pid > 0 and os.waitpid(pid, 0)[1] == 0
+        if not keep:
+            tmp.unlink(missing_ok=True)
+        elif ok:
+            os.replace(tmp, target)
+        else:
+            write(target)
+    return finish
 
 
 class _Rejected(Exception):
@@ -286,6 +339,9 @@ def _link_areas(page: lt.Page, frame: Frame) -> list[tuple[tuple, str, str]]:
     y0 = frame.top(page)
     out = []
     for col in page.columns + page.note_columns:
+        if not (col.role == lt.TOC_ENTRY and col.foot) and \
+                not any(u.kind == lt.CALL or u.flags & lt.LINK for u in col.units):
+            continue    # nothing links from here: skip the positions (16,000 columns in a book)
         spans = unit_spans(col)
         if col.role == lt.TOC_ENTRY and col.foot and spans:
             out.append((_rect_p(frame, y0, col, spans[0][1], frame.length / (col.size * frame.s)),
@@ -312,26 +368,22 @@ def _outline(pages: list[lt.Page]):
 # ------------------------------------------------------------ layout data
 
 def page_chars(pages: list[lt.Page]):
-    """(upright chars, bold chars, tcy runs, call numbers, first Pos of each char).
+    """(upright chars, bold chars, tcy runs, call numbers).
 
     Everything that reaches the page: text, notes, generated text, heads and
     folios; a character missing here would be drawn by a fallback font.
     """
     from .html import _BOLD_ROLES
 
-    chars, bold, tcy, calls, where = set(), set(), set(), set(), {}
+    chars, bold, tcy, calls = set(), set(), set(), set()
     for page in pages:
         chars.update(page.folio or "", page.running_head or "")
         for col in page.columns + page.note_columns:
-            target = bold if col.role in _BOLD_ROLES else chars
             units = col.units + col.foot + ([col.hanging] if col.hanging else [])
+            (bold if col.role in _BOLD_ROLES else chars).update("".join(u.text for u in units))
             for u in units:
-                target.update(u.text)
                 if u.kind == lt.TCY:
                     tcy.add(u.text)
                 elif u.kind == lt.CALL and u.text.isdigit() and len(u.text) <= 3:
                     calls.add(u.text)
-                for ch in u.text:
-                    if ch not in where and u.anchor is not None:
-                        where[ch] = u.src
-    return chars, bold, tcy, calls, where
+    return chars, bold, tcy, calls

@@ -222,14 +222,17 @@ class Link:
 def add_links(pdf: Pdf, links: list[Link]) -> None:
     """Link annotations over the whole merged document (targets may lie in
     another part, so WeasyPrint cannot make them)."""
-    pages = pdf.pages
+    objs = [p.obj for p in pdf.pages]     # one lookup per page, not per link
+    by_page: dict[int, list] = {}
     for link in links:
-        if not (0 <= link.page < len(pages) and 0 <= link.target < len(pages)):
+        if not (0 <= link.page < len(objs) and 0 <= link.target < len(objs)):
             continue
-        annot = pdf.make_indirect(Dictionary(
+        by_page.setdefault(link.page, []).append(pdf.make_indirect(Dictionary(
             Type=Name.Annot, Subtype=Name.Link, Rect=Array([round(v, 3) for v in link.rect]),
-            Border=Array([0, 0, 0]), Dest=Array([pages[link.target].obj, Name.Fit])))
-        page = pages[link.page].obj
-        if "/Annots" not in page:
-            page.Annots = Array()
-        page.Annots.append(annot)
+            Border=Array([0, 0, 0]), Dest=Array([objs[link.target], Name.Fit]))))
+    for i, annots in by_page.items():
+        page = objs[i]
+        if "/Annots" in page:
+            page.Annots.extend(annots)
+        else:
+            page.Annots = Array(annots)
