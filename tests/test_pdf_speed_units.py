@@ -161,3 +161,29 @@ def test_heads_with_a_ligature_are_not_stamped(tmp_path):
     assert not face.can_draw("一——二")          # a 2-em pair is one glyph of the face
     assert not face.can_draw("一四")            # 四 is not in the face
     assert not face.can_draw("一\u0301")       # a combining mark needs shaping
+
+
+def test_pages_drawn_with_an_earlier_font_keep_their_own(builder):
+    """A new character rebuilds the derived font; pages drawn before are reused
+    with the font they were drawn with (a second subset of each face, its own
+    tag), and with their own embedded subsets once that font's folder is gone."""
+    first = builder.build("a")
+    fonts_dir = builder.cache / "fonts"
+    old = set(fonts_dir.glob("derived-*"))
+    builder.edit("manuscript/02.md", "語焉不詳", "語焉不詳（鬯）")
+    second = builder.build("b")
+    assert builder.drawn and len(builder.drawn) < len(page_texts(first))
+    rows = pdffonts(second)
+    tags = [r.name.split("+")[0] for r in rows]
+    assert len(tags) == len(set(tags)) and all(r.emb and r.sub for r in rows)
+    assert sum(r.name.endswith("+BookbuildTateU") for r in rows) == 2
+    for folder in old:
+        import shutil
+        shutil.rmtree(folder)
+    third = builder.build("c")
+    assert builder.drawn == []
+    rows = pdffonts(third)
+    tags = [r.name.split("+")[0] for r in rows]
+    assert len(tags) == len(set(tags)) and all(r.emb and r.sub and r.uni for r in rows)
+    assert page_texts(third) == page_texts(second)
+    assert images(third, builder.root / "i3") == images(second, builder.root / "i2")

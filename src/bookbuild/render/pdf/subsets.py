@@ -46,15 +46,17 @@ def unify_fonts(pdf: Pdf, page_files: list[dict[str, str]],
     """Replace the per-range subsets by one font per (family, derived file).
 
     `page_files[i]` maps a CSS family name to the derived font file page i was
-    drawn with.  `extra` adds glyphs {gid: (width, UTF-16BE hex)} that no
-    drawn page uses (stamped folios) to the font of (family, file), made even
-    when no page uses that face.  Returns the fonts written, by (family, file).
+    drawn with; files with the same bytes are one font.  `extra` adds glyphs
+    {gid: (width, UTF-16BE hex)} that no drawn page uses (stamped folios) to
+    the font of (family, file), made even when no page uses that face.
+    Returns the fonts written, by (family, file).
     """
+    files = _Files()
     groups: dict[tuple[str, str], _Group] = {}
-    for page, files in zip(pdf.pages, page_files):
+    for page, page_fonts in zip(pdf.pages, page_files):
         for fonts in _font_dicts(page.obj):
             for name, font in list(fonts.items()):
-                group = _group_of(font, files, groups)
+                group = _group_of(font, page_fonts, files, groups)
                 if group is None:
                     continue
                 if font.objgen not in group.seen:
@@ -62,16 +64,41 @@ def unify_fonts(pdf: Pdf, page_files: list[dict[str, str]],
                     _collect(font, group)
                 group.uses.append((fonts, name))
     for (family, path), glyphs in (extra or {}).items():
-        group = groups.setdefault((family, path), _Group(family, Path(path)))
+        digest = files.digest(path, family)
+        group = groups.setdefault((family, digest), _Group(family, Path(path)))
         for gid, (width, text) in glyphs.items():
             group.widths.setdefault(gid, width)
             group.to_unicode.setdefault(gid, text)
-    out = {}
+    written = {key: _write_font(pdf, group) for key, group in groups.items()}
     for key, group in groups.items():
-        out[key] = new = _write_font(pdf, group)
         for fonts, name in group.uses:
-            fonts[name] = new
-    return out
+            fonts[name] = written[key]
+    return {(family, path): written[family, digest] for (family, path), digest in files.seen(groups)}
+
+
+class _Files:
+    """Content digests of derived font files (None: the file is gone)."""
+
+    def __init__(self):
+        self._digest: dict[str, str | None] = {}
+        self._families: set[tuple[str, str]] = set()
+
+    def digest(self, path: str, family: str | None = None) -> str | None:
+        if path not in self._digest:
+            try:
+                self._digest[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            except OSError:
+                self._digest[path] = None
+        if family is not None:
+            self._families.add((family, path))
+        return self._digest[path]
+
+    def seen(self, groups: dict):
+        """((family, path), digest) of every file that has a group."""
+        for family, path in self._families:
+            digest = self._digest.get(path)
+            if (family, digest) in groups:
+                yield (family, path), digest
 
 
 def _font_dicts(obj, depth: int = 0):
@@ -89,7 +116,7 @@ def _font_dicts(obj, depth: int = 0):
                 yield from _font_dicts(xo, depth + 1)
 
 
-def _group_of(font, files: dict[str, str], groups: dict) -> _Group | None:
+def _group_of(font, page_fonts: dict[str, str], files: _Files, groups: dict) -> _Group | None:
     """The group of a WeasyPrint Type0 font with Identity-H encoding whose
     derived file still exists; None leaves the font as it is (e.g. a font
     with .notdef glyphs, which WeasyPrint encodes with its own CMap)."""
@@ -102,13 +129,11 @@ def _group_of(font, files: dict[str, str], groups: dict) -> _Group | None:
             return None
     except (AttributeError, IndexError, KeyError, TypeError):
         return None
-    path = files.get(family)
-    if not path or not Path(path).is_file():
-        return None
-    key = (family, path)
-    if key not in groups:
-        groups[key] = _Group(family, Path(path))
-    return groups[key]
+    path = page_fonts.get(family)
+    digest = files.digest(path, family) if path else None
+    if digest is None:
+        return None      # its derived file is gone: the range's own subsets stay
+    return groups.setdefault((family, digest), _Group(family, Path(path)))
 
 
 def _collect(font: Dictionary, group: _Group) -> None:
