@@ -90,18 +90,19 @@ def _fonts(result: lt.LayoutResult, ed, cache_dir: Path, book: Book):
     from .font import build_derived_fonts
 
     chars, bold, tcy, calls = page_chars(result.pages)
+    blanks = _blank_chars(result.pages)
     # The horizontal face draws only folios and running heads (a third of the
     # font build when it held every character of the book).
     heads = {ch for p in result.pages for ch in (p.folio or "") + (p.running_head or "")}
     try:
-        fonts = build_derived_fonts(chars | bold, tcy, ed.font, cache_dir / "fonts",
+        fonts = build_derived_fonts(chars | bold | blanks, tcy, ed.font, cache_dir / "fonts",
                                     call_numbers=calls, bold_chars=bold, horizontal_chars=heads,
                                     vertical=ed.vertical)
     except FontNotFound as e:
         return None, [Diagnostic("BB402", f"font {ed.font!r} is not installed: {e}", book.config.path,
                                  1, 1, "install the font or set the edition's font to an installed family")]
     diags = []
-    for ch in sorted(fonts.missing):
+    for ch in sorted(fonts.missing - blanks):     # a missing blank is drawn as a margin
         pos = _find_pos(result.pages, ch)
         file, line, col = (pos.file, pos.line, pos.col) if pos else (book.config.path, 1, 1)
         diags.append(Diagnostic("BB402", f"character {ch!r} (U+{ord(ch):04X}) is not in the font {ed.font!r}",
@@ -130,7 +131,7 @@ def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, 
     from . import pagecache
     from .layout_json import layout_json
 
-    frame = Frame.of(ed)
+    frame = replace(Frame.of(ed), blanks=not (_blank_chars(result.pages) & fonts.missing))
     faces = Faces(fonts.upright_family, fonts.horizontal_family, fonts.bold_family)
     urls = {fonts.upright_family: fonts.upright.as_uri(), fonts.horizontal_family: fonts.horizontal.as_uri(),
             fonts.bold_family: fonts.bold.as_uri()}
@@ -366,6 +367,13 @@ def _outline(pages: list[lt.Page]):
 
 
 # ------------------------------------------------------------ layout data
+
+def _blank_chars(pages: list[lt.Page]) -> set[str]:
+    """Space characters html.py draws fixed blanks with (html.BLANKS)."""
+    from .html import BLANKS
+    return {BLANKS[u.width_em] for p in pages for c in p.note_columns + p.columns
+            for u in c.units if u.kind == lt.BLANK and u.width_em in BLANKS}
+
 
 def page_chars(pages: list[lt.Page]):
     """(upright chars, bold chars, tcy runs, call numbers).

@@ -60,6 +60,8 @@ class Frame:
     # line, and the gutter (left on odd pages, an ltr book) moves x0 instead.
     horizontal: bool = False
     x0_even: float = 0.0
+    # Fixed blanks (BLANKS) drawn as space characters: the derived face has them.
+    blanks: bool = False
 
     @classmethod
     def of(cls, ed: EditionConfig) -> "Frame":
@@ -146,7 +148,14 @@ class _Piece:
     style: str = ""          # own declarations (warichu); never merged with others
 
 
-def _pieces(col: lt.Column, em: float) -> list[_Piece]:
+# A fixed blank (½ em after a note number, 1 em between table cells) as a
+# space character of exactly its width, where the derived face has it
+# (Frame.blanks): no margin, so no span of its own.  Spacing after it then
+# falls as the layout counts it (one gap after the blank, too).
+BLANKS = {0.5: "\u2002", 1.0: "\u3000"}
+
+
+def _pieces(col: lt.Column, em: float, blanks: bool = False) -> list[_Piece]:
     vis = visible_units(col)
     n = len(vis)
     calls: dict[int, list[lt.Unit]] = {}
@@ -179,6 +188,9 @@ def _pieces(col: lt.Column, em: float) -> list[_Piece]:
         if i < n - 1 and vis[i + 1].kind == lt.SPACE:
             mr += space_extra
         tail = calls.get(id(u))
+        if kind == lt.BLANK and blanks and u.width_em in BLANKS and not tail:
+            _add_plain(out, BLANKS[u.width_em], ls, ml, mr)
+            continue
         if not tail and kind not in _SPECIAL and not (kind in _MULTI_GLYPH and len(text) > 1):
             _add_plain(out, text, ls, ml, mr)
             continue
@@ -277,7 +289,7 @@ def _emit(pieces: list[_Piece]) -> str:
 
 
 def column_html(col: lt.Column, em: float, frame: Frame) -> str:
-    text = _emit(_pieces(col, em))
+    text = _emit(_pieces(col, em, frame.blanks))
     if col.foot:
         used = max((e for _, _, e in unit_spans(col)), default=col.indent_em)
         foot_w = sum(u.width_em for u in col.foot)
