@@ -21,6 +21,7 @@ import pytest
 from bookbuild.config import MM, EditionConfig
 from bookbuild.render.pdf.html import Frame
 from test_pdf_vt import BOOK_TOML, EPOCH, build_small_book
+from test_pdf_vt import _ink_box
 
 CHAPTER3 = """# 數字
 
@@ -262,22 +263,6 @@ def test_folio_and_running_head_on_the_outer_side(hdoc):
     assert seen > 8
 
 
-def _ink(pdf_path: Path, number: int, box, dpi: int = 600):
-    import pypdfium2 as pdfium
-    doc = pdfium.PdfDocument(str(pdf_path))
-    page = doc[number - 1]
-    w, h = page.get_size()
-    x0, top, x1, bottom = box
-    scale = dpi / 72
-    img = page.render(scale=scale, crop=(x0, h - bottom, w - x1, top)).to_pil().convert("L")
-    doc.close()
-    dark = img.point(lambda v: 255 if v < 128 else 0).getbbox()
-    if dark is None:
-        return None
-    a, b, c, d = dark
-    return x0 + a / scale, top + b / scale, x0 + c / scale, top + d / scale
-
-
 def test_note_calls_raised_over_the_end_of_their_cell(hdoc):
     """The call takes no advance: it sits in the line gap above the cell it follows."""
     checked = 0
@@ -290,7 +275,7 @@ def test_note_calls_raised_over_the_end_of_their_cell(hdoc):
                     and nxt["size"] == hdoc.em and abs(nxt["top"] - cell["top"]) < 0.01):
                 continue
             assert nxt["x0"] - cell["x1"] < 0.3 * hdoc.em      # the call took no advance
-            ink = _ink(hdoc.pdf_path, p["number"], (cell["x0"], cell["top"] - gap, cell["x1"] + 0.02 * hdoc.em,
+            ink = _ink_box(hdoc.pdf_path, p["number"], (cell["x0"], cell["top"] - gap, cell["x1"] + 0.02 * hdoc.em,
                                                     cell["top"] + 0.02 * hdoc.em))
             assert ink is not None, (p["number"], cell["text"])
             assert ink[2] <= cell["x1"] + 0.05 * hdoc.em and ink[2] - ink[0] <= 0.55 * hdoc.em
