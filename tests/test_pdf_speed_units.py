@@ -187,3 +187,12 @@ def test_pages_drawn_with_an_earlier_font_keep_their_own(builder):
     assert len(tags) == len(set(tags)) and all(r.emb and r.sub and r.uni for r in rows)
     assert page_texts(third) == page_texts(second)
     assert images(third, builder.root / "i3") == images(second, builder.root / "i2")
+
+
+def test_context_key_follows_files_the_stylesheet_names(tmp_path):
+    (tmp_path / "rule.png").write_bytes(b"one")
+    css = "p { background: url(rule.png) }"
+    base = tmp_path.as_uri() + "/"
+    key = pagecache.context_key(css, "font", True, base)
+    (tmp_path / "rule.png").write_bytes(b"two")
+    assert pagecache.context_key(css, "font", True, base) != key

@@ -7,11 +7,13 @@ new; the others are copied from the PDF files of earlier builds.
 
 A page key hashes everything the drawn page depends on:
 
-* the page's HTML (html.page_html: text, positions, classes — also the
-  folio and running head, and the odd/even placement);
+* the page's HTML (html.page_html: text, positions, classes, the odd/even
+  placement; folio and running head only where they are not stamped after
+  the merge, see stamp.py);
 * the stylesheet (print.css, geometry, the book's styles) with the derived
   fonts' file URLs left out: those change with the book's character set,
-  a glyph's drawing does not (see `font_identity`);
+  a glyph's drawing does not (see `font_identity`); and the bytes of any
+  other local file the stylesheet names with url();
 * the font identity (source font files, the deriving code);
 * the code that draws and turns pages (draw.py, turn.py), and the versions of
   WeasyPrint, pydyf and pikepdf;
@@ -61,10 +63,31 @@ def context_key(css: str, font_identity: str, turned: bool, base_url: str) -> st
     """What every page of one build shares.  The @font-face rules are left
     out (their URLs name a folder keyed on the character set); the family
     names stay in the other rules, the glyphs are in `font_identity`."""
+    css = _FONT_SRC.sub("", css)
     h = hashlib.sha256(_code_stamp().encode())
-    for part in (_FONT_SRC.sub("", css), font_identity, str(turned), base_url):
+    for part in (css, font_identity, str(turned), base_url):
         h.update(part.encode() + b"\0")
+    for url in sorted(set(_URL.findall(css))):
+        h.update(_file_digest(url, base_url))
     return h.hexdigest()
+
+
+_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""")
+
+
+def _file_digest(url: str, base_url: str) -> bytes:
+    """The bytes' hash of a local file a stylesheet names (an image that
+    changes under the same name redraws the pages)."""
+    from urllib.parse import unquote, urljoin, urlsplit
+    from urllib.request import url2pathname
+
+    parts = urlsplit(urljoin(base_url, url))
+    if parts.scheme != "file":
+        return url.encode()
+    try:
+        return hashlib.sha256(Path(url2pathname(unquote(parts.path))).read_bytes()).digest()
+    except OSError:
+        return b"missing:" + url.encode()
 
 
 def page_keys(htmls: list[str], context: str) -> list[str]:
