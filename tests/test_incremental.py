@@ -213,27 +213,33 @@ def test_stale_chunks_are_removed(builder):
 
 # ------------------------------------------------------------------ EPUB
 
-def test_epub_editions_of_one_build_share_the_book_data(tmp_path, monkeypatch):
-    """Note numbers, citations and the 索引 are computed once for all EPUB
-    editions of one book object, and the archives are the same as without."""
+def test_editions_of_one_build_share_the_book_data(tmp_path, monkeypatch):
+    """Note numbers, citations and the 索引 are computed once for all editions
+    of one book object (EPUB and the print layout), and the outputs are the
+    same as without sharing."""
     from bookfactory import BOOK_TOML as EPUB_BOOK, make_book
-    from bookbuild.render import epub
+    from bookbuild.render import epub, shared
+    from bookbuild.transform import citeproc
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     toml = EPUB_BOOK + '\n[editions.flat]\nformat = "epub"\nwriting = "horizontal"\n'
     book, diags = load_book(make_book(tmp_path / "book", {"book.toml": toml}))
     assert book is not None
     calls = []
-    real = epub.format_citations
-    monkeypatch.setattr(epub, "format_citations", lambda b: calls.append(b) or real(b))
-    epub._BOOK_DATA.clear()
-    shared = [epub.render_epub(book, book.config.edition(n), tmp_path / "cache")[0] for n in ("epub", "flat")]
+    real = citeproc.format_citations
+    monkeypatch.setattr(citeproc, "format_citations", lambda b: calls.append(b) or real(b))
+    shared.forget()
+    together = [epub.render_epub(book, book.config.edition(n), tmp_path / "cache")[0] for n in ("epub", "flat")]
+    build_pdf(book, "print", tmp_path / "out1", tmp_path / "cache")
     assert len(calls) == 1
     alone = []
     for name in ("epub", "flat"):
-        epub._BOOK_DATA.clear()
+        shared.forget()
         alone.append(epub.render_epub(book, book.config.edition(name), tmp_path / "cache")[0])
-    assert shared == alone and len(calls) == 3
+    shared.forget()
+    build_pdf(book, "print", tmp_path / "out2", tmp_path / "cache")
+    assert together == alone and len(calls) == 4
+    assert page_texts(tmp_path / "out1" / "print.pdf") == page_texts(tmp_path / "out2" / "print.pdf")
     book.terms.clear()                  # a changed book is not served the old data
     epub.render_epub(book, book.config.edition("epub"), tmp_path / "cache")
-    assert len(calls) == 4
+    assert len(calls) == 5

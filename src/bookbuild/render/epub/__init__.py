@@ -25,9 +25,7 @@ from ... import model as m
 from ...atomic import atomic_path
 from ...config import EditionConfig
 from ...diagnostics import BookError, Diagnostic
-from ...transform.citeproc import format_citations
-from ...transform.bookindex import collect as collect_index
-from ...transform.notes import number_notes
+from ..shared import for_book
 from . import css as css_mod
 from . import package
 from .bibliography import bibliography_doc
@@ -80,9 +78,9 @@ class _Unverified(Exception):
 def render_epub(book: m.Book, edition: EditionConfig, cache_dir: Path | None = None,
                 layout: dict | None = None) -> tuple[bytes, list[Diagnostic]]:
     """The finished, reproducible EPUB archive as bytes."""
-    numbers, cites, index = _book_data(book)
-    ctx = Context(book, edition, numbers, cites, TextStyle.of(book.config, edition))
-    ctx.index = index
+    shared = for_book(book)     # note numbers, citations, 索引: once for all editions of a build
+    ctx = Context(book, edition, shared.numbers(), shared.citations(), TextStyle.of(book.config, edition))
+    ctx.index = shared.index() or None
     ctx.pages = PageMarks.from_layout(layout) if layout else None
     font_css = css_mod.font_css(edition.font, FONT_FILE if edition.embed_font else None)
     sheets = css_mod.stylesheets(book, edition, font_css)
@@ -105,25 +103,6 @@ def render_epub(book: m.Book, edition: EditionConfig, cache_dir: Path | None = N
         raw = Path(tmp) / "raw.epub"
         package.write(pub, raw, when)
         return reproducible(raw.read_bytes(), when), diags
-
-
-# Note numbers, formatted citations and the 索引 depend on the book only, and
-# the editions of one build share one book object (transform/script.py keeps
-# it for editions in the book's own script): computed once per build, not per
-# edition (≈ 1 s of the stress book's second EPUB edition).  They are
-# read-only for the renderer; the fingerprint guards against a caller that
-# changes a book between two renders.
-_BOOK_DATA: list = []      # [(book, fingerprint, (numbers, cites, index))], at most one
-
-
-def _book_data(book: m.Book):
-    mark = (id(book.config), len(book.chapters), len(book.notes), len(book.sources), len(book.terms),
-            hash(tuple(book.texts.items())))
-    if _BOOK_DATA and _BOOK_DATA[0][0] is book and _BOOK_DATA[0][1] == mark:
-        return _BOOK_DATA[0][2]
-    data = (number_notes(book), format_citations(book), collect_index(book) or None)
-    _BOOK_DATA[:] = [(book, mark, data)]
-    return data
 
 
 def _documents(ctx: Context) -> tuple[list[Doc], str | None, list[tuple[str, bytes]]]:

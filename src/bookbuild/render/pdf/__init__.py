@@ -47,7 +47,7 @@ def build_pdf(book: Book, edition: str, out_dir: Path, cache_dir: Path, *,
     from .layout import layout_book   # the layout engine (another module's owner)
 
     progress("layout", 0, 1)
-    result, diags = layout_book(book, edition)
+    result, diags = layout_book(book, edition, **_shared(book))
     diags = list(diags)
     progress("layout", 1, 1)
     if result is None or any(d.severity == "error" for d in diags):
@@ -62,6 +62,23 @@ def build_pdf(book: Book, edition: str, out_dir: Path, cache_dir: Path, *,
 
     diags += _render(book, ed, result, fonts, targets, cache_dir, jobs, progress, diags)
     return diags
+
+
+def _shared(book: Book) -> dict:
+    """Note numbers and citations an earlier edition of this build made
+    (render/shared.py); the layout computes what is missing itself (a bad CSL
+    style: its diagnostic)."""
+    from ...diagnostics import BookError
+    from ..shared import for_book
+
+    data = for_book(book)
+    out = {"numbers": data.numbers()}
+    if book.sources:
+        try:
+            out["citations"] = data.citations()
+        except BookError:
+            pass
+    return out
 
 
 def _unwritable(out_dir: Path, targets: list[Path]) -> list[Diagnostic]:
