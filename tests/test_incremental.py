@@ -3,7 +3,7 @@ that what it reuses is right.
 
 Every test builds the small book of test_pdf_vt with a cache folder that
 survives between builds, records which pages WeasyPrint drew (the page
-ranges handed to draw.draw_tasks) and compares the rebuilt PDF with a cold
+ranges handed to draw.start_tasks) and compares the rebuilt PDF with a cold
 build of the same sources: same text on every page, same pixels.
 """
 from __future__ import annotations
@@ -34,13 +34,13 @@ class Builder:
         self.root, self.book, self.cache = root, root / "book", root / "cache"
         self.drawn: list[int] = []
         self.write(FILES)
-        real = draw.draw_tasks
+        real = draw.start_tasks
 
         def recording(tasks, *args, **kwargs):
             self.drawn += [i for t in tasks for i in range(t.first, t.stop)]
             return real(tasks, *args, **kwargs)
 
-        monkeypatch.setattr(draw, "draw_tasks", recording)
+        monkeypatch.setattr(draw, "start_tasks", recording)
         monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
     def write(self, files: dict[str, str]) -> None:

@@ -5,9 +5,14 @@ per page), so any page range can be drawn on its own: the ranges are drawn
 in worker processes forked after import (vertical-pdf-design.md §7, §9.4),
 each worker turns its pages and gives its font subsets unique tags, and the
 parent merges the parts.
+
+WeasyPrint is imported only where pages are drawn: a rebuild that takes
+every page from the page cache never loads it (≈ 0.4 s), and a rebuild that
+draws a few pages does so in a worker while the parent merges the others.
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import multiprocessing
 import os
@@ -19,9 +24,6 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 import pikepdf
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
 
 from . import turn
 from .html import _BOLD_ROLES, Faces, Frame, _cls, _pt
@@ -31,33 +33,51 @@ HtmlMaker = Callable[[int, int], str]
 Progress = Callable[[str, int, int], None]
 
 
-class RestrictedFetcher(URLFetcher):
-    """Serve file: URLs under the allowed roots and data: URLs; refuse the rest.
+def _fetcher_class():
+    """RestrictedFetcher, made on first use (it subclasses WeasyPrint's fetcher)."""
+    if _FETCHER:
+        return _FETCHER[0]
+    from weasyprint.urls import URLFetcher
 
-    book-format.md "Files and safety": the renderer fetches only from the book
-    root, the package data and `.bookbuild/cache/`; `http:` or a `file:` URL
-    elsewhere (also through a symlink) is refused.
-    """
+    class RestrictedFetcher(URLFetcher):
+        """Serve file: URLs under the allowed roots and data: URLs; refuse the rest.
 
-    def __init__(self, roots: list[Path]):
-        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
-        self.roots = [Path(r).resolve() for r in roots]
-        self.refused: list[str] = []
+        book-format.md "Files and safety": the renderer fetches only from the book
+        root, the package data and `.bookbuild/cache/`; `http:` or a `file:` URL
+        elsewhere (also through a symlink) is refused.
+        """
 
-    def allows(self, url: str) -> bool:
-        parts = urlsplit(url)
-        if parts.scheme == "data":
-            return True
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            return False
-        path = Path(url2pathname(unquote(parts.path))).resolve()
-        return any(path == r or path.is_relative_to(r) for r in self.roots)
+        def __init__(self, roots: list[Path]):
+            super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+            self.roots = [Path(r).resolve() for r in roots]
+            self.refused: list[str] = []
 
-    def fetch(self, url, headers=None):
-        if not self.allows(url):
-            self.refused.append(url)
-            raise ValueError(f"bookbuild refuses to fetch {url}")
-        return super().fetch(url, headers)
+        def allows(self, url: str) -> bool:
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return True
+            if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+                return False
+            path = Path(url2pathname(unquote(parts.path))).resolve()
+            return any(path == r or path.is_relative_to(r) for r in self.roots)
+
+        def fetch(self, url, headers=None):
+            if not self.allows(url):
+                self.refused.append(url)
+                raise ValueError(f"bookbuild refuses to fetch {url}")
+            return super().fetch(url, headers)
+
+    _FETCHER.append(RestrictedFetcher)
+    return RestrictedFetcher
+
+
+_FETCHER: list = []
+
+
+def __getattr__(name: str):
+    if name == "RestrictedFetcher":     # draw.RestrictedFetcher([...]) as before
+        return _fetcher_class()
+    raise AttributeError(name)
 
 
 @dataclass
@@ -84,7 +104,10 @@ def draw_range(html: str, base_url: str, roots: list[Path], out: Path, part: int
     """Draw one HTML document, turn its pages (vertical editions), retag its
     subsets (tags seeded by `part`), write `out` (atomically: it may be a
     page-cache chunk that another build reads)."""
-    fetcher = RestrictedFetcher(roots)
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = _fetcher_class()(roots)
     handler = _Collect()
     log = logging.getLogger("weasyprint")
     log.addHandler(handler)
@@ -169,31 +192,47 @@ def draw_tasks(tasks: list[Task], html_for: HtmlMaker, base_url: str, roots: lis
                jobs: int | None = None, progress: Progress | None = None,
                turn_pages: bool = True) -> list[PartResult]:
     """Draw each task in `jobs` processes (forked after import); results in task order."""
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    total = sum(t.stop - t.first for t in tasks)
-    done_pages = 0
-    results: list[PartResult] = []
-    _JOB.update(html_for=html_for, base_url=base_url, roots=roots, turn=turn_pages)
-    try:
-        if jobs == 1 or len(tasks) <= 1:
-            it = map(_work, tasks)
-            pool = None
-        else:
-            pool = multiprocessing.get_context("fork").Pool(min(jobs, len(tasks)))
-            it = pool.imap(_work, tasks)
-        try:
-            for r in it:
-                done_pages += r.pages
-                results.append(r)
-                if progress:
-                    progress("draw", done_pages, total)
-        finally:
-            if pool is not None:
-                pool.terminate()
-                pool.join()
-        return results
-    finally:
+    return start_tasks(tasks, html_for, base_url, roots, jobs, progress, turn_pages).results()
+
+
+def start_tasks(tasks: list[Task], html_for: HtmlMaker, base_url: str, roots: list[Path],
+                jobs: int | None = None, progress: Progress | None = None,
+                turn_pages: bool = True) -> "Drawing":
+    """Start drawing: with more than one job the workers begin at once and
+    the caller may do other work before `results()`."""
+    return Drawing(tasks, dict(html_for=html_for, base_url=base_url, roots=roots, turn=turn_pages),
+                   max(1, jobs or os.cpu_count() or 1), progress)
+
+
+class Drawing:
+    def __init__(self, tasks: list[Task], job: dict, jobs: int, progress: Progress | None):
+        self.tasks, self.progress, self.pool = tasks, progress, None
         _JOB.clear()
+        _JOB.update(job)
+        if jobs > 1 and tasks:
+            workers = min(jobs, len(tasks))
+            if len(tasks) > workers:
+                importlib.import_module("weasyprint")   # once here, not in every worker
+            self.pool = multiprocessing.get_context("fork").Pool(workers)
+            self.it = self.pool.imap(_work, tasks)
+        else:
+            self.it = map(_work, tasks)        # drawn here, in results()
+
+    def results(self) -> list[PartResult]:
+        total = sum(t.stop - t.first for t in self.tasks)
+        done, out = 0, []
+        try:
+            for r in self.it:
+                done += r.pages
+                out.append(r)
+                if self.progress:
+                    self.progress("draw", done, total)
+            return out
+        finally:
+            if self.pool is not None:
+                self.pool.terminate()
+                self.pool.join()
+            _JOB.clear()
 
 
 # ------------------------------------------------------------ stylesheets

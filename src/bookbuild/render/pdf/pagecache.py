@@ -221,23 +221,29 @@ def draw_book(htmls: list[str], html_for, *, context: str, folder: Path, fonts: 
     """Draw the pages whose key is new, take the others from the cache, merge
     them and give each derived face one embedded font (with `extra_glyphs`,
     see subsets.unify_fonts).  Call inside `locked`."""
+    import pikepdf
+
     from . import draw, subsets, turn
 
     keys = page_keys(htmls, context)
     cache = PageCache(folder)
     where = [cache.find(k) for k in keys]
     tasks = plan_tasks([i for i, w in enumerate(where) if w is None], keys, jobs, cache)
-    parts = draw.draw_tasks(tasks, html_for, base_url, roots, jobs, progress, turned)
-    src = [(cache.path(w[0]), w[1], cache.fonts(w[0])) if w else None for w in where]
+    # Workers draw the new pages while this process merges the cached ones.
+    drawing = draw.start_tasks(tasks, html_for, base_url, roots, jobs, progress, turned)
+    pdf, sources = turn.merge_pages([(cache.path(w[0]), w[1]) for w in where if w is not None])
+    files = [cache.fonts(w[0]) if w else fonts for w in where]
+    parts = drawing.results()
+    if progress:
+        progress("merge", 0, 1)
     for task, part in zip(tasks, parts):
         if not part.notdef and not part.refused:    # a page with an error is never reused
             cache.add(task.out.stem, keys[task.first:task.stop], fonts)
-        for i in range(task.first, task.stop):
-            src[i] = (task.out, i - task.first, fonts)
-    if progress:
-        progress("merge", 0, 1)
-    pdf, sources = turn.merge_pages([(path, i) for path, i, _ in src])
-    merged = subsets.unify_fonts(pdf, [f for _, _, f in src], extra_glyphs)
+        src = pikepdf.Pdf.open(task.out)
+        sources.append(src)
+        for i in range(task.first, task.stop):      # ascending: every page before i is in place
+            pdf.pages.insert(i, src.pages[i - task.first])
+    merged = subsets.unify_fonts(pdf, files, extra_glyphs)
     return Drawn(pdf, sources, parts, keys, sum(t.stop - t.first for t in tasks), cache, merged)
 
 
