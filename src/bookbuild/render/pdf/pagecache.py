@@ -15,8 +15,8 @@ A page key hashes everything the drawn page depends on:
   a glyph's drawing does not (see `font_identity`); and the bytes of any
   other local file the stylesheet names with url();
 * the font identity (source font files, the deriving code);
-* the code that draws and turns pages (draw.py, turn.py), and the versions of
-  WeasyPrint, pydyf and pikepdf;
+* the code that draws and turns pages (draw.draw_range, turn.turn_page,
+  turn.retag_fonts), and the versions of WeasyPrint, pydyf and pikepdf;
 * whether the pages are turned (vertical editions).
 
 Layout of cache_dir/pages/<edition>/:
@@ -31,6 +31,7 @@ edition (two builds at once would otherwise prune each other's chunks).
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import os
 import re
@@ -42,15 +43,18 @@ from pathlib import Path
 from ...atomic import write_text
 
 _VERSION = 1
-_CODE_FILES = ("draw.py", "turn.py")     # what makes a chunk file from the HTML
 _FONT_SRC = re.compile(r"@font-face\s*\{[^}]*\}")
 
 
 def _code_stamp() -> str:
-    here = Path(__file__).parent
+    """The code that makes a chunk file from the HTML (drawing, turning,
+    retagging), not the rest of draw.py and turn.py (merge, links, outline
+    run on every build anyway), and the versions of what it calls."""
+    from . import draw, turn
+
     h = hashlib.sha256(str(_VERSION).encode())
-    for name in _CODE_FILES:
-        h.update((here / name).read_bytes())
+    for code in (draw.draw_range, turn._Turn, turn.turn_page, turn.turn_pages, turn.retag_fonts, turn._new_tag):
+        h.update(inspect.getsource(code).encode())
     for dist in ("weasyprint", "pydyf", "pikepdf"):
         try:
             h.update(f"{dist}={metadata.version(dist)}".encode())
