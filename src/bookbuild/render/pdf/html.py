@@ -176,6 +176,10 @@ def _pieces(col: lt.Column, em: float, blanks: bool = False) -> list[_Piece]:
                 last = u
     col_ls, space_extra, glue_extra = col.spacing_em * em, col.space_extra_em * em, col.glue_extra_em
     last_free = not col.foot and col.hanging is None
+    if not out and n == len(col.units) and (last_free or not col_ls):
+        text = _plain_text(vis)      # most columns: one run of plain cells, one piece
+        if text is not None:
+            return [_Piece(text, ls=col_ls)] if text else []
     for i, u in enumerate(vis):
         kind, text = u.kind, u.text
         ml = (u.glue_before + glue_extra) * em if i > 0 and u.glue_before else 0.0
@@ -220,6 +224,16 @@ def _pieces(col: lt.Column, em: float, blanks: bool = False) -> list[_Piece]:
 
 
 _SPECIAL = (lt.BLANK, lt.WARICHU, lt.UPRIGHT)
+_NOT_PLAIN = _SPECIAL + (lt.SPACE,)
+
+
+def _plain_text(vis: list[lt.Unit]) -> str | None:
+    """The column's text when every cell is plain (no glue, no margins, no
+    class): what the loop below would make, one piece; else None."""
+    for u in vis:
+        if u.glue_before or u.glue_after or u.kind in _NOT_PLAIN or (u.kind in _MULTI_GLYPH and len(u.text) > 1):
+            return None
+    return "".join(u.text for u in vis)
 
 
 def _add_plain(out: list[_Piece], text: str, ls: float, ml: float, mr: float) -> None:
