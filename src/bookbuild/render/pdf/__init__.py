@@ -44,8 +44,19 @@ def build_pdf(book: Book, edition: str, out_dir: Path, cache_dir: Path, *,
     bad = _unwritable(out_dir, targets)
     if bad:
         return bad
+    from .draw import Workers
+
+    workers = Workers(jobs)     # forked now: they import WeasyPrint while the book is laid out
+    try:
+        return _build(book, ed, targets, cache_dir, jobs, progress, workers)
+    finally:
+        workers.close()
+
+
+def _build(book: Book, ed, targets: list[Path], cache_dir: Path, jobs, progress, workers) -> list[Diagnostic]:
     from .layout import layout_book   # the layout engine (another module's owner)
 
+    edition = ed.name
     progress("layout", 0, 1)
     result, diags = layout_book(book, edition, **_shared(book))
     diags = list(diags)
@@ -60,7 +71,7 @@ def build_pdf(book: Book, edition: str, out_dir: Path, cache_dir: Path, *,
     if fonts is None:
         return diags
 
-    diags += _render(book, ed, result, fonts, targets, cache_dir, jobs, progress, diags)
+    diags += _render(book, ed, result, fonts, targets, cache_dir, jobs, progress, diags, workers)
     return diags
 
 
@@ -143,17 +154,18 @@ def _css(book: Book, ed, frame: Frame, faces: Faces, urls: dict[str, str]) -> st
 
 
 def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, progress,
-            earlier: list[Diagnostic] = ()) -> list[Diagnostic]:
+            earlier: list[Diagnostic] = (), workers=None) -> list[Diagnostic]:
     """Draw, merge, write; the log gets the layout's BB7xx (`earlier`) and the drawing's."""
     from . import pagecache
     from .layout_json import layout_json
+    from .stamp import Heads
 
     frame = replace(Frame.of(ed), blanks=not (_blank_chars(result.pages) & fonts.missing))
     faces = Faces(fonts.upright_family, fonts.horizontal_family, fonts.bold_family)
     urls = {fonts.upright_family: fonts.upright.as_uri(), fonts.horizontal_family: fonts.horizontal.as_uri(),
             fonts.bold_family: fonts.bold.as_uri()}
     css = _css(book, ed, frame, faces, urls)
-    heads = _Heads(book, ed, fonts, result.pages)
+    heads = Heads(ed, fonts, result.pages, "".join(_book_styles(book, ed)))
     htmls = [page_html(heads.unstamped(p), frame, ed, result.geometry) for p in result.pages]
     base_url = book.root.resolve().as_uri() + "/"
     identity = pagecache.font_identity(ed.font, ed.vertical, cache_dir / "fonts")
@@ -161,6 +173,7 @@ def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, 
                fonts={f: str(p) for f, p in ((faces.upright, fonts.upright),
                                              (faces.horizontal, fonts.horizontal), (faces.bold, fonts.bold))},
                base_url=base_url, jobs=jobs, progress=progress, turned=ed.vertical, extra_glyphs=heads.extra,
+               workers=workers,
                roots=[book.root, Path(str(resources.files("bookbuild") / "data")), cache_dir])
     pdf_path, layout_path, log_path = targets
     # layout.json (~14 MB of JSON for the stress book) is written by a child
@@ -195,7 +208,7 @@ def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, 
     return diags
 
 
-def _finish_pdf(drawn, book, ed, pages, frame: Frame, faces: Faces, heads: "_Heads", pdf_path: Path) -> None:
+def _finish_pdf(drawn, book, ed, pages, frame: Frame, faces: Faces, heads, pdf_path: Path) -> None:
     """Heads, font check, catalog, links; then write the PDF."""
     from . import turn
     from .subsets import font_problems
@@ -212,33 +225,6 @@ def _finish_pdf(drawn, book, ed, pages, frame: Frame, faces: Faces, heads: "_Hea
     turn.add_links(pdf, _links(pages, frame))
     with atomic_path(pdf_path) as out:
         turn.save(pdf, out)
-
-
-class _Heads:
-    """Folios and running heads stamped after the merge (stamp.py): they are
-    left out of the pages' HTML, i.e. out of their cache keys."""
-
-    def __init__(self, book: Book, ed, fonts, pages: list[lt.Page]):
-        from . import stamp
-
-        on = stamp.enabled(ed, "".join(_book_styles(book, ed)))
-        self.face = stamp.HeadFace.load(fonts.horizontal) if on else None
-        self.pages = pages
-        self.stamped = [stamp.stampable(p, self.face) for p in pages]
-        self.key = (fonts.horizontal_family, str(fonts.horizontal))
-        texts = [t for p, s in zip(pages, self.stamped) if s for t in (p.folio, p.running_head) if t]
-        self.extra = {self.key: stamp.glyph_entries(self.face, texts)} if texts else None
-        self._by_id = {id(p): s for p, s in zip(pages, self.stamped)}
-
-    def unstamped(self, page: lt.Page) -> lt.Page:
-        return replace(page, folio=None, running_head=None) if self._by_id[id(page)] else page
-
-    def stamp(self, pdf, fonts: dict, frame: Frame) -> None:
-        from . import stamp
-
-        for i, page in enumerate(self.pages):
-            if self.stamped[i]:
-                stamp.stamp(pdf, i, page, frame, self.face, fonts[self.key])
 
 
 def _in_background(write: Callable[[Path], None], target: Path) -> Callable[[bool], None]:

@@ -221,7 +221,7 @@ class Drawn:
 
 def draw_book(htmls: list[str], html_for, *, context: str, folder: Path, fonts: dict[str, str],
               base_url: str, roots: list[Path], jobs: int | None, progress, turned: bool,
-              extra_glyphs: dict | None = None) -> Drawn:
+              extra_glyphs: dict | None = None, workers=None) -> Drawn:
     """Draw the pages whose key is new, take the others from the cache, merge
     them and give each derived face one embedded font (with `extra_glyphs`,
     see subsets.unify_fonts).  Call inside `locked`."""
@@ -234,7 +234,7 @@ def draw_book(htmls: list[str], html_for, *, context: str, folder: Path, fonts: 
     where = [cache.find(k) for k in keys]
     tasks = plan_tasks([i for i, w in enumerate(where) if w is None], keys, jobs, cache)
     # Workers draw the new pages while this process merges the cached ones.
-    drawing = draw.start_tasks(tasks, html_for, base_url, roots, jobs, progress, turned)
+    drawing = draw.start_tasks(tasks, html_for, base_url, roots, jobs, progress, turned, workers)
     pdf, sources = turn.merge_pages([(cache.path(w[0]), w[1]) for w in where if w is not None])
     files = [cache.fonts(w[0]) if w else fonts for w in where]
     parts = drawing.results()

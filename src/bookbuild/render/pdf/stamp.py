@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pikepdf
 from pikepdf import Dictionary, Name, Pdf
@@ -119,3 +119,26 @@ def _line(text: str, left: float, top: float, width: float, size: float, odd: bo
 def _num(pt: str) -> float:
     """The value html.py writes (rounded to 0.001 pt), so both draw the same place."""
     return float(pt[:-2])
+
+
+class Heads:
+    """The heads of one build: which pages get them stamped (those pages'
+    HTML leaves them out, and so their cache keys), and the stamping."""
+
+    def __init__(self, ed, fonts, pages: list[lt.Page], book_css: str):
+        self.face = HeadFace.load(fonts.horizontal) if enabled(ed, book_css) else None
+        self.pages = pages
+        self.stamped = [stampable(p, self.face) for p in pages]
+        self.key = (fonts.horizontal_family, str(fonts.horizontal))
+        texts = [t for p, s in zip(pages, self.stamped) if s for t in (p.folio, p.running_head) if t]
+        self.extra = {self.key: glyph_entries(self.face, texts)} if texts else None
+        self._by_id = {id(p): s for p, s in zip(pages, self.stamped)}
+
+    def unstamped(self, page: lt.Page) -> lt.Page:
+        """The page as html.page_html should draw it."""
+        return replace(page, folio=None, running_head=None) if self._by_id[id(page)] else page
+
+    def stamp(self, pdf: Pdf, fonts: dict, frame: Frame) -> None:
+        for i, page in enumerate(self.pages):
+            if self.stamped[i]:
+                stamp(pdf, i, page, frame, self.face, fonts[self.key])
