@@ -10,7 +10,11 @@ from ..load.footnotes import dedent_body, split_definitions
 from .encoding import EncodingError, decode
 from .plaintext import ImportedChapter, ImportResult, note_id, parse_text
 
-__all__ = ["import_source", "EncodingError"]
+__all__ = ["import_source", "EncodingError", "DocxError"]
+
+
+class DocxError(EncodingError):
+    """A .docx Pandoc cannot open (a subclass so the command reports it like an undecodable text)."""
 
 
 def import_source(source: Path, out_dir: Path, encoding: str | None = None) -> tuple[str, list[str]]:
@@ -30,8 +34,13 @@ def _title(result: ImportResult, source: Path) -> str:
 
 def _from_docx(source: Path, out_dir: Path) -> ImportResult:
     import pypandoc
-    md = pypandoc.convert_file(str(source), "markdown-smart-simple_tables-grid_tables-multiline_tables",
-                               format="docx", extra_args=["--wrap=none", f"--extract-media={out_dir / 'assets'}"])
+    try:
+        md = pypandoc.convert_file(str(source), "markdown-smart-simple_tables-grid_tables-multiline_tables",
+                                   format="docx", extra_args=["--wrap=none", f"--extract-media={out_dir / 'assets'}"])
+    except (RuntimeError, OSError) as e:
+        # pypandoc raises RuntimeError("Pandoc died with exitcode …: <pandoc's message>")
+        reason = str(e).split(": ", 1)[-1].strip() or "Pandoc could not read it"
+        raise DocxError(f"not a readable .docx file ({reason}); save it again from Word as .docx") from None
     defs = split_definitions(md)
     notes = {d.id: dedent_body(md[d.body_start:d.body_end]).strip() for d in defs}
     body = md
