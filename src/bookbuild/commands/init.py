@@ -63,13 +63,21 @@ writing = "vertical"
 
 def run_init(book_dir: Path, *, title: str = "新書", author: str = "作者", stdout=None, stderr=None) -> int:
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    if book_dir.exists() and not book_dir.is_dir():
+        print(f"bookbuild: {book_dir} is a file; init needs a new or empty folder", file=stderr)
+        return 2
     if book_dir.exists() and any(book_dir.iterdir()):
         print(f"bookbuild: {book_dir} is not empty; init writes only into a new or empty folder", file=stderr)
         return 2
     if '"' in title + author or "\\" in title + author:
         print("bookbuild: the title and author may not contain \" or \\", file=stderr)
         return 2
-    for rel, text in _files(title, author).items():
-        write_text(book_dir / rel, text)
+    try:
+        for rel, text in _files(title, author).items():
+            write_text(book_dir / rel, text)
+    except OSError as e:
+        print(f"bookbuild: error BB601 cannot write {e.filename or book_dir}: {e.strerror or e} "
+              "(hint: choose a folder you can write to)", file=stderr)
+        return 1
     print(f"created a new book in {book_dir}; build it with: bookbuild build {book_dir}", file=stderr)
     return run_check([book_dir], stdout=stdout, stderr=stderr)

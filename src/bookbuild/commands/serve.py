@@ -14,6 +14,9 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 def run_serve(book_dir: Path, *, host: str = "127.0.0.1", port: int = 8000,
               editions: list[str] = (), stderr=None) -> int:
     stderr = stderr or sys.stderr
+    if not 0 <= port <= 65535:
+        print(f"bookbuild: --port {port} is not a port number (hint: 0-65535; 0 picks a free one)", file=stderr)
+        return 2
     from ..serve.builder import Builder
     from ..serve.server import PreviewServer
     from ..serve.watcher import Watcher
@@ -25,9 +28,9 @@ def run_serve(book_dir: Path, *, host: str = "127.0.0.1", port: int = 8000,
     builder = Builder(root, list(editions), root / ".bookbuild" / "serve")
     try:
         server = PreviewServer(host, port, root, builder)
-    except OSError as e:
-        print(f"bookbuild: cannot listen on {host}:{port}: {e.strerror or e}"
-              " (hint: choose another --port)", file=stderr)
+    except (OSError, UnicodeError, TypeError) as e:   # the last two: a host name that cannot be encoded
+        print(f"bookbuild: cannot listen on {host}:{port}: {getattr(e, 'strerror', None) or e}"
+              " (hint: check --host, or choose another --port)", file=stderr)
         return 1
     watcher = Watcher(root, builder.request)
     if host not in LOOPBACK:
