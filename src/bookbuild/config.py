@@ -187,11 +187,15 @@ class _KeyIndex:
     def table(self, table: str) -> tuple[int, int]:
         return self.tables.get(table, (1, 1))
 
-    def find(self, needle: str, default: tuple[int, int]) -> tuple[int, int]:
+    def find(self, needle: str, default: tuple[int, int], nth: int = 0) -> tuple[int, int]:
+        """Line and column of the nth (0-based) occurrence of needle."""
         for n, line in enumerate(self.lines, 1):
             i = line.find(needle)
-            if i >= 0:
-                return n, i + 1
+            while i >= 0:
+                if nth == 0:
+                    return n, i + 1
+                nth -= 1
+                i = line.find(needle, i + 1)
         return default
 
 
@@ -289,11 +293,19 @@ def _parse_chapters(entries, idx, errs) -> list[ChapterEntry]:
             errs.add(default, f"chapter entry {entry!r} is neither a path nor a {{ file, kind }} table",
                      'write "manuscript/01.md" or { file = "…", kind = "front" }')
             continue
-        line, col = idx.find(f'"{file}"', default)
+        nth = sum(1 for c in out if c.file == file)
+        line, col = idx.find(f'"{file}"', default, nth)
+        if nth:
+            errs.add((line, col + 1), f"chapter {file} is listed twice in chapters",
+                     "list each chapter file once (a chapter cannot appear twice in the book)")
+            continue
         out.append(ChapterEntry(file, kind, line, col + 1))
     if not entries and ("book", "chapters") in idx.keys:
         errs.add(default, "[book] chapters is empty", "list at least one chapter file")
     return out
+
+
+_EDITION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def _parse_editions(editions, idx, errs, book_lang) -> list[EditionConfig]:
@@ -304,6 +316,12 @@ def _parse_editions(editions, idx, errs, book_lang) -> list[EditionConfig]:
         return out
     for name, spec in editions.items():
         table = f"editions.{name}"
+        if not _EDITION_NAME.fullmatch(name):
+            # the name becomes DIR/<name>.epub: a slash or ".." would write outside the output folder
+            errs.add(idx.find(name, idx.table("editions") if "editions" in idx.tables else (1, 1)),
+                     f"edition name {name!r} is not a plain file name",
+                     "use letters, digits, '-', '_' and '.', starting with a letter or digit")
+            continue
         if not isinstance(spec, dict):
             errs.add(idx.key("editions", name), f"edition '{name}' must be a table", f"write [editions.{name}]")
             continue

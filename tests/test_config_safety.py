@@ -1,0 +1,37 @@
+"""book.toml values that would write outside the output folder or build a chapter twice are BB502."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bookfactory import BOOK_TOML, make_book
+
+
+def _build(book, out):
+    r = subprocess.run([sys.executable, "-m", "bookbuild", "build", str(book), "--out", str(out), "--format", "json"],
+                       capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in r.stdout + r.stderr
+    return r.returncode, json.loads(r.stdout)["diagnostics"] if r.stdout.strip() else []
+
+
+@pytest.mark.parametrize("name", ["../../escaped", "sub/dir", ".hidden", "名稱 有空格"])
+def test_edition_name_that_is_not_a_file_name(tmp_path, name):
+    toml = BOOK_TOML.replace("[editions.epub]", f'[editions."{name}"]')
+    book = make_book(tmp_path / "a" / "b" / "book", {"book.toml": toml})
+    status, diags = _build(book, book / "dist")
+    assert status == 1
+    [d] = [d for d in diags if d["code"] == "BB502"]
+    assert d["file"] == "book.toml" and d["line"] == toml.splitlines().index(f'[editions."{name}"]') + 1
+    written = [p for p in tmp_path.rglob("*") if p.suffix in (".epub", ".pdf") or p.name.endswith(".log.json")]
+    assert written == []
+
+
+def test_chapter_listed_twice(tmp_path):
+    toml = BOOK_TOML.replace('  "manuscript/01.md",\n', '  "manuscript/01.md",\n  "manuscript/01.md",\n')
+    book = make_book(tmp_path / "book", {"book.toml": toml})
+    status, diags = _build(book, book / "dist")
+    assert status == 1
+    assert [(d["code"], d["line"], d["column"]) for d in diags if d["severity"] == "error"] == [("BB502", 7, 4)]
