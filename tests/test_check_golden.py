@@ -50,7 +50,7 @@ CASES = {
     "BB302": ({"footnotes/glossary.yaml": GLOSSARY + "長沙:\n  definition: 湖南省會。\n"},
               "footnotes/glossary.yaml", "長沙:"),
     "BB303": ({"footnotes/glossary.yaml": GLOSSARY.replace("see: [tenth]", "see: [nosuch]")},
-              "footnotes/glossary.yaml", "  see"),
+              "footnotes/glossary.yaml", "nosuch"),
     "BB304": ({"footnotes/glossary.yaml": GLOSSARY + "tenth:\n  definition: 重複。\n"},
               "footnotes/glossary.yaml", ("tenth:", 1)),
     "BB401": ({"manuscript/01.md": CH_EXTRA.replace("@@@", "他說,我們走吧")}, "manuscript/01.md", ",我們"),

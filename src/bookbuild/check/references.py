@@ -40,6 +40,12 @@ def _close_hint(key: str, known) -> str:
     return f"did you mean @{near[0]}?" if near else "add the source to footnotes/sources.yaml"
 
 
+def _see_hint(key: str, terms) -> str:
+    import difflib
+    near = difflib.get_close_matches(key, list(terms), n=1)
+    return f"did you mean {near[0]}?" if near else f"add an entry {key}: to footnotes/glossary.yaml or remove it from see"
+
+
 def resolve_term(book: m.Book, span: m.Span) -> tuple[m.Term | None, str]:
     """The glossary entry a .term span names, or (None, reason)."""
     text = m.plain_text(span.children)
@@ -71,7 +77,7 @@ def check_glossary(book: m.Book) -> list[Diagnostic]:
         for target, pos in zip(term.see, term.see_pos):
             if target not in book.terms:
                 out.append(diag("BB303", pos, f"glossary entry '{term.key}' sees '{target}', which does not exist",
-                                _close_hint(target, book.terms).replace("@", "")))
+                                _see_hint(target, book.terms)))
         if term.key not in used:
             out.append(diag("BB302", term.pos, f"glossary entry '{term.key}' is never used",
                             f"mark it in the text with [{term.term}]{{.term}} or remove it"))

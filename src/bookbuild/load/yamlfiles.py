@@ -15,6 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .. import model as m
+from ..limits import MAX_DEPTH, too_deep
 from ..diagnostics import Diagnostic
 
 _TOP_KEY_RE = re.compile(r"""^(?!#|-|\.\.\.|---)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s#:][^:#]*?)\s*:(?:\s|$)""")
@@ -42,6 +43,10 @@ def _plain(value):
 
 
 def _parse(text: str, rel: str):
+    deep = too_deep(text)
+    if deep:
+        return None, [Diagnostic("BB510", f"{rel} nests brackets more than {MAX_DEPTH} deep", rel, *deep,
+                                 "CSL and glossary entries need a few levels; remove the extra brackets")]
     try:
         return _yaml().load(text), []
     except MarkedYAMLError as e:
@@ -127,7 +132,7 @@ def load_glossary(text: str, rel: str) -> tuple[dict[str, m.Term], list[Diagnost
         see = entry.get("see") or []
         if isinstance(see, str):
             see = [see]
-        see_pos = tuple(_see_positions(text_lines[line:end - 1], line + 1, rel, len(see), pos))
+        see_pos = tuple(_see_positions(text_lines[line:end - 1], line + 1, rel, see, pos))
         out[key] = m.Term(key=key, term=str(entry.get("term", key)), definition=entry["definition"], pos=pos,
                           reading=str(entry.get("reading", "") or ""), see=tuple(str(s) for s in see),
                           see_pos=see_pos,
@@ -135,13 +140,29 @@ def load_glossary(text: str, rel: str) -> tuple[dict[str, m.Term], list[Diagnost
     return out, diags
 
 
-def _see_positions(lines: list[str], first_line: int, rel: str, count: int, fallback: m.Pos):
-    """Line of each `see` item within an entry's lines (flow lists share the key's line)."""
+def _see_positions(lines: list[str], first_line: int, rel: str, see: list, fallback: m.Pos):
+    """Position of each `see` item within an entry's lines: the item's own text
+    (flow lists share one line), so BB303 points at the missing name."""
     for i, line in enumerate(lines):
         stripped = line.strip()
         if stripped.startswith("see:"):
             if "[" in stripped or stripped[4:].strip():
-                return [m.Pos(rel, first_line + i, 1)] * count
-            items = [first_line + i + 1 + j for j, l in enumerate(lines[i + 1:]) if l.strip().startswith("- ")]
-            return [m.Pos(rel, items[k] if k < len(items) else first_line + i, 1) for k in range(count)]
-    return [fallback] * count
+                return _flow_positions(line, first_line + i, rel, see)
+            items = [(first_line + i + 1 + j, len(l) - len(l.lstrip()) + 3)
+                     for j, l in enumerate(lines[i + 1:]) if l.strip().startswith("- ")]
+            return [m.Pos(rel, *items[k]) if k < len(items) else m.Pos(rel, first_line + i, 1)
+                    for k in range(len(see))]
+    return [fallback] * len(see)
+
+
+def _flow_positions(line: str, line_no: int, rel: str, see: list) -> list[m.Pos]:
+    """Columns of the items of `see: [a, b]` (or `see: a`), each searched after the previous one."""
+    out, at = [], line.index("see:") + 4
+    for item in see:
+        found = line.find(str(item), at)
+        if found < 0:
+            out.append(m.Pos(rel, line_no, line.index("see:") + 1))
+            continue
+        out.append(m.Pos(rel, line_no, found + 1))
+        at = found + len(str(item))
+    return out
