@@ -9,7 +9,7 @@ active `capture()` (which turns it into a diagnostic) and in a short ring
 of recent messages that the crash report includes; nothing is printed.
 
     install() -> None                       idempotent; also routes warnings.warn
-    capture() -> context manager yielding list[Message]
+    capture(thread_only=False) -> context manager yielding list[Message]
     recent() -> list[Message]               the last messages (crash reports)
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ class Message:
 class _Sink(logging.Handler):
     def __init__(self):
         super().__init__(logging.DEBUG)
-        self.active: list[list[Message]] = []
+        self.active: list[tuple[list[Message], int | None]] = []   # (bucket, thread or None)
         self.ring: collections.deque[Message] = collections.deque(maxlen=50)
         self.guard = threading.Lock()       # Pandoc runs in threads (load/__init__.py)
 
@@ -49,8 +49,9 @@ class _Sink(logging.Handler):
                       record.levelno, text)
         with self.guard:
             self.ring.append(msg)
-            for bucket in self.active:
-                bucket.append(msg)
+            for bucket, thread in self.active:
+                if thread is None or thread == record.thread:
+                    bucket.append(msg)
 
 
 _SINK = _Sink()
@@ -70,17 +71,20 @@ def install() -> None:
 
 
 @contextmanager
-def capture():
-    """Collect the library messages logged inside the block (any thread)."""
+def capture(thread_only: bool = False):
+    """Collect the library messages logged inside the block: from any thread,
+    or with `thread_only` from this thread alone (Pandoc runs in several
+    threads at once, each must know its own messages' lines)."""
     install()
     bucket: list[Message] = []
+    entry = (bucket, threading.get_ident() if thread_only else None)
     with _SINK.guard:
-        _SINK.active.append(bucket)
+        _SINK.active.append(entry)
     try:
         yield bucket
     finally:
         with _SINK.guard:
-            _SINK.active.remove(bucket)
+            _SINK.active.remove(entry)
 
 
 def recent() -> list[Message]:

@@ -40,6 +40,8 @@ CODES: dict[str, tuple[str, str]] = {
     "BB509": ("error", "asset missing or not an image"),
     "BB510": ("error", "a limit exceeded"),
     "BB601": ("error", "output not writable, or disk full"),
+    "BB604": ("warning", "message from a renderer or converter (WeasyPrint, Pandoc)"),
+    "BB605": ("error", "an external tool (Pandoc, WeasyPrint) failed"),
     "BB701": ("warning", "loose column"),
     "BB702": ("warning", "kinsoku exception"),
     "BB703": ("warning", "glyph drawn as .notdef"),

@@ -8,7 +8,13 @@ block falls back to the nearest known one.
 """
 from __future__ import annotations
 
+import bisect
+import json
+import os
+import re
+
 from .. import model as m
+from ..diagnostics import Diagnostic
 from .scan import LineIndex
 
 SPAN_KINDS = ("term", "aside", "name", "title", "noconv", "index")
@@ -221,3 +227,100 @@ def _first_pos(inlines) -> m.Pos | None:
 
 def _block_pos(block) -> m.Pos | None:
     return getattr(block, "pos", None)
+
+
+# ------------------------------------------------------------ running Pandoc
+
+# "[WARNING] Duplicate link reference '[x]' at line 9 column 1" (pypandoc strips the level)
+_AT_LINE = re.compile(r"\bline (\d+),? column (\d+)")
+PARALLEL_FROM = 256 * 1024  # characters; below this one process is fastest
+
+
+def run_pandoc(parts: list[str], origins: list[tuple[str, int]], reader: str) -> tuple[list, list[Diagnostic]]:
+    """Read `parts` (self-contained Markdown files, each fenced as a `bbpart`) with
+    Pandoc: one process for the book, one per core (up to 4) on a large book.
+
+    `origins[k]` is (file, line) of part k's first text line in the author's
+    file.  Returns Pandoc's blocks and its messages as diagnostics at the
+    author's file:line: warnings BB604, a failed Pandoc BB605 (no traceback,
+    nothing printed)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    chunks = _chunks(parts)
+    starts = [sum(len(c) for c in chunks[:i]) for i in range(len(chunks))]
+    with ThreadPoolExecutor(len(chunks)) as pool:
+        results = list(pool.map(lambda i: _read_chunk(chunks[i], origins[starts[i]:], reader),
+                                range(len(chunks))))
+    return [b for blocks, _ in results for b in blocks], [d for _, ds in results for d in ds]
+
+
+def _chunks(parts: list[str]) -> list[list[str]]:
+    total = sum(map(len, parts))
+    workers = min(os.cpu_count() or 1, 4) if total >= PARALLEL_FROM else 1
+    chunks, current, size = [], [], 0
+    for part in parts:
+        current.append(part)
+        size += len(part)
+        if size >= total / workers and len(chunks) < workers - 1:
+            chunks.append(current)
+            current, size = [], 0
+    chunks.append(current)
+    return chunks
+
+
+def _read_chunk(chunk: list[str], origins: list[tuple[str, int]], reader: str):
+    import pypandoc
+    from ..capture import capture
+
+    where = _PartLines(chunk, origins)
+    with capture(thread_only=True) as messages:
+        try:
+            out = pypandoc.convert_text("\n".join(chunk), "json", format=reader)
+        except (RuntimeError, OSError) as exc:
+            return [], [where.failed(exc)]
+    try:
+        blocks = json.loads(out)["blocks"]
+    except (ValueError, KeyError) as exc:
+        return [], [where.failed(exc)]
+    return blocks, [where.diagnostic(msg.text) for msg in messages if msg.source == "pypandoc"]
+
+
+class _PartLines:
+    """Lines of one Pandoc input (parts joined by newlines) → the author's file:line."""
+
+    def __init__(self, chunk: list[str], origins: list[tuple[str, int]]):
+        self.origins = origins[:len(chunk)]
+        self.fences, line = [], 1
+        for part in chunk:
+            self.fences.append(line)            # the part's opening fence line
+            line += part.count("\n") + 1        # +1: the newline that joins the parts
+
+    def locate(self, line: int) -> tuple[str, int]:
+        k = max(bisect.bisect_right(self.fences, line) - 1, 0)
+        if not self.origins:
+            return "book.toml", 1
+        file, first = self.origins[k]
+        return file, max(first + line - self.fences[k] - 1, first)
+
+    def diagnostic(self, text: str) -> Diagnostic:
+        text = text.strip()
+        m_at = _AT_LINE.search(text)
+        file, line = self.locate(int(m_at.group(1))) if m_at else self.locate(0)
+        if m_at:
+            text = text[:m_at.start()].rstrip().removesuffix(" at").rstrip()
+        return Diagnostic("BB604", f"Pandoc: {text}", file, line, 1, _hint(text))
+
+    def failed(self, exc: BaseException) -> Diagnostic:
+        lines = [ln for ln in str(exc).strip().splitlines() if ln.strip()]
+        reason = lines[-1].strip() if lines else type(exc).__name__
+        file, line = self.locate(0)
+        return Diagnostic("BB605", f"Pandoc failed: {reason[:300]}", file, line, 1,
+                          "check that pypandoc-binary is installed; if it is, report this with the book")
+
+
+def _hint(text: str) -> str:
+    if text.startswith("Duplicate link reference"):
+        return "give each [label]: url definition a label of its own"
+    if text.startswith("Could not fetch resource"):
+        return "the resource is not read; put it in assets/ and refer to it by a relative path"
+    return "Pandoc reads this text differently than it looks; check the Markdown"
