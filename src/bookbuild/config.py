@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from .diagnostics import Diagnostic
+from .limits import MAX_DEPTH, too_deep
 
 MM = 72 / 25.4  # pt per mm
 PAGE_SIZES_MM = {"A5": (148, 210), "B6": (125, 176), "A4": (210, 297), "A6": (105, 148)}
@@ -231,6 +232,10 @@ def _example(t) -> str:
 def parse_config(text: str, path: str = "book.toml") -> tuple[BookConfig | None, list[Diagnostic]]:
     """Parse book.toml text. Returns (config or None, BB502 diagnostics)."""
     errs = _Errors(path)
+    deep = too_deep(text)
+    if deep:
+        return None, [Diagnostic("BB510", f"book.toml nests brackets more than {MAX_DEPTH} deep", path, *deep,
+                                 "a book.toml needs two or three levels; remove the extra brackets")]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

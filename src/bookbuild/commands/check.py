@@ -51,7 +51,7 @@ def _font_files(root: Path) -> list[str]:
         data = tomllib.loads(toml.read_text(encoding="utf-8"))
         families = {e.get("font", "Noto Serif CJK TC") for e in data.get("editions", {}).values()
                     if isinstance(e, dict)}
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):  # RecursionError: hostile nesting
         return []
     out = []
     for fam in sorted(f for f in families if isinstance(f, str)):

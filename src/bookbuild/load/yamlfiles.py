@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .. import model as m
-from ..limits import MAX_DEPTH, too_deep
+from ..limits import MAX_DEPTH, expands_beyond, too_deep
 from ..diagnostics import Diagnostic
 
 _TOP_KEY_RE = re.compile(r"""^(?!#|-|\.\.\.|---)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s#:][^:#]*?)\s*:(?:\s|$)""")
@@ -48,7 +48,7 @@ def _parse(text: str, rel: str):
         return None, [Diagnostic("BB510", f"{rel} nests brackets more than {MAX_DEPTH} deep", rel, *deep,
                                  "CSL and glossary entries need a few levels; remove the extra brackets")]
     try:
-        return _yaml().load(text), []
+        data = _yaml().load(text)
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -57,6 +57,12 @@ def _parse(text: str, rel: str):
                                  "check indentation and quoting on that line")]
     except YAMLError as e:
         return None, [Diagnostic("BB504", f"{rel} is not valid YAML: {e}", rel, 1, 1, "")]
+    # every value written out takes a few characters, so a real file has far fewer nodes than this
+    if expands_beyond(data, 10 * len(text) + 1000):
+        return None, [Diagnostic("BB510", f"{rel} expands to far more values than it has characters "
+                                 "(YAML aliases: `*name`)", rel, 1, 1,
+                                 "write the values out instead of repeating anchors (&name) and aliases (*name)")]
+    return data, []
 
 
 def load_sources(text: str, rel: str) -> tuple[dict[str, m.Source], list[Diagnostic]]:

@@ -49,7 +49,7 @@ def editions_in(root: Path) -> list[tuple[str, str]]:
         data = tomllib.loads(toml.read_text(encoding="utf-8"))
         return [(n, e.get("format", "")) for n, e in data.get("editions", {}).items()
                 if isinstance(e, dict) and e.get("format") in ("epub", "pdf")]
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):  # RecursionError: hostile nesting
         return []
 
 

@@ -1,0 +1,66 @@
+"""Hostile nesting and YAML alias bombs are BB510 at the right place, in bounded time, never a crash."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from bookbuild.limits import MAX_DEPTH, expands_beyond, too_deep
+from bookfactory import BOOK_TOML, SOURCES, make_book
+
+
+def test_too_deep_finds_the_first_bracket_past_the_limit():
+    text = "a = 1\nb = " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n"
+    assert too_deep(text) == (2, 5 + MAX_DEPTH)
+    assert too_deep("x = " + "[" * MAX_DEPTH + "]" * MAX_DEPTH) is None
+
+
+def test_brackets_in_strings_and_comments_do_not_count():
+    many = "[" * (MAX_DEPTH * 2)
+    assert too_deep(f'title = "{many}"\n# {many}\nnote: \'{many}\'\n') is None
+    assert too_deep(f'x = "\\"{many}"') is None
+
+
+def test_alias_expansion_and_cycles_are_bounded():
+    cycle: list = []
+    cycle.append(cycle)
+    assert expands_beyond(cycle, 1000)
+    deep_shared: list = ["x"]
+    for _ in range(40):
+        deep_shared = [deep_shared, deep_shared]   # 2**40 nodes when expanded
+    assert expands_beyond(deep_shared, 10_000)
+    assert not expands_beyond({"id": "a", "author": [{"family": "張"}]}, 100)
+
+
+def _check(book):
+    start = time.monotonic()
+    r = subprocess.run([sys.executable, "-m", "bookbuild", "check", str(book), "--format", "json"],
+                       capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in r.stdout + r.stderr and r.returncode == 1, r.stderr
+    return json.loads(r.stdout)["diagnostics"], time.monotonic() - start
+
+
+BOMB = SOURCES + "  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"  a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 9))
+
+
+@pytest.mark.parametrize("rel, text, where", [
+    ("book.toml", BOOK_TOML + "\n[editions.x]\nformat = " + "[" * 100_000 + "]" * 100_000 + "\n", None),
+    ("footnotes/sources.yaml", SOURCES + "  note: " + "[" * 100_000 + "]" * 100_000 + "\n", None),
+    ("footnotes/sources.yaml", BOMB, (1, 1)),
+    ("footnotes/glossary.yaml", "x: &x\n  definition: [a, *x]\n", (1, 1)),
+])
+def test_hostile_file_is_bb510(tmp_path, rel, text, where):
+    book = make_book(tmp_path / "book", {rel: text})
+    diags, seconds = _check(book)
+    got = [d for d in diags if d["code"] == "BB510"]
+    assert len(got) == 1 and got[0]["file"] == rel, diags
+    if where:
+        assert (got[0]["line"], got[0]["column"]) == where
+    else:
+        line = text.splitlines()[got[0]["line"] - 1]
+        assert line[got[0]["column"] - 1] == "[" and line[:got[0]["column"]].count("[") == MAX_DEPTH + 1
+    assert seconds < 30
