@@ -67,7 +67,7 @@ def read_book_file(root: Path, rel: str, where: tuple[str, int, int] | None = No
     try:
         size = full.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, [Diagnostic("BB510", f"{rel} is {size // (1024 * 1024)} MiB; the limit is 64 MiB per file",
+            return None, [Diagnostic("BB510", f"{rel} is {size:,} bytes, over the limit of 64 MiB per file",
                                      wfile, wline, wcol, "split the file")]
         data = full.read_bytes()
     except OSError as e:
