@@ -45,6 +45,32 @@ def _texts(book: m.Book):
         yield " ".join(str(v) for v in src.csl.values() if isinstance(v, str)), src.pos
 
 
+# book.toml values a pdf edition draws on its title page and colophon (frontmatter.py)
+_DRAWN_KEYS = ("title", "subtitle", "authors", "publisher", "date", "edition_statement", "isbn", "identifier",
+               "rights")
+
+
+def _metadata_texts(book: m.Book):
+    """(value, pos) of each drawn book.toml value, at the value in book.toml (the
+    build would otherwise meet a character its font lacks only on the colophon)."""
+    cfg, toml = book.config, book.texts.get(book.config.path, "")
+    lines = toml.split("\n")
+    for key in _DRAWN_KEYS:
+        values = getattr(cfg, key, "")
+        for value in (values if isinstance(values, tuple) else (values,)):
+            if value:
+                yield value, _value_pos(cfg.path, lines, key, value)
+
+
+def _value_pos(file: str, lines: list[str], key: str, value: str) -> m.Pos:
+    """The first line that sets `key` and holds `value` (an escaped value: the key)."""
+    for n, line in enumerate(lines, 1):
+        if line.lstrip().startswith(key):
+            i = line.find(value)
+            return m.Pos(file, n, i + 1 if i >= 0 else len(line) - len(line.lstrip()) + 1)
+    return m.Pos(file, 1, 1)
+
+
 def check_glyphs(book: m.Book, cache_dir: Path | None = None) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     cmaps: dict[str, frozenset[int] | None] = {}
@@ -52,6 +78,7 @@ def check_glyphs(book: m.Book, cache_dir: Path | None = None) -> list[Diagnostic
     # The raw files hold every drawn character (plus Markdown syntax, all ASCII):
     # their character set decides cheaply whether the model must be walked at all.
     chars = set().union(*(set(t) for f, t in book.texts.items() if f != book.config.path))
+    meta = list(_metadata_texts(book))
     texts = None
     for edition in book.config.editions:
         if edition.font not in cmaps:
@@ -62,10 +89,12 @@ def check_glyphs(book: m.Book, cache_dir: Path | None = None) -> list[Diagnostic
                 out.append(Diagnostic("BB402", f"font '{edition.font}' of edition '{edition.name}' is not installed",
                                       book.config.path, 1, 1, e.hint))
         cmap = cmaps[edition.font]
-        if cmap is not None and any(ord(c) not in cmap and c not in _ALWAYS_OK for c in chars):
+        drawn = chars | set("".join(t for t, _ in meta)) if edition.format == "pdf" else chars
+        if cmap is not None and any(ord(c) not in cmap and c not in _ALWAYS_OK for c in drawn):
             texts = texts if texts is not None else [(t, p) for t, p in _texts(book) if p is not None]
-            found = set("".join(t for t, _ in texts))
-            out += _missing(book, edition, texts, found, cmap, seen_by_font.setdefault(edition.font, set()))
+            edition_texts = texts + meta if edition.format == "pdf" else texts
+            found = set("".join(t for t, _ in edition_texts))
+            out += _missing(book, edition, edition_texts, found, cmap, seen_by_font.setdefault(edition.font, set()))
     return out
 
 
