@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from .crash import report_crash
@@ -33,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("book_dir", nargs="?", type=Path, default=Path("."), metavar="BOOK_DIR")
     f.add_argument("--check", action="store_true", help="write nothing; exit 1 if something would change")
     f.add_argument("--diff", action="store_true", help="print a unified diff")
+    f.add_argument("--no-backup", action="store_true",
+                   help="do not keep a copy of each changed file in .bookbuild/backup/")
     i = sub.add_parser("import", help="import a .docx or legacy .txt/.md into a new book folder")
     i.add_argument("source", type=Path, metavar="SOURCE")
     i.add_argument("--out", type=Path, required=True, metavar="BOOK_DIR")
@@ -64,37 +70,117 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:
         return int(e.code or 0)
     try:
-        if args.command == "check":
-            from .commands.check import run_check
-            return run_check(args.paths, fmt=args.format, strict=args.strict)
-        if args.command == "build":
-            from .commands.build import run_build
-            return run_build(args.book_dir, editions=args.edition, out_dir=args.out,
-                             jobs=args.jobs, fmt=args.format)
-        if args.command == "init":
-            from .commands.init import run_init
-            return run_init(args.book_dir, title=args.title, author=args.author)
-        if args.command == "diff":
-            from .commands.diff import run_diff
-            return run_diff(args.old, args.new)
-        if args.command == "serve":
-            from .commands.serve import run_serve
-            return run_serve(args.book_dir, host=args.host, port=args.port, editions=args.edition)
-        if args.command == "proof":
-            from .commands.proof import run_proof
-            return run_proof(args.book_dir, edition=args.edition, out=args.out)
-        if args.command == "import":
-            from .commands.importer import run_import
-            return run_import(args.source, args.out, encoding=args.encoding)
-        from .commands.fix import run_fix
-        return run_fix(args.book_dir, check=args.check, diff=args.diff, stdout=sys.stdout, stderr=sys.stderr)
+        # serve installs its own handlers and lives on; every other command
+        # unwinds on SIGINT/SIGTERM and keeps its temporary files in one folder.
+        with nullcontext() if args.command == "serve" else _orderly_signals(), _run_tempdir(args.command):
+            return _run(args)
+    except Terminated:
+        print("bookbuild: terminated; the previous outputs were kept", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
-        print("bookbuild: interrupted", file=sys.stderr)
+        print("bookbuild: interrupted; the previous outputs were kept", file=sys.stderr)
         return 130
     except Exception:  # last resort: one line, full report in a file
         where = report_crash()
         print(f"bookbuild: internal error; the full report is in {where}", file=sys.stderr)
         return 3
+
+
+def _run(args) -> int:
+    if args.command == "check":
+        from .commands.check import run_check
+        return run_check(args.paths, fmt=args.format, strict=args.strict)
+    if args.command == "build":
+        from .commands.build import run_build
+        return run_build(args.book_dir, editions=args.edition, out_dir=args.out,
+                         jobs=args.jobs, fmt=args.format)
+    if args.command == "init":
+        from .commands.init import run_init
+        return run_init(args.book_dir, title=args.title, author=args.author)
+    if args.command == "diff":
+        from .commands.diff import run_diff
+        return run_diff(args.old, args.new)
+    if args.command == "serve":
+        from .commands.serve import run_serve
+        return run_serve(args.book_dir, host=args.host, port=args.port, editions=args.edition)
+    if args.command == "proof":
+        from .commands.proof import run_proof
+        return run_proof(args.book_dir, edition=args.edition, out=args.out)
+    if args.command == "import":
+        from .commands.importer import run_import
+        return run_import(args.source, args.out, encoding=args.encoding)
+    from .commands.fix import run_fix
+    return run_fix(args.book_dir, check=args.check, diff=args.diff, no_backup=args.no_backup,
+                   stdout=sys.stdout, stderr=sys.stderr)
+
+
+# ------------------------------------------------------------ interrupts
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every `finally` and atomic write
+    unwinds (Python's default SIGTERM ends the process without cleanup)."""
+
+
+@contextmanager
+def _orderly_signals():
+    """SIGINT and SIGTERM raise in the main thread; a second signal during
+    the unwinding is ignored so that the cleanup itself is not cut short."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    main_pid, fired = os.getpid(), []
+
+    def handler(signum, frame):
+        if os.getpid() != main_pid:        # a forked child that kept our handler
+            raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+        if fired:
+            return
+        fired.append(signum)
+        _end_programs(main_pid)
+        raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+def _end_programs(parent: int) -> None:
+    """SIGTERM to the programs we started (Pandoc, fc-match, pdftoppm…): a
+    caller blocked on one (pypandoc waits in communicate(), a thread pool
+    waits for its threads) then returns at once.  Processes forked from
+    this one (page workers, the layout.json writer) end through the
+    unwinding instead."""
+    me = os.path.realpath(sys.executable)
+    for pid in _children(parent):
+        try:
+            if os.path.realpath(f"/proc/{pid}/exe") != me:
+                os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
+
+
+def _children(parent: int) -> list[int]:
+    """Direct children of `parent` (started by any of its threads), from /proc; [] elsewhere."""
+    out: list[int] = []
+    try:
+        for tid in os.listdir(f"/proc/{parent}/task"):
+            with open(f"/proc/{parent}/task/{tid}/children") as f:
+                out += [int(p) for p in f.read().split()]
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def _run_tempdir(command: str):
+    """Commands that run renderers or Pandoc get a private temporary folder
+    (atomic.run_tempdir); check, diff and serve keep the usual one."""
+    if command in ("build", "import", "proof", "fix"):
+        from .atomic import run_tempdir
+        return run_tempdir()
+    return nullcontext()
 
 
 def main_entry() -> None:

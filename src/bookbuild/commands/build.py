@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import importlib
+import dataclasses
 import json
+import shutil
 import sys
 from pathlib import Path
 
-from ..atomic import write_text
+from ..atomic import STAGE, commit_stage, make_stage, remove_stale, write_text
 from ..transform import script
 from ..diagnostics import Diagnostic, render, summary, to_json_obj
 from .check import checked_book
@@ -37,16 +39,59 @@ def run_build(book_dir: Path, *, editions: list[str] = (), out_dir: Path | None 
         return 2
     out_dir = out_dir or root / "dist"
     cache_dir = root / ".bookbuild" / "cache"
+    _remove_leftovers(book.config, out_dir, cache_dir, root, stderr)
     all_diags = list(diags)
     built: dict[str, bool] = {}      # pdf edition -> built without errors in this run
-    with Progress(stderr) as progress:
-        for name in with_page_sources(book.config, names):
-            edition = book.config.edition(name)
-            d = _build_edition(book, edition, out_dir, cache_dir, jobs, progress, built)
-            built[name] = not summary(d)[0]
-            all_diags += d
+    # Every edition writes into one stage folder, renamed into out_dir at the
+    # end: an interrupted or crashed build changes nothing there.
+    stage = make_stage(out_dir)
+    try:
+        with Progress(stderr) as progress:
+            for name in with_page_sources(book.config, names):
+                edition = book.config.edition(name)
+                d = _build_edition(book, edition, stage or out_dir, cache_dir, jobs, progress, built)
+                built[name] = not summary(d)[0]
+                all_diags += [_unstaged(x, stage, out_dir) for x in d]
+    except BaseException:
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
+        raise
+    if stage is not None:
+        all_diags += [_bb601(t, e) for t, e in commit_stage(stage, out_dir)]
     stdout.write(render(all_diags, fmt, root))
     return 1 if summary(all_diags)[0] else 0
+
+
+def _remove_leftovers(config, out_dir: Path, cache_dir: Path, root: Path, stderr) -> None:
+    """Temporary files of a build that was killed (SIGKILL, power loss):
+    ours by name (atomic.py), and only when their process is gone."""
+    names = [f"{e.name}{ext}" for e in config.editions
+             for ext in (f".{e.format}", ".layout.json", ".log.json", ".proof.html")] + [STAGE]
+    removed = remove_stale(out_dir, names) + remove_stale(cache_dir, recursive=True)
+    if removed:
+        where = sorted({_shown(p.parent, root) for p in removed})
+        print(f"bookbuild: removed {len(removed)} unfinished file{'s' * (len(removed) != 1)} "
+              f"of an interrupted build from {', '.join(where)}", file=stderr)
+
+
+def _unstaged(d: Diagnostic, stage: Path | None, out_dir: Path) -> Diagnostic:
+    """A diagnostic about a staged file names the file in out_dir."""
+    if stage is None or str(stage) not in d.file + d.message:
+        return d
+    return dataclasses.replace(d, file=d.file.replace(str(stage), str(out_dir)),
+                               message=d.message.replace(str(stage), str(out_dir)))
+
+
+def _bb601(target: Path, e: OSError) -> Diagnostic:
+    return Diagnostic("BB601", f"cannot write {target}: {e.strerror or e}", str(target), 1, 1,
+                      "check that the output folder is writable and nothing is in the way")
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve())) + "/"
+    except ValueError:
+        return str(path) + "/"
 
 
 def with_page_sources(config, names: list[str]) -> list[str]:

@@ -9,6 +9,7 @@ outside the changes stay as they were: line endings and a BOM survive.
 `--check` writes nothing, prints the BB401 positions (the same ones
 `bookbuild check` reports) and exits 1 if anything would change.
 `--diff` prints a unified diff of the changes (with or without `--check`).
+`--no-backup` rewrites without the copies in `.bookbuild/backup/`.
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ class _Source:
     text: str           # decoded, BOM dropped, line endings as written
 
 
-def run_fix(book_dir: Path, *, check: bool, diff: bool, stdout, stderr) -> int:
+def run_fix(book_dir: Path, *, check: bool, diff: bool, stdout, stderr, no_backup: bool = False) -> int:
     book_dir = Path(book_dir)
     try:
         root, toml_path, diags = find_book_toml(book_dir)
@@ -68,17 +69,19 @@ def run_fix(book_dir: Path, *, check: bool, diff: bool, stdout, stderr) -> int:
             found += [bb401(src.rel, c, index) for c in changes]
             continue
         try:
-            backup = backup or _Backup(root)
+            backup = backup or (None if no_backup else _Backup(root))
         except OSError as e:
             errors.append(Diagnostic("BB601", f"cannot create .bookbuild/backup/: {e.strerror or e}",
-                                     src.rel, 1, 1, "nothing is rewritten without its backup"))
+                                     src.rel, 1, 1, "nothing is rewritten without its backup "
+                                     "(fix the folder's permissions, or run with --no-backup)"))
             break
         err = _write(src, new_text, backup)
         if err:
             errors.append(err)
         else:
-            print(f"fixed {_shown(root, src.rel)}: {len(changes)} change{'s' * (len(changes) != 1)}"
-                  f" (backup in {_shown(root, backup.rel(src.rel))})", file=stdout)
+            kept = f" (backup in {_shown(root, backup.rel(src.rel))})" if backup else ""
+            print(f"fixed {_shown(root, src.rel)}: {len(changes)} change{'s' * (len(changes) != 1)}{kept}",
+                  file=stdout)
     if check and found:
         stdout.write(format_text(found, root))
     _summary(changed_files, check, stdout)
@@ -166,13 +169,20 @@ class _Backup:
         target = self.folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "xb") as f:   # "x": a backup is never overwritten
-            f.write(data)
+            try:
+                f.write(data)
+            except BaseException:
+                target.unlink(missing_ok=True)  # no half copy that looks like a backup
+                raise
 
 
-def _write(src: _Source, new_text: str, backup: _Backup) -> Diagnostic | None:
+def _write(src: _Source, new_text: str, backup: _Backup | None) -> Diagnostic | None:
+    """The backup first, then the atomic rename: an author's file is never
+    half-written, and never rewritten without its copy (unless --no-backup)."""
     data = (BOM if src.data.startswith(BOM) else b"") + new_text.encode("utf-8")
     try:
-        backup.save(src.rel, src.data)
+        if backup is not None:
+            backup.save(src.rel, src.data)
         mode = stat.S_IMODE(src.path.stat().st_mode)
         with atomic_path(src.path) as tmp:
             tmp.write_bytes(data)

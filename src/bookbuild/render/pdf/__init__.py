@@ -14,13 +14,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import tempfile
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Callable
 
-from ...atomic import atomic_path, write_text
+from ...atomic import Staged
 from ...diagnostics import Diagnostic, to_json_obj
 from ...model import Book
 from . import layout_types as lt
@@ -176,40 +177,58 @@ def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, 
                workers=workers,
                roots=[book.root, Path(str(resources.files("bookbuild") / "data")), cache_dir])
     pdf_path, layout_path, log_path = targets
-    # layout.json (~14 MB of JSON for the stress book) is written by a child
-    # process while this one draws and merges.
-    finish_layout = _in_background(lambda tmp: write_text(tmp, json.dumps(layout_json(result, ed),
-                                                                           ensure_ascii=False)), layout_path)
     diags: list[Diagnostic] = []
     try:
-        with pagecache.locked(cache_dir / "pages" / ed.name) as folder:
-            drawn = pagecache.draw_book(htmls, lambda a, b: wrap_pages(htmls[a:b], ed, css), folder=folder, **job)
+        # The three files are renamed into place together, after all are
+        # written: an interrupt or an error before that keeps the previous set.
+        with Staged() as staged:
+            # layout.json (~14 MB of JSON for the stress book) is written by a
+            # child process while this one draws and merges.
+            finish_layout = _in_background(lambda tmp: tmp.write_text(
+                json.dumps(layout_json(result, ed), ensure_ascii=False), encoding="utf-8"),
+                staged.path(layout_path))
             try:
-                diags += _notdef(drawn.parts, result.pages, book)
-                _finish_pdf(drawn, book, ed, result.pages, frame, faces, heads, pdf_path)
-            finally:
-                drawn.close()
-                drawn.cache.save(set(drawn.keys))
-            progress("merge", 1, 1)
-        finish_layout(True)
-        warnings = sorted((d for d in list(earlier) + diags if d.code.startswith("BB7")),
-                          key=Diagnostic.sort_key)
-        log = to_json_obj(warnings, book.root)
-        write_text(log_path, json.dumps(log, ensure_ascii=False, indent=1) + "\n")
+                with pagecache.locked(cache_dir / "pages" / ed.name) as folder:
+                    _draw(htmls, ed, css, folder, job, book, result, frame, faces, heads,
+                          staged.path(pdf_path), diags, workers)
+                progress("merge", 1, 1)
+            except BaseException:
+                finish_layout(False)
+                raise
+            finish_layout(True)
+            warnings = sorted((d for d in list(earlier) + diags if d.code.startswith("BB7")),
+                              key=Diagnostic.sort_key)
+            log = to_json_obj(warnings, book.root)
+            staged.path(log_path).write_text(json.dumps(log, ensure_ascii=False, indent=1) + "\n",
+                                             encoding="utf-8")
     except _Rejected as r:
-        finish_layout(False)
         return diags + r.diags
     except OSError as e:
-        finish_layout(False)
         return diags + [_bb601(Path(e.filename) if e.filename else pdf_path, e)]
-    except BaseException:
-        finish_layout(False)
-        raise
     return diags
 
 
-def _finish_pdf(drawn, book, ed, pages, frame: Frame, faces: Faces, heads, pdf_path: Path) -> None:
-    """Heads, font check, catalog, links; then write the PDF."""
+def _draw(htmls, ed, css, folder, job, book, result, frame, faces, heads, pdf_tmp: Path,
+          diags: list[Diagnostic], workers) -> None:
+    """Draw the new pages, merge, write the PDF to pdf_tmp; the drawing's BB703 go to `diags`."""
+    from . import pagecache
+
+    try:
+        drawn = pagecache.draw_book(htmls, lambda a, b: wrap_pages(htmls[a:b], ed, css), folder=folder, **job)
+    except BaseException:
+        if workers is not None:
+            workers.close()     # before `locked` may remove a temporary folder they write in
+        raise
+    try:
+        diags += _notdef(drawn.parts, result.pages, book)
+        _finish_pdf(drawn, book, ed, result.pages, frame, faces, heads, pdf_tmp)
+    finally:
+        drawn.close()
+        drawn.cache.save(set(drawn.keys))
+
+
+def _finish_pdf(drawn, book, ed, pages, frame: Frame, faces: Faces, heads, pdf_tmp: Path) -> None:
+    """Heads, font check, catalog, links; then write the PDF (to its staged temporary file)."""
     from . import turn
     from .subsets import font_problems
 
@@ -223,32 +242,34 @@ def _finish_pdf(drawn, book, ed, pages, frame: Frame, faces: Faces, heads, pdf_p
                          for p in problems])
     turn.finish_catalog(pdf, _docinfo(book, ed), _outline(pages))
     turn.add_links(pdf, _links(pages, frame))
-    with atomic_path(pdf_path) as out:
-        turn.save(pdf, out)
+    turn.save(pdf, pdf_tmp)
 
 
-def _in_background(write: Callable[[Path], None], target: Path) -> Callable[[bool], None]:
-    """Run write(tmp) in a forked child; the returned finish(keep) waits for it
-    and renames tmp over target (keep) or removes it.  Without fork, or when
-    the child failed, the parent writes."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+def _in_background(write: Callable[[Path], None], tmp: Path) -> Callable[[bool], None]:
+    """Run write(tmp) in a forked child.  The returned finish(keep) waits for
+    it; with keep, the parent writes tmp itself when the child failed (or
+    there is no fork); without, the child is ended first.  The child also
+    ends with the parent (even after a SIGKILL)."""
     pid = os.fork() if hasattr(os, "fork") else -1
     if pid == 0:                                   # the child: write, then leave at once
         code = 1
         try:
+            from .draw import _die_with_parent
+            _die_with_parent()
             write(tmp)
             code = 0
         finally:
             os._exit(code)
 
     def finish(keep: bool) -> None:
+        if pid > 0 and not keep:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
         ok = pid > 0 and os.waitpid(pid, 0)[1] == 0
-        if not keep:
-            tmp.unlink(missing_ok=True)
-        elif ok:
-            os.replace(tmp, target)
-        else:
-            write(target)
+        if keep and not ok:
+            write(tmp)
     return finish
 
 

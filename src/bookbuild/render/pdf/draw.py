@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import re
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -25,6 +26,7 @@ from urllib.request import url2pathname
 
 import pikepdf
 
+from ...atomic import atomic_path
 from . import turn
 from .html import _BOLD_ROLES, Faces, Frame, _cls, _pt
 
@@ -122,9 +124,12 @@ def draw_range(html: str, base_url: str, roots: list[Path], out: Path, part: int
         turn.turn_pages(pdf)
     turn.retag_fonts(pdf, part)
     n = len(pdf.pages)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
-    pdf.save(tmp)
-    os.replace(tmp, out)
+    with atomic_path(out) as tmp:
+        _PARTIAL.add(tmp)        # removed by _on_term when the pool is terminated
+        try:
+            pdf.save(tmp)
+        finally:
+            _PARTIAL.discard(tmp)
     notdef = [m for m in handler.messages if ".notdef" in m]
     return PartResult(out, n, notdef, fetcher.refused)
 
@@ -205,6 +210,43 @@ def start_tasks(tasks: list[Task], html_for: HtmlMaker, base_url: str, roots: li
                    max(1, jobs or os.cpu_count() or 1), progress, workers)
 
 
+# ------------------------------------------------------------- worker processes
+
+_PARTIAL: set[Path] = set()     # the chunk file a worker is writing now
+
+
+def _worker_init(warm: bool = False) -> None:
+    """Every page worker: Ctrl-C reaches the whole process group, but only
+    the parent decides (it terminates the pool); SIGTERM (Pool.terminate)
+    removes the chunk being written and ends at once, without the
+    traceback multiprocessing would print; and a worker ends with its
+    parent, even one killed with SIGKILL (Linux)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_term)
+    _die_with_parent()
+    if warm:
+        importlib.import_module("weasyprint")
+
+
+def _on_term(signum, frame) -> None:
+    for path in list(_PARTIAL):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+    os._exit(128 + signum)
+
+
+def _die_with_parent() -> None:
+    """prctl(PR_SET_PDEATHSIG, SIGTERM): no orphaned worker after a SIGKILL."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass    # not Linux: the pool's own shutdown ends the workers
+
+
 class Workers:
     """Worker processes forked when a pdf build starts, before the layout:
     each imports WeasyPrint while the parent lays out the book (≈ 0.4 s of
@@ -213,7 +255,8 @@ class Workers:
 
     def __init__(self, jobs: int | None):
         self.jobs = max(1, jobs or os.cpu_count() or 1)
-        self.pool = (multiprocessing.get_context("fork").Pool(self.jobs, initializer=_warm)
+        self.pool = (multiprocessing.get_context("fork").Pool(self.jobs, initializer=_worker_init,
+                                                              initargs=(True,))
                      if self.jobs > 1 else None)
 
     def close(self) -> None:
@@ -221,10 +264,6 @@ class Workers:
             self.pool.terminate()
             self.pool.join()
             self.pool = None
-
-
-def _warm() -> None:
-    importlib.import_module("weasyprint")
 
 
 def _work_html(args) -> PartResult:
@@ -246,7 +285,7 @@ class Drawing:
             workers = min(jobs, len(tasks))
             if len(tasks) > workers:
                 importlib.import_module("weasyprint")   # once here, not in every worker
-            self.pool = multiprocessing.get_context("fork").Pool(workers)
+            self.pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_init)
             self.it = self.pool.imap(_work, tasks)
         else:
             self.it = map(_work, tasks)        # drawn here, in results()
