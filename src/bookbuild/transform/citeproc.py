@@ -35,6 +35,7 @@ from importlib import resources
 from pathlib import Path
 
 from .. import model as m
+from ..capture import capture
 from ..diagnostics import BookError, Diagnostic
 from .sortkeys import BibEntry, group_entries
 from .notes import chapter_refs, number_notes
@@ -57,6 +58,7 @@ class Citations:
     rendered: dict[int, list[m.Inline]] = field(default_factory=dict)
     bibliography: list[tuple[str, list[BibEntry]]] = field(default_factory=list)
     _keep: list = field(default_factory=list, repr=False)  # keeps ids stable
+    warnings: list = field(default_factory=list)   # Pandoc citeproc's messages (BB604)
 
     def render(self, citation: m.Citation) -> list[m.Inline]:
         """The citation as the CSL style formats it (model inlines)."""
@@ -261,7 +263,9 @@ def format_citations(book: m.Book) -> Citations:
     result = Citations(_keep=builder.cites)
     if not builder.cites:
         return result
-    out = _run_pandoc(builder.document(), builder.references(), style_path(book), book)
+    with capture() as messages:
+        out = _run_pandoc(builder.document(), builder.references(), style_path(book), book)
+    result.warnings = _warnings(messages, book)
     found = find_cites(out["blocks"])
     if len(found) != len(builder.cites):
         raise _config_error(book, f"Pandoc citeproc returned {len(found)} citations for "
@@ -272,6 +276,19 @@ def format_citations(book: m.Book) -> Citations:
     entries = bib_entries(out["blocks"], book, originals)
     result.bibliography = group_entries(entries, book.config.bibliography_sort)
     return result
+
+
+def _warnings(messages, book: m.Book) -> list:
+    """Pandoc citeproc's warnings as BB604 at book.toml (the style is named
+    there); a key it cannot find is already BB201 at the citation."""
+    out = []
+    for msg in messages:
+        text = " ".join(msg.text.split())
+        if msg.source != "pypandoc" or "not found" in text:
+            continue
+        out.append(Diagnostic("BB604", f"Pandoc citeproc: {text}", book.config.path, 1, 1,
+                              "check the CSL style and footnotes/sources.yaml"))
+    return out
 
 
 def _finish(inlines: list[m.Inline], cite: m.Citation, locators: list[str]) -> list[m.Inline]:

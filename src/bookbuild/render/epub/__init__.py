@@ -23,6 +23,7 @@ from lxml import etree
 
 from ... import model as m
 from ...atomic import atomic_path
+from ...check.assets import check_assets
 from ...config import EditionConfig
 from ...diagnostics import BookError, Diagnostic
 from ..shared import for_book
@@ -78,17 +79,20 @@ class _Unverified(Exception):
 def render_epub(book: m.Book, edition: EditionConfig, cache_dir: Path | None = None,
                 layout: dict | None = None) -> tuple[bytes, list[Diagnostic]]:
     """The finished, reproducible EPUB archive as bytes."""
+    refused = check_assets(book, ["all.css", f"{edition.name}.css"])
+    if refused:     # a remote, outside or broken reference: no EPUB (check/assets.py)
+        raise BookError(refused)
     shared = for_book(book)     # note numbers, citations, 索引: once for all editions of a build
     ctx = Context(book, edition, shared.numbers(), shared.citations(), TextStyle.of(book.config, edition))
     ctx.index = shared.index() or None
     ctx.pages = PageMarks.from_layout(layout) if layout else None
     font_css = css_mod.font_css(edition.font, FONT_FILE if edition.embed_font else None)
-    sheets = css_mod.stylesheets(book, edition, font_css)
+    sheets = css_mod.stylesheets(book, edition, font_css, ctx)
     ctx.stylesheets = [path for path, _ in sheets]
     docs, cover_path, resources = _documents(ctx)
     docs.insert(2 if cover_path else 1, docs.pop())          # nav after cover and title
     resources = sheets + resources
-    diags: list[Diagnostic] = []
+    diags: list[Diagnostic] = list(getattr(ctx.cites, "warnings", ()))    # Pandoc citeproc's (BB604)
     if edition.embed_font:
         font, d = _embedded_font(ctx, docs, cache_dir)
         diags += d

@@ -123,15 +123,17 @@ def safe_class(name: str) -> str:
 
 def image_href(ctx: Context, src: str, chapter_file: str) -> str | None:
     """Register an image of the book (path relative to the book root, or to
-    the chapter's folder) and return its href from a text/ document."""
-    if re.match(r"^[a-z]+:", src):
-        return None            # remote resources are not embedded
-    root = ctx.book.root.resolve()
-    for base in (root, (root / chapter_file).parent):
-        path = (base / src).resolve()
-        if path.is_file() and path.is_relative_to(root):
-            rel = path.relative_to(root).as_posix()
-            if rel not in ctx.images:
-                ctx.images[rel] = f"images/{len(ctx.images) + 1:03d}{Path(rel).suffix.lower()}"
-            return "../" + ctx.images[rel]
-    return None
+    the chapter's folder) and return its href from a text/ document; None for
+    what is refused (a remote URL, a file outside the book root, not an image:
+    check/assets.py reports it)."""
+    from ...check.assets import image_path
+    path, _ = image_path(src, chapter_file, ctx.book.root)
+    return None if path is None else "../" + register_image(ctx, path)
+
+
+def register_image(ctx: Context, path: Path) -> str:
+    """The package path (images/NNN.ext) of a checked file under the book root."""
+    rel = path.relative_to(ctx.book.root.resolve()).as_posix()
+    if rel not in ctx.images:
+        ctx.images[rel] = f"images/{len(ctx.images) + 1:03d}{Path(rel).suffix.lower()}"
+    return ctx.images[rel]

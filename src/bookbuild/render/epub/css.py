@@ -24,8 +24,11 @@ def strip_forbidden(css: str) -> str:
     return _FORBIDDEN.sub("", css)
 
 
-def stylesheets(book: m.Book, edition: EditionConfig, font_css: str) -> list[tuple[str, bytes]]:
-    """(package path, CSS bytes) in cascade order."""
+def stylesheets(book: m.Book, edition: EditionConfig, font_css: str, ctx=None) -> list[tuple[str, bytes]]:
+    """(package path, CSS bytes) in cascade order.  With the render context,
+    the images the book's CSS names are packaged (check/assets.py rules) and
+    its url()s point at them; a refused URL becomes an empty data: URL, so
+    the EPUB never names a remote or outside file."""
     out = [("css/epub.css", _package_css("epub.css")),
            (f"css/epub-{edition.writing}.css", _package_css(f"epub-{edition.writing}.css")),
            ("css/font.css", font_css)]
@@ -33,8 +36,22 @@ def stylesheets(book: m.Book, edition: EditionConfig, font_css: str) -> list[tup
                          (f"{edition.name}.css", f"css/book-{_safe(edition.name)}.css")):
         path = book.root / "styles" / name
         if path.is_file():
-            out.append((target, strip_forbidden(path.read_text("utf-8", errors="replace"))))
+            text = strip_forbidden(path.read_text("utf-8", errors="replace"))
+            out.append((target, _packaged_urls(text, ctx) if ctx is not None else text))
     return [(p, css.encode("utf-8")) for p, css in out]
+
+
+def _packaged_urls(text: str, ctx) -> str:
+    from ...check.assets import resolve_ref, rewrite_css_urls
+    from .context import register_image
+
+    def new_url(url: str) -> str:
+        if url.strip().lower().startswith("data:"):
+            return url
+        path, _ = resolve_ref(url, ctx.book.root, ctx.book.root)   # relative to the book root, as in print
+        return "../" + register_image(ctx, path) if path is not None else "data:,"
+
+    return rewrite_css_urls(text, new_url)
 
 
 def font_css(family: str, embedded_file: str | None) -> str:
