@@ -7,6 +7,7 @@
     resolve_ref(ref, base, root) -> (Path | None, Refusal | None)
         one reference: (the file to read, None), (None, None) for a data: URL,
         or (None, why it is refused)
+    pixel_problem(path) -> Refusal | None      (the PDF fetcher: raster bombs only)
     image_path(src, chapter_file, root) -> (Path | None, Refusal | None)
     css_refs(text) -> list[(url, line, col)]
     rewrite_css_urls(text, new_url) -> str
@@ -93,6 +94,24 @@ def image_problem(path: Path) -> Refusal | None:
         ok = head.startswith(b"<") and b"<svg" in head
         return None if ok else Refusal("BB509", "not an SVG image", "give a .png, .jpg or .svg image")
     return _raster_problem(path)
+
+
+_RASTER_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
+
+
+def pixel_problem(path: Path) -> Refusal | None:
+    """For a file the renderer fetches (fonts too): a raster image over the
+    pixel limit, judged from its header; anything else passes."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError:
+        return Refusal("BB509", "cannot be read", "check the file's permissions")
+    is_webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    if not (is_webp or head.startswith(_RASTER_MAGIC)):
+        return None
+    problem = _raster_problem(path)
+    return problem if problem is not None and problem.code == "BB510" else None
 
 
 def _raster_problem(path: Path) -> Refusal | None:

@@ -13,9 +13,11 @@ import json
 import os
 import re
 
-from .. import model as m
+from .. import capture, model as m
 from ..diagnostics import Diagnostic
 from .scan import LineIndex
+
+capture.install()     # pypandoc prints Pandoc's warnings itself unless its logger has a handler
 
 SPAN_KINDS = ("term", "aside", "name", "title", "noconv", "index")
 _WINDOW = 4000  # how far ahead a Str may be found
@@ -270,10 +272,9 @@ def _chunks(parts: list[str]) -> list[list[str]]:
 
 def _read_chunk(chunk: list[str], origins: list[tuple[str, int]], reader: str):
     import pypandoc
-    from ..capture import capture
 
     where = _PartLines(chunk, origins)
-    with capture(thread_only=True) as messages:
+    with capture.capture(thread_only=True) as messages:
         try:
             out = pypandoc.convert_text("\n".join(chunk), "json", format=reader)
         except (RuntimeError, OSError) as exc:

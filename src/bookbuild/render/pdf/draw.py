@@ -13,7 +13,6 @@ draws a few pages does so in a worker while the parent merges the others.
 from __future__ import annotations
 
 import importlib
-import logging
 import multiprocessing
 import os
 import re
@@ -27,6 +26,7 @@ from urllib.request import url2pathname
 import pikepdf
 
 from ...atomic import atomic_path
+from ...capture import capture
 from . import turn
 from .html import _BOLD_ROLES, Faces, Frame, _cls, _pt
 
@@ -46,27 +46,49 @@ def _fetcher_class():
 
         book-format.md "Files and safety": the renderer fetches only from the book
         root, the package data and `.bookbuild/cache/`; `http:` or a `file:` URL
-        elsewhere (also through a symlink) is refused.
+        elsewhere (also through a symlink) is refused before any byte is read
+        or sent.  A file over 64 MiB, or an image whose header claims more than
+        check.assets.MAX_PIXELS pixels, is refused too: WeasyPrint reads a file
+        whole and Pillow would decode the bomb.  `refusals` keeps
+        (url, code, reason) for the diagnostics.
         """
 
         def __init__(self, roots: list[Path]):
             super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
             self.roots = [Path(r).resolve() for r in roots]
             self.refused: list[str] = []
+            self.refusals: list[tuple[str, str, str]] = []
 
         def allows(self, url: str) -> bool:
+            return self.refusal(url) is None
+
+        def refusal(self, url: str):
+            """None, or (code, reason) when `url` may not be fetched."""
+            from ...check.assets import MAX_BYTES, pixel_problem
             parts = urlsplit(url)
             if parts.scheme == "data":
-                return True
+                return None
             if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-                return False
-            path = Path(url2pathname(unquote(parts.path))).resolve()
-            return any(path == r or path.is_relative_to(r) for r in self.roots)
+                return "BB508", f"{parts.scheme or 'relative'} URL refused (nothing is fetched from the network)"
+            try:
+                path = Path(url2pathname(unquote(parts.path))).resolve()
+            except (OSError, RuntimeError):
+                return "BB508", "symlink loop"
+            if not any(path == r or path.is_relative_to(r) for r in self.roots):
+                return "BB508", "outside the book root (directly or through a symlink)"
+            if not path.is_file():
+                return "BB509", "missing"
+            if path.stat().st_size > MAX_BYTES:
+                return "BB510", "larger than 64 MiB"
+            problem = pixel_problem(path)
+            return (problem.code, problem.reason) if problem else None
 
         def fetch(self, url, headers=None):
-            if not self.allows(url):
+            why = self.refusal(url)
+            if why is not None:
                 self.refused.append(url)
-                raise ValueError(f"bookbuild refuses to fetch {url}")
+                self.refusals.append((url, *why))
+                raise ValueError(f"bookbuild refuses to fetch {url}: {why[1]}")
             return super().fetch(url, headers)
 
     _FETCHER.append(RestrictedFetcher)
@@ -88,17 +110,8 @@ class PartResult:
     pages: int
     notdef: list[str] = field(default_factory=list)   # WeasyPrint's .notdef warnings
     refused: list[str] = field(default_factory=list)  # URLs the fetcher refused
-
-
-class _Collect(logging.Handler):
-    """Keep WeasyPrint's warnings: .notdef becomes BB703 in the caller."""
-
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
+    refusals: list[tuple[str, str, str]] = field(default_factory=list)   # (url, code, reason)
+    messages: list[str] = field(default_factory=list)  # WeasyPrint's other warnings and errors
 
 
 def draw_range(html: str, base_url: str, roots: list[Path], out: Path, part: int | str,
@@ -110,15 +123,13 @@ def draw_range(html: str, base_url: str, roots: list[Path], out: Path, part: int
     from weasyprint.text.fonts import FontConfiguration
 
     fetcher = _fetcher_class()(roots)
-    handler = _Collect()
-    log = logging.getLogger("weasyprint")
-    log.addHandler(handler)
-    try:
+    # WeasyPrint's warnings (CSS it ignores, images it could not load, .notdef)
+    # come back with the part, from a worker process too (capture.py).
+    with capture() as logged:
         fonts = FontConfiguration()
         data = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
             font_config=fonts, uncompressed_pdf=False)
-    finally:
-        log.removeHandler(handler)
+    messages = [m.text for m in logged]
     pdf = pikepdf.Pdf.open(_bytes_io(data))
     if turn_pages:
         turn.turn_pages(pdf)
@@ -130,8 +141,14 @@ def draw_range(html: str, base_url: str, roots: list[Path], out: Path, part: int
             pdf.save(tmp)
         finally:
             _PARTIAL.discard(tmp)
-    notdef = [m for m in handler.messages if ".notdef" in m]
-    return PartResult(out, n, notdef, fetcher.refused)
+    notdef = [m for m in messages if ".notdef" in m]
+    others = [m for m in messages if ".notdef" not in m and not _about_refused(m, fetcher.refused)]
+    return PartResult(out, n, notdef, fetcher.refused, fetcher.refusals, others)
+
+
+def _about_refused(message: str, refused: list[str]) -> bool:
+    """WeasyPrint's own "Failed to load image at …" for a URL we refused (reported once, by us)."""
+    return any(url in message for url in refused)
 
 
 def _bytes_io(data: bytes):
