@@ -250,11 +250,12 @@ def _in_background(write: Callable[[Path], None], tmp: Path) -> Callable[[bool],
     it; with keep, the parent writes tmp itself when the child failed (or
     there is no fork); without, the child is ended first.  The child also
     ends with the parent (even after a SIGKILL)."""
+    from .draw import _die_with_parent     # imported before the fork, never in the child
+
     pid = os.fork() if hasattr(os, "fork") else -1
     if pid == 0:                                   # the child: write, then leave at once
         code = 1
         try:
-            from .draw import _die_with_parent
             _die_with_parent()
             write(tmp)
             code = 0

@@ -254,14 +254,23 @@ def _on_term(signum, frame) -> None:
     os._exit(128 + signum)
 
 
-def _die_with_parent() -> None:
-    """prctl(PR_SET_PDEATHSIG, SIGTERM): no orphaned worker after a SIGKILL."""
+def _resolve_prctl():
     try:
         import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM, 0, 0, 0)
+        return ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
-        pass    # not Linux: the pool's own shutdown ends the workers
+        return None     # not Linux: the pool's own shutdown ends the workers
+
+
+# Resolved here, in the parent: a child forked while other threads run (the
+# pool's) must not import or dlopen — a lock held at fork time deadlocks it.
+_PRCTL = _resolve_prctl()
+
+
+def _die_with_parent() -> None:
+    """prctl(PR_SET_PDEATHSIG, SIGTERM): no orphaned worker after a SIGKILL."""
+    if _PRCTL is not None:
+        _PRCTL(1, signal.SIGTERM, 0, 0, 0)
 
 
 class Workers:
