@@ -10,11 +10,14 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
+import stat
 from pathlib import Path
 
 from . import __version__
 
 _INPUT_DIRS = ("manuscript", "footnotes")
+_HASH_LIMIT = 64 * 1024 * 1024      # the per-file input limit (BB510)
 
 
 def _code_stamp() -> str:
@@ -30,11 +33,9 @@ def _code_stamp() -> str:
 def book_key(root: Path, fonts: list[str] = ()) -> str:
     h = hashlib.sha256(_code_stamp().encode())
     h.update(str(root.resolve()).encode())
-    files = [root / "book.toml"] + [p for d in _INPUT_DIRS for p in sorted((root / d).rglob("*")) if p.is_file()]
-    for p in files:
-        if p.is_file():
-            h.update(p.relative_to(root).as_posix().encode() + b"\0")
-            h.update(hashlib.sha256(p.read_bytes()).digest())
+    real_root = root.resolve()
+    for rel, path in _input_files(root):
+        h.update(rel.encode() + b"\0" + _file_stamp(path, real_root) + b"\0")
     assets = root / "assets"
     if assets.is_dir():
         for p in sorted(assets.rglob("*")):
@@ -43,6 +44,57 @@ def book_key(root: Path, fonts: list[str] = ()) -> str:
     for font in fonts:
         h.update(font.encode())
     return h.hexdigest()[:32]
+
+
+def _input_files(root: Path) -> list[tuple[str, Path]]:
+    """book.toml, every entry under manuscript/ and footnotes/ (symlinks not followed), and the
+    .md paths book.toml names elsewhere, so that a chapter kept outside manuscript/ is covered."""
+    out = {"book.toml": root / "book.toml"}
+    for d in _INPUT_DIRS:
+        for folder, dirs, files in os.walk(root / d):   # followlinks=False: a symlink loop cannot trap it
+            dirs.sort()
+            for name in sorted(files + [x for x in dirs if os.path.islink(os.path.join(folder, x))]):
+                p = Path(folder, name)
+                out[p.relative_to(root).as_posix()] = p
+    for toml in (root / "book.toml", root / "manuscript" / "book.toml"):
+        text = _small_text(toml)
+        for rel in re.findall(r'"([^"\n]+\.md)"', text):
+            out.setdefault(rel, root / rel)
+    return sorted(out.items())
+
+
+def _small_text(path: Path) -> str:
+    try:
+        if path.is_file() and path.stat().st_size <= _HASH_LIMIT:
+            return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        pass
+    return ""
+
+
+def _file_stamp(path: Path, real_root: Path) -> bytes:
+    """What identifies a file's content for the key, without ever blocking, reading
+    unbounded data or reading outside the book: a symlink leaving the root (or looping) by
+    its target, a FIFO/device/folder by its kind, a file over the input limit by size and
+    mtime (the loader refuses it anyway), else its hash."""
+    try:
+        st = path.lstat()
+        if stat.S_ISLNK(st.st_mode):
+            link = b"link:" + os.readlink(path).encode("utf-8", "surrogateescape")
+            try:
+                target = path.resolve(strict=True)
+                target.relative_to(real_root)
+            except (OSError, RuntimeError, ValueError):
+                return link
+            return link + b":" + _file_stamp(target, real_root)
+        if not stat.S_ISREG(st.st_mode):
+            return f"kind:{stat.S_IFMT(st.st_mode)}".encode()
+        if st.st_size > _HASH_LIMIT:
+            return f"big:{st.st_size}:{st.st_mtime_ns}".encode()
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").digest()
+    except OSError as e:
+        return f"error:{e.errno}".encode()
 
 
 def load(cache_dir: Path, key: str, part: str):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
@@ -65,7 +66,15 @@ def read_book_file(root: Path, rel: str, where: tuple[str, int, int] | None = No
         return None, [Diagnostic("BB508", f"{rel} is outside the book root or a symlink loop",
                                  wfile, wline, wcol, "keep every book file inside the book folder")]
     try:
-        size = full.stat().st_size
+        st = full.stat()
+        if stat.S_ISDIR(st.st_mode):
+            return None, [Diagnostic("BB501", f"{rel} is a folder, not a file", wfile, wline, wcol,
+                                     "name a .md file in book.toml (paths are relative to the book root)")]
+        if not stat.S_ISREG(st.st_mode):
+            # reading a FIFO or a device would block or never end
+            return None, [Diagnostic("BB508", f"{rel} is not a regular file (a pipe, socket or device)",
+                                     wfile, wline, wcol, "replace it with an ordinary text file")]
+        size = st.st_size
         if size > MAX_FILE_BYTES:
             return None, [Diagnostic("BB510", f"{rel} is {size:,} bytes, over the limit of 64 MiB per file",
                                      wfile, wline, wcol, "split the file")]
