@@ -82,7 +82,13 @@ class Watcher:
 
 
 def _hash(p: Path) -> str:
+    """The content hash, streamed; a file over the 64 MiB input limit (which the build refuses
+    with BB510) goes by size and mtime, so a huge file never fills the memory of the server."""
     try:
-        return hashlib.sha256(p.read_bytes()).hexdigest()
+        st = p.stat()
+        if st.st_size > 64 * 1024 * 1024:
+            return f"big:{st.st_size}:{st.st_mtime_ns}"
+        with open(p, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
     except OSError:
         return ""
