@@ -39,10 +39,44 @@ def _texts(book: m.Book):
             elif isinstance(node, m.Citation):
                 for it in node.items:
                     yield it.prefix + it.locator, node.pos
-    for term in book.terms.values():
-        yield term.term + term.definition, term.pos
-    for src in book.sources.values():
-        yield " ".join(str(v) for v in src.csl.values() if isinstance(v, str)), src.pos
+    yield from _yaml_texts(book, [(t.pos, (t.term, t.definition, t.reading)) for t in book.terms.values()])
+    yield from _yaml_texts(book, [(s.pos, s.csl) for s in book.sources.values()])
+
+
+def _strings(value):
+    """Every string inside a YAML value (CSL names are lists of mappings)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _strings(v)
+
+
+def _yaml_texts(book: m.Book, entries):
+    """(string, pos) of each string of each YAML entry, at the string itself in
+    the file (a BB402 column is an offset into the text it is reported on); a
+    string over several lines (a block scalar) comes as its lines."""
+    entries = sorted(entries, key=lambda e: (e[0].file, e[0].line))
+    for i, (pos, value) in enumerate(entries):
+        nxt = entries[i + 1][0] if i + 1 < len(entries) else None
+        end = nxt.line if nxt is not None and nxt.file == pos.file else None
+        lines = book.texts.get(pos.file, "").split("\n")[pos.line - 1:end and end - 1]
+        for text in _strings(value):
+            yield from _locate(text, lines, pos)
+
+
+def _locate(text: str, lines: list[str], pos: m.Pos):
+    for n, line in enumerate(lines):
+        if text in line:
+            yield text, m.Pos(pos.file, pos.line + n, line.index(text) + 1)
+            return
+    for n, line in enumerate(lines):
+        piece = line.strip()
+        if piece and piece in text:
+            yield piece, m.Pos(pos.file, pos.line + n, line.index(piece) + 1)
 
 
 # book.toml values a pdf edition draws on its title page and colophon (frontmatter.py)
