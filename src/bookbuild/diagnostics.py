@@ -29,6 +29,7 @@ CODES: dict[str, tuple[str, str]] = {
     "BB402": ("error", "character the edition's font cannot draw"),
     "BB404": ("error", "unbalanced quotes"),
     "BB405": ("warning", "character converts ambiguously to Simplified"),
+    "BB406": ("warning", "raw HTML: a block is left out, a tag is printed as text"),
     "BB501": ("error", "chapter listed in book.toml but missing"),
     "BB502": ("error", "book.toml invalid"),
     "BB503": ("error", "file is not valid UTF-8"),

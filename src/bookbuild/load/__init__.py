@@ -192,6 +192,20 @@ def _run_pandoc(parts: list[str]) -> dict:
         return {"blocks": [b for blocks in pool.map(convert, chunks) for b in blocks]}
 
 
+def _raw_html(raw: list[tuple[m.Pos, bool]]) -> list[Diagnostic]:
+    """BB406 once per line: Pandoc splits `<div>…</div>` into an opening and a closing raw node."""
+    out, lines = [], set()
+    for pos, block in raw:
+        if (pos.file, pos.line) in lines:
+            continue
+        lines.add((pos.file, pos.line))
+        what = "raw HTML block is left out of every edition" if block else "raw HTML tag is printed as text"
+        out.append(Diagnostic("BB406", what, pos.file, pos.line, pos.col,
+                              "write it in Markdown (a ::: div, a [span]{.class}, a table); "
+                              "bookbuild never renders raw HTML"))
+    return out
+
+
 def _convert(ast, jobs, texts, config, diags):
     chapters: list[m.Chapter] = []
     notes: dict[str, m.Note] = {}
@@ -227,6 +241,7 @@ def _convert(ast, jobs, texts, config, diags):
                                         "remove one definition or give it a new id"))
                 continue
             notes[d.id] = m.Note(d.id, conv.blocks(block["c"][1], pos), pos)
+        diags.extend(_raw_html(conv.raw))
     if len(notes) > MAX_NOTES:
         diags.append(Diagnostic("BB510", f"{len(notes)} notes exceed the limit of {MAX_NOTES}",
                                 config.path, 1, 1, "split the book"))

@@ -73,6 +73,7 @@ class Converter:
     def __init__(self, ctx: FileContext):
         self.ctx = ctx
         self.cites: list[m.Citation] = []
+        self.raw: list[tuple[m.Pos, bool]] = []   # (where, is a block) of raw HTML, which no edition renders
 
     # --------------------------------------------------------------- inlines
     def inlines(self, nodes: list) -> list[m.Inline]:
@@ -103,7 +104,10 @@ class Converter:
         if t == "Math":
             return m.Text(c[1], self.ctx.align(c[1]))
         if t == "RawInline":
-            return m.Text(c[1], self.ctx.align(c[1]))
+            pos = self.ctx.align(c[1])
+            if pos is not None:
+                self.raw.append((pos, False))
+            return m.Text(c[1], pos)
         if t == "Link":
             kids = self.inlines(c[1])
             return m.Link(c[2][0], kids, _first_pos(kids))
@@ -190,6 +194,8 @@ class Converter:
             return self.table(c, fallback)
         if t == "LineBlock":
             return [m.Para(self.inlines(line), fallback) for line in c]
+        if t == "RawBlock":
+            self.raw.append((self.ctx.align(c[1].split("\n", 1)[0]) or fallback, True))
         return None
 
     def table(self, c, fallback):
