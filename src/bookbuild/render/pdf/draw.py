@@ -301,10 +301,12 @@ class Drawing:
     def __init__(self, tasks: list[Task], job: dict, jobs: int, progress: Progress | None,
                  workers: Workers | None = None):
         self.tasks, self.progress, self.pool = tasks, progress, None
+        self.watch = None       # the pool whose workers results() watches
         _JOB.clear()
         _JOB.update(job)
         if workers is not None and workers.pool is not None and tasks:
             # html_for runs in the pool's feeder thread, task by task
+            self.watch = workers.pool
             self.it = workers.pool.imap(_work_html, ((t, job["html_for"](t.first, t.stop), job["base_url"],
                                                       job["roots"], job["turn"]) for t in tasks))
         elif jobs > 1 and tasks:
@@ -312,6 +314,7 @@ class Drawing:
             if len(tasks) > workers:
                 importlib.import_module("weasyprint")   # once here, not in every worker
             self.pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_init)
+            self.watch = self.pool
             self.it = self.pool.imap(_work, tasks)
         else:
             self.it = map(_work, tasks)        # drawn here, in results()
@@ -320,7 +323,7 @@ class Drawing:
         total = sum(t.stop - t.first for t in self.tasks)
         done, out = 0, []
         try:
-            for r in self.it:
+            for r in _watched(self.it, self.watch):
                 done += r.pages
                 out.append(r)
                 if self.progress:
@@ -331,6 +334,28 @@ class Drawing:
                 self.pool.terminate()
                 self.pool.join()
             _JOB.clear()
+
+
+class WorkerDied(RuntimeError):
+    """A drawing worker ended without a result (killed, or a crash inside a C library)."""
+
+
+def _watched(it, pool):
+    """The results of `pool.imap`: a worker that dies loses its task, and
+    multiprocessing.Pool, which replaces the worker, would wait for that task
+    forever; raise instead (the CLI turns it into an internal-error report, exit 3)."""
+    if pool is None:
+        yield from it
+        return
+    alive = {p.pid for p in pool._pool}      # workers never exit on their own (no maxtasksperchild)
+    while True:
+        try:
+            yield it.next(timeout=0.5)
+        except StopIteration:
+            return
+        except multiprocessing.TimeoutError:
+            if any(p.pid not in alive or p.exitcode is not None for p in pool._pool):
+                raise WorkerDied("a page-drawing worker process died without a result") from None
 
 
 # ------------------------------------------------------------ stylesheets
