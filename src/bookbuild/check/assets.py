@@ -10,6 +10,7 @@
     pixel_problem(path) -> Refusal | None      (the PDF fetcher: raster bombs only)
     image_path(src, chapter_file, root) -> (Path | None, Refusal | None)
     css_refs(text) -> list[(url, line, col)]
+    css_problem(text) -> Refusal | None        (over 64 MiB, or nested deeper than MAX_CSS_DEPTH)
     rewrite_css_urls(text, new_url) -> str
 
 Refused: any scheme but data: and file: (http:, https:, ftp: …; nothing is
@@ -33,6 +34,7 @@ from ..diagnostics import Diagnostic
 
 MAX_BYTES = 64 * 1024 * 1024          # book-format.md limits: 64 MiB per file
 MAX_PIXELS = 89_478_485               # Pillow's default MAX_IMAGE_PIXELS (≈ 9459 × 9459)
+MAX_CSS_DEPTH = 256                   # tinycss2 and WeasyPrint recurse per nested block
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _URL_FUNCTIONS = ("url", "src", "image", "image-set", "-webkit-image-set")   # a string inside is a URL
 _RAW_IMG = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I | re.S)
@@ -147,8 +149,13 @@ def check_assets(book: m.Book, styles: list[str] | None = None) -> list[Diagnost
         for css in (p for p in found if p.is_file()):
             rel = css.relative_to(root).as_posix()
             try:
-                text = css.read_text("utf-8", errors="replace") if css.stat().st_size <= MAX_BYTES else ""
+                size = css.stat().st_size
+                text = css.read_text("utf-8", errors="replace") if size <= MAX_BYTES else ""
             except OSError:
+                continue
+            problem = css_problem(text, size)
+            if problem is not None:
+                out.append(Diagnostic(problem.code, f"{rel}: {problem.reason}", rel, 1, 1, problem.hint))
                 continue
             for url, line, col in css_refs(text):
                 # the renderers resolve a stylesheet's relative url() against the book root
@@ -226,9 +233,37 @@ def _raw_images(root: Path, rel: str) -> list[tuple[str, m.Pos]]:
     return out
 
 
+def css_problem(text: str, size: int | None = None) -> Refusal | None:
+    """A stylesheet too large, or nested too deep to parse without running
+    out of stack (`((((…` a hundred thousand times)."""
+    if (size if size is not None else len(text.encode("utf-8", "replace"))) > MAX_BYTES:
+        return Refusal("BB510", "larger than 64 MiB", "split the stylesheet")
+    if css_depth(text) > MAX_CSS_DEPTH:
+        return Refusal("BB510", f"brackets nested deeper than {MAX_CSS_DEPTH}; the stylesheet is not used",
+                       "check the stylesheet for unclosed ( [ {")
+    return None
+
+
+def css_depth(text: str) -> int:
+    """The deepest bracket nesting (outside comments; strings count: an upper bound)."""
+    text = _COMMENT.sub("", text)
+    depth = deepest = 0
+    for mt in _BRACKET.finditer(text):
+        depth = depth + 1 if mt.group() in "([{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+_COMMENT = re.compile(r"/\*.*?(\*/|$)", re.S)
+_BRACKET = re.compile(r"[()\[\]{}]")
+_HAS_URL = re.compile(r"url\(|@import|image", re.I)
+
+
 def css_refs(text: str) -> list[tuple[str, int, int]]:
     """(url, line, col) of each url(…) and @import in a stylesheet."""
     import tinycss2
+    if not _HAS_URL.search(text):
+        return []       # a long stylesheet without URLs is not parsed (300,000 rules: 30 s)
     rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
     return [(node.value, node.source_line, node.source_column) for node in _url_nodes(rules)]
 

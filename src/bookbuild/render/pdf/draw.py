@@ -396,8 +396,14 @@ _DROP_AT = {"import", "font-face", "namespace"}
 
 
 def book_css(text: str) -> str:
-    """The book's stylesheet without the grid-breaking declarations."""
+    """The book's stylesheet without the grid-breaking declarations; nothing
+    from a stylesheet too large or too deeply nested to parse safely
+    (check/assets.py reports it, BB510)."""
     import tinycss2
+    from ...check.assets import css_problem
+
+    if css_problem(text) is not None:
+        return ""
 
     return tinycss2.serialize(_filter_rules(tinycss2.parse_stylesheet(text, skip_comments=True)))
 
