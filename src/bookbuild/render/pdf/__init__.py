@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable
 
-from ...atomic import Staged
+from ...atomic import Staged, remove_stale
 from ...diagnostics import Diagnostic, to_json_obj
 from ...model import Book
 from . import layout_types as lt
@@ -52,6 +52,8 @@ def build_pdf(book: Book, edition: str, out_dir: Path, cache_dir: Path, *,
         return _build(book, ed, targets, cache_dir, jobs, progress, workers)
     finally:
         workers.close()
+        # a worker terminated while writing a chunk leaves its temporary file
+        remove_stale(cache_dir / "pages" / edition)
 
 
 def _build(book: Book, ed, targets: list[Path], cache_dir: Path, jobs, progress, workers) -> list[Diagnostic]:
@@ -250,13 +252,13 @@ def _in_background(write: Callable[[Path], None], tmp: Path) -> Callable[[bool],
     it; with keep, the parent writes tmp itself when the child failed (or
     there is no fork); without, the child is ended first.  The child also
     ends with the parent (even after a SIGKILL)."""
-    from .draw import _die_with_parent     # imported before the fork, never in the child
+    from .draw import child_signals     # imported before the fork, never in the child
 
     pid = os.fork() if hasattr(os, "fork") else -1
     if pid == 0:                                   # the child: write, then leave at once
         code = 1
         try:
-            _die_with_parent()
+            child_signals()
             write(tmp)
             code = 0
         finally:

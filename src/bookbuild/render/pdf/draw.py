@@ -136,11 +136,7 @@ def draw_range(html: str, base_url: str, roots: list[Path], out: Path, part: int
     turn.retag_fonts(pdf, part)
     n = len(pdf.pages)
     with atomic_path(out) as tmp:
-        _PARTIAL.add(tmp)        # removed by _on_term when the pool is terminated
-        try:
-            pdf.save(tmp)
-        finally:
-            _PARTIAL.discard(tmp)
+        pdf.save(tmp)
     notdef = [m for m in messages if ".notdef" in m]
     others = [m for m in messages if ".notdef" not in m and not _about_refused(m, fetcher.refused)]
     return PartResult(out, n, notdef, fetcher.refused, fetcher.refusals, others)
@@ -229,29 +225,24 @@ def start_tasks(tasks: list[Task], html_for: HtmlMaker, base_url: str, roots: li
 
 # ------------------------------------------------------------- worker processes
 
-_PARTIAL: set[Path] = set()     # the chunk file a worker is writing now
-
-
 def _worker_init(warm: bool = False) -> None:
-    """Every page worker: Ctrl-C reaches the whole process group, but only
-    the parent decides (it terminates the pool); SIGTERM (Pool.terminate)
-    removes the chunk being written and ends at once, without the
-    traceback multiprocessing would print; and a worker ends with its
-    parent, even one killed with SIGKILL (Linux)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _on_term)
-    _die_with_parent()
+    child_signals()
     if warm:
         importlib.import_module("weasyprint")
 
 
-def _on_term(signum, frame) -> None:
-    for path in list(_PARTIAL):
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-    os._exit(128 + signum)
+def child_signals() -> None:
+    """In a process forked for drawing or writing: Ctrl-C reaches the whole
+    process group, but only the parent decides (it terminates the pool);
+    SIGTERM ends the process at once, as the kernel's default does (a
+    Python handler could miss a signal that lands just before a blocking
+    wait, and the parent would wait for ever); the parent removes what it
+    left (atomic.remove_stale: the pid is in the temporary name); and the
+    process ends with its parent, even one killed with SIGKILL (Linux)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if _PRCTL is not None:
+        _PRCTL(1, signal.SIGTERM, 0, 0, 0)     # PR_SET_PDEATHSIG
 
 
 def _resolve_prctl():
@@ -265,12 +256,6 @@ def _resolve_prctl():
 # Resolved here, in the parent: a child forked while other threads run (the
 # pool's) must not import or dlopen — a lock held at fork time deadlocks it.
 _PRCTL = _resolve_prctl()
-
-
-def _die_with_parent() -> None:
-    """prctl(PR_SET_PDEATHSIG, SIGTERM): no orphaned worker after a SIGKILL."""
-    if _PRCTL is not None:
-        _PRCTL(1, signal.SIGTERM, 0, 0, 0)
 
 
 class Workers:
