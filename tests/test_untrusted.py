@@ -247,3 +247,19 @@ def test_pathological_stylesheets_are_bounded(tmp_path):
     assert got == {("BB510", "styles/all.css", 1), ("BB510", "styles/print.css", 1)}
     assert book_css(deep) == ""
     assert time.perf_counter() - t < 5.0
+
+
+def test_a_cover_that_is_no_image_is_refused(tmp_path):
+    from bookbuild.check.assets import check_assets
+    from bookbuild.load import load_book
+    from bookfactory import BOOK_TOML
+    toml = BOOK_TOML.replace('chapters = [', 'cover = "assets/cover.png"\nchapters = [')
+    root = make_book(tmp_path / "book", {"book.toml": toml})
+    (root / "assets").mkdir()
+    (root / "assets" / "cover.png").write_bytes(b"<html>not a png</html>")
+    book, diags = load_book(root)
+    assert not [d for d in diags if d.code.startswith("BB50")]      # place and suffix are fine
+    got = [(d.code, d.file, d.line) for d in check_assets(book)]
+    assert got == [("BB509", "book.toml", _line_of(toml, "cover ="))]
+    bomb_png(root / "assets" / "cover.png", 20_000, 20_000)
+    assert [d.code for d in check_assets(book)] == ["BB510"]

@@ -143,6 +143,7 @@ def check_assets(book: m.Book, styles: list[str] | None = None) -> list[Diagnost
     out: list[Diagnostic] = []
     for src, pos in image_refs(book):
         out += _image_refused(src, pos, root)
+    out += _cover(book)
     folder = root / "styles"
     if folder.is_dir():
         found = sorted(folder.glob("*.css")) if styles is None else [folder / n for n in styles]
@@ -161,6 +162,18 @@ def check_assets(book: m.Book, styles: list[str] | None = None) -> list[Diagnost
                 # the renderers resolve a stylesheet's relative url() against the book root
                 out += _refused(url, rel, line, col, root, root, "url()")
     return out
+
+
+def _cover(book: m.Book) -> list[Diagnostic]:
+    """The cover's content (load/ checked its place and suffix: BB508/BB509)."""
+    cfg = book.config
+    if not cfg.cover:
+        return []
+    path, refusal = resolve_ref(cfg.cover, book.root, book.root)
+    if refusal is None or refusal.code == "BB508" or refusal.reason == "missing":
+        return []           # fine, or already reported by load/
+    return [Diagnostic(refusal.code, f"cover {cfg.cover}: {refusal.reason}", cfg.path, cfg.cover_line or 1, 1,
+                       refusal.hint)]
 
 
 def image_path(src: str, chapter_file: str, root: Path):
