@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from bookfactory import CHAPTER, make_book
+from bookfactory import BOOK_TOML, CHAPTER, make_book
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 ATTEMPTS = 6
@@ -111,9 +111,12 @@ def drawing(book: Path, tmp: Path, pid: int) -> bool:
 
 
 def writing_epub(book: Path, tmp: Path, pid: int) -> bool:
+    """ebooklib writing the archive in the temp folder, or its final bytes
+    being written and verified in the stage folder."""
     try:
-        return any((book / "dist").glob(".bookbuild-stage.*/.epub.epub.*.part"))
-    except FileNotFoundError:       # the stage folder went while we looked
+        return any(tmp.glob("*/bookbuild-epub-*/raw.epub")) or \
+            any((book / "dist").glob(".bookbuild-stage.*/.epub.epub.*.part"))
+    except FileNotFoundError:       # a folder went while we looked
         return False
 
 
@@ -133,7 +136,21 @@ def wait_until(run: Run, seen, book: Path, tmp: Path, timeout: float = 240) -> b
 @pytest.fixture
 def built(tmp_path):
     """The tiny book built once into dist/; the private temp and crash folders."""
-    book = make_book(tmp_path / "book", {"manuscript/01.md": LONGER})
+    return first_build(tmp_path, {"manuscript/01.md": LONGER})
+
+
+def with_cover(tmp_path: Path) -> dict:
+    """A 3 MB noise cover: the EPUB archive takes long enough to write to be caught at it."""
+    from PIL import Image
+    cover = tmp_path / "cover.png"
+    Image.frombytes("RGB", (1000, 1000), os.urandom(3_000_000)).save(cover)
+    toml = BOOK_TOML.replace('authors = ["測試者"]\n', 'authors = ["測試者"]\ncover = "assets/cover.png"\n')
+    assert toml != BOOK_TOML
+    return {"book.toml": toml, "assets/cover.png": cover.read_bytes(), "manuscript/01.md": LONGER}
+
+
+def first_build(tmp_path: Path, files: dict):
+    book = make_book(tmp_path / "book", files)
     tmp, crash = tmp_path / "tmp", tmp_path / "crash"
     tmp.mkdir()
     crash.mkdir()
@@ -188,8 +205,8 @@ def test_ctrl_c_to_the_process_group_while_drawing(built):
     assert_clean_stop(book, tmp, before, run, result, 130)
 
 
-def test_sigterm_while_the_epub_is_written(built):
-    book, tmp, crash = built
+def test_sigterm_while_the_epub_is_written(tmp_path):
+    book, tmp, crash = first_build(tmp_path, with_cover(tmp_path))
     before, run, result = interrupt_mid(book, tmp, crash, writing_epub, signal.SIGTERM)
     assert_clean_stop(book, tmp, before, run, result, 143)
 
