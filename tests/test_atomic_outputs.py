@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bookfactory import NOTES, make_book
+from bookfactory import CHAPTER, NOTES, make_book
 
 from bookbuild import atomic
 from bookbuild.cli import main
@@ -102,6 +102,29 @@ def test_output_path_taken_by_a_folder_is_bb601_and_nothing_half_done(tmp_path, 
     assert (book / "dist" / "print.pdf").is_dir()
     assert sorted(p.name for p in (book / "dist").iterdir()) == ["print.layout.json", "print.log.json",
                                                                   "print.pdf"]
+    assert temp_files(book) == []
+
+
+def test_full_disk_while_saving_the_pdf_keeps_the_previous_one(tmp_path, capsys, monkeypatch):
+    import hashlib
+
+    from bookbuild.render.pdf import turn
+    book = make_book(tmp_path / "book")
+    assert main(["build", str(book), "--edition", "print"]) == 0
+    dist = book / "dist"
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in dist.iterdir()}
+    (book / "manuscript/01.md").write_text(CHAPTER + "\n新的一段。\n", encoding="utf-8")
+    capsys.readouterr()
+
+    def full(pdf, target):
+        Path(target).write_bytes(b"%PDF-1.7 half")
+        raise OSError(28, "No space left on device", str(target))
+    monkeypatch.setattr(turn, "save", full)
+    assert main(["build", str(book), "--edition", "print"]) == 1
+    out = capsys.readouterr().out
+    assert "BB601" in out and f"cannot write {dist / 'print.pdf'}: No space left" in out, out
+    assert ".part" not in out and "bookbuild-stage" not in out
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in dist.iterdir()} == before
     assert temp_files(book) == []
 
 

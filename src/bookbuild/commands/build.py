@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib
 import dataclasses
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -74,12 +75,20 @@ def _remove_leftovers(config, out_dir: Path, cache_dir: Path, root: Path, stderr
               f"of an interrupted build from {', '.join(where)}", file=stderr)
 
 
+_TEMP_NAME = re.compile(r"\.([^/\\]+?)\.\d+\.[^/\\.]+\.part\b")
+
+
 def _unstaged(d: Diagnostic, stage: Path | None, out_dir: Path) -> Diagnostic:
-    """A diagnostic about a staged file names the file in out_dir."""
-    if stage is None or str(stage) not in d.file + d.message:
+    """A diagnostic about a staged or temporary file names the output file
+    in out_dir (`dist/print.pdf`, not `dist/.bookbuild-stage…/.print.pdf.….part`)."""
+    def clean(text: str) -> str:
+        if stage is not None:
+            text = text.replace(str(stage), str(out_dir))
+        return _TEMP_NAME.sub(r"\1", text)
+    new_file, new_message = clean(d.file), clean(d.message)
+    if (new_file, new_message) == (d.file, d.message):
         return d
-    return dataclasses.replace(d, file=d.file.replace(str(stage), str(out_dir)),
-                               message=d.message.replace(str(stage), str(out_dir)))
+    return dataclasses.replace(d, file=new_file, message=new_message)
 
 
 def _bb601(target: Path, e: OSError) -> Diagnostic:
