@@ -45,7 +45,7 @@ class T2Writer:
     """
 
     __slots__ = ("transform", "_out", "_x", "_y", "box", "_width", "_started",
-                 "_start", "_pending")
+                 "_start", "_pending", "_src")
 
     def __init__(self, width: int, transform=(1, 0, 0, 1, 0, 0)):
         self.transform = tuple(transform)
@@ -56,6 +56,7 @@ class T2Writer:
         self._started = False
         self._start = None
         self._pending = None   # a lineTo back to the contour start, maybe redundant
+        self._src = (0, 0)     # the last point before the transform (for quadratic curves)
 
     def _delta(self, pt) -> bytes:
         """Transform, round, bound and encode one point relative to the last."""
@@ -93,9 +94,11 @@ class T2Writer:
             self._started = True
         self._out.append(self._delta(pt) + _RMOVETO)
         self._start = (self._x, self._y)
+        self._src = pt
 
     def lineTo(self, pt) -> None:
         self._flush()
+        self._src = pt
         before = (self._x, self._y)
         data = self._delta(pt)
         here = (self._x, self._y)
@@ -113,10 +116,21 @@ class T2Writer:
         if len(pts) != 3:
             raise ValueError("Type 2 curves have exactly three points")
         delta = self._delta
+        self._src = pts[2]
         self._out.append(delta(pts[0]) + delta(pts[1]) + delta(pts[2]) + _RRCURVETO)
 
     def qCurveTo(self, *pts) -> None:
-        raise ValueError("quadratic outlines are not supported (CFF source expected)")
+        """A TrueType (quadratic) segment as cubic ones: off-curve points with
+        implied on-curve midpoints; each exact as a cubic (controls at 2/3)."""
+        *offs, end = pts
+        p0 = self._src
+        for i, q in enumerate(offs):
+            p2 = end if i == len(offs) - 1 else ((q[0] + offs[i + 1][0]) / 2, (q[1] + offs[i + 1][1]) / 2)
+            self.curveTo((p0[0] + 2 * (q[0] - p0[0]) / 3, p0[1] + 2 * (q[1] - p0[1]) / 3),
+                         (p2[0] + 2 * (q[0] - p2[0]) / 3, p2[1] + 2 * (q[1] - p2[1]) / 3), p2)
+            p0 = p2
+        if not offs:
+            self.lineTo(end)
 
     def closePath(self) -> None:
         if self._pending is not None:
