@@ -227,9 +227,17 @@ def _link_outline(parent: Dictionary, kids: list) -> int:
 
 
 def save(pdf: Pdf, target: Path) -> None:
-    """Deterministic /ID so that equal input gives byte-identical output."""
-    pdf.save(target, deterministic_id=True, compress_streams=True,
+    """Deterministic /ID so that equal input gives byte-identical output.
+
+    QPDF writes into memory and Python writes the file: a write error inside
+    QPDF's own file output (a full disk) aborts the process ("terminate called
+    after throwing QPDFSystemError"), where Python's is an OSError (BB601)."""
+    import io
+    buf = io.BytesIO()
+    pdf.save(buf, deterministic_id=True, compress_streams=True,
              object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    with open(target, "wb") as f:
+        f.write(buf.getbuffer())
 
 
 # ------------------------------------------------------------- links
