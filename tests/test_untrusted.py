@@ -105,7 +105,7 @@ def hostile(tmp_path, server):
     expected = {
         ("BB508", "styles/all.css", 1), ("BB508", "styles/all.css", 2), ("BB508", "styles/all.css", 3),
         ("BB508", "styles/all.css", 4), ("BB509", "styles/all.css", 5), ("BB510", "styles/all.css", 6),
-        ("BB509", "styles/all.css", 7), ("BB508", "styles/all.css", 8),
+        ("BB509", "styles/all.css", 7),     # line 8, @import: never followed, not reported
         ("BB508", "manuscript/01.md", _line_of(chapter, "http://127.0.0.1")),
         ("BB508", "manuscript/01.md", _line_of(chapter, "](../../outside.png")),
         ("BB508", "manuscript/01.md", _line_of(chapter, "<img")),
@@ -211,9 +211,10 @@ def test_epub_css_rewrite_blanks_refused_urls(tmp_path):
     png(root / "assets" / "ok.png")
     ctx = SimpleNamespace(book=SimpleNamespace(root=root), images={})
     css = ("a { background: url(http://example.org/x.png) } b { background: url('/etc/passwd') }"
-           " c { background: url(assets/ok.png) } d { background: url(data:image/png;base64,AAAA) }")
+           " c { background: url(assets/ok.png) } d { background: url(data:image/png;base64,AAAA) }"
+           ' @import "http://example.org/more.css"; @import url(../../x.css);')
     out = _packaged_urls(css, ctx)
-    assert out.count('url("data:,")') == 2
+    assert out.count('url("data:,")') == 2 and "@import" not in out and "example.org" not in out
     assert 'url("../images/001.png")' in out and "data:image/png;base64,AAAA" in out
     assert ctx.images == {"assets/ok.png": "images/001.png"}
 

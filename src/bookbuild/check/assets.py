@@ -3,7 +3,7 @@
 
     check_assets(book, styles=None) -> list[Diagnostic]
         every `![](…)` and raw `<img src>` in chapters and note files, and every
-        url() / @import in styles/*.css, at the author's file:line:col
+        url() in styles/*.css, at the author's file:line:col
     resolve_ref(ref, base, root) -> (Path | None, Refusal | None)
         one reference: (the file to read, None), (None, None) for a data: URL,
         or (None, why it is refused)
@@ -273,20 +273,27 @@ _HAS_URL = re.compile(r"url\(|@import|image", re.I)
 
 
 def css_refs(text: str) -> list[tuple[str, int, int]]:
-    """(url, line, col) of each url(…) and @import in a stylesheet."""
+    """(url, line, col) of each url(…) in a stylesheet (not @import: never followed)."""
     import tinycss2
     if not _HAS_URL.search(text):
         return []       # a long stylesheet without URLs is not parsed (300,000 rules: 30 s)
     rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
-    return [(node.value, node.source_line, node.source_column) for node in _url_nodes(rules)]
+    return [(node.value, node.source_line, node.source_column) for node in _url_nodes(_no_imports(rules))]
+
+
+def _no_imports(rules):
+    """@import is never followed: the print edition drops it (draw.book_css), the
+    EPUB leaves it out (rewrite_css_urls), so it names nothing that is read."""
+    from tinycss2 import ast
+    return [r for r in rules if not (isinstance(r, ast.AtRule) and r.lower_at_keyword == "import")]
 
 
 def rewrite_css_urls(text: str, new_url) -> str:
-    """The stylesheet with each URL replaced by `new_url(url)` (comments dropped)."""
+    """The stylesheet with each URL replaced by `new_url(url)` (comments and @import left out)."""
     import tinycss2
     from tinycss2 import ast
 
-    rules = tinycss2.parse_stylesheet(text, skip_comments=True)
+    rules = _no_imports(tinycss2.parse_stylesheet(text, skip_comments=True))
     for node in _url_nodes(rules):
         quoted = '"' + new_url(node.value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "") + '"'
         node.representation = f"url({quoted})" if isinstance(node, ast.URLToken) else quoted
