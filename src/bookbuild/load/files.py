@@ -10,6 +10,9 @@ from ..diagnostics import Diagnostic
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
+UNKNOWN = "an unknown encoding"
+
+
 def guess_encoding(data: bytes) -> str:
     """A human guess at a legacy CJK encoding, for the BB503 message."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -22,13 +25,13 @@ def guess_encoding(data: bytes) -> str:
         cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
         if cjk * 3 >= sum(1 for ch in text if ord(ch) > 127):
             return label
-    return "an unknown encoding"
+    return UNKNOWN
 
 
 def decode_utf8(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
     """Decode UTF-8 (a BOM is accepted and dropped); BB503 at the first bad byte."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    data = data[bom:]
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as e:
@@ -36,12 +39,25 @@ def decode_utf8(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
         line_start = data.rfind(b"\n", 0, offset) + 1
         line = data.count(b"\n", 0, offset) + 1
         col = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
-        enc = guess_encoding(data)
+        # the bad line's rest first: a sentence pasted in Big5 into a UTF-8 file
+        # does not decode as Big5 together with the UTF-8 around it
+        line_end = data.find(b"\n", offset)
+        enc = guess_encoding(data[offset:line_end if line_end >= 0 else len(data)])
+        if enc == UNKNOWN:
+            enc = guess_encoding(data)
         return None, [Diagnostic(
-            "BB503", f"file is not valid UTF-8: bad byte 0x{data[offset]:02X} at byte offset {offset}; "
-            f"it looks like {enc}", rel, line, col,
-            f"convert it, e.g. iconv -f {'BIG5' if enc == 'Big5' else enc.upper().replace(' ', '')} -t UTF-8, "
-            "or use bookbuild import --encoding")]
+            "BB503", f"file is not valid UTF-8: bad byte 0x{data[offset]:02X} at byte offset {offset + bom}; "
+            f"it looks like {enc}", rel, line, col, _convert_hint(enc, mixed=not data[:offset].isascii()))]
+
+
+def _convert_hint(enc: str, mixed: bool) -> str:
+    if mixed:   # UTF-8 text before the bad byte: converting the whole file would garble it
+        return ("the file is UTF-8 up to here: this text was pasted in another encoding; "
+                "paste or type it again as UTF-8")
+    if enc == UNKNOWN:
+        return "save the file as UTF-8 in your editor (or find its encoding, e.g. with file -i, and convert it)"
+    name = {"Big5": "BIG5", "Shift_JIS": "SHIFT_JIS"}.get(enc, enc.upper())
+    return f"convert it, e.g. iconv -f {name} -t UTF-8, or use bookbuild import --encoding"
 
 
 def inside_root(root: Path, rel: str) -> Path | None:
