@@ -98,11 +98,14 @@ def test_crash_in_epub_build_leaves_no_output(book, tmp_path):
 @pytest.mark.parametrize("mode,planted", [
     ("worker-raise", "planted failure in draw_range"),     # the worker's own traceback is in the report
     ("worker-exit", "WorkerDied"),                          # a worker killed mid-page: no hang
+    ("init-raise", "WorkerDied"),     # a worker that cannot start: no traceback per respawned worker
 ])
 def test_crash_in_pdf_worker(book, tmp_path, mode, planted):
     out = tmp_path / "out"
     args = ["build", "--edition", "print", "--jobs", "2", "--out", str(out)]
-    proc, reports = _run(book, f"bookbuild.render.pdf.draw:draw_range:{mode}", args, tmp_path, timeout=180)
+    at = ("bookbuild.render.pdf.draw:_worker_init:worker-raise" if mode == "init-raise"
+          else f"bookbuild.render.pdf.draw:draw_range:{mode}")
+    proc, reports = _run(book, at, args, tmp_path, timeout=180)
     _assert_crash_report(proc, reports, args, planted)
     assert not (out / "print.pdf").exists()
 

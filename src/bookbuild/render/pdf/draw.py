@@ -231,6 +231,16 @@ def _worker_init(warm: bool = False) -> None:
         importlib.import_module("weasyprint")
 
 
+def _guarded_init(*args) -> None:
+    """A worker whose start fails ends quietly: multiprocessing would print
+    its traceback to the user's terminal and start another, again and again;
+    the parent sees the worker gone (_watched) and reports an internal error."""
+    try:
+        _worker_init(*args)
+    except BaseException:
+        os._exit(70)
+
+
 def child_signals() -> None:
     """In a process forked for drawing or writing: Ctrl-C reaches the whole
     process group, but only the parent decides (it terminates the pool);
@@ -266,7 +276,7 @@ class Workers:
 
     def __init__(self, jobs: int | None):
         self.jobs = max(1, jobs or os.cpu_count() or 1)
-        self.pool = (multiprocessing.get_context("fork").Pool(self.jobs, initializer=_worker_init,
+        self.pool = (multiprocessing.get_context("fork").Pool(self.jobs, initializer=_guarded_init,
                                                               initargs=(True,))
                      if self.jobs > 1 else None)
 
@@ -298,7 +308,7 @@ class Drawing:
             workers = min(jobs, len(tasks))
             if len(tasks) > workers:
                 importlib.import_module("weasyprint")   # once here, not in every worker
-            self.pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_init)
+            self.pool = multiprocessing.get_context("fork").Pool(workers, initializer=_guarded_init)
             self.watch = self.pool
             self.it = self.pool.imap(_work, tasks)
         else:
