@@ -34,7 +34,7 @@ _WHOLE_LINE = re.compile(
     r"|\+[-=:+]+\+"                                              # grid-table borders
     r"|\[(?!\^)[^\]\n]+\]:[ \t]*\S.*)"                           # link reference definitions
     r"[ \t]*\r?$")
-_NOTE_DEF = re.compile(r"[ \t]{0,3}\[\^[^\]\s]+\]:[ \t]*")
+_NOTE_DEF = re.compile(r"[ \t]{0,3}\[\^[^\]\n]+\]:[ \t]*")  # as load/footnotes.py: a malformed id (BB108) too
 _PREFIX = re.compile(
     r"[ \t]{0,3}(?:>[ \t]?"                                       # block quote
     r"|#{1,6}(?:[ \t]+|(?=\r?$))"                                 # ATX heading
