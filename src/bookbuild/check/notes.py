@@ -44,7 +44,8 @@ def _check_ref(book, ref: m.NoteRef, first_ref) -> list[Diagnostic]:
 
 def _check_definition(note: m.Note, referenced: set[str]) -> list[Diagnostic]:
     out = []
-    if not ID_RE.fullmatch(note.id):
+    malformed = not ID_RE.fullmatch(note.id)
+    if malformed:
         out.append(diag("BB108", note.pos, f"note id [^{note.id}] is malformed",
                         "note ids use only A–Z, a–z, 0–9, _ and -"))
     if not m.plain_text([n for b in note.blocks for inl in m.block_inlines(b) for n in inl]).strip() \
@@ -53,7 +54,8 @@ def _check_definition(note: m.Note, referenced: set[str]) -> list[Diagnostic]:
     for ref in note_refs(note.blocks):
         out.append(diag("BB106", ref.pos, f"note [^{note.id}] contains a reference to note [^{ref.id}]",
                         "notes cannot nest: move the text into this note or cite a source instead"))
-    if note.id not in referenced and not note.generated:
+    # a call of a malformed id is BB108 and never counts: "never referenced" would be noise
+    if note.id not in referenced and not note.generated and not malformed:
         out.append(diag("BB103", note.pos, f"note [^{note.id}] is never referenced",
                         f"reference it with [^{note.id}] in a chapter, or delete it"))
     return out
