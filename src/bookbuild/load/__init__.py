@@ -176,7 +176,12 @@ def _run_pandoc(parts: list[str]) -> dict:
     from concurrent.futures import ThreadPoolExecutor
 
     def convert(chunk: list[str]) -> list:
-        return json.loads(pypandoc.convert_text("\n".join(chunk), "json", format=READER))["blocks"]
+        blocks = json.loads(pypandoc.convert_text("\n".join(chunk), "json", format=READER))["blocks"]
+        if len(chunk) == 1 or _parts_intact(blocks, len(chunk)):
+            return blocks
+        # An unclosed code fence, `:::` or <div> in one file swallowed the parts
+        # after it (its text would be blamed on the wrong file): parse each alone.
+        return [b for part in chunk for b in convert([part])]
 
     total = sum(map(len, parts))
     workers = min(os.cpu_count() or 1, 4) if total >= PARALLEL_FROM else 1
@@ -204,6 +209,12 @@ def _raw_html(raw: list[tuple[m.Pos, bool]]) -> list[Diagnostic]:
                               "write it in Markdown (a ::: div, a [span]{.class}, a table); "
                               "bookbuild never renders raw HTML"))
     return out
+
+
+def _parts_intact(blocks: list, count: int) -> bool:
+    """Every part came back as its own top-level Div, none nested in another."""
+    tops = [b for b in blocks if b["t"] == "Div" and "bbpart" in b["c"][0][1]]
+    return len(tops) == count and json.dumps(blocks).count('"bbpart"') == count
 
 
 def _convert(ast, jobs, texts, config, diags):
