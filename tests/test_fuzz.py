@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -57,10 +58,11 @@ def assert_inside(root: Path, diag: dict) -> None:
     data = path.read_bytes()
     line, col = diag["line"], diag["column"]
     assert isinstance(line, int) and isinstance(col, int) and line >= 1 and col >= 1, diag
+    # CRLF, lone CR and LF each end a line (as load/files.py reads a file)
     try:
-        lines = data.decode("utf-8").removeprefix("\ufeff").split("\n")
+        lines = re.split("\r\n|\r|\n", data.decode("utf-8").removeprefix("\ufeff"))
     except UnicodeDecodeError:     # BB503 counts in the raw bytes
-        lines = data.split(b"\n")
+        lines = re.split(b"\r\n|\r|\n", data)
     assert line <= len(lines), (diag, len(lines))
     assert col <= len(lines[line - 1]) + 1, (diag, lines[line - 1][:200])
 
@@ -198,3 +200,16 @@ def test_nested_brackets_within_the_limit_keep_their_meaning(tmp_path):
     assert "林森" in book.texts["manuscript/01.md"]
     inlines = repr(book.chapters[0].blocks)
     assert "name" in inlines and "aside" in inlines
+
+
+@pytest.mark.parametrize("opener", ["<div>", "```", "::: aside", "~~~~"])
+def test_an_unclosed_block_in_a_chapter_swallows_no_note_file(tmp_path, opener):
+    """All files go through one Pandoc document; an unclosed fence or <div> in a
+    chapter used to swallow the note parts after it (their references were then
+    blamed on the chapter, at columns past its end)."""
+    root = make_book(tmp_path / "book", {"manuscript/01.md": opener,
+                                         "footnotes/01.md": "[^a]: 自引[^a]\n\n"})
+    status, diags = check_json(root)
+    for d in diags:
+        assert_inside(root, d)
+    assert ("BB106", "footnotes/01.md") in {(d["code"], d["file"]) for d in diags}, diags
