@@ -59,6 +59,7 @@ _INLINE = re.compile("(?=[$\\\\<&A-Za-z0-9._%+\\-@{*_^ \t|])(?:" + "|".join([
     r"[ \t]*\|[ \t]*",                                          # table pipes and their padding
 ]) + ")", re.S)
 _CITE_KEY = re.compile(r"(?:^|[\s;\[(])-?@[A-Za-z0-9_{]")
+_EMPTY_CITE = re.compile(r"-?@[ \t]*(?:[,;]|$)")   # [@] or [@, 頁3]: BB203, still citation syntax
 _ATTR_AFTER = re.compile(r"\{[^{}\n]*\}")
 _LANG = re.compile(r"\blang\s*=\s*\"?([A-Za-z-]+)")
 
@@ -200,7 +201,7 @@ def _bracket(text: str, a: int, b: int) -> list[Span]:
     content, after = text[a + 1:b], text[b + 1:b + 2]
     attr = _ATTR_AFTER.match(text, b + 1) if after == "{" else None
     attr_span = [(attr.start(), attr.end())] if attr else []
-    if content.startswith("^") or _CITE_KEY.search(content):
+    if content.startswith("^") or _CITE_KEY.search(content) or _EMPTY_CITE.match(content):
         return [(a, b + 1)] + attr_span            # note call or citation: all of it
     if attr:
         lang = _LANG.search(attr.group())
