@@ -29,6 +29,11 @@ _SPECIAL = re.compile(r"[\[\]\\]")
 # opened deeper than this, or never closed, is escaped before Pandoc sees it (it
 # would be literal text anyway, or is nesting no book needs).
 MAX_OPEN_BRACKETS = 6
+# A fenced-div line: `::: name`/`::: {…}` opens, bare `:::` closes.  Note bodies
+# are dedented before Pandoc sees them, so there one continuation indent counts too.
+_DIV_FENCE = {True: re.compile(r"^ {0,3}:{3,}[ \t]*(.*)$", re.M),
+              False: re.compile(r"^(?:    |\t)? {0,3}:{3,}[ \t]*(.*)$", re.M)}
+_NOTE_DEF = re.compile(r"\[\^[^\]\n]*\]:")
 
 
 @dataclass
@@ -105,7 +110,39 @@ def scan(text: str, start: int = 0, end: int | None = None, *, chapter: bool = T
         elif ch == "]" and stack:
             i = _close_bracket(text, stack.pop(), j, out)
     out.edits += [(j, 0, "\\") for j in stack]   # never closed: literal text
+    _stray_div_closers(text, start, end, skips, chapter, out)
     return out
+
+
+def _stray_div_closers(text: str, start: int, end: int, skips, chapter: bool, out: Scan) -> None:
+    """Escape a `:::` that closes no div the author opened: each file is wrapped
+    in a div of its own for Pandoc, and such a line would close that wrapper,
+    silently dropping the rest of the file.  Alone it is literal text anyway."""
+    depth = 0
+    for m in _DIV_FENCE[chapter].finditer(text, start, end):
+        if any(a <= m.start() < b for a, b in skips):
+            continue
+        if not chapter and _NOTE_DEF.match(text, m.start()):
+            depth = 0
+        if m.group(1).strip():
+            depth += _opens(text, m, start)
+        elif depth:
+            depth -= 1
+        else:
+            out.edits.append((m.start() + len(m.group(0)) - len(m.group(0).lstrip(" \t")), 0, "\\"))
+
+
+def _opens(text: str, m: re.Match, start: int) -> bool:
+    """Pandoc opens a div only at a block start, with `{attributes}` or one word
+    (optionally followed by colons); anything else is paragraph text."""
+    attrs = m.group(1).strip()
+    rest = attrs.partition(" ")[2]
+    if not (attrs.startswith("{") or not rest.strip(": \t")):
+        return False
+    if m.start() <= start:
+        return True
+    prev = text[text.rfind("\n", start, m.start() - 1) + 1:m.start() - 1]
+    return not prev.strip() or prev.lstrip(" \t").startswith(":::")
 
 
 def _note_span_ok(text: str, i: int) -> bool:
