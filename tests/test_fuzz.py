@@ -213,3 +213,18 @@ def test_an_unclosed_block_in_a_chapter_swallows_no_note_file(tmp_path, opener):
     for d in diags:
         assert_inside(root, d)
     assert ("BB106", "footnotes/01.md") in {(d["code"], d["file"]) for d in diags}, diags
+
+
+@pytest.mark.parametrize("stray", [":::", "::::::::::::::::", "::: a b\n\n內\n\n:::", "段落\n::: aside\n\n內\n:::"])
+def test_a_stray_div_closer_drops_no_text(tmp_path, stray):
+    """A `:::` that closes no div of the author's closed the wrapper each file gets
+    for Pandoc: the rest of the chapter vanished without a word."""
+    from bookfactory import CHAPTER
+    from bookbuild.load import load_book
+    root = make_book(tmp_path / "book", {"manuscript/01.md": CHAPTER + "\n甲\n\n" + stray + "\n\n乙乙丙丙\n"})
+    book, diags = load_book(root)
+    assert book is not None and "乙乙丙丙" in repr(book.chapters[0].blocks)
+    notes = make_book(tmp_path / "book2", {"footnotes/01.md": "[^a]: 甲\n\n    " + stray.replace("\n", "\n    ")
+                                           + "\n\n    乙乙丙丙\n\n[^b]: 第二注。\n"})
+    book, diags = load_book(notes)
+    assert "乙乙丙丙" in repr(book.notes["a"].blocks) and "第二注" in repr(book.notes["b"].blocks)
