@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import re
 import signal
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -234,10 +235,14 @@ def _worker_init(warm: bool = False) -> None:
 def _guarded_init(*args) -> None:
     """A worker whose start fails ends quietly: multiprocessing would print
     its traceback to the user's terminal and start another, again and again;
-    the parent sees the worker gone (_watched) and reports an internal error."""
+    the parent sees the worker gone (_watched) and reports an internal error.
+    The pause slows the pool's respawning of failing workers; the signals are
+    the child's first (a SIGTERM from the pool's terminate must end it silently)."""
     try:
+        child_signals()
         _worker_init(*args)
     except BaseException:
+        time.sleep(0.2)
         os._exit(70)
 
 
