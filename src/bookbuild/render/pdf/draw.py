@@ -21,14 +21,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 import pikepdf
 
 from ...atomic import atomic_path
 from ...capture import capture
 from . import turn
+from .fetch import about_refused, fetcher_class
 from .html import _BOLD_ROLES, Faces, Frame, _cls, _pt
 
 # html_for(first, stop) -> the HTML document of pages [first, stop)
@@ -36,72 +35,9 @@ HtmlMaker = Callable[[int, int], str]
 Progress = Callable[[str, int, int], None]
 
 
-def _fetcher_class():
-    """RestrictedFetcher, made on first use (it subclasses WeasyPrint's fetcher)."""
-    if _FETCHER:
-        return _FETCHER[0]
-    from weasyprint.urls import URLFetcher
-
-    class RestrictedFetcher(URLFetcher):
-        """Serve file: URLs under the allowed roots and data: URLs; refuse the rest.
-
-        book-format.md "Files and safety": the renderer fetches only from the book
-        root, the package data and `.bookbuild/cache/`; `http:` or a `file:` URL
-        elsewhere (also through a symlink) is refused before any byte is read
-        or sent.  A file over 64 MiB, or an image whose header claims more than
-        check.assets.MAX_PIXELS pixels, is refused too: WeasyPrint reads a file
-        whole and Pillow would decode the bomb.  `refusals` keeps
-        (url, code, reason) for the diagnostics.
-        """
-
-        def __init__(self, roots: list[Path]):
-            super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
-            self.roots = [Path(r).resolve() for r in roots]
-            self.refused: list[str] = []
-            self.refusals: list[tuple[str, str, str]] = []
-
-        def allows(self, url: str) -> bool:
-            return self.refusal(url) is None
-
-        def refusal(self, url: str):
-            """None, or (code, reason) when `url` may not be fetched."""
-            from ...check.assets import MAX_BYTES, pixel_problem
-            parts = urlsplit(url)
-            if parts.scheme == "data":
-                return None
-            if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-                return "BB508", f"{parts.scheme or 'relative'} URL refused (nothing is fetched from the network)"
-            try:
-                path = Path(url2pathname(unquote(parts.path))).resolve()
-            except (OSError, RuntimeError):
-                return "BB508", "symlink loop"
-            if not any(path == r or path.is_relative_to(r) for r in self.roots):
-                return "BB508", "outside the book root (directly or through a symlink)"
-            if not path.is_file():
-                return "BB509", "missing"
-            if path.stat().st_size > MAX_BYTES:
-                return "BB510", "larger than 64 MiB"
-            problem = pixel_problem(path)
-            return (problem.code, problem.reason) if problem else None
-
-        def fetch(self, url, headers=None):
-            why = self.refusal(url)
-            if why is not None:
-                self.refused.append(url)
-                self.refusals.append((url, *why))
-                raise ValueError(f"bookbuild refuses to fetch {url}: {why[1]}")
-            return super().fetch(url, headers)
-
-    _FETCHER.append(RestrictedFetcher)
-    return RestrictedFetcher
-
-
-_FETCHER: list = []
-
-
 def __getattr__(name: str):
     if name == "RestrictedFetcher":     # draw.RestrictedFetcher([...]) as before
-        return _fetcher_class()
+        return fetcher_class()
     raise AttributeError(name)
 
 
@@ -123,7 +59,7 @@ def draw_range(html: str, base_url: str, roots: list[Path], out: Path, part: int
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    fetcher = _fetcher_class()(roots)
+    fetcher = fetcher_class()(roots)
     # WeasyPrint's warnings (CSS it ignores, images it could not load, .notdef)
     # come back with the part, from a worker process too (capture.py).
     with capture() as logged:
@@ -139,13 +75,8 @@ def draw_range(html: str, base_url: str, roots: list[Path], out: Path, part: int
     with atomic_path(out) as tmp:
         pdf.save(tmp)
     notdef = [m for m in messages if ".notdef" in m]
-    others = [m for m in messages if ".notdef" not in m and not _about_refused(m, fetcher.refused)]
+    others = [m for m in messages if ".notdef" not in m and not about_refused(m, fetcher.refused)]
     return PartResult(out, n, notdef, fetcher.refused, fetcher.refusals, others)
-
-
-def _about_refused(message: str, refused: list[str]) -> bool:
-    """WeasyPrint's own "Failed to load image at …" for a URL we refused (reported once, by us)."""
-    return any(url in message for url in refused)
 
 
 def _bytes_io(data: bytes):
