@@ -5,6 +5,7 @@ from pathlib import Path
 
 from .. import model as m
 from ..diagnostics import Diagnostic
+from .assets import check_assets
 from .glyphs import check_glyphs
 from .notes import check_notes
 from .references import check_glossary, check_sources
@@ -27,4 +28,5 @@ def run_checks(book: m.Book, cache_dir: Path | None = None) -> list[Diagnostic]:
     out += _punctuation(book)
     out += check_glyphs(book, cache_dir)
     out += check_script(book)
+    out += check_assets(book)     # BB508/BB509/BB510 for images, the cover, url()s: a check rule, not only a build refusal
     return out
