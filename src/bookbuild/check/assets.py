@@ -180,9 +180,12 @@ def image_path(src: str, chapter_file: str, root: Path):
     """An image of a chapter or note file: (path, None) or (None, refusal).
     A relative path is tried against the book root, then against the file's
     folder (the renderers do the same); the refusal is the folder's."""
-    found, _ = resolve_ref(src, root, root) if not _SCHEME.match(src.strip()) else (None, None)
+    found, first = resolve_ref(src, root, root) if not _SCHEME.match(src.strip()) else (None, None)
     if found is not None:
         return found, None
+    if first is not None and first.code != "BB508" and first.reason != "missing":
+        # the file is there under the root but refused (not an image, too big): say so, not "missing"
+        return None, first
     return resolve_ref(src.lstrip("/") if src.startswith("/") else src,
                        root if src.startswith("/") else (root / chapter_file).parent, root)
 
