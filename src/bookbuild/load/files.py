@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -13,17 +14,29 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 UNKNOWN = "an unknown encoding"
 
 
+_HIGH_PAIR = re.compile(rb"[\x80-\xff]{2}")
+
+
 def guess_encoding(data: bytes) -> str:
-    """A human guess at a legacy CJK encoding, for the BB503 message."""
+    """A human guess at the file's real encoding, for the BB503 message.
+
+    Latin-1 first: its accented letters are single high bytes between ASCII,
+    while any CJK double-byte text has runs of high bytes.  Then strict
+    EUC-CN (GB2312) before Big5: Big5 text nearly always has a trail byte
+    below 0xA1, which EUC-CN never has, so EUC-CN bytes mean GB."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "UTF-16"
-    for name, label in (("cp950", "Big5"), ("gb18030", "GB18030"), ("shift_jis", "Shift_JIS")):
+    if _HIGH_PAIR.search(data) is None:
+        high = [ch for ch in data.decode("latin-1") if ord(ch) > 127]
+        if high and sum(ch.isalpha() for ch in high) * 2 >= len(high):
+            return "Latin-1"
+    for name, label in (("gb2312", "GB18030"), ("cp950", "Big5"), ("gb18030", "GB18030"), ("shift_jis", "Shift_JIS")):
         try:
             text = data.decode(name)
         except UnicodeDecodeError:
             continue
         cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-        if cjk * 3 >= sum(1 for ch in text if ord(ch) > 127):
+        if cjk and cjk * 3 >= sum(1 for ch in text if ord(ch) > 127):
             return label
     return UNKNOWN
 
@@ -56,7 +69,7 @@ def _convert_hint(enc: str, mixed: bool) -> str:
                 "paste or type it again as UTF-8")
     if enc == UNKNOWN:
         return "save the file as UTF-8 in your editor (or find its encoding, e.g. with file -i, and convert it)"
-    name = {"Big5": "BIG5", "Shift_JIS": "SHIFT_JIS"}.get(enc, enc.upper())
+    name = {"Big5": "BIG5", "Shift_JIS": "SHIFT_JIS", "Latin-1": "LATIN1"}.get(enc, enc.upper())
     return f"convert it, e.g. iconv -f {name} -t UTF-8, or use bookbuild import --encoding"
 
 
