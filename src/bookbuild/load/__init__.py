@@ -12,7 +12,7 @@ from pathlib import Path
 from .. import model as m
 from ..config import parse_config
 from ..diagnostics import Diagnostic
-from .files import read_book_file, relpath
+from .files import inside_root, read_book_file, relpath
 from .footnotes import dedent_body, split_definitions
 from .pandoc_ast import Converter, FileContext
 from .scan import LineIndex, apply_edits, scan
@@ -102,6 +102,12 @@ def _unlisted_chapters(root: Path, config) -> list[Diagnostic]:
     diags = []
     for p in sorted((root / "manuscript").glob("*.md")):
         rel = relpath(root, p)
+        if p.is_symlink() and inside_root(root, rel) is None:
+            # a loop or a link out of the book: an error whether listed or not (never read)
+            if rel not in listed:
+                diags.append(Diagnostic("BB508", f"{rel} is a symlink loop or points outside the book root",
+                                        rel, 1, 1, "remove the link, or replace it with the file itself"))
+            continue
         if rel not in listed:
             diags.append(Diagnostic("BB507", f"{rel} is not listed in chapters in book.toml", rel, 1, 1,
                                     f'add "{rel}" to chapters, or move the file out of manuscript/'))
@@ -111,7 +117,6 @@ def _unlisted_chapters(root: Path, config) -> list[Diagnostic]:
 def _check_cover(root: Path, config) -> list[Diagnostic]:
     if not config.cover:
         return []
-    from .files import inside_root
     full = inside_root(root, config.cover)
     where = (config.path, config.cover_line or 1, 1)
     if full is None:
