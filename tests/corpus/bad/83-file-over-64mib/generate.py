@@ -1,0 +1,8 @@
+"""A 65 MiB chapter, sparse (not committed: size)."""
+import pathlib
+
+
+def generate(book: pathlib.Path) -> None:
+    with open(book / "manuscript/02.md", "wb") as f:
+        f.write("# 第二章\n\n".encode("utf-8"))
+        f.truncate(65 * 1024 * 1024)
