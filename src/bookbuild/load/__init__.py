@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 from .. import model as m
@@ -14,8 +15,8 @@ from ..config import parse_config
 from ..diagnostics import Diagnostic
 from .files import inside_root, read_book_file, relpath
 from .footnotes import dedent_body, split_definitions
-from .pandoc_ast import Converter, FileContext
-from .scan import LineIndex, apply_edits, scan
+from .pandoc_ast import MAX_NESTING, Converter, FileContext
+from .scan import MAX_BLOCK_NESTING, LineIndex, apply_edits, block_nesting_fault, scan
 from .yamlfiles import load_glossary, load_sources
 
 READER = "markdown+east_asian_line_breaks-smart"
@@ -138,8 +139,10 @@ def _parse_markdown(config, texts, note_files):
         text = texts.get(entry.file)
         if text is None:
             continue
-        sc = scan(text, chapter=True)
         idx = LineIndex(text)
+        if _too_deep(text, entry.file, idx, diags):
+            continue
+        sc = scan(text, chapter=True)
         for off, ident in sc.chapter_defs:
             line, col = idx.pos(off)
             diags.append(Diagnostic("BB109", f"note [^{ident}] is defined in a chapter file", entry.file, line, col,
@@ -152,6 +155,8 @@ def _parse_markdown(config, texts, note_files):
         if text is None:
             continue
         idx = LineIndex(text)
+        if _too_deep(text, rel, idx, diags):
+            continue
         sc = scan(text, chapter=False)
         diags += _empty_cites(sc, rel, idx)
         for d in split_definitions(text):
@@ -160,6 +165,18 @@ def _parse_markdown(config, texts, note_files):
             jobs.append(("note", rel, d.body_start, d))
     ast = _run_pandoc(parts) if parts else {"blocks": []}
     return _convert(ast, jobs, texts, config, diags)
+
+
+def _too_deep(text: str, rel: str, idx: LineIndex, diags: list[Diagnostic]) -> bool:
+    """BB510 for quotes/lists nested past the limit; the file is then not parsed at all."""
+    off = block_nesting_fault(text)
+    if off is None:
+        return False
+    line, col = idx.pos(off)
+    diags.append(Diagnostic("BB510", f"block quotes and lists nested more than {MAX_BLOCK_NESTING} deep; "
+                            f"{rel} is not read further", rel, line, col,
+                            "flatten the nesting (no book needs more than a few levels)"))
+    return True
 
 
 def _empty_cites(sc, rel, idx) -> list[Diagnostic]:
@@ -181,7 +198,15 @@ def _run_pandoc(parts: list[str]) -> dict:
     from concurrent.futures import ThreadPoolExecutor
 
     def convert(chunk: list[str]) -> list:
-        blocks = json.loads(pypandoc.convert_text("\n".join(chunk), "json", format=READER))["blocks"]
+        out = pypandoc.convert_text("\n".join(chunk), "json", format=READER)
+        try:
+            blocks = json.loads(out)["blocks"]
+        except RecursionError:
+            # inline nesting (emphasis, spans) too deep for Python: find the part, mark it (BB510)
+            if len(chunk) > 1:
+                return [b for part in chunk for b in convert([part])]
+            n = re.search(r'bbpart n="(\d+)"', chunk[0]).group(1)
+            return [{"t": "Div", "c": [["", ["bbpart"], [["n", n], ["bbdeep", "1"]]], []]}]
         if len(chunk) == 1 or _parts_intact(blocks, len(chunk)):
             return blocks
         # An unclosed code fence, `:::` or <div> in one file swallowed the parts
@@ -233,9 +258,13 @@ def _convert(ast, jobs, texts, config, diags):
         kind, rel, start, payload = jobs[n]
         ctx = FileContext(rel, texts[rel], start)
         conv = Converter(ctx)
+        if _nested_too_deep(block, conv, kind, rel, payload, diags):
+            continue
         if kind == "chapter":
             fallback = m.Pos(rel, 1, 1)
             blocks = conv.blocks(block["c"][1], fallback)
+            if _nested_too_deep(block, conv, kind, rel, payload, diags):
+                continue
             entry = payload
             title, rest = _split_title(blocks)
             if title is None and texts[rel].strip():
@@ -256,12 +285,31 @@ def _convert(ast, jobs, texts, config, diags):
                                         f"and {pos.file}:{pos.line}", pos.file, pos.line, pos.col,
                                         "remove one definition or give it a new id"))
                 continue
-            notes[d.id] = m.Note(d.id, conv.blocks(block["c"][1], pos), pos)
+            body = conv.blocks(block["c"][1], pos)
+            if _nested_too_deep(block, conv, kind, rel, payload, diags):
+                continue
+            notes[d.id] = m.Note(d.id, body, pos)
         diags.extend(_raw_html(conv.raw))
     if len(notes) > MAX_NOTES:
         diags.append(Diagnostic("BB510", f"{len(notes)} notes exceed the limit of {MAX_NOTES}",
                                 config.path, 1, 1, "split the book"))
     return chapters, notes, diags
+
+
+def _nested_too_deep(block, conv, kind, rel, payload, diags) -> bool:
+    """BB510 for a part whose Markdown nests too deep: its JSON did not decode
+    (marked bbdeep by _run_pandoc), or the converter met more than MAX_NESTING
+    levels (it stops descending and sets too_deep); the part is left out."""
+    if "bbdeep" in dict(block["c"][0][2]):
+        pos = m.Pos(rel, 1, 1) if kind == "chapter" else conv.ctx.pos_at(payload.marker)
+    elif conv.too_deep:
+        pos = conv.ctx.pos_at(conv.ctx.cursor)
+    else:
+        return False
+    diags.append(Diagnostic("BB510", f"Markdown nested more than {MAX_NESTING} levels deep (emphasis, spans, "
+                            "quotes or lists inside one another)", pos.file, pos.line, pos.col,
+                            "flatten the nesting (no book needs more than a few levels)"))
+    return True
 
 
 def _split_title(blocks):

@@ -21,6 +21,7 @@ capture.install()     # pypandoc prints Pandoc's warnings itself unless its logg
 
 SPAN_KINDS = ("term", "aside", "name", "title", "noconv", "index")
 _WINDOW = 4000  # how far ahead a Str may be found
+MAX_NESTING = 100  # blocks and inlines inside one another (BB510 past it)
 
 
 class FileContext:
@@ -74,13 +75,27 @@ class Converter:
         self.ctx = ctx
         self.cites: list[m.Citation] = []
         self.raw: list[tuple[m.Pos, bool]] = []   # (where, is a block) of raw HTML, which no edition renders
+        self.depth = 0
+        self.too_deep = False
 
     # --------------------------------------------------------------- inlines
     def inlines(self, nodes: list) -> list[m.Inline]:
         out: list[m.Inline] = []
+        if self._deeper():
+            return out
         for node in nodes:
             _append(out, self.inline(node))
+        self.depth -= 1
         return out
+
+    def _deeper(self) -> bool:
+        """One level down; past MAX_NESTING stop (the caller reports BB510): this
+        converter and every walker of the model recurse once per level."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            self.depth -= 1
+            self.too_deep = True
+        return self.too_deep
 
     def inline(self, node):
         t, c = node["t"], node.get("c")
@@ -158,10 +173,13 @@ class Converter:
     # ---------------------------------------------------------------- blocks
     def blocks(self, nodes: list, fallback: m.Pos) -> list[m.Block]:
         out: list[m.Block] = []
+        if self._deeper():
+            return out
         for node in nodes:
             _append(out, self.block(node, fallback))
             if out:
                 fallback = _block_pos(out[-1]) or fallback
+        self.depth -= 1
         return out
 
     def block(self, node, fallback: m.Pos):
