@@ -151,7 +151,7 @@ def test_python_warnings_are_captured_not_printed():
 def test_pandoc_warnings_map_to_the_authors_lines():
     """Two parts joined as load/ hands them to Pandoc; each warning lands on
     the line of the duplicate definition in its own file."""
-    from bookbuild.load.pandoc_ast import run_pandoc
+    from bookbuild.load.pandoc_ast import pandoc_json, run_pandoc
     fence = ":" * 12
     chapter = "# 題\n\n[x]: /a\n[x]: /b\n"
     note = "甲\n\n[y]: /a\n\n[y]: /b\n"
@@ -159,6 +159,10 @@ def test_pandoc_warnings_map_to_the_authors_lines():
     blocks, diags = run_pandoc(parts, [("manuscript/01.md", 1), ("footnotes/01.md", 10)],
                                "markdown+east_asian_line_breaks-smart")
     assert len(blocks) == 2
+    # a chunk that holds only part 1 (load/ runs chunks in threads): located by the part's number
+    _, alone = pandoc_json(parts[1:], [("manuscript/01.md", 1), ("footnotes/01.md", 10)],
+                           "markdown+east_asian_line_breaks-smart")
+    assert [(d.code, d.file, d.line) for d in alone] == [("BB604", "footnotes/01.md", 14)]
     got = sorted((d.code, d.file, d.line) for d in diags)
     assert got == [("BB604", "footnotes/01.md", 14), ("BB604", "manuscript/01.md", 4)]
     assert all("Duplicate link reference" in d.message and d.severity == "warning" for d in diags)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import os
 import re
 
 from .. import capture, model as m
@@ -259,42 +258,17 @@ def _block_pos(block) -> m.Pos | None:
 
 # "[WARNING] Duplicate link reference '[x]' at line 9 column 1" (pypandoc strips the level)
 _AT_LINE = re.compile(r"\bline (\d+),? column (\d+)")
-PARALLEL_FROM = 256 * 1024  # characters; below this one process is fastest
+_PART_N = re.compile(r'bbpart n="(\d+)"')
 
 
-def run_pandoc(parts: list[str], origins: list[tuple[str, int]], reader: str) -> tuple[list, list[Diagnostic]]:
-    """Read `parts` (self-contained Markdown files, each fenced as a `bbpart`) with
-    Pandoc: one process for the book, one per core (up to 4) on a large book.
+def pandoc_json(chunk: list[str], origins: list[tuple[str, int]], reader: str) -> tuple[str | None, list[Diagnostic]]:
+    """Run Pandoc on `chunk` (parts, each a self-contained file fenced as
+    `::: {.bbpart n="k"}`, joined by newlines): its JSON text, or None when
+    Pandoc failed, and its messages as diagnostics at the author's file:line —
+    warnings BB604, a failed Pandoc BB605; nothing printed, no traceback.
 
     `origins[k]` is (file, line) of part k's first text line in the author's
-    file.  Returns Pandoc's blocks and its messages as diagnostics at the
-    author's file:line: warnings BB604, a failed Pandoc BB605 (no traceback,
-    nothing printed)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    chunks = _chunks(parts)
-    starts = [sum(len(c) for c in chunks[:i]) for i in range(len(chunks))]
-    with ThreadPoolExecutor(len(chunks)) as pool:
-        results = list(pool.map(lambda i: _read_chunk(chunks[i], origins[starts[i]:], reader),
-                                range(len(chunks))))
-    return [b for blocks, _ in results for b in blocks], [d for _, ds in results for d in ds]
-
-
-def _chunks(parts: list[str]) -> list[list[str]]:
-    total = sum(map(len, parts))
-    workers = min(os.cpu_count() or 1, 4) if total >= PARALLEL_FROM else 1
-    chunks, current, size = [], [], 0
-    for part in parts:
-        current.append(part)
-        size += len(part)
-        if size >= total / workers and len(chunks) < workers - 1:
-            chunks.append(current)
-            current, size = [], 0
-    chunks.append(current)
-    return chunks
-
-
-def _read_chunk(chunk: list[str], origins: list[tuple[str, int]], reader: str):
+    file.  Safe in threads (each call keeps its own thread's messages)."""
     import pypandoc
 
     where = _PartLines(chunk, origins)
@@ -302,22 +276,30 @@ def _read_chunk(chunk: list[str], origins: list[tuple[str, int]], reader: str):
         try:
             out = pypandoc.convert_text("\n".join(chunk), "json", format=reader)
         except (RuntimeError, OSError) as exc:
-            return [], [where.failed(exc)]
+            return None, [where.failed(exc)]
+    return out, [where.diagnostic(msg.text) for msg in messages if msg.source == "pypandoc"]
+
+
+def run_pandoc(parts: list[str], origins: list[tuple[str, int]], reader: str) -> tuple[list, list[Diagnostic]]:
+    """One Pandoc run on all parts: (blocks, diagnostics).  (load/__init__.py
+    runs Pandoc itself, in threads, calling pandoc_json per chunk.)"""
+    out, diags = pandoc_json(parts, origins, reader)
     try:
-        blocks = json.loads(out)["blocks"]
-    except (ValueError, KeyError) as exc:
-        return [], [where.failed(exc)]
-    return blocks, [where.diagnostic(msg.text) for msg in messages if msg.source == "pypandoc"]
+        return (json.loads(out)["blocks"] if out is not None else []), diags
+    except (ValueError, KeyError, RecursionError) as exc:
+        return [], diags + [_PartLines(parts, origins).failed(exc)]
 
 
 class _PartLines:
     """Lines of one Pandoc input (parts joined by newlines) → the author's file:line."""
 
     def __init__(self, chunk: list[str], origins: list[tuple[str, int]]):
-        self.origins = origins[:len(chunk)]
-        self.fences, line = [], 1
-        for part in chunk:
+        self.fences, self.origins, line = [], [], 1
+        for i, part in enumerate(chunk):
+            n = _PART_N.search(part[:200])
+            k = int(n.group(1)) if n else i
             self.fences.append(line)            # the part's opening fence line
+            self.origins.append(origins[k] if k < len(origins) else ("book.toml", 1))
             line += part.count("\n") + 1        # +1: the newline that joins the parts
 
     def locate(self, line: int) -> tuple[str, int]:
