@@ -111,6 +111,7 @@ def scan(text: str, start: int = 0, end: int | None = None, *, chapter: bool = T
             i = _close_bracket(text, stack.pop(), j, out)
     out.edits += [(j, 0, "\\") for j in stack]   # never closed: literal text
     _stray_div_closers(text, start, end, skips, chapter, out)
+    _break_long_lines(text, start, end, skips, out)
     return out
 
 
@@ -227,3 +228,36 @@ def block_nesting_fault(text: str, limit: int = MAX_BLOCK_NESTING) -> int | None
                 return mt.end(1)
             pos = mt.end()
     return None
+
+
+# Pandoc's reader is quadratic in the length of a line of CJK text with
+# punctuation (100,000 "衡陽，" on one line: 4-10 s; a 5 MB line: minutes).
+# A line longer than LONG_LINE gets a newline about every BREAK_EVERY
+# characters, right after a CJK 。，；：、 that is followed by a CJK character
+# and no `[` is open before it on the line: with east_asian_line_breaks Pandoc
+# drops a newline between two wide characters, so the text is unchanged.
+# (Only Pandoc's own warning lines shift in such a file; our positions are
+# offsets and Str alignment, which ignore the inserted newlines.)
+LONG_LINE = 4000
+BREAK_EVERY = 2000
+_LONG_RE = re.compile(r"^[^#|\n][^\n]{%d,}" % LONG_LINE, re.M)
+_BREAK_RE = re.compile(r"(?<=[。，；：、])(?=[\u3400-\u9fff\uf900-\ufaff])")
+
+
+def _break_long_lines(text: str, start: int, end: int, skips, out: Scan) -> None:
+    for line in _LONG_RE.finditer(text, start, end):
+        if "|" in line.group():       # a table row must stay one line
+            continue
+        pos = line.start() + BREAK_EVERY
+        while pos < line.end() - BREAK_EVERY // 2:
+            hit = _BREAK_RE.search(text, pos, line.end())
+            if hit is None:
+                break
+            q = hit.start()
+            lo = max(line.start(), q - 2 * BREAK_EVERY)
+            opened, closed = text.rfind("[", lo, q), text.rfind("]", lo, q)
+            if opened <= closed and not any(a <= q < b for a, b in skips):
+                out.edits.append((q, 0, "\n"))
+                pos = q + BREAK_EVERY
+            else:
+                pos = q + 1
