@@ -7,6 +7,7 @@ as book-format.md requires).  Positions are 1-based line:col in code points.
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 
 from .. import model as m
@@ -14,16 +15,16 @@ from ..diagnostics import Diagnostic
 from ..transform.mdscan import protected_spans
 from ..transform.normalize import Change, fix_text, quote_problems
 
+_EOL = re.compile(r"\r\n?|\n")
+
 
 class LineIndex:
-    """Offset -> (line, col), both 1-based, columns in code points."""
+    """Offset -> (line, col), both 1-based, columns in code points.  CRLF, a lone
+    CR and LF each end a line, as the loader counts them: `fix --check` indexes
+    the raw file, `check` the loaded text, and both must name the same place."""
 
     def __init__(self, text: str):
-        self.starts = [0]
-        i = text.find("\n")
-        while i >= 0:
-            self.starts.append(i + 1)
-            i = text.find("\n", i + 1)
+        self.starts = [0] + [m.end() for m in _EOL.finditer(text)]
 
     def at(self, offset: int) -> tuple[int, int]:
         n = bisect.bisect_right(self.starts, offset) - 1

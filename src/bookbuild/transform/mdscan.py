@@ -64,9 +64,17 @@ _ATTR_AFTER = re.compile(r"\{[^{}\n]*\}")
 _LANG = re.compile(r"\blang\s*=\s*\"?([A-Za-z-]+)")
 
 
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def lone_cr_as_lf(text: str) -> str:
+    """A lone CR ends a line (the loader reads it so); same length, same offsets."""
+    return _LONE_CR.sub("\n", text) if "\r" in text else text
+
+
 def protected_spans(markdown_text: str) -> list[Span]:
     """Sorted, merged (start, end) spans of `markdown_text` that are not prose."""
-    text = markdown_text
+    text = lone_cr_as_lf(markdown_text)
     spans: list[Span] = []
     if text.startswith("\ufeff"):
         spans.append((0, 1))

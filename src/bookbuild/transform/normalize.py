@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .mdscan import lone_cr_as_lf
 from .norm_buffer import Buf, Change, object_mask
 from .norm_chars import is_han
 from .norm_quotes import pair_quotes
@@ -79,12 +80,15 @@ def fix_text(text: str, protected: list[tuple[int, int]], *, range_mark: str = "
     opts = Opts(range_mark=range_mark, interpunct=interpunct)
     lock = _lock_mask(text, protected)
     changes: list[Change] = []
-    for start, end in paragraphs(text):
-        if start == end or not _needs_fix(text, start, end, lock):
+    # rows find line starts at LF; the changes never touch a line end, so they
+    # apply to the text as written (its lone CRs kept)
+    work = lone_cr_as_lf(text)
+    for start, end in paragraphs(work):
+        if start == end or not _needs_fix(work, start, end, lock):
             continue
-        buf = Buf(text[start:end], list(range(start, end)), lock[start:end])
+        buf = Buf(work[start:end], list(range(start, end)), lock[start:end])
         _run(buf, FIX_ROWS, opts)
-        changes += buf.changes(text, start, end - start)
+        changes += buf.changes(work, start, end - start)
     return apply_changes(text, changes), changes
 
 
