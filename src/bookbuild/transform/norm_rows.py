@@ -171,15 +171,22 @@ def row6_interpunct(buf: Buf, o: Opts) -> Edits:
 
 # -------------------------------------------------------------- rows 7–9
 
-_COMMA = re.compile(",")
+_COMMA = re.compile(",+")
 _PERIOD = re.compile(r"(?<!\.)\.(?!\.)")     # `..`, `...` are row 13's
-_COLON_ETC = re.compile("[:;!?]")
+_COLON_ETC = re.compile("[:;!?]+")
 _FULL = {",": "，", ".": "。", ":": "：", ";": "；", "!": "！", "?": "？"}
 
 
 def _simple(buf: Buf, rx: re.Pattern) -> Edits:
-    return [(m.start(), m.end(), _FULL[m.group()]) for m in rx.finditer(buf.text)
-            if buf.cjk_after_word(m.start())]
+    """A run of marks (`,,,`, `?!`) changes as one: once one mark of it is
+    full-width its neighbour is in CJK context, so changing one per pass would
+    leave a long run half done after the last pass (and `fix` not idempotent)."""
+    edits = []
+    for m in rx.finditer(buf.text):
+        a, b = m.span()
+        if buf.cjk(a, b) or any(buf.cjk_after_word(i) for i in range(a, b)):
+            edits += [(i, i + 1, _FULL[buf.text[i]]) for i in range(a, b)]
+    return edits
 
 
 def row7_comma(buf: Buf, o: Opts) -> Edits:
