@@ -125,6 +125,24 @@ def test_fix_is_idempotent_and_loses_nothing(files):
         assert [d for d in diags if d["code"] == "BB401"] == [], "fix left BB401 positions"
 
 
+@settings(max_examples=N_TEXT)
+@given(book_files)
+def test_fix_check_names_the_bb401_positions_of_check(files):
+    """One implementation (book-format.md): `fix --check` and `check` report the
+    same BB401 places, CR and CRLF files included."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = _make(Path(tmp) / "book", files)
+        _, diags = check_json(root)
+        from_check = {(d["file"], d["line"], d["column"]) for d in diags if d["code"] == "BB401"}
+        out = StringIO()
+        run_fix(root, check=True, diff=False, stdout=out, stderr=StringIO())
+        from_fix = set()
+        for m in re.finditer(r"^(.*?):(\d+):(\d+): warning BB401 ", out.getvalue(), re.M):
+            rel = Path(m.group(1)).resolve().relative_to(root.resolve()).as_posix()
+            from_fix.add((rel, int(m.group(2)), int(m.group(3))))
+        assert from_fix == from_check
+
+
 @settings(max_examples=N_CLI)
 @given(book_files)
 def test_cli_check_never_crashes(files):
@@ -245,3 +263,32 @@ def test_a_stray_div_closer_drops_no_text(tmp_path, stray):
                                            + "\n\n    乙乙丙丙\n\n[^b]: 第二注。\n"})
     book, diags = load_book(notes)
     assert "乙乙丙丙" in repr(book.notes["a"].blocks) and "第二注" in repr(book.notes["b"].blocks)
+
+
+def _fix_cases(tmp_path, notes: bytes):
+    root = make_book(tmp_path / "book", {"footnotes/01.md": notes})
+    assert fix(root) in (0, 1)
+    once = (root / "footnotes/01.md").read_bytes()
+    assert fix(root) in (0, 1)
+    return root, once
+
+
+def test_fix_changes_a_long_run_of_commas_at_once(tmp_path):
+    """`,,,…,日`: one comma per pass turned full-width, so after the last pass a
+    long run was half done and a second `fix` changed the file again."""
+    root, once = _fix_cases(tmp_path, ("[^a]: 甲\n\n" + "," * 300 + "日\n").encode())
+    assert (root / "footnotes/01.md").read_bytes() == once
+    assert once.decode().count("，") == 300
+
+
+def test_lone_cr_lines_fix_check_and_check_agree(tmp_path):
+    """A lone CR ends a line for the loader; `fix` saw one long line, left the
+    indent after it, and `fix --check` named other lines than `check`."""
+    text = "# 章\r\r　　日軍進抵,衡陽\r\r　乙\r".encode()
+    root = make_book(tmp_path / "book", {"manuscript/01.md": text})
+    _, diags = check_json(root)
+    assert {(d["line"], d["column"]) for d in diags if d["code"] == "BB401"} == {(3, 1), (3, 7), (5, 1)}
+    assert fix(root) == 0
+    assert (root / "manuscript/01.md").read_bytes() == "# 章\r\r日軍進抵，衡陽\r\r乙\r".encode()
+    _, diags = check_json(root)
+    assert not [d for d in diags if d["code"] == "BB401"]
