@@ -216,7 +216,19 @@ def valid_book(draw) -> dict[str, str]:
     files["manuscript/01.md"] += "\n見[蔣中正日記]{.title}[@chiang, 7月20日]，[衡陽]{.term}與[第十軍]{.term}。\n"
     files["manuscript/01.md"] += "\n" + "".join(f"[^{i}]" for i in ("a", "b")) + "\n"
     chapters = "".join(f'  "manuscript/{i + 1:02}.md",\n' for i in range(n))
-    files["book.toml"] = BOOK_TOML.replace('  "manuscript/01.md",\n', chapters) + VALID_EDITIONS
+    toml = BOOK_TOML.replace('  "manuscript/01.md",\n', chapters)
+    if n > 1 and draw(st.booleans()):   # the last chapter as back matter
+        last = f'"manuscript/{n:02}.md"'
+        toml = toml.replace(f"  {last},", f'  {{ file = {last}, kind = "back" }},')
+    numbering = draw(st.sampled_from(["chapter", "book"]))
+    toml = toml.replace('title = "測試之書"', f'title = "測試之書"\nnote_numbering = "{numbering}"')
+    # keys of [editions.print], the last table of BOOK_TOML
+    toml += "".join(draw(st.lists(st.sampled_from([
+        'numerals = "upright"\n', 'numerals = "chinese"\n', 'numerals = "sideways"\n', 'notes = "chapter"\n',
+        'folio = "hanzi-vertical"\n', 'running_head = "fore-edge"\n', 'title_marks = "wavy"\n',
+        'kinsoku = "strict"\n', 'hanging = true\n', 'squeeze = true\n']), unique=True, max_size=3)
+        .filter(lambda keys: len({k.split("=")[0] for k in keys}) == len(keys))))
+    files["book.toml"] = toml + VALID_EDITIONS
     from bookfactory import NOTES
     files["footnotes/01.md"] = NOTES + "".join("\n" + _valid_note(draw, i) + "\n" for i in refs)
     return files

@@ -4,7 +4,7 @@ books build in every edition with a clean EPUBCheck and a PDF that has text.
 
 Counts follow the hypothesis profile (tests/conftest.py): "ci" by default, a few
 examples per property, derandomized; `pytest --slow` runs many more.
-`BB_FUZZ_EXAMPLES=N` overrides the check/fix count (for long local runs).
+`BB_FUZZ_EXAMPLES=N` and `BB_FUZZ_BUILDS=N` override the counts (for long local runs).
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from fuzz_strategies import chapter_text, encoded, notes_text, valid_book
 SLOW = settings.get_current_profile_name() == "slow"
 N_TEXT = int(os.environ.get("BB_FUZZ_EXAMPLES", 0)) or (1500 if SLOW else 40)
 N_CLI = 40 if SLOW else 4
-N_BUILD = 30 if SLOW else 3
+N_BUILD = int(os.environ.get("BB_FUZZ_BUILDS", 0)) or (30 if SLOW else 3)
 
 # a chapter 01.md, a second chapter, and a note file; each text random, each file encoded
 book_files = st.fixed_dictionaries({
