@@ -190,3 +190,22 @@ def test_weasyprint_messages_map_to_the_stylesheet(tmp_path):
     part = draw_range(html, base, [book_dir], tmp_path / "part.pdf", 0, turn_pages=False)
     got = {(d.code, d.file, d.line) for d in part_diagnostics([part], book, "print", base)}
     assert got == {("BB604", "styles/all.css", 3), ("BB508", "styles/all.css", 5)}
+
+
+def test_pandoc_warning_is_a_diagnostic_of_check(tmp_path):
+    chapter = CHAPTER + "\n見[甲][x]。\n\n[x]: https://example.org/a\n[x]: https://example.org/b\n"
+    book = make_book(tmp_path / "book", {"manuscript/01.md": chapter})
+    proc = _cli(book, "check", "--format", "json")
+    assert proc.returncode == 0 and "[WARNING]" not in proc.stderr
+    got = [(d["code"], d["file"], d["line"]) for d in json.loads(proc.stdout)["diagnostics"]]
+    line = chapter.count("\n", 0, chapter.index("[x]: https://example.org/b")) + 1
+    assert ("BB604", "manuscript/01.md", line) in got
+
+
+def test_weasyprint_warning_is_a_diagnostic_of_build(tmp_path):
+    book = make_book(tmp_path / "book", {"styles/all.css": "p {\n  color: red;\n  no-such-property: 1;\n}\n"})
+    for _ in range(2):          # the rebuild too: a page with a message is drawn again, not taken from the cache
+        proc = _cli(book, "build", "--edition", "print", "--format", "json", "--out", str(tmp_path / "out"))
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        got = [(d["code"], d["file"], d["line"]) for d in json.loads(proc.stdout)["diagnostics"]]
+        assert ("BB604", "styles/all.css", 3) in got

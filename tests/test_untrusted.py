@@ -264,3 +264,22 @@ def test_a_cover_that_is_no_image_is_refused(tmp_path):
     assert got == [("BB509", "book.toml", _line_of(toml, "cover ="))]
     bomb_png(root / "assets" / "cover.png", 20_000, 20_000)
     assert [d.code for d in check_assets(book)] == ["BB510"]
+
+
+def test_check_cache_sees_stylesheet_and_asset_changes(tmp_path):
+    """check_assets runs in `check`, whose result is cached: fixing the
+    stylesheet or replacing an image must change the answer."""
+    root = make_book(tmp_path / "book", {"styles/all.css": "p { background: url(http://example.org/x.png) }\n",
+                                         "manuscript/01.md": CHAPTER + "\n![圖](../assets/fig.png)\n"})
+    (root / "assets").mkdir()
+    (root / "assets" / "fig.png").write_text("not an image", encoding="utf-8")
+
+    def codes():
+        proc = _cli(root, "check", "--format", "json")
+        return sorted(d["code"] for d in json.loads(proc.stdout)["diagnostics"] if d["severity"] == "error")
+
+    assert codes() == ["BB508", "BB509"]
+    (root / "styles" / "all.css").write_text("p { color: red }\n", encoding="utf-8")
+    assert codes() == ["BB509"]
+    png(root / "assets" / "fig.png")
+    assert codes() == []

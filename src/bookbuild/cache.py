@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 
-_INPUT_DIRS = ("manuscript", "footnotes")
+_INPUT_DIRS = ("manuscript", "footnotes", "styles")   # styles: url()s are checked (check/assets.py)
 _HASH_LIMIT = 64 * 1024 * 1024      # the per-file input limit (BB510)
 
 
@@ -39,8 +39,11 @@ def book_key(root: Path, fonts: list[str] = ()) -> str:
     assets = root / "assets"
     if assets.is_dir():
         for p in sorted(assets.rglob("*")):
-            if p.is_file():
-                h.update(f"{p.relative_to(root).as_posix()}:{p.stat().st_size}".encode())
+            # check/assets.py reads the images' headers and follows their symlinks:
+            # a replaced file or a retargeted link must change the key
+            st = p.lstat()
+            target = os.readlink(p) if p.is_symlink() else ""
+            h.update(f"{p.relative_to(root).as_posix()}:{st.st_size}:{st.st_mtime_ns}:{target}\0".encode())
     for font in fonts:
         h.update(font.encode())
     return h.hexdigest()[:32]

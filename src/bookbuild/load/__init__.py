@@ -15,7 +15,7 @@ from ..config import parse_config
 from ..diagnostics import Diagnostic
 from .files import inside_root, read_book_file, relpath
 from .footnotes import dedent_body, split_definitions
-from .pandoc_ast import MAX_NESTING, Converter, FileContext
+from .pandoc_ast import MAX_NESTING, Converter, FileContext, pandoc_json
 from .scan import MAX_BLOCK_NESTING, LineIndex, apply_edits, block_nesting_fault, scan
 from .yamlfiles import load_glossary, load_sources
 
@@ -163,8 +163,11 @@ def _parse_markdown(config, texts, note_files):
             body = dedent_body(apply_edits(text, sc.edits, d.body_start, d.body_end))
             parts.append(f"{fence} {{.bbpart n=\"{len(jobs)}\"}}\n{body}\n{fence}\n")
             jobs.append(("note", rel, d.body_start, d))
-    ast = _run_pandoc(parts) if parts else {"blocks": []}
-    return _convert(ast, jobs, texts, config, diags)
+    # Pandoc's own warnings come back as BB604 at the author's line, a failed Pandoc as BB605
+    origins = [(rel, 1 if kind == "chapter" else texts[rel].count("\n", 0, start) + 1)
+               for kind, rel, start, _ in jobs]
+    ast, pandoc_diags = _run_pandoc(parts, origins) if parts else ({"blocks": []}, [])
+    return _convert(ast, jobs, texts, config, diags + pandoc_diags)
 
 
 def _too_deep(text: str, rel: str, idx: LineIndex, diags: list[Diagnostic]) -> bool:
@@ -191,14 +194,19 @@ def _empty_cites(sc, rel, idx) -> list[Diagnostic]:
 PARALLEL_FROM = 256 * 1024  # characters; below this one process is fastest
 
 
-def _run_pandoc(parts: list[str]) -> dict:
+def _run_pandoc(parts: list[str], origins: list[tuple[str, int]]) -> tuple[dict, list[Diagnostic]]:
     """One Pandoc process for the book; on a large book one per core, each on a
-    contiguous half of the parts (each part is a self-contained file)."""
-    import pypandoc
+    contiguous half of the parts (each part is a self-contained file).  Also
+    Pandoc's messages as diagnostics (pandoc_ast.pandoc_json)."""
     from concurrent.futures import ThreadPoolExecutor
 
+    found: list[Diagnostic] = []     # from every thread; list.extend is atomic
+
     def convert(chunk: list[str]) -> list:
-        out = pypandoc.convert_text("\n".join(chunk), "json", format=READER)
+        out, messages = pandoc_json(chunk, origins, READER)
+        if out is None:
+            found.extend(messages)
+            return []
         try:
             blocks = json.loads(out)["blocks"]
         except RecursionError:
@@ -208,6 +216,7 @@ def _run_pandoc(parts: list[str]) -> dict:
             n = re.search(r'bbpart n="(\d+)"', chunk[0]).group(1)
             return [{"t": "Div", "c": [["", ["bbpart"], [["n", n], ["bbdeep", "1"]]], []]}]
         if len(chunk) == 1 or _parts_intact(blocks, len(chunk)):
+            found.extend(messages)      # (a chunk read again part by part reports from those runs)
             return blocks
         # An unclosed code fence, `:::` or <div> in one file swallowed the parts
         # after it (its text would be blamed on the wrong file): parse each alone.
@@ -224,7 +233,8 @@ def _run_pandoc(parts: list[str]) -> dict:
             current, size = [], 0
     chunks.append(current)
     with ThreadPoolExecutor(len(chunks)) as pool:
-        return {"blocks": [b for blocks in pool.map(convert, chunks) for b in blocks]}
+        ast = {"blocks": [b for blocks in pool.map(convert, chunks) for b in blocks]}
+    return ast, found
 
 
 def _raw_html(raw: list[tuple[m.Pos, bool]]) -> list[Diagnostic]:

@@ -27,6 +27,7 @@ from ...model import Book
 from . import layout_types as lt
 from .draw import book_css, font_css, geometry_css
 from .html import Faces, Frame, page_html, unit_spans, wrap_pages
+from .messages import part_diagnostics
 
 Progress = Callable[[str, int, int], None]
 
@@ -223,6 +224,7 @@ def _draw(htmls, ed, css, folder, job, book, result, frame, faces, heads, pdf_tm
         raise
     try:
         diags += _notdef(drawn.parts, result.pages, book)
+        diags += part_diagnostics(drawn.parts, book, ed.name, job["base_url"])   # WeasyPrint's messages, refusals
         _finish_pdf(drawn, book, ed, result.pages, frame, faces, heads, pdf_tmp)
     finally:
         drawn.close()

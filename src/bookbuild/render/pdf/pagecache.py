@@ -241,7 +241,8 @@ def draw_book(htmls: list[str], html_for, *, context: str, folder: Path, fonts: 
     if progress:
         progress("merge", 0, 1)
     for task, part in zip(tasks, parts):
-        if not part.notdef and not part.refused:    # a page with an error is never reused
+        # a page with an error or a WeasyPrint message is never reused: its diagnostics come from drawing it
+        if not part.notdef and not part.refused and not part.messages:
             cache.add(task.out.stem, keys[task.first:task.stop], fonts)
         src = pikepdf.Pdf.open(task.out)
         sources.append(src)
