@@ -136,10 +136,18 @@ def _fonts(result: lt.LayoutResult, ed, cache_dir: Path, book: Book):
     diags = []
     for ch in sorted(fonts.missing - blanks):     # a missing blank is drawn as a margin
         pos = _find_pos(result.pages, ch)
-        file, line, col = (pos.file, pos.line, pos.col) if pos else (book.config.path, 1, 1)
+        # text bookbuild generates (目次, 第一章, the colophon's labels) has no
+        # source: point at the edition's font, the thing to change
+        file, line, col = (pos.file, pos.line, pos.col) if pos else (book.config.path, *_font_key(book, ed))
         diags.append(Diagnostic("BB402", f"character {ch!r} (U+{ord(ch):04X}) is not in the font {ed.font!r}",
                                 file, line, col, "replace the character or choose a font that has it"))
     return fonts, diags
+
+
+def _font_key(book: Book, ed) -> tuple[int, int]:
+    """Line and column of the edition's `font =` in book.toml (else its table header)."""
+    from ...config import _KeyIndex
+    return _KeyIndex(book.texts.get(book.config.path, "")).key(f"editions.{ed.name}", "font")
 
 
 # ------------------------------------------------------------ drawing
@@ -241,7 +249,7 @@ def _finish_pdf(drawn, book, ed, pages, frame: Frame, faces: Faces, heads, pdf_t
     problems = font_problems(pdf, {faces.upright, faces.horizontal, faces.bold})
     if problems:
         # Keep the previous good PDF: a fallback font is a wrong book.
-        raise _Rejected([Diagnostic("BB402", p, book.config.path, 1, 1,
+        raise _Rejected([Diagnostic("BB402", p, book.config.path, *_font_key(book, ed),
                                     "a character reached the page that the derived faces lack")
                          for p in problems])
     turn.finish_catalog(pdf, _docinfo(book, ed), _outline(pages))
