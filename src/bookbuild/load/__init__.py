@@ -261,12 +261,15 @@ def _convert(ast, jobs, texts, config, diags):
     chapters: list[m.Chapter] = []
     notes: dict[str, m.Note] = {}
     body_number = 0
+    indexes: dict[str, LineIndex] = {}
     for block in ast["blocks"]:
         if block["t"] != "Div" or "bbpart" not in block["c"][0][1]:
             continue
         n = int(dict(block["c"][0][2])["n"])
         kind, rel, start, payload = jobs[n]
-        ctx = FileContext(rel, texts[rel], start)
+        if rel not in indexes:
+            indexes[rel] = LineIndex(texts[rel])
+        ctx = FileContext(rel, texts[rel], start, indexes[rel])
         conv = Converter(ctx)
         if _nested_too_deep(block, conv, kind, rel, payload, diags):
             continue

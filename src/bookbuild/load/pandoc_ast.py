@@ -24,10 +24,11 @@ MAX_NESTING = 100  # blocks and inlines inside one another (BB510 past it)
 
 
 class FileContext:
-    def __init__(self, file: str, text: str, start: int = 0):
+    def __init__(self, file: str, text: str, start: int = 0, index: LineIndex | None = None):
         self.file = file
         self.text = text
-        self.index = LineIndex(text)
+        # one note file holds thousands of parts: share its index (built per part, 100,000 notes took minutes)
+        self.index = index or LineIndex(text)
         self.cursor = start
 
     def pos_at(self, offset: int) -> m.Pos:
