@@ -41,6 +41,9 @@ def guess_encoding(data: bytes) -> str:
     return UNKNOWN
 
 
+_EOL = re.compile(rb"\r\n?|\n")
+
+
 def decode_utf8(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
     """Decode UTF-8 (a BOM is accepted and dropped); BB503 at the first bad byte."""
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
@@ -49,8 +52,10 @@ def decode_utf8(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as e:
         offset = e.start
-        line_start = data.rfind(b"\n", 0, offset) + 1
-        line = data.count(b"\n", 0, offset) + 1
+        # CRLF, lone CR and LF each end a line, as in the decoded text
+        line, line_start = 1, 0
+        for m in _EOL.finditer(data, 0, offset):
+            line, line_start = line + 1, m.end()
         col = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
         # the bad line's rest first: a sentence pasted in Big5 into a UTF-8 file
         # does not decode as Big5 together with the UTF-8 around it
