@@ -292,3 +292,10 @@ def test_lone_cr_lines_fix_check_and_check_agree(tmp_path):
     assert (root / "manuscript/01.md").read_bytes() == "# 章\r\r日軍進抵，衡陽\r\r乙\r".encode()
     _, diags = check_json(root)
     assert not [d for d in diags if d["code"] == "BB401"]
+
+
+def test_bb503_after_a_lone_cr_is_on_the_next_line(tmp_path):
+    """BB503 counted lines at LF only; the loader (and editors) end one at a lone CR too."""
+    root = make_book(tmp_path / "book", {"manuscript/01.md": b"# \xe7\xab\xa0\r\r\xc8\xd5\xb7\xbd"})
+    _, diags = check_json(root)
+    assert [(d["code"], d["line"], d["column"]) for d in diags if d["code"] == "BB503"] == [("BB503", 3, 1)]
