@@ -1,6 +1,8 @@
 """BB402: characters the edition's font cannot draw (on the normalized text)."""
 from __future__ import annotations
 
+import unicodedata
+
 from pathlib import Path
 
 from .. import model as m
@@ -149,6 +151,10 @@ def _missing(book, edition, texts, chars: set[str], cmap, seen: set[str]) -> lis
             seen.add(ch)
             where = text.find(ch)
             at = m.Pos(pos.file, pos.line, pos.col + where) if where >= 0 and "\n" not in text[:where] else pos
+            if unicodedata.category(ch) == "Cc":   # NUL, BEL…: never print the raw byte into the terminal
+                out.append(diag("BB402", at, f"invisible control character U+{ord(ch):04X} in the text",
+                                "delete it (it often comes from a damaged or binary file)"))
+                continue
             out.append(diag("BB402", at, f"the font '{edition.font}' (edition '{edition.name}') has no glyph for "
                             f"'{ch}' U+{ord(ch):04X}",
                             "replace the character, or choose an edition font that has it"))
