@@ -32,7 +32,7 @@ def _inlines(book):
 
 def test_long_lines_are_broken_for_pandoc_without_changing_the_model(tmp_path, monkeypatch):
     root = make_book(tmp_path / "book", {"manuscript/01.md": CHAPTER.replace("戰事緊急[^b]。", "戰事緊急[^b]。" + LONG)})
-    breaks = [e for e in scan_mod.scan(LONG).edits if e[2] == "\n"]
+    breaks = [e for e in scan_mod.scan(LONG).edits if e[2].startswith("\n")]
     assert len(breaks) >= len(LONG) // (2 * scan_mod.BREAK_EVERY)        # breaks were inserted
     broken, d1 = load_book(root)
     monkeypatch.setattr(scan_mod, "_LONG_RE", re.compile(r"(?!)"))     # never break
@@ -41,9 +41,17 @@ def test_long_lines_are_broken_for_pandoc_without_changing_the_model(tmp_path, m
     assert [(d.code, d.line, d.column) for d in d1] == [(d.code, d.line, d.column) for d in d2]
 
 
+def test_a_long_note_line_is_broken_inside_its_note(tmp_path):
+    notes = NOTES.replace("    續行縮排四格。", "    " + "衡陽守城，" * 2000)
+    book, diags = load_book(make_book(tmp_path / "book", {"footnotes/01.md": notes}))
+    assert not [d for d in diags if d.severity == "error"]
+    body = "".join(n.text for n in m.walk_blocks_inlines(book.notes["b"].blocks) if isinstance(n, m.Text))
+    assert body == "第一段。" + "衡陽守城，" * 2000
+
+
 def test_a_heading_or_table_row_is_never_broken():
     for line in ("# " + "衡陽，" * 3000, "| " + "衡陽，" * 3000 + " |"):
-        assert not [e for e in scan_mod.scan(line).edits if e[2] == "\n"]
+        assert not [e for e in scan_mod.scan(line).edits if e[2].startswith("\n")]
 
 
 @pytest.mark.parametrize("make", [lambda n: ">" * n + " 深",

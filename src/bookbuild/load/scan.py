@@ -248,6 +248,8 @@ def _break_long_lines(text: str, start: int, end: int, skips, out: Scan) -> None
     for line in _LONG_RE.finditer(text, start, end):
         if "|" in line.group():       # a table row must stay one line
             continue
+        # the new line keeps the indentation: a note's continuation line stays in its note
+        indent = "\n" + line.group()[:len(line.group()) - len(line.group().lstrip(" \t"))]
         pos = line.start() + BREAK_EVERY
         while pos < line.end() - BREAK_EVERY // 2:
             hit = _BREAK_RE.search(text, pos, line.end())
@@ -257,7 +259,7 @@ def _break_long_lines(text: str, start: int, end: int, skips, out: Scan) -> None
             lo = max(line.start(), q - 2 * BREAK_EVERY)
             opened, closed = text.rfind("[", lo, q), text.rfind("]", lo, q)
             if opened <= closed and not any(a <= q < b for a, b in skips):
-                out.edits.append((q, 0, "\n"))
+                out.edits.append((q, 0, indent))
                 pos = q + BREAK_EVERY
             else:
                 pos = q + 1
