@@ -59,7 +59,12 @@ class LineIndex:
 
 
 def _quote(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"')
+    value = value.replace("\\", "\\\\").replace('"', '\\"').replace("&", "&#38;")
+    # Pandoc drops the whole attribute block (and the scaffolding shows up as
+    # text) when a quoted value starts with a space: `[^ a]`; an entity is read back
+    if value[:1].isspace():
+        value = f"&#{ord(value[0])};{value[1:]}"
+    return value
 
 
 def _skip_regions(text: str, start: int, end: int) -> list[tuple[int, int]]:
