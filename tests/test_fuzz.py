@@ -299,3 +299,15 @@ def test_bb503_after_a_lone_cr_is_on_the_next_line(tmp_path):
     root = make_book(tmp_path / "book", {"manuscript/01.md": b"# \xe7\xab\xa0\r\r\xc8\xd5\xb7\xbd"})
     _, diags = check_json(root)
     assert [(d["code"], d["line"], d["column"]) for d in diags if d["code"] == "BB503"] == [("BB503", 3, 1)]
+
+
+def test_a_note_id_with_a_leading_space_is_reported_not_printed(tmp_path):
+    """`[^ a]` became `[]{.bbref ref=" a" …}`, which Pandoc does not read as a span:
+    the scaffolding went into the book as text and the id was never reported."""
+    from bookfactory import CHAPTER
+    root = make_book(tmp_path / "book", {"manuscript/01.md": CHAPTER + "\n再記一事[^ a]。\n"})
+    _, diags = check_json(root)
+    assert ("BB108", 7, 5) in {(d["code"], d["line"], d["column"]) for d in diags}, diags
+    from bookbuild.load import load_book
+    book, _ = load_book(root)
+    assert "bbref" not in repr(book.chapters[0].blocks)
