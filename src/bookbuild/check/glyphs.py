@@ -134,6 +134,20 @@ def check_glyphs(book: m.Book, cache_dir: Path | None = None) -> list[Diagnostic
     return out
 
 
+def _char_pos(book, pos: m.Pos, text: str, ch: str) -> m.Pos:
+    """Where ch is in the author's file: pos plus its offset in text, when the
+    file really holds ch there (a text whose own place was not found carries its
+    block's place, and an offset from that pointed past the end of the line)."""
+    where = text.find(ch)
+    src = book.texts.get(pos.file)
+    if where < 0 or "\n" in text[:where] or src is None:
+        return pos
+    lines = src.split("\n", pos.line)
+    line = lines[pos.line - 1] if len(lines) >= pos.line else ""
+    col = pos.col + where
+    return m.Pos(pos.file, pos.line, col) if line[col - 1:col] == ch else pos
+
+
 def _missing(book, edition, texts, chars: set[str], cmap, seen: set[str]) -> list[Diagnostic]:
     # Fast path: normalization only maps to common punctuation and unified
     # ideographs, so only texts holding a character the font lacks need it.
@@ -149,8 +163,7 @@ def _missing(book, edition, texts, chars: set[str], cmap, seen: set[str]) -> lis
             if ch in seen or ch in _ALWAYS_OK or ord(ch) in cmap:
                 continue
             seen.add(ch)
-            where = text.find(ch)
-            at = m.Pos(pos.file, pos.line, pos.col + where) if where >= 0 and "\n" not in text[:where] else pos
+            at = _char_pos(book, pos, text, ch)
             if unicodedata.category(ch) == "Cc":   # NUL, BEL…: never print the raw byte into the terminal
                 out.append(diag("BB402", at, f"invisible control character U+{ord(ch):04X} in the text",
                                 "delete it (it often comes from a damaged or binary file)"))
