@@ -311,3 +311,16 @@ def test_a_note_id_with_a_leading_space_is_reported_not_printed(tmp_path):
     from bookbuild.load import load_book
     book, _ = load_book(root)
     assert "bbref" not in repr(book.chapters[0].blocks)
+
+
+def test_bb402_of_an_unaligned_text_stays_inside_its_line(tmp_path):
+    """`\\[` after a NUL: the text's own place is not found, it carries the note's,
+    and BB402 added the NUL's offset to that: line 1, column 201 of a 6-character line."""
+    root = make_book(tmp_path / "book", {"footnotes/01.md": NOTES_NUL})
+    _, diags = check_json(root)
+    for d in diags:
+        assert_inside(root, d)
+    assert "BB402" in {d["code"] for d in diags}
+
+
+NOTES_NUL = "[^a]: 甲。\n\n[^b]: 乙。\n\n[^c]: \n    " + "日" * 200 + "\x00\\[\n\n"
