@@ -64,3 +64,25 @@ def test_hostile_file_is_bb510(tmp_path, rel, text, where):
         line = text.splitlines()[got[0]["line"] - 1]
         assert line[got[0]["column"] - 1] == "[" and line[:got[0]["column"]].count("[") == MAX_DEPTH + 1
     assert seconds < 30
+
+
+def test_unclosed_fence_does_not_hide_brackets_from_the_bound(tmp_path):
+    """Pandoc's markdown makes no code block of a fence that is never closed, so the
+    brackets after it reach Pandoc and must be bounded like any others (the fuzzer found
+    a check that hung for 20 minutes on `~~~日` followed by 3,000 `[`)."""
+    from bookfactory import CHAPTER
+    book = make_book(tmp_path / "book", {"manuscript/01.md": CHAPTER + "\n~~~日\n\n文字" + "[" * 3000 + "。\n"})
+    start = time.monotonic()
+    r = subprocess.run([sys.executable, "-m", "bookbuild", "check", str(book), "--format", "json"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert time.monotonic() - start < 60
+
+
+def test_closed_fence_still_protects_its_code():
+    from bookbuild.load.scan import _skip_regions
+    text = "甲\n\n~~~\n[^x] [@y]\n~~~\n\n乙 `[^z]`\n\n```日\nno close"
+    regions = _skip_regions(text, 0, len(text))
+    covered = lambda needle: any(a <= text.index(needle) < b for a, b in regions)
+    assert covered("[^x]") and covered("[^z]")
+    assert not covered("no close")

@@ -67,19 +67,30 @@ def _quote(value: str) -> str:
     return value
 
 
+def _closes(m: re.Match, opener: str, text: str, end: int) -> bool:
+    """A closing fence: the opener's character, at least as long, nothing after it on the line."""
+    fence = m.group(1)
+    if fence[0] != opener[0] or len(fence) < len(opener):
+        return False
+    eol = text.find("\n", m.end(), end)
+    return not text[m.end():end if eol < 0 else eol].strip()
+
+
 def _skip_regions(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Code fences, inline code and HTML comments: never scanned."""
     regions = []
-    pos = start
-    fence = None
-    for m in _FENCE_RE.finditer(text, start, end):
-        if fence is None:
-            fence, pos = m.group(1), m.start()
-        elif m.group(1).startswith(fence[0]) and len(m.group(1)) >= len(fence):
-            regions.append((pos, m.end()))
-            fence = None
-    if fence is not None:
-        regions.append((pos, end))
+    fences = list(_FENCE_RE.finditer(text, start, end))
+    i = 0
+    while i < len(fences):
+        opener = fences[i].group(1)
+        close = next((j for j in range(i + 1, len(fences)) if _closes(fences[j], opener, text, end)), None)
+        if close is None:
+            # Pandoc's markdown (unlike CommonMark) makes no code block of a fence that is
+            # never closed: the line is text, and the brackets after it reach Pandoc
+            i += 1
+            continue
+        regions.append((fences[i].start(), fences[close].end()))
+        i = close + 1
     for m in re.finditer(r"<!--.*?-->|(`+)[^`].*?\1", text[start:end], re.S):
         regions.append((m.start() + start, m.end() + start))
     return sorted(regions)
