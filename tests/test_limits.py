@@ -86,3 +86,25 @@ def test_closed_fence_still_protects_its_code():
     covered = lambda needle: any(a <= text.index(needle) < b for a, b in regions)
     assert covered("[^x]") and covered("[^z]")
     assert not covered("no close")
+
+
+def test_pandoc_caught_in_exponential_time_is_stopped(monkeypatch):
+    """The backstop behind the scanner's bounds: a Pandoc run past its time limit is killed
+    and reported as BB605 at the part's file, not waited for.  Pandoc is given 25 open `[`
+    directly (the scanner would have escaped them): minutes of work for its reader."""
+    import os
+
+    from bookbuild.load.pandoc_ast import pandoc_json, pandoc_time_limit
+    assert pandoc_time_limit(5_000_000) > 600             # a 5 MB chapter keeps ample time
+    monkeypatch.setenv("BOOKBUILD_PANDOC_TIMEOUT", "0.5")
+    start = time.monotonic()
+    out, diags = pandoc_json(['::: {.bbpart n="0"}\n' + "文字[" * 25 + "\n:::"], [("manuscript/01.md", 3)],
+                             "markdown")
+    assert out is None and time.monotonic() - start < 20
+    assert [(d.code, d.file, d.line) for d in diags] == [("BB605", "manuscript/01.md", 3)]
+    assert "took longer than 0.5 s" in diags[0].message
+    me = os.getpid()
+    children = [c for t in os.listdir(f"/proc/{me}/task")
+                for c in open(f"/proc/{me}/task/{t}/children").read().split()]
+    assert not [c for c in children if os.path.exists(f"/proc/{c}/exe")
+                and "pandoc" in os.path.basename(os.readlink(f"/proc/{c}/exe"))]

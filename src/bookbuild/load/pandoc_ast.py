@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
 import re
+import signal
+import threading
 
 from .. import capture, model as m
 from ..diagnostics import Diagnostic
@@ -273,12 +276,49 @@ def pandoc_json(chunk: list[str], origins: list[tuple[str, int]], reader: str) -
     import pypandoc
 
     where = _PartLines(chunk, origins)
+    text = "\n".join(chunk)
+    limit = pandoc_time_limit(len(text))
+    watchdog = threading.Timer(limit, _end_pandoc, args=(threading.get_native_id(),))
+    watchdog.daemon = True
     with capture.capture(thread_only=True) as messages:
+        watchdog.start()
         try:
-            out = pypandoc.convert_text("\n".join(chunk), "json", format=reader)
+            out = pypandoc.convert_text(text, "json", format=reader)
         except (RuntimeError, OSError) as exc:
+            if watchdog.finished.is_set():
+                return None, [where.timed_out(limit)]
             return None, [where.failed(exc)]
+        finally:
+            watchdog.cancel()
     return out, [where.diagnostic(msg.text) for msg in messages if msg.source == "pypandoc"]
+
+
+def pandoc_time_limit(chars: int) -> float:
+    """Seconds one Pandoc run may take: far above a normal run (about a second per 100,000
+    characters), so only a Pandoc caught in exponential time on some input is stopped.
+    BOOKBUILD_PANDOC_TIMEOUT overrides it (seconds)."""
+    env = os.environ.get("BOOKBUILD_PANDOC_TIMEOUT", "")
+    try:
+        return max(float(env), 0.001) if env else 120.0 + chars / 5_000
+    except ValueError:
+        return 120.0 + chars / 5_000
+
+
+def _end_pandoc(tid: int) -> None:
+    """SIGKILL to the Pandoc started by thread `tid` (its watchdog fired; Pandoc runs of
+    other threads go on): pypandoc then raises, and the run becomes BB605 instead of a
+    check that never ends.  Linux (/proc); elsewhere the run is simply not bounded."""
+    try:
+        with open(f"/proc/{os.getpid()}/task/{tid}/children") as f:
+            pids = [int(p) for p in f.read().split()]
+    except (OSError, ValueError):
+        return
+    for pid in pids:
+        try:
+            if os.path.basename(os.readlink(f"/proc/{pid}/exe")).startswith("pandoc"):
+                os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def run_pandoc(parts: list[str], origins: list[tuple[str, int]], reader: str) -> tuple[list, list[Diagnostic]]:
@@ -317,6 +357,12 @@ class _PartLines:
         if m_at:
             text = text[:m_at.start()].rstrip().removesuffix(" at").rstrip()
         return Diagnostic("BB604", f"Pandoc: {text}", file, line, 1, _hint(text))
+
+    def timed_out(self, limit: float) -> Diagnostic:
+        file, line = self.locate(0)
+        return Diagnostic("BB605", f"Pandoc took longer than {limit:g} s on this text and was stopped",
+                          file, line, 1, "some Markdown makes Pandoc's reader exponential (e.g. many "
+                          "unclosed [ or nested emphasis); simplify the construct, and report it with the book")
 
     def failed(self, exc: BaseException) -> Diagnostic:
         lines = [ln for ln in str(exc).strip().splitlines() if ln.strip()]
