@@ -212,14 +212,12 @@ class Workers:
 
     def __init__(self, jobs: int | None):
         self.jobs = max(1, jobs or os.cpu_count() or 1)
-        self.pool = (multiprocessing.get_context("fork").Pool(self.jobs, initializer=_guarded_init,
-                                                              initargs=(True,))
+        self.pool = (_pool(self.jobs, initializer=_guarded_init, initargs=(True,))
                      if self.jobs > 1 else None)
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+            end_pool(self.pool)
             self.pool = None
 
 
@@ -244,7 +242,7 @@ class Drawing:
             workers = min(jobs, len(tasks))
             if len(tasks) > workers:
                 importlib.import_module("weasyprint")   # once here, not in every worker
-            self.pool = multiprocessing.get_context("fork").Pool(workers, initializer=_guarded_init)
+            self.pool = _pool(workers, initializer=_guarded_init)
             self.watch = self.pool
             self.it = self.pool.imap(_work, tasks)
         else:
@@ -262,13 +260,40 @@ class Drawing:
             return out
         finally:
             if self.pool is not None:
-                self.pool.terminate()
-                self.pool.join()
+                end_pool(self.pool)
             _JOB.clear()
 
 
 class WorkerDied(RuntimeError):
     """A drawing worker ended without a result (killed, or a crash inside a C library)."""
+
+
+def _pool(n: int, **kw):
+    """A fork pool that remembers the workers it started with: Pool replaces a dead
+    worker at once, so a set taken later (when the results are first read) could
+    already hold the replacement and never see the death."""
+    pool = multiprocessing.get_context("fork").Pool(n, **kw)
+    pool.bb_started = frozenset(p.pid for p in pool._pool)
+    return pool
+
+
+def end_pool(pool) -> None:
+    """Pool.terminate(), except after a worker died: then terminate() can wait forever for
+    the task queue's lock (seen: a build hung in _help_stuff_finish after a worker's
+    os._exit), so stop the pool's handler from respawning, kill the workers and drop the
+    pool's own finalizer, which would wait on the same lock at exit."""
+    from multiprocessing import pool as mp
+    if not any(p.exitcode is not None or p.pid not in pool.bb_started for p in pool._pool):
+        pool.terminate()
+        pool.join()
+        return
+    pool._state = pool._worker_handler._state = mp.TERMINATE
+    for p in list(pool._pool):
+        if p.exitcode is None:
+            p.kill()
+    for p in list(pool._pool):
+        p.join(5)
+    pool._terminate.cancel()
 
 
 def _watched(it, pool):
@@ -278,7 +303,7 @@ def _watched(it, pool):
     if pool is None:
         yield from it
         return
-    alive = {p.pid for p in pool._pool}      # workers never exit on their own (no maxtasksperchild)
+    alive = pool.bb_started              # workers never exit on their own (no maxtasksperchild)
     while True:
         try:
             yield it.next(timeout=0.5)
