@@ -15,9 +15,9 @@ import stat
 from pathlib import Path
 
 from . import __version__
+from .limits import MAX_FILE_BYTES
 
 _INPUT_DIRS = ("manuscript", "footnotes", "styles")   # styles: url()s are checked (check/assets.py)
-_HASH_LIMIT = 64 * 1024 * 1024      # the per-file input limit (BB510)
 
 
 def _code_stamp() -> str:
@@ -68,7 +68,7 @@ def _input_files(root: Path) -> list[tuple[str, Path]]:
 
 def _small_text(path: Path) -> str:
     try:
-        if path.is_file() and path.stat().st_size <= _HASH_LIMIT:
+        if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES:
             return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         pass
@@ -92,7 +92,7 @@ def _file_stamp(path: Path, real_root: Path) -> bytes:
             return link + b":" + _file_stamp(target, real_root)
         if not stat.S_ISREG(st.st_mode):
             return f"kind:{stat.S_IFMT(st.st_mode)}".encode()
-        if st.st_size > _HASH_LIMIT:
+        if st.st_size > MAX_FILE_BYTES:
             return f"big:{st.st_size}:{st.st_mtime_ns}".encode()
         with open(path, "rb") as f:
             return hashlib.file_digest(f, "sha256").digest()

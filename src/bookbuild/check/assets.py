@@ -31,8 +31,8 @@ from urllib.request import url2pathname
 
 from .. import model as m
 from ..diagnostics import Diagnostic
+from ..limits import MAX_FILE_BYTES
 
-MAX_BYTES = 64 * 1024 * 1024          # book-format.md limits: 64 MiB per file
 MAX_PIXELS = 89_478_485               # Pillow's default MAX_IMAGE_PIXELS (≈ 9459 × 9459)
 MAX_CSS_DEPTH = 256                   # tinycss2 and WeasyPrint recurse per nested block
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
@@ -88,7 +88,7 @@ def image_problem(path: Path) -> Refusal | None:
         return Refusal("BB509", "missing", "check the path (relative to the book root)")
     if not path.is_file():
         return Refusal("BB509", "not a file", "refer to an image file")
-    if size > MAX_BYTES:
+    if size > MAX_FILE_BYTES:
         return Refusal("BB510", f"{size // (1024 * 1024)} MiB; the limit is 64 MiB per file",
                        "make the image smaller")
     if path.suffix.lower() == ".svg":
@@ -151,7 +151,7 @@ def check_assets(book: m.Book, styles: list[str] | None = None) -> list[Diagnost
             rel = css.relative_to(root).as_posix()
             try:
                 size = css.stat().st_size
-                text = css.read_text("utf-8", errors="replace") if size <= MAX_BYTES else ""
+                text = css.read_text("utf-8", errors="replace") if size <= MAX_FILE_BYTES else ""
             except OSError:
                 continue
             problem = css_problem(text, size)
@@ -252,7 +252,7 @@ def _raw_images(root: Path, rel: str) -> list[tuple[str, m.Pos]]:
 def css_problem(text: str, size: int | None = None) -> Refusal | None:
     """A stylesheet too large, or nested too deep to parse without running
     out of stack (`((((…` a hundred thousand times)."""
-    if (size if size is not None else len(text.encode("utf-8", "replace"))) > MAX_BYTES:
+    if (size if size is not None else len(text.encode("utf-8", "replace"))) > MAX_FILE_BYTES:
         return Refusal("BB510", "larger than 64 MiB", "split the stylesheet")
     if css_depth(text) > MAX_CSS_DEPTH:
         return Refusal("BB510", f"brackets nested deeper than {MAX_CSS_DEPTH}; the stylesheet is not used",

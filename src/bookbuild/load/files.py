@@ -7,8 +7,8 @@ import stat
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
+from ..limits import MAX_FILE_BYTES
 
-MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 UNKNOWN = "an unknown encoding"

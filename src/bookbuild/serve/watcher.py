@@ -12,6 +12,8 @@ import threading
 from pathlib import Path
 from typing import Callable
 
+from ..limits import MAX_FILE_BYTES
+
 # What a book is made of (book-format.md): book.toml, the chapters, the
 # notes and data files, the styles and the assets.  The rest of the folder
 # (dist/, .bookbuild/, a repository's code) is not watched.
@@ -86,7 +88,7 @@ def _hash(p: Path) -> str:
     with BB510) goes by size and mtime, so a huge file never fills the memory of the server."""
     try:
         st = p.stat()
-        if st.st_size > 64 * 1024 * 1024:
+        if st.st_size > MAX_FILE_BYTES:
             return f"big:{st.st_size}:{st.st_mtime_ns}"
         with open(p, "rb") as f:
             return hashlib.file_digest(f, "sha256").hexdigest()

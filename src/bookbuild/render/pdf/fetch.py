@@ -40,7 +40,8 @@ def fetcher_class():
 
         def refusal(self, url: str):
             """None, or (code, reason) when `url` may not be fetched."""
-            from ...check.assets import MAX_BYTES, pixel_problem
+            from ...check.assets import pixel_problem
+            from ...limits import MAX_FILE_BYTES
             parts = urlsplit(url)
             if parts.scheme == "data":
                 return None
@@ -54,7 +55,7 @@ def fetcher_class():
                 return "BB508", "outside the book root (directly or through a symlink)"
             if not path.is_file():
                 return "BB509", "missing"
-            if path.stat().st_size > MAX_BYTES:
+            if path.stat().st_size > MAX_FILE_BYTES:
                 return "BB510", "larger than 64 MiB"
             problem = pixel_problem(path)
             return (problem.code, problem.reason) if problem else None
