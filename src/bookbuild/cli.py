@@ -10,6 +10,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from .crash import report_crash
+from .procs import children
 
 
 class _Parser(argparse.ArgumentParser):
@@ -154,24 +155,12 @@ def _end_programs(parent: int) -> None:
     this one (page workers, the layout.json writer) end through the
     unwinding instead."""
     me = os.path.realpath(sys.executable)
-    for pid in _children(parent):
+    for pid in children(parent):
         try:
             if os.path.realpath(f"/proc/{pid}/exe") != me:
                 os.kill(pid, signal.SIGTERM)
         except OSError:
             pass
-
-
-def _children(parent: int) -> list[int]:
-    """Direct children of `parent` (started by any of its threads), from /proc; [] elsewhere."""
-    out: list[int] = []
-    try:
-        for tid in os.listdir(f"/proc/{parent}/task"):
-            with open(f"/proc/{parent}/task/{tid}/children") as f:
-                out += [int(p) for p in f.read().split()]
-    except (OSError, ValueError):
-        pass
-    return out
 
 
 def _run_tempdir(command: str):

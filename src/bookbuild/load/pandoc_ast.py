@@ -17,6 +17,7 @@ import threading
 
 from .. import capture, model as m
 from ..diagnostics import Diagnostic
+from ..procs import children
 from .scan import LineIndex
 
 capture.install()     # pypandoc prints Pandoc's warnings itself unless its logger has a handler
@@ -308,12 +309,7 @@ def _end_pandoc(tid: int) -> None:
     """SIGKILL to the Pandoc started by thread `tid` (its watchdog fired; Pandoc runs of
     other threads go on): pypandoc then raises, and the run becomes BB605 instead of a
     check that never ends.  Linux (/proc); elsewhere the run is simply not bounded."""
-    try:
-        with open(f"/proc/{os.getpid()}/task/{tid}/children") as f:
-            pids = [int(p) for p in f.read().split()]
-    except (OSError, ValueError):
-        return
-    for pid in pids:
+    for pid in children(os.getpid(), tid):
         try:
             if os.path.basename(os.readlink(f"/proc/{pid}/exe")).startswith("pandoc"):
                 os.kill(pid, signal.SIGKILL)
