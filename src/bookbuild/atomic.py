@@ -161,7 +161,7 @@ def commit_stage(stage: Path, out_dir: Path) -> list[tuple[Path, OSError]]:
 # ------------------------------------------------------------ leftovers
 
 _OURS = re.compile(r"^\.(?P<name>.+?)\.(?P<pid>\d+)\.(?:[^/]*\.)?part$")
-_CHECK_TMP = re.compile(r"^\.check-.+\.(?P<pid>\d+)\.tmp$")   # cache.py's pickles
+_CHECK_TMP = re.compile(r"^\.check-.+\.(?P<pid>\d+)\.tmp$")   # cache pickles of earlier versions
 
 
 def remove_stale(folder: Path, names: list[str] | None = None, *, recursive: bool = False) -> list[Path]:

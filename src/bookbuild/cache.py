@@ -15,6 +15,7 @@ import stat
 from pathlib import Path
 
 from . import __version__
+from .atomic import atomic_path
 from .limits import MAX_FILE_BYTES
 
 _INPUT_DIRS = ("manuscript", "footnotes", "styles")   # styles: url()s are checked (check/assets.py)
@@ -119,9 +120,7 @@ def store(cache_dir: Path, key: str, parts: dict) -> None:
             if not old.name.startswith(f"check-{key}."):
                 old.unlink(missing_ok=True)
         for part, value in parts.items():
-            tmp = cache_dir / f".check-{key}.{part}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as f:
+            with atomic_path(cache_dir / f"check-{key}.{part}.pickle") as tmp, open(tmp, "wb") as f:
                 pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cache_dir / f"check-{key}.{part}.pickle")
     except OSError:
         pass
