@@ -12,7 +12,8 @@ import pytest
 from lxml import etree
 
 from bookbuild.load import load_book
-from bookbuild.render.epub import build_epub
+from bookbuild.render.epub import build as build_epub
+from bookbuild.transform.build_data import prepare
 from bookbuild.transform.script import for_edition
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,8 +33,19 @@ def copy_sample(dst: Path) -> Path:
 def build(book, edition, out: Path):
     """Build like `bookbuild build` does (script conversion first)."""
     book = for_edition(book, edition)
-    diags = build_epub(book, edition, out, out.parent / "cache")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    diags = _build_epub_at(book, edition, out, prepare(book), out.parent / "cache")
     return book, diags
+
+
+def _build_epub_at(book, edition, out: Path, data, cache: Path):
+    """The epub renderer writes <edition>.epub: build in a folder of its own, then move it to `out`."""
+    folder = out.parent / f".{out.name}.build"
+    diags = build_epub(book, edition, folder, data, cache)
+    if (folder / f"{edition.name}.epub").is_file():
+        (folder / f"{edition.name}.epub").replace(out)
+    shutil.rmtree(folder, ignore_errors=True)
+    return diags
 
 
 @dataclass

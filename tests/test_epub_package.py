@@ -10,7 +10,8 @@ from datetime import datetime, timezone
 import pytest
 
 from bookbuild import model as m
-from bookbuild.render.epub import build_epub
+from bookbuild.render.epub import build as build_epub
+from bookbuild.transform.build_data import prepare
 from bookbuild.transform.notes import number_notes
 from bookbuild.verify.epub import verify_epub
 pytest.register_assert_rewrite("epub_helpers")   # before it is imported
@@ -291,17 +292,17 @@ def test_unwritable_output_is_bb601(sample, tmp_path):
     epub, book, ed = sample["epub"]
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    diags = build_epub(book, ed, blocker / "out.epub", tmp_path / "cache")
-    assert [d.code for d in diags] == ["BB601"] and "out.epub" in diags[0].message
+    diags = build_epub(book, ed, blocker, prepare(book), tmp_path / "cache")
+    assert {d.code for d in diags} == {"BB601"} and f"{ed.name}.epub" in diags[0].message
 
 
 def test_failed_verification_keeps_the_previous_file(sample, tmp_path, monkeypatch):
-    import bookbuild.verify.epub as verify_mod
     epub, book, ed = sample["epub"]
-    target = tmp_path / "keep.epub"
+    target = tmp_path / f"{ed.name}.epub"
     target.write_bytes(b"previous good output")
-    monkeypatch.setattr(verify_mod, "verify_epub", lambda path, b: ["ch01.xhtml has an empty body"])
-    diags = build_epub(book, ed, target, tmp_path / "cache")
+    import bookbuild.render.epub as epub_mod
+    monkeypatch.setattr(epub_mod, "verify_epub", lambda path, b: ["ch01.xhtml has an empty body"])
+    diags = build_epub(book, ed, tmp_path, prepare(book), tmp_path / "cache")
     assert [d.code for d in diags] == ["BB601"] and "verification" in diags[0].message
     assert target.read_bytes() == b"previous good output"
-    assert list(tmp_path.glob(".keep.epub.*")) == []
+    assert list(tmp_path.glob(f".{ed.name}.epub.*")) == []

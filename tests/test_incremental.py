@@ -18,7 +18,8 @@ import pytest
 from bookfactory import GLOSSARY, SOURCES
 from test_pdf_vt import BOOK_TOML, CHAPTER1, CHAPTER2, EPOCH, NOTES
 from bookbuild.load import load_book
-from bookbuild.render.pdf import build_pdf, draw
+from bookbuild.render.pdf import build as build_pdf, draw
+from bookbuild.transform.build_data import prepare
 from bookbuild.verify.pdf import page_texts, pdffonts
 
 FILES = {"book.toml": BOOK_TOML, "manuscript/01.md": CHAPTER1, "manuscript/02.md": CHAPTER2,
@@ -60,7 +61,8 @@ class Builder:
         self.drawn = []
         book, diags = load_book(self.book)
         assert book is not None and not [d for d in diags if d.severity == "error"], diags
-        diags = build_pdf(book, "print", self.root / out, cache or self.cache, jobs=jobs)
+        diags = build_pdf(book, book.config.edition("print"), self.root / out, prepare(book), cache or self.cache,
+                          jobs=jobs)
         assert not [d for d in diags if d.severity == "error"], diags
         return self.root / out / "print.pdf"
 
@@ -214,32 +216,27 @@ def test_stale_chunks_are_removed(builder):
 # ------------------------------------------------------------------ EPUB
 
 def test_editions_of_one_build_share_the_book_data(tmp_path, monkeypatch):
-    """Note numbers, citations and the 索引 are computed once for all editions
-    of one book object (EPUB and the print layout), and the outputs are the
-    same as without sharing."""
+    """`bookbuild build` formats the citations once per script for all its
+    editions (EPUB, horizontal EPUB and the print layout), and each output is
+    the same as when its edition is built alone."""
+    import io
     from bookfactory import BOOK_TOML as EPUB_BOOK, make_book
-    from bookbuild.render import epub, shared
-    from bookbuild.transform import citeproc
+    from bookbuild.commands.build import run_build
+    from bookbuild.transform import build_data
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     toml = EPUB_BOOK + '\n[editions.flat]\nformat = "epub"\nwriting = "horizontal"\n'
-    book, diags = load_book(make_book(tmp_path / "book", {"book.toml": toml}))
-    assert book is not None
+    root = make_book(tmp_path / "book", {"book.toml": toml})
     calls = []
-    real = citeproc.format_citations
-    monkeypatch.setattr(citeproc, "format_citations", lambda b: calls.append(b) or real(b))
-    shared.forget()
-    together = [epub.render_epub(book, book.config.edition(n), tmp_path / "cache")[0] for n in ("epub", "flat")]
-    build_pdf(book, "print", tmp_path / "out1", tmp_path / "cache")
-    assert len(calls) == 1
-    alone = []
-    for name in ("epub", "flat"):
-        shared.forget()
-        alone.append(epub.render_epub(book, book.config.edition(name), tmp_path / "cache")[0])
-    shared.forget()
-    build_pdf(book, "print", tmp_path / "out2", tmp_path / "cache")
-    assert together == alone and len(calls) == 4
-    assert page_texts(tmp_path / "out1" / "print.pdf") == page_texts(tmp_path / "out2" / "print.pdf")
-    book.terms.clear()                  # a changed book is not served the old data
-    epub.render_epub(book, book.config.edition("epub"), tmp_path / "cache")
-    assert len(calls) == 5
+    real = build_data.format_citations
+    monkeypatch.setattr(build_data, "format_citations", lambda b: calls.append(b) or real(b))
+    out = io.StringIO()
+    assert run_build(root, out_dir=tmp_path / "together", stdout=out, stderr=out) == 0, out.getvalue()
+    names = sorted(p.name for p in (tmp_path / "together").iterdir())
+    assert {"epub.epub", "flat.epub", "print.pdf"} <= set(names) and len(calls) == 1
+    for name in ("epub", "flat", "print"):
+        assert run_build(root, editions=[name], out_dir=tmp_path / name, stdout=out, stderr=out) == 0
+    assert len(calls) == 4
+    for name in ("epub.epub", "flat.epub"):
+        assert (tmp_path / "together" / name).read_bytes() == (tmp_path / name.split(".")[0] / name).read_bytes()
+    assert page_texts(tmp_path / "together" / "print.pdf") == page_texts(tmp_path / "print" / "print.pdf")

@@ -17,7 +17,8 @@ import pytest
 
 from bookfactory import make_book
 from bookbuild.load import load_book
-from bookbuild.render.pdf import build_pdf
+from bookbuild.render.pdf import build as build_pdf
+from bookbuild.transform.build_data import prepare
 from bookbuild.render.pdf.html import Frame
 
 CHAPTER1 = """# 圍城
@@ -89,7 +90,7 @@ def build_small_book(root: Path, *, jobs: int | None = None, extra: dict | None 
     book_dir = make_book(root / "book", files)
     book, diags = load_book(book_dir)
     assert book is not None and not [d for d in diags if d.severity == "error"], diags
-    diags = build_pdf(book, edition, root / "out", root / "cache", jobs=jobs)
+    diags = build_pdf(book, book.config.edition(edition), root / "out", prepare(book), root / "cache", jobs=jobs)
     return root / "out", diags
 
 

@@ -72,6 +72,18 @@ def diag(code: str, pos, message: str, hint: str = "") -> Diagnostic:
     return Diagnostic(code, message, pos.file, pos.line, pos.col, hint)
 
 
+WRITE_HINT = "check that the output folder exists, is writable and the disk is not full"
+
+
+def cannot_write(path, err: OSError | str, file: str | None = None, hint: str = WRITE_HINT) -> Diagnostic:
+    """BB601: `path` could not be written (the one constructor for it).
+
+    `file` is where the diagnostic points when that is not the path itself
+    (a book file `fix` could not rewrite is named relative to the root)."""
+    reason = err if isinstance(err, str) else (err.strerror or str(err))
+    return Diagnostic("BB601", f"cannot write {path}: {reason}", str(path) if file is None else file, 1, 1, hint)
+
+
 def summary(diags) -> tuple[int, int]:
     errors = sum(1 for d in diags if d.severity == "error")
     return errors, sum(1 for d in diags if d.severity == "warning")

@@ -1,7 +1,6 @@
 """`bookbuild build`: load, check, then build each edition (a table of contents of the build)."""
 from __future__ import annotations
 
-import importlib
 import dataclasses
 import json
 import re
@@ -9,18 +8,16 @@ import shutil
 import sys
 from pathlib import Path
 
-from ..atomic import STAGE, commit_stage, make_stage, remove_stale, write_text
-from ..transform import script
-from ..diagnostics import Diagnostic, render, summary, to_json_obj
+from ..atomic import STAGE, commit_stage, make_stage, remove_stale
+from ..diagnostics import Diagnostic, cannot_write, render, summary
+from ..render import epub, pdf
+from ..transform import build_data, script
 from .check import checked_book
 from .progress import Progress
 
-RENDERERS = {"epub": "bookbuild.render.epub:build_epub", "pdf": "bookbuild.render.pdf:build_pdf"}
-
-
-def _renderer(fmt: str):
-    module, name = RENDERERS[fmt].split(":")
-    return getattr(importlib.import_module(module), name)
+# Every renderer: build(book, edition, out_dir, data, cache_dir, *, jobs, progress) -> diagnostics;
+# it writes <edition>.<format> and <edition>.log.json into out_dir.
+RENDERERS = {"epub": epub.build, "pdf": pdf.build}
 
 
 def run_build(book_dir: Path, *, editions: list[str] = (), out_dir: Path | None = None, jobs: int | None = None,
@@ -42,7 +39,8 @@ def run_build(book_dir: Path, *, editions: list[str] = (), out_dir: Path | None 
     cache_dir = root / ".bookbuild" / "cache"
     _remove_leftovers(book.config, out_dir, cache_dir, root, stderr)
     all_diags = list(diags)
-    built: dict[str, bool] = {}      # pdf edition -> built without errors in this run
+    shared = _SharedData(book)
+    wanted = {e.page_source for e in book.config.editions if e.format == "epub" and e.page_source}
     # Every edition writes into one stage folder, renamed into out_dir at the
     # end: an interrupted or crashed build changes nothing there.
     stage = make_stage(out_dir)
@@ -50,15 +48,17 @@ def run_build(book_dir: Path, *, editions: list[str] = (), out_dir: Path | None 
         with Progress(stderr) as progress:
             for name in with_page_sources(book.config, names):
                 edition = book.config.edition(name)
-                d = _build_edition(book, edition, stage or out_dir, cache_dir, jobs, progress, built)
-                built[name] = not summary(d)[0]
+                variant, data = shared.for_edition(edition)
+                d = _build_edition(variant, edition, stage or out_dir, data, cache_dir, jobs, progress)
+                if edition.format == "pdf" and name in wanted and not summary(d)[0]:
+                    _keep_layout(data, name, stage or out_dir)
                 all_diags += [_unstaged(x, stage, out_dir) for x in d]
     except BaseException:
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
         raise
     if stage is not None:
-        all_diags += [_bb601(t, e) for t, e in commit_stage(stage, out_dir)]
+        all_diags += [cannot_write(t, e) for t, e in commit_stage(stage, out_dir)]
     stdout.write(render(all_diags, fmt, root))
     return 1 if summary(all_diags)[0] else 0
 
@@ -91,11 +91,6 @@ def _unstaged(d: Diagnostic, stage: Path | None, out_dir: Path) -> Diagnostic:
     return dataclasses.replace(d, file=new_file, message=new_message)
 
 
-def _bb601(target: Path, e: OSError) -> Diagnostic:
-    return Diagnostic("BB601", f"cannot write {target}: {e.strerror or e}", str(target), 1, 1,
-                      "check that the output folder is writable and nothing is in the way")
-
-
 def _shown(path: Path, root: Path) -> str:
     try:
         return str(path.resolve().relative_to(root.resolve())) + "/"
@@ -123,37 +118,33 @@ def _page_source(config, edition):
     return pdf if pdf is not None and pdf.format == "pdf" and pdf.script == edition.script else None
 
 
-def _page_layout(book, edition, out_dir: Path, built: dict[str, bool]):
-    """The page_source edition's layout.json (None when there is none), or a BB502."""
-    source = edition.page_source
-    if not source:
-        return None, []
-    if _page_source(book.config, edition) is None:
-        return None, [Diagnostic("BB502", f'[editions.{edition.name}] page_source = "{source}" names no pdf '
-                                 f"edition in the same script", book.config.path, 1, 1,
-                                 "name a pdf edition of this book, or remove page_source")]
-    path = out_dir / f"{source}.layout.json"
-    if not built.get(source) or not path.is_file():
-        return None, []          # the pdf edition failed: its errors say why
-    return json.loads(path.read_text(encoding="utf-8")), []
+class _SharedData:
+    """One book and one BuildData per script: the editions in the book's own
+    script share the loaded book, the Simplified ones one converted copy."""
+
+    def __init__(self, book):
+        self.book = book
+        self.by_script: dict[str, tuple] = {}
+
+    def for_edition(self, edition):
+        if edition.script not in self.by_script:
+            variant = script.for_edition(self.book, edition)
+            self.by_script[edition.script] = (variant, build_data.prepare(variant))
+        return self.by_script[edition.script]
 
 
-def _build_edition(book, edition, out_dir: Path, cache_dir: Path, jobs, progress,
-                   built: dict[str, bool]) -> list[Diagnostic]:
+def _keep_layout(data: build_data.BuildData, name: str, out_dir: Path) -> None:
+    """A pdf edition's layout.json, for the epub editions whose page_source it is."""
+    path = out_dir / f"{name}.layout.json"
+    if path.is_file():
+        data.page_layouts[name] = json.loads(path.read_text(encoding="utf-8"))
+
+
+def _build_edition(book, edition, out_dir: Path, data: build_data.BuildData, cache_dir: Path, jobs,
+                   progress) -> list[Diagnostic]:
     progress.stage(f"{edition.name} ({edition.format})")
-    build = _renderer(edition.format)
-    target = out_dir / f"{edition.name}.{edition.format}"
-    book = script.for_edition(book, edition)
     try:
-        if edition.format == "pdf":
-            diags = build(book, edition.name, out_dir, cache_dir, jobs=jobs, progress=progress.update)
-        else:
-            layout, diags = _page_layout(book, edition, out_dir, built)
-            diags += build(book, edition, target, cache_dir, layout=layout)
-        if edition.format != "pdf":  # the pdf renderer writes its own log with layout warnings
-            write_text(out_dir / f"{edition.name}.log.json",
-                       json.dumps(to_json_obj(diags, book.root), ensure_ascii=False, indent=2) + "\n")
+        return RENDERERS[edition.format](book, edition, out_dir, data, cache_dir, jobs=jobs,
+                                         progress=progress.update)
     except OSError as e:
-        return [Diagnostic("BB601", f"cannot write {target}: {e.strerror or e}", str(target), 1, 1,
-                           "check that the output folder is writable and the disk has space")]
-    return diags
+        return [cannot_write(out_dir / f"{edition.name}.{edition.format}", e)]

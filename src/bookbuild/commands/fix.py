@@ -71,9 +71,9 @@ def run_fix(book_dir: Path, *, check: bool, diff: bool, stdout, stderr, no_backu
         try:
             backup = backup or (None if no_backup else _Backup(root))
         except OSError as e:
-            errors.append(Diagnostic("BB601", f"cannot create .bookbuild/backup/: {e.strerror or e}",
-                                     src.rel, 1, 1, "nothing is rewritten without its backup "
-                                     "(fix the folder's permissions, or run with --no-backup)"))
+            errors.append(cannot_write(".bookbuild/backup/", e, file=src.rel,
+                                       hint="nothing is rewritten without its backup "
+                                            "(fix the folder's permissions, or run with --no-backup)"))
             break
         err = _write(src, new_text, backup)
         if err:
@@ -188,8 +188,7 @@ def _write(src: _Source, new_text: str, backup: _Backup | None) -> Diagnostic | 
             tmp.write_bytes(data)
             os.chmod(tmp, mode)   # mkstemp makes 0600; keep the author's mode
     except OSError as e:
-        return Diagnostic("BB601", f"cannot write {src.rel}: {e.strerror or e}", src.rel, 1, 1,
-                          "check free space and permissions; the file was left as it was")
+        return cannot_write(src.rel, e, hint="check free space and permissions; the file was left as it was")
     return None
 
 

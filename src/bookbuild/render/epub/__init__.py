@@ -1,32 +1,36 @@
 """EPUB 3 editions (vertical and horizontal) from the book model.
 
-    build_epub(book, edition, out_path, cache_dir, layout=None) -> list[Diagnostic]
+    build(book, edition, out_dir, data, cache_dir) -> list[Diagnostic]
 
 Called by `bookbuild build` after check passed, with the model already in
-the edition's script (transform/script.py `for_edition`).  Renders every document,
+the edition's script (transform/script.py `for_edition`) and the build's
+shared data (transform/build_data.py).  Renders every document,
 lets ebooklib write the package (write errors raise), rewrites the archive
 reproducibly (SOURCE_DATE_EPOCH), re-opens it and verifies it
-(verify/epub.py) before it replaces `out_path` atomically: a failed
-verification is an error and leaves the previous output in place.
+(verify/epub.py) before it replaces `out_dir/<edition>.epub` atomically: a
+failed verification is an error and leaves the previous output in place.
+The edition's diagnostics are written to `<edition>.log.json`.
 
-`layout` is the parsed `<edition>.layout.json` of the edition's
-`page_source` (built in the same run): with it the EPUB gets print page
-markers, a page-list and dc:source (pagelist.py), and 索引 locators read as
-print pages.
+With `page_source`, the parsed `<page_source>.layout.json` of that pdf
+edition (built earlier in the same run, `data.page_layouts`) gives the EPUB
+print page markers, a page-list and dc:source (pagelist.py), and 索引
+locators that read as print pages.
 """
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
 from lxml import etree
 
 from ... import model as m
-from ...atomic import atomic_path
+from ...atomic import atomic_path, write_text
 from ...check.assets import check_assets
 from ...config import EditionConfig
-from ...diagnostics import BookError, Diagnostic
-from ..shared import for_book
+from ...diagnostics import BookError, Diagnostic, cannot_write, to_json_obj
+from ...transform.build_data import BuildData
+from ...verify.epub import verify_epub
 from . import css as css_mod
 from . import package
 from .bibliography import bibliography_doc
@@ -43,18 +47,45 @@ from .zipfix import build_time, reproducible
 FONT_FILE = "fonts/embedded.otf"
 
 
-def build_epub(book: m.Book, edition: EditionConfig, out_path: Path,
-               cache_dir: Path, layout: dict | None = None) -> list[Diagnostic]:
-    """Write the edition to out_path; return diagnostics (errors mean no file)."""
-    from ...verify.epub import verify_epub
-    out_path = Path(out_path)
+def build(book: m.Book, edition: EditionConfig, out_dir: Path, data: BuildData, cache_dir: Path, *,
+          jobs: int | None = None, progress=None) -> list[Diagnostic]:
+    """Write out_dir/<edition>.epub and its log; return the diagnostics (errors mean no EPUB).
+    (`jobs` and `progress` are the renderers' common signature: one process, no stages.)"""
+    out_dir = Path(out_dir)
+    out_path = out_dir / f"{edition.name}.epub"
+    layout, diags = page_layout(book, edition, data)
+    diags += _write_epub(book, edition, out_path, data, cache_dir, layout)
     try:
-        data, diags = render_epub(book, edition, cache_dir, layout)
+        write_text(out_dir / f"{edition.name}.log.json",
+                   json.dumps(to_json_obj(diags, book.root), ensure_ascii=False, indent=2) + "\n")
+    except OSError as e:
+        diags.append(cannot_write(out_dir / f"{edition.name}.log.json", e))
+    return diags
+
+
+def page_layout(book: m.Book, edition: EditionConfig, data: BuildData) -> tuple[dict | None, list[Diagnostic]]:
+    """The layout.json of the edition's page_source (None when there is none
+    or that edition failed in this run: its errors say why), or a BB502."""
+    source = edition.page_source
+    if not source:
+        return None, []
+    pdf = next((e for e in book.config.editions if e.name == source), None)
+    if pdf is None or pdf.format != "pdf" or pdf.script != edition.script:
+        return None, [Diagnostic("BB502", f'[editions.{edition.name}] page_source = "{source}" names no pdf '
+                                 f"edition in the same script", book.config.path, 1, 1,
+                                 "name a pdf edition of this book, or remove page_source")]
+    return data.page_layouts.get(source), []
+
+
+def _write_epub(book: m.Book, edition: EditionConfig, out_path: Path, data: BuildData, cache_dir: Path,
+                layout: dict | None) -> list[Diagnostic]:
+    try:
+        archive, diags = render_epub(book, edition, data, cache_dir, layout)
     except BookError as exc:
         return list(exc.diagnostics)
     try:
         with atomic_path(out_path) as tmp:
-            tmp.write_bytes(data)
+            tmp.write_bytes(archive)
             problems = verify_epub(tmp, book)
             if problems:
                 raise _Unverified(problems)
@@ -64,9 +95,7 @@ def build_epub(book: m.Book, edition: EditionConfig, out_path: Path,
                      + "; ".join(exc.problems[:5]), str(out_path), 1, 1,
             "this is a bookbuild bug; please report it with the book")]
     except OSError as exc:
-        return diags + [Diagnostic("BB601", f"cannot write {out_path}: {exc.strerror or exc}",
-                                   str(out_path), 1, 1,
-                                   "check that the output folder is writable and the disk has space")]
+        return diags + [cannot_write(out_path, exc)]
     return diags
 
 
@@ -76,15 +105,16 @@ class _Unverified(Exception):
         self.problems = problems
 
 
-def render_epub(book: m.Book, edition: EditionConfig, cache_dir: Path | None = None,
+def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir: Path | None = None,
                 layout: dict | None = None) -> tuple[bytes, list[Diagnostic]]:
     """The finished, reproducible EPUB archive as bytes."""
     refused = check_assets(book, ["all.css", f"{edition.name}.css"])
     if refused:     # a remote, outside or broken reference: no EPUB (check/assets.py)
         raise BookError(refused)
-    shared = for_book(book)     # note numbers, citations, 索引: once for all editions of a build
-    ctx = Context(book, edition, shared.numbers(), shared.citations(), TextStyle.of(book.config, edition))
-    ctx.index = shared.index() or None
+    if data.citation_errors:    # a bad CSL style
+        raise BookError(data.citation_errors)
+    ctx = Context(book, edition, data.numbers, data.citations, TextStyle.of(book.config, edition))
+    ctx.index = data.index or None
     ctx.pages = PageMarks.from_layout(layout) if layout else None
     font_css = css_mod.font_css(edition.font, FONT_FILE if edition.embed_font else None)
     sheets = css_mod.stylesheets(book, edition, font_css, ctx)

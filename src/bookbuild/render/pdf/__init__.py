@@ -1,6 +1,6 @@
 """The vertical print PDF: layout → derived fonts → HTML → WeasyPrint → turn/merge.
 
-    build_pdf(book, edition, out_dir, cache_dir, *, jobs=None, progress=None)
+    build(book, edition, out_dir, data, cache_dir, *, jobs=None, progress=None)
         -> list[Diagnostic]
 
 writes, atomically, `out_dir/<edition>.pdf`, `<edition>.layout.json` and
@@ -22,8 +22,10 @@ from pathlib import Path
 from typing import Callable
 
 from ...atomic import Staged, remove_stale
-from ...diagnostics import Diagnostic, to_json_obj
+from ...config import EditionConfig
+from ...diagnostics import Diagnostic, cannot_write, to_json_obj
 from ...model import Book
+from ...transform.build_data import BuildData
 from . import layout_types as lt
 from .draw import book_css, font_css, geometry_css
 from .html import Faces, Frame, page_html, unit_spans, wrap_pages
@@ -36,12 +38,12 @@ def _noop(stage: str, done: int, total: int) -> None:
     pass
 
 
-def build_pdf(book: Book, edition: str, out_dir: Path, cache_dir: Path, *,
-              jobs: int | None = None, progress: Progress | None = None) -> list[Diagnostic]:
+def build(book: Book, ed: EditionConfig, out_dir: Path, data: BuildData, cache_dir: Path, *,
+          jobs: int | None = None, progress: Progress | None = None) -> list[Diagnostic]:
     """Build one pdf edition of `book`; returns its diagnostics (BB4xx/6xx/7xx)."""
     progress = progress or _noop
     out_dir, cache_dir = Path(out_dir), Path(cache_dir)
-    ed = book.config.edition(edition)
+    edition = ed.name
     targets = [out_dir / f"{edition}{ext}" for ext in (".pdf", ".layout.json", ".log.json")]
     bad = _unwritable(out_dir, targets)
     if bad:
@@ -50,19 +52,19 @@ def build_pdf(book: Book, edition: str, out_dir: Path, cache_dir: Path, *,
 
     workers = Workers(jobs)     # forked now: they import WeasyPrint while the book is laid out
     try:
-        return _build(book, ed, targets, cache_dir, jobs, progress, workers)
+        return _build(book, ed, data, targets, cache_dir, jobs, progress, workers)
     finally:
         workers.close()
         # a worker terminated while writing a chunk leaves its temporary file
         remove_stale(cache_dir / "pages" / edition)
 
 
-def _build(book: Book, ed, targets: list[Path], cache_dir: Path, jobs, progress, workers) -> list[Diagnostic]:
+def _build(book: Book, ed, data: BuildData, targets: list[Path], cache_dir: Path, jobs, progress,
+           workers) -> list[Diagnostic]:
     from .layout import layout_book   # the layout engine (another module's owner)
 
-    edition = ed.name
     progress("layout", 0, 1)
-    result, diags = layout_book(book, edition, **_shared(book))
+    result, diags = layout_book(book, ed, data)
     diags = list(diags)
     progress("layout", 1, 1)
     if result is None or any(d.severity == "error" for d in diags):
@@ -79,23 +81,6 @@ def _build(book: Book, ed, targets: list[Path], cache_dir: Path, jobs, progress,
     return diags
 
 
-def _shared(book: Book) -> dict:
-    """Note numbers and citations an earlier edition of this build made
-    (render/shared.py); the layout computes what is missing itself (a bad CSL
-    style: its diagnostic)."""
-    from ...diagnostics import BookError
-    from ..shared import for_book
-
-    data = for_book(book)
-    out = {"numbers": data.numbers()}
-    if book.sources:
-        try:
-            out["citations"] = data.citations()
-        except BookError:
-            pass
-    return out
-
-
 def _unwritable(out_dir: Path, targets: list[Path]) -> list[Diagnostic]:
     """BB601 before any work when the output folder cannot take our files."""
     try:
@@ -104,14 +89,8 @@ def _unwritable(out_dir: Path, targets: list[Path]) -> list[Diagnostic]:
         os.close(fd)
         os.unlink(probe)
     except OSError as e:
-        return [_bb601(out_dir, e)]
-    return [_bb601(t, OSError("is a directory")) for t in targets if t.is_dir()]
-
-
-def _bb601(path: Path, err: OSError) -> Diagnostic:
-    reason = err.strerror or str(err)
-    return Diagnostic("BB601", f"cannot write {path}: {reason}", str(path), 1, 1,
-                      "check that the output folder exists, is writable and the disk is not full")
+        return [cannot_write(out_dir, e)]
+    return [cannot_write(t, "is a directory") for t in targets if t.is_dir()]
 
 
 # ------------------------------------------------------------ fonts
@@ -215,7 +194,7 @@ def _render(book, ed, result: lt.LayoutResult, fonts, targets, cache_dir, jobs, 
     except _Rejected as r:
         return diags + r.diags
     except OSError as e:
-        return diags + [_bb601(Path(e.filename) if e.filename else pdf_path, e)]
+        return diags + [cannot_write(Path(e.filename) if e.filename else pdf_path, e)]
     return diags
 
 

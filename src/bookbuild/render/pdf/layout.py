@@ -11,11 +11,11 @@ from contextlib import contextmanager
 
 from ... import model as m
 from ...config import EditionConfig
-from ...diagnostics import BookError, Diagnostic
-from ...transform.notes import NoteNumbers, chapter_label, chapter_title, number_notes, wants_label
+from ...diagnostics import Diagnostic
+from ...transform.build_data import BuildData
+from ...transform.notes import chapter_label, chapter_title, wants_label
 from . import frontmatter as fm
 from . import layout_types as lt
-from ...transform.bookindex import collect as collect_index
 from .backindex import INDEX_TITLE, entry_pages, index_blocks, occurrence_pages
 from .breaker import Rules, break_block
 from .paginator import Paginator, Section
@@ -23,20 +23,19 @@ from .textprep import Advance, TextPrep, latin_advance
 from .units import HEADING_INDENT, HEADING_SIZE, Block, UnitMaker
 
 
-def layout_book(book: m.Book, edition: EditionConfig | str, *, advance: Advance | None = None,
-                citations=None, numbers: NoteNumbers | None = None) -> tuple[lt.LayoutResult, list[Diagnostic]]:
-    """Lay out a pdf edition (an EditionConfig or its name).
+def layout_book(book: m.Book, ed: EditionConfig, data: BuildData, *,
+                advance: Advance | None = None) -> tuple[lt.LayoutResult, list[Diagnostic]]:
+    """Lay out a pdf edition of `book` with the build's shared data.
 
     Returns the pages (a `LayoutResult`: a sequence of `Page` that also carries
     the normalized text stream and the geometry) and BB7xx diagnostics.
-    `advance` gives a Latin run's width in em (default: the edition font's hmtx);
-    `citations` is `format_citations(book)` (computed when None and the book has sources).
+    `advance` gives a Latin run's width in em (default: the edition font's hmtx).
+    A bad CSL style (`data.citation_errors`) is reported here, and citations
+    fall back to key + locator.
     """
-    ed = book.config.edition(edition) if isinstance(edition, str) else edition
-    diags: list[Diagnostic] = []
-    if citations is None:
-        citations = _citations(book, diags)
-    eng = _Engine(book, ed, advance or latin_advance(ed.font), numbers or number_notes(book), citations)
+    diags = list(data.citation_errors) if book.sources else []
+    citations = data.citations if book.sources and not data.citation_errors else None
+    eng = _Engine(book, ed, advance or latin_advance(ed.font), data, citations)
     with _no_gc():
         pages = eng.run()
     return (lt.LayoutResult(pages, eng.mk.stream.text(), eng.geo, eng.index_pages, eng.index_entries),
@@ -57,20 +56,10 @@ def _no_gc():
             gc.enable()
 
 
-def _citations(book: m.Book, diags: list[Diagnostic]):
-    if not book.sources:
-        return None
-    try:
-        from ...transform.citeproc import format_citations
-        return format_citations(book)
-    except BookError as e:        # bad CSL style: reported, citations fall back to key + locator
-        diags += e.diagnostics
-        return None
-
-
 class _Engine:
-    def __init__(self, book, ed, advance, numbers, citations):
-        self.book, self.ed, self.numbers, self.citations = book, ed, numbers, citations
+    def __init__(self, book, ed, advance, data: BuildData, citations):
+        numbers = data.numbers
+        self.book, self.ed, self.numbers, self.citations, self.index = book, ed, numbers, citations, data.index
         self.geo = lt.Geometry.of(ed)
         self.rules = Rules.of(ed)
         self.advance = advance
@@ -116,7 +105,7 @@ class _Engine:
                        page_notes if page_mode else None)
         pg.fixed_page(lt.PAGE_TITLE, fm.title_page(book, self.mk, self.geo, self.rules), folio=False)
         pg.fixed_page(lt.PAGE_COLOPHON, fm.colophon_page(book, self.mk, self.geo, self.rules))
-        index = collect_index(book)
+        index = self.index
         entries = [(s.title, 1) for s in sections if s.toc] + ([(INDEX_TITLE, 1)] if index else [])
         toc, per_entry = fm.toc_flow(entries, self.mk, self.geo, self.rules)
         self.titles[toc[0].block] = ("目次", 1)

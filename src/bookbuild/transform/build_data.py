@@ -1,0 +1,38 @@
+"""What every edition of one build shares, computed once by `bookbuild build`.
+
+Note numbers, formatted citations (one Pandoc `--citeproc` run) and the 索引
+depend on the book alone (one book per script: the Simplified editions share
+their converted copy), so the build command computes them once with
+`prepare(book)` and passes the object to every renderer, which only reads it.
+A pdf edition's layout.json, once built, is added to `page_layouts` for the
+epub editions that take their print page numbers from it (`page_source`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import model as m
+from ..diagnostics import BookError, Diagnostic
+from .bookindex import BookIndex, collect
+from .citeproc import Citations, format_citations
+from .notes import NoteNumbers, number_notes
+
+
+@dataclass
+class BuildData:
+    numbers: NoteNumbers
+    citations: Citations
+    # A bad CSL style: the epub editions stop on it, the print layout reports
+    # it and prints citations as key + locator.
+    citation_errors: list[Diagnostic]
+    index: BookIndex
+    page_layouts: dict[str, dict] = field(default_factory=dict)   # pdf edition -> its parsed layout.json
+
+
+def prepare(book: m.Book) -> BuildData:
+    """Number the notes, format the citations and collect the 索引 of `book`."""
+    try:
+        citations, errors = format_citations(book), []
+    except BookError as e:
+        citations, errors = Citations(), list(e.diagnostics)
+    return BuildData(number_notes(book), citations, errors, collect(book))
