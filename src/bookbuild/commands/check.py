@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import sys
+import tomllib
 from pathlib import Path
 
 from .. import cache
 from ..check import run_checks
 from ..diagnostics import exit_status, render
+from ..fonts import FontNotFound, find_font
 from ..load import NoBook, find_book_toml, load_book
 
 
@@ -44,8 +46,6 @@ def check_book(root: Path, need_book: bool = True):
 
 def _font_files(root: Path) -> list[str]:
     """The font files the editions would use (a font update invalidates BB402 results)."""
-    import tomllib
-    from ..fonts import FontNotFound, find_font
     try:
         toml = root / "book.toml" if (root / "book.toml").is_file() else root / "manuscript" / "book.toml"
         data = tomllib.loads(toml.read_text(encoding="utf-8"))

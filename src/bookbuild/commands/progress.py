@@ -11,6 +11,7 @@ class Progress:
 
     def __enter__(self):
         if self.enabled:
+            # deferred: rich is imported only when a terminal shows the bars
             from rich.console import Console
             from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
             self._rich = RichProgress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),

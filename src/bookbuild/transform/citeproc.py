@@ -36,9 +36,10 @@ from pathlib import Path
 
 from .. import model as m
 from ..capture import capture
+from ..charclass import is_han_context
 from ..diagnostics import BookError, Diagnostic
-from .sortkeys import BibEntry, group_entries
 from .notes import chapter_refs, number_notes
+from .sortkeys import BibEntry, group_entries
 
 PANDOC_API = [1, 23, 1, 1]   # pypandoc-binary 1.17 bundles pandoc 3.9
 DEFAULT_CSL = "china-national-standard-gb-t-7714-2015-note"
@@ -237,7 +238,7 @@ def _prepared_style(csl: Path, tmp: Path, book: m.Book) -> Path:
     make wrong: subsequent-author-substitute (the bibliography is re-sorted
     afterwards) and, with per-chapter scopes, year-suffix disambiguation
     (the per-chapter copies of a source would be told apart as 1944a, 1944b)."""
-    from lxml import etree
+    from lxml import etree   # deferred: only books with citations format them
     try:
         tree = etree.parse(str(csl), etree.XMLParser(resolve_entities=False, no_network=True))
     except (OSError, etree.XMLSyntaxError) as exc:
@@ -319,7 +320,6 @@ def _finish(inlines: list[m.Inline], cite: m.Citation, locators: list[str]) -> l
 def _cjk_parens(inlines: list[m.Inline]) -> list[m.Inline]:
     """Pandoc parenthesizes a citation that shares its note with other text;
     around CJK text those are the full-width （）."""
-    from ..charclass import is_han_context
     texts = [n for n in m.walk_inlines(inlines) if isinstance(n, m.Text) and n.text]
     if not texts or not texts[0].text.startswith("(") or not texts[-1].text.endswith(")"):
         return inlines
@@ -363,7 +363,6 @@ def to_inlines(nodes: list) -> list[m.Inline]:
 
 
 def _quoted(kind: str, inner: list[m.Inline]) -> list[m.Inline]:
-    from ..charclass import is_han_context
     text = m.plain_text(inner).strip()
     cjk = bool(text) and is_han_context(text[0])
     marks = {("DoubleQuote", True): "「」", ("SingleQuote", True): "『』",
@@ -373,7 +372,6 @@ def _quoted(kind: str, inner: list[m.Inline]) -> list[m.Inline]:
 
 def _tidy(nodes: list[m.Inline]) -> list[m.Inline]:
     """Merge adjacent Text; drop a Space between two CJK characters."""
-    from ..charclass import is_han_context
     merged: list[m.Inline] = []
     for node in nodes:
         if isinstance(node, m.Text) and merged and isinstance(merged[-1], m.Text):

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .. import model as m
+from .numerals import positional
 
 
 def _map_inlines(inlines: list[m.Inline], fn) -> list[m.Inline]:
@@ -94,7 +95,6 @@ class NoteNumbers:
 def chapter_label(book: m.Book, index: int) -> str:
     """第N章 (Chinese numerals) for a body chapter, 〈title〉 for front and back matter.
     One definition for every edition, so 見第N章注M reads the same in EPUB and PDF."""
-    from .numerals import positional
     ch = book.chapters[index]
     if ch.number is not None:
         return f"第{positional(ch.number)}章"
