@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from bookbuild.load import load_book
+from bookbuild.commands.check import load_prepared
 from bookbuild.render.epub import build as build_epub
 from bookbuild.transform.build_data import prepare
 from bookbuild.transform.script import for_edition
@@ -95,7 +95,7 @@ def epubcheck_problems(path: Path) -> list[str]:
 
 
 def load(root: Path):
-    book, diags = load_book(root)
+    book, diags = load_prepared(root)
     assert book is not None, diags
     return book
 

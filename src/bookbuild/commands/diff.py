@@ -12,7 +12,8 @@ from pathlib import Path
 
 from .. import model as m
 from ..diagnostics import render
-from ..load import NoBook, load_book
+from ..load import NoBook
+from .check import load_prepared
 
 
 def _note_text(note: m.Note) -> str:
@@ -118,7 +119,7 @@ def run_diff(old_dir: Path, new_dir: Path, *, stdout=None, stderr=None) -> int:
     books = []
     for d in (old_dir, new_dir):
         try:
-            book, diags = load_book(d)
+            book, diags = load_prepared(d)
         except NoBook as e:
             print(f"bookbuild: {e}", file=stderr)
             return 2

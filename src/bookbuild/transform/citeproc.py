@@ -30,7 +30,7 @@ import copy
 import json
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -297,17 +297,17 @@ def _finish(inlines: list[m.Inline], cite: m.Citation, locators: list[str]) -> l
     wanted = {i for i, loc in enumerate(locators) for it in cite.items if it.locator == loc}
     found: set[int] = set()
 
-    def restore(nodes):
-        for node in nodes:
-            if isinstance(node, m.Text):
-                def sub(mt):
-                    found.add(int(mt.group(1)))
-                    return locators[int(mt.group(1))]
-                node.text = _TOKEN_RE.sub(sub, node.text)
-                node.text = _NOTE_RE.sub(lambda mt: str(int(mt.group()) % _NOTE_SCOPE), node.text)
-            elif hasattr(node, "children"):
-                restore(node.children)
-    restore(inlines)
+    def sub(mt):
+        found.add(int(mt.group(1)))
+        return locators[int(mt.group(1))]
+
+    def restore(node: m.Inline) -> m.Inline | None:
+        if not isinstance(node, m.Text):
+            return None
+        text = _TOKEN_RE.sub(sub, node.text)
+        return replace(node, text=_NOTE_RE.sub(lambda mt: str(int(mt.group()) % _NOTE_SCOPE), text))
+
+    inlines = m.map_inlines(inlines, restore)
     mine = [it.locator for it in cite.items if it.locator]
     shown = {locators[i] for i in found}
     missing = [loc for loc in mine if loc not in shown]
@@ -323,11 +323,17 @@ def _cjk_parens(inlines: list[m.Inline]) -> list[m.Inline]:
     texts = [n for n in m.walk_inlines(inlines) if isinstance(n, m.Text) and n.text]
     if not texts or not texts[0].text.startswith("(") or not texts[-1].text.endswith(")"):
         return inlines
-    first = texts[0].text[1:2]
-    if first and is_han_context(first):
-        texts[0].text = "（" + texts[0].text[1:]
-        texts[-1].text = texts[-1].text[:-1] + "）"
-    return inlines
+    first, last = texts[0], texts[-1]
+    if not (first.text[1:2] and is_han_context(first.text[1:2])):
+        return inlines
+
+    def full_width(node: m.Inline) -> m.Inline | None:
+        if node is not first and node is not last:
+            return None
+        text = "（" + node.text[1:] if node is first else node.text
+        return replace(node, text=text[:-1] + "）" if node is last else text)
+
+    return m.map_inlines(inlines, full_width)
 
 
 # ------------------------------------------------- Pandoc JSON -> model
@@ -432,7 +438,7 @@ def bib_entries(blocks: list, book: m.Book, keys: set[str]) -> list[BibEntry]:
         inlines = to_inlines(_block_inlines(div["c"][1]))
         # A leading "[3]" citation-number means nothing once regrouped and resorted.
         if inlines and isinstance(inlines[0], m.Text):
-            inlines[0].text = re.sub(r"^\[\d+\]\s*", "", inlines[0].text)
+            inlines[0] = replace(inlines[0], text=re.sub(r"^\[\d+\]\s*", "", inlines[0].text))
         while inlines and (isinstance(inlines[0], m.Space)
                            or isinstance(inlines[0], m.Text) and not inlines[0].text.strip()):
             inlines.pop(0)

@@ -6,8 +6,7 @@ so both renderers (EPUB and PDF) see the same converted text.
 """
 from __future__ import annotations
 
-import copy
-import dataclasses
+from dataclasses import replace
 from functools import lru_cache
 
 from .. import model as m
@@ -31,24 +30,17 @@ def to_simplified(text: str) -> str:
     return _opencc().convert(text) if text else text
 
 
-def _convert_inlines(inlines: list[m.Inline]) -> None:
-    for node in inlines:
-        if isinstance(node, m.Span) and node.kind == "noconv":
-            continue
-        if isinstance(node, m.Text):
-            node.text = to_simplified(node.text)
-        elif isinstance(node, m.Citation):
-            for item in node.items:
-                item.prefix, item.locator = to_simplified(item.prefix), to_simplified(item.locator)
-        children = getattr(node, "children", None)
-        if children:
-            _convert_inlines(children)
-
-
-def _convert_blocks(blocks: list[m.Block]) -> None:
-    for b in blocks:
-        for inl in m.block_inlines(b):
-            _convert_inlines(inl)
+def _convert_inline(node: m.Inline) -> m.Inline | None:
+    """A map_inlines rewrite: text and citation prefixes/locators converted,
+    a `.noconv` span kept as written."""
+    if isinstance(node, m.Span) and node.kind == "noconv":
+        return node
+    if isinstance(node, m.Text):
+        return replace(node, text=to_simplified(node.text))
+    if isinstance(node, m.Citation):
+        return replace(node, items=[replace(it, prefix=to_simplified(it.prefix), locator=to_simplified(it.locator))
+                                    for it in node.items])
+    return None
 
 
 def _convert_csl(value):
@@ -64,23 +56,20 @@ def _convert_csl(value):
 
 def convert_book(book: m.Book) -> m.Book:
     """A Simplified copy of the book (the original is not touched)."""
-    out = copy.deepcopy(book)
-    for ch in out.chapters:
-        _convert_inlines(ch.title)
-        _convert_blocks(ch.blocks)
-    for note in out.notes.values():
-        _convert_blocks(note.blocks)
-    for term in out.terms.values():
-        term.term = term.simplified or to_simplified(term.term)
-        term.definition = to_simplified(term.definition)
-    for src in out.sources.values():
-        src.csl = _convert_csl(src.csl)
-    cfg = out.config
-    out.config = dataclasses.replace(cfg, title=to_simplified(cfg.title), subtitle=to_simplified(cfg.subtitle),
-                                     publisher=to_simplified(cfg.publisher),
-                                     authors=tuple(to_simplified(a) for a in cfg.authors),
-                                     edition_statement=to_simplified(cfg.edition_statement))
-    return out
+    chapters = [replace(ch, title=m.map_inlines(ch.title, _convert_inline),
+                        blocks=m.map_blocks(ch.blocks, _convert_inline)) for ch in book.chapters]
+    notes = {nid: replace(note, blocks=m.map_blocks(note.blocks, _convert_inline)) for nid, note in book.notes.items()}
+    terms = {key: replace(term, term=term.simplified or to_simplified(term.term),
+                          definition=to_simplified(term.definition)) for key, term in book.terms.items()}
+    sources = {sid: replace(src, csl=_convert_csl(src.csl)) for sid, src in book.sources.items()}
+    return replace(book, config=_convert_config(book.config), chapters=chapters, notes=notes, terms=terms,
+                   sources=sources)
+
+
+def _convert_config(cfg):
+    return replace(cfg, title=to_simplified(cfg.title), subtitle=to_simplified(cfg.subtitle),
+                   publisher=to_simplified(cfg.publisher), authors=tuple(to_simplified(a) for a in cfg.authors),
+                   edition_statement=to_simplified(cfg.edition_statement))
 
 
 def for_edition(book: m.Book, edition) -> m.Book:
