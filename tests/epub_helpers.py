@@ -14,7 +14,7 @@ from lxml import etree
 from bookbuild.commands.check import load_prepared
 from bookbuild.render.epub import build as build_epub
 from bookbuild.transform.build_data import prepare
-from bookbuild.transform.script import for_edition
+from bookbuild.transform.simplified import for_edition
 
 REPO = Path(__file__).resolve().parents[1]
 EPOCH = "1786000000"   # 2026-08-05T...Z

@@ -43,7 +43,9 @@ def _close_hint(key: str, known) -> str:
 
 def _see_hint(key: str, terms) -> str:
     near = difflib.get_close_matches(key, list(terms), n=1)
-    return f"did you mean {near[0]}?" if near else f"add an entry {key}: to footnotes/glossary.yaml or remove it from see"
+    if near:
+        return f"did you mean {near[0]}?"
+    return f"add an entry {key}: to footnotes/glossary.yaml or remove it from see"
 
 
 def resolve_term(book: m.Book, span: m.Span) -> tuple[m.Term | None, str]:

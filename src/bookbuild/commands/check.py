@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import cache
 from .. import model as m
 from ..check import run_checks
-from ..diagnostics import Diagnostic, exit_status, render
+from ..diagnostics import Diagnostic, exit_status, format_report
 from ..fonts import FontNotFound, find_font
 from ..load import NoBook, find_book_toml, load_book
 from ..transform.notes import with_citation_notes
@@ -107,7 +107,7 @@ def checked_book(book_dir: Path, *, fmt: str, stdout, stderr, doing: str):
         return 2
     diags, book = check_book(root)
     if book is None or any(d.severity == "error" for d in diags):
-        stdout.write(render(diags, fmt, root))
+        stdout.write(format_report(diags, fmt, root))
         print(f"bookbuild: {doing}: fix the errors above first", file=stderr)
         return 1
     return root, book, diags
@@ -134,6 +134,6 @@ def run_check(paths: list[Path], *, fmt: str = "text", strict: bool = False, std
         except NoBook as e:
             print(f"bookbuild: {e}", file=stderr)
             return 2
-        stdout.write(render(diags, fmt, root))
+        stdout.write(format_report(diags, fmt, root))
         status = max(status, exit_status(diags, strict))
     return status

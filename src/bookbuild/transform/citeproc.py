@@ -61,7 +61,7 @@ class Citations:
     _keep: list = field(default_factory=list, repr=False)  # keeps ids stable
     warnings: list = field(default_factory=list)   # Pandoc citeproc's messages (BB604)
 
-    def render(self, citation: m.Citation) -> list[m.Inline]:
+    def formatted(self, citation: m.Citation) -> list[m.Inline]:
         """The citation as the CSL style formats it (model inlines)."""
         return self.rendered[id(citation)]
 
