@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from bookbuild.load import load_book
+from bookbuild.commands.check import load_prepared
 from bookbuild.render.epub import build as build_epub
 from bookbuild.transform.build_data import prepare
-from bookbuild.transform.script import for_edition
+from bookbuild.transform.simplified import for_edition
 
 REPO = Path(__file__).resolve().parents[1]
 EPOCH = "1786000000"   # 2026-08-05T...Z
@@ -95,7 +95,7 @@ def epubcheck_problems(path: Path) -> list[str]:
 
 
 def load(root: Path):
-    book, diags = load_book(root)
+    book, diags = load_prepared(root)
     assert book is not None, diags
     return book
 

@@ -53,7 +53,7 @@ def make_book(chapters_notes, root=Path("/nonexistent"), **cfg) -> tuple[m.Book,
 
 
 def text_of(cites, citation) -> str:
-    return m.plain_text(cites.render(citation))
+    return m.plain_text(cites.formatted(citation))
 
 
 TRICKY = ["頁112", "pp. 45-7", "p. 45", "1944年7月20日", "卷3，頁5", "第2冊, 頁3", "MATTERHORN 部分"]
@@ -141,7 +141,7 @@ def test_parentheses_are_fullwidth_around_cjk_only():
 def test_render_returns_a_citation_span():
     c = cite(("chiang", "", "1日"))
     book, _ = make_book([[("a", [c])]])
-    out = citeproc.format_citations(book).render(c)
+    out = citeproc.format_citations(book).formatted(c)
     assert len(out) == 1 and isinstance(out[0], m.Span) and out[0].classes == ("citation",)
 
 

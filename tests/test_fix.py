@@ -9,7 +9,7 @@ from bookfactory import CHAPTER, NOTES, make_book
 
 from bookbuild.check.punctuation import check_punctuation, punctuation_diagnostics
 from bookbuild.commands.fix import run_fix
-from bookbuild.transform.mdscan import protected_spans
+from bookbuild.transform.protected_spans import protected_spans
 from bookbuild.transform.normalize import fix_text
 
 DIRTY_CHAPTER = """# 第一章: 圍城

@@ -17,7 +17,7 @@ import pytest
 
 from bookfactory import GLOSSARY, SOURCES
 from test_pdf_vt import BOOK_TOML, CHAPTER1, CHAPTER2, EPOCH, NOTES
-from bookbuild.load import load_book
+from bookbuild.commands.check import load_prepared
 from bookbuild.render.pdf import build as build_pdf, draw
 from bookbuild.transform.build_data import prepare
 from bookbuild.verify.pdf import page_texts, pdffonts
@@ -59,7 +59,7 @@ class Builder:
     def build(self, out: str, cache: Path | None = None, jobs: int = 1) -> Path:
         """Build into root/out; returns the PDF.  self.drawn: the pages drawn."""
         self.drawn = []
-        book, diags = load_book(self.book)
+        book, diags = load_prepared(self.book)
         assert book is not None and not [d for d in diags if d.severity == "error"], diags
         diags = build_pdf(book, book.config.edition("print"), self.root / out, prepare(book), cache or self.cache,
                           jobs=jobs)

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bookbuild.check.punctuation import punctuation_diagnostics
-from bookbuild.transform.mdscan import protected_spans
+from bookbuild.transform.protected_spans import protected_spans
 from bookbuild.transform.normalize import (Change, apply_changes, fix_text, normalize_for_render,
                                            quote_problems)
 
@@ -241,7 +241,7 @@ def test_bb401_positions_equal_fix_changes():
     assert (3, 3) in starts and (3, 8) in starts
 
 
-# ------------------------------------------------------ mdscan
+# ---------------------------------------------- protected spans
 
 def _protected_text(md: str) -> list[str]:
     return [md[a:b] for a, b in protected_spans(md)]
@@ -274,7 +274,7 @@ def _protected_text(md: str) -> list[str]:
     ("\\*不是強調\\*", ["\\*", "\\*"]),
     ("中&nbsp;文&#12290;", ["&nbsp;", "&#12290;"]),
 ])
-def test_mdscan(md, expected):
+def test_protected_spans(md, expected):
     assert _protected_text(md) == expected
 
 

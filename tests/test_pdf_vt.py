@@ -16,7 +16,7 @@ import pdfplumber
 import pytest
 
 from bookfactory import make_book
-from bookbuild.load import load_book
+from bookbuild.commands.check import load_prepared
 from bookbuild.render.pdf import build as build_pdf
 from bookbuild.transform.build_data import prepare
 from bookbuild.render.pdf.html import Frame
@@ -88,7 +88,7 @@ def build_small_book(root: Path, *, jobs: int | None = None, extra: dict | None 
              "footnotes/01.md": NOTES}
     files.update(extra or {})
     book_dir = make_book(root / "book", files)
-    book, diags = load_book(book_dir)
+    book, diags = load_prepared(book_dir)
     assert book is not None and not [d for d in diags if d.severity == "error"], diags
     diags = build_pdf(book, book.config.edition(edition), root / "out", prepare(book), root / "cache", jobs=jobs)
     return root / "out", diags

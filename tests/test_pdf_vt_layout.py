@@ -515,11 +515,11 @@ def test_vt30_book_text_equals_the_epub_text(basic, tmp_path):
     with the same numerals and script, whitespace and note calls removed."""
     from lxml import etree
     import zipfile
-    from bookbuild.load import load_book
+    from bookbuild.commands.check import load_prepared
     from bookbuild.render.epub import build as build_epub
     from bookbuild.transform.build_data import prepare
 
-    book, _ = load_book(basic.out.parent / "book")
+    book, _ = load_prepared(basic.out.parent / "book")
     assert not [d for d in build_epub(book, book.config.edition("epub"), tmp_path, prepare(book), tmp_path / "cache")
                 if d.severity == "error"]
     raw = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(basic.pdf_path), "-"], capture_output=True,

@@ -9,15 +9,14 @@ from pathlib import Path
 import pytest
 
 from bookbuild import model as m
-from bookbuild.commands.check import run_check
-from bookbuild.load import load_book
+from bookbuild.commands.check import load_prepared, run_check
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def sample():
-    book, diags = load_book(REPO)
+    book, diags = load_prepared(REPO)
     assert book is not None, diags
     return book
 

@@ -197,7 +197,8 @@ def format_sarif(diags, book_dir: Path) -> str:
 FORMATTERS = {"text": format_text, "json": format_json, "github": format_github, "sarif": format_sarif}
 
 
-def render(diags, fmt: str, book_dir: Path) -> str:
+def format_report(diags, fmt: str, book_dir: Path) -> str:
+    """The diagnostics, sorted by place, as one report in `fmt` (text, json, github, sarif)."""
     diags = sorted(diags, key=Diagnostic.sort_key)
     return FORMATTERS[fmt](diags, book_dir)
 

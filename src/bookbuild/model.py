@@ -7,9 +7,9 @@ only read it (transforms return new objects).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Union
+from typing import Callable, Union
 
 from .config import BookConfig
 
@@ -259,6 +259,48 @@ def walk_blocks_inlines(blocks: list[Block]):
     for b in blocks:
         for inl in block_inlines(b):
             yield from walk_inlines(inl)
+
+
+# A rewrite for map_inlines: the node's replacement (its subtree is then not
+# visited), or None to keep the node and rewrite inside it.
+InlineRewrite = Callable[[Inline], "Inline | None"]
+
+
+def map_inlines(inlines: list[Inline], fn: InlineRewrite) -> list[Inline]:
+    """New inlines: `fn` rewrites each node, in document order.
+
+    Where `fn` returns None the node is kept and a container is copied with its
+    children rewritten; nothing is modified in place, unchanged leaves are shared.
+    """
+    out: list[Inline] = []
+    for node in inlines:
+        new = fn(node)
+        if new is None:
+            children = getattr(node, "children", None)
+            new = replace(node, children=map_inlines(children, fn)) if children else node
+        out.append(new)
+    return out
+
+
+def map_blocks(blocks: list[Block], fn: InlineRewrite) -> list[Block]:
+    """New blocks with every inline rewritten by `fn` (see map_inlines), in document order."""
+    return [_map_block(b, fn) for b in blocks]
+
+
+def _map_block(block: Block, fn: InlineRewrite) -> Block:
+    if isinstance(block, (Para, Heading)):
+        return replace(block, inlines=map_inlines(block.inlines, fn))
+    if isinstance(block, BlockQuote):
+        return replace(block, blocks=map_blocks(block.blocks, fn))
+    if isinstance(block, ListBlock):
+        return replace(block, items=[map_blocks(item, fn) for item in block.items])
+    if isinstance(block, Table):
+        return replace(block, header=_map_rows(block.header, fn), rows=_map_rows(block.rows, fn))
+    return block   # CodeBlock, Rule: no inlines
+
+
+def _map_rows(rows: list[list[list[Inline]]], fn: InlineRewrite) -> list[list[list[Inline]]]:
+    return [[map_inlines(cell, fn) for cell in row] for row in rows]
 
 
 def plain_text(inlines: list[Inline]) -> str:

@@ -8,16 +8,9 @@ from ..diagnostics import Diagnostic
 from .assets import check_assets
 from .glyphs import check_glyphs
 from .notes import check_notes
+from .punctuation import check_punctuation
 from .references import check_glossary, check_sources
-from .script import check_script
-
-
-def _punctuation(book: m.Book) -> list[Diagnostic]:
-    try:
-        from .punctuation import check_punctuation
-    except ImportError:  # not landed yet
-        return []
-    return check_punctuation(book)
+from .simplified import check_simplified
 
 
 def run_checks(book: m.Book, cache_dir: Path | None = None) -> list[Diagnostic]:
@@ -25,8 +18,9 @@ def run_checks(book: m.Book, cache_dir: Path | None = None) -> list[Diagnostic]:
     out += check_notes(book)
     out += check_sources(book)
     out += check_glossary(book)
-    out += _punctuation(book)
+    out += check_punctuation(book)
     out += check_glyphs(book, cache_dir)
-    out += check_script(book)
-    out += check_assets(book)     # BB508/BB509/BB510 for images, the cover, url()s: a check rule, not only a build refusal
+    out += check_simplified(book)
+    # BB508/BB509/BB510 for images, the cover, url()s: a check rule, not only a build refusal
+    out += check_assets(book)
     return out

@@ -29,6 +29,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
+import tinycss2
+from tinycss2 import ast
+
 from .. import model as m
 from ..diagnostics import Diagnostic
 from ..limits import MAX_FILE_BYTES
@@ -117,7 +120,7 @@ def pixel_problem(path: Path) -> Refusal | None:
 
 
 def _raster_problem(path: Path) -> Refusal | None:
-    from PIL import Image
+    from PIL import Image   # deferred: Pillow is needed only by books with raster images
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -277,7 +280,6 @@ _HAS_URL = re.compile(r"url\(|@import|image", re.I)
 
 def css_refs(text: str) -> list[tuple[str, int, int]]:
     """(url, line, col) of each url(…) in a stylesheet (not @import: never followed)."""
-    import tinycss2
     if not _HAS_URL.search(text):
         return []       # a long stylesheet without URLs is not parsed (300,000 rules: 30 s)
     rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
@@ -287,15 +289,11 @@ def css_refs(text: str) -> list[tuple[str, int, int]]:
 def _no_imports(rules):
     """@import is never followed: the print edition drops it (draw.book_css), the
     EPUB leaves it out (rewrite_css_urls), so it names nothing that is read."""
-    from tinycss2 import ast
     return [r for r in rules if not (isinstance(r, ast.AtRule) and r.lower_at_keyword == "import")]
 
 
 def rewrite_css_urls(text: str, new_url) -> str:
     """The stylesheet with each URL replaced by `new_url(url)` (comments and @import left out)."""
-    import tinycss2
-    from tinycss2 import ast
-
     rules = _no_imports(tinycss2.parse_stylesheet(text, skip_comments=True))
     for node in _url_nodes(rules):
         quoted = '"' + new_url(node.value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "") + '"'
@@ -306,8 +304,6 @@ def rewrite_css_urls(text: str, new_url) -> str:
 def _url_nodes(nodes, in_import: bool = False):
     """The tokens holding a URL: url(x) tokens, the string of url("x") and
     image-set("x" 1x), the string of @import "x"."""
-    from tinycss2 import ast
-
     for node in nodes or ():
         if isinstance(node, ast.URLToken):
             yield node

@@ -2,22 +2,18 @@
 from __future__ import annotations
 
 import unicodedata
-
 from pathlib import Path
 
 from .. import model as m
 from ..diagnostics import Diagnostic, diag
 from ..fonts import FontNotFound, coverage, find_font
+from ..transform.normalize import normalize_for_render
 
 # Generated text (chapter labels, brackets, numbers) and layout whitespace.
 _ALWAYS_OK = set(" \n\t\u00a0")
 
 
 def _normalizer(book: m.Book, edition):
-    try:
-        from ..transform.normalize import normalize_for_render
-    except ImportError:  # normalizer not installed yet: check the raw text
-        return lambda s: s
     return lambda s: normalize_for_render(s, pdf=edition.format == "pdf",
                                           range_mark=book.config.range, interpunct=book.config.interpunct)
 

@@ -12,7 +12,7 @@ import unicodedata
 
 from .. import model as m
 from ..diagnostics import Diagnostic
-from ..transform.mdscan import protected_spans
+from ..transform.protected_spans import protected_spans
 from ..transform.normalize import Change, fix_text, quote_problems
 
 _EOL = re.compile(r"\r\n?|\n")

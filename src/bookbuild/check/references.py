@@ -1,6 +1,8 @@
 """BB201–BB203 (sources) and BB301–BB303 (glossary): cross references."""
 from __future__ import annotations
 
+import difflib
+
 from .. import model as m
 from ..diagnostics import Diagnostic, diag
 
@@ -35,15 +37,15 @@ def check_sources(book: m.Book) -> list[Diagnostic]:
 
 
 def _close_hint(key: str, known) -> str:
-    import difflib
     near = difflib.get_close_matches(key, list(known), n=1)
     return f"did you mean @{near[0]}?" if near else "add the source to footnotes/sources.yaml"
 
 
 def _see_hint(key: str, terms) -> str:
-    import difflib
     near = difflib.get_close_matches(key, list(terms), n=1)
-    return f"did you mean {near[0]}?" if near else f"add an entry {key}: to footnotes/glossary.yaml or remove it from see"
+    if near:
+        return f"did you mean {near[0]}?"
+    return f"add an entry {key}: to footnotes/glossary.yaml or remove it from see"
 
 
 def resolve_term(book: m.Book, span: m.Span) -> tuple[m.Term | None, str]:

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 from ..atomic import STAGE, commit_stage, make_stage, remove_stale
-from ..diagnostics import Diagnostic, cannot_write, render, summary
+from ..diagnostics import Diagnostic, cannot_write, format_report, summary
 from ..render import epub, pdf
-from ..transform import build_data, script
+from ..transform import build_data, simplified
 from .check import checked_book
 from .progress import Progress
 
@@ -59,7 +59,7 @@ def run_build(book_dir: Path, *, editions: list[str] = (), out_dir: Path | None 
         raise
     if stage is not None:
         all_diags += [cannot_write(t, e) for t, e in commit_stage(stage, out_dir)]
-    stdout.write(render(all_diags, fmt, root))
+    stdout.write(format_report(all_diags, fmt, root))
     return 1 if summary(all_diags)[0] else 0
 
 
@@ -128,7 +128,7 @@ class _SharedData:
 
     def for_edition(self, edition):
         if edition.script not in self.by_script:
-            variant = script.for_edition(self.book, edition)
+            variant = simplified.for_edition(self.book, edition)
             self.by_script[edition.script] = (variant, build_data.prepare(variant))
         return self.by_script[edition.script]
 

@@ -1,13 +1,22 @@
-"""`bookbuild check PATH...`: find each path's book, load it, run every check."""
+"""`bookbuild check PATH...`: find each path's book, load it, run every check.
+
+Also the first steps of every command that reads a book's content (build,
+proof, serve through build, diff): `load_prepared` loads the book and turns
+its body citations into generated notes; `check_book` checks that book (cached).
+"""
 from __future__ import annotations
 
 import sys
+import tomllib
 from pathlib import Path
 
 from .. import cache
+from .. import model as m
 from ..check import run_checks
-from ..diagnostics import exit_status, render
+from ..diagnostics import Diagnostic, exit_status, format_report
+from ..fonts import FontNotFound, find_font
 from ..load import NoBook, find_book_toml, load_book
+from ..transform.notes import with_citation_notes
 
 
 def book_root_for(path: Path) -> Path | None:
@@ -24,6 +33,15 @@ def book_root_for(path: Path) -> Path | None:
     return None
 
 
+def load_prepared(root: Path) -> tuple[m.Book | None, list[Diagnostic]]:
+    """(book, load diagnostics): the book as every check and renderer takes it,
+    each body citation moved into a generated note (so the BB1xx checks, the note
+    numbering and citeproc see it as a note).  Tests that load a book to render
+    it use this too."""
+    book, diags = load_book(root)
+    return (with_citation_notes(book) if book is not None else None), diags
+
+
 def check_book(root: Path, need_book: bool = True):
     """(diagnostics, book or None) for one book folder; answered from the cache when
     nothing changed.  With need_book=False the book is not unpickled (returns None)."""
@@ -34,7 +52,7 @@ def check_book(root: Path, need_book: bool = True):
         book = cache.load(cache_dir, key, "book") if need_book else None
         if book is not None or not need_book:
             return diags, book
-    book, diags = load_book(root)
+    book, diags = load_prepared(root)
     if book is not None:
         diags = diags + _without_cascades(diags, run_checks(book, cache_dir))
     # pickling the model costs more than a cold check saves; only builds keep it
@@ -44,8 +62,6 @@ def check_book(root: Path, need_book: bool = True):
 
 def _font_files(root: Path) -> list[str]:
     """The font files the editions would use (a font update invalidates BB402 results)."""
-    import tomllib
-    from ..fonts import FontNotFound, find_font
     try:
         toml = root / "book.toml" if (root / "book.toml").is_file() else root / "manuscript" / "book.toml"
         data = tomllib.loads(toml.read_text(encoding="utf-8"))
@@ -91,7 +107,7 @@ def checked_book(book_dir: Path, *, fmt: str, stdout, stderr, doing: str):
         return 2
     diags, book = check_book(root)
     if book is None or any(d.severity == "error" for d in diags):
-        stdout.write(render(diags, fmt, root))
+        stdout.write(format_report(diags, fmt, root))
         print(f"bookbuild: {doing}: fix the errors above first", file=stderr)
         return 1
     return root, book, diags
@@ -118,6 +134,6 @@ def run_check(paths: list[Path], *, fmt: str = "text", strict: bool = False, std
         except NoBook as e:
             print(f"bookbuild: {e}", file=stderr)
             return 2
-        stdout.write(render(diags, fmt, root))
+        stdout.write(format_report(diags, fmt, root))
         status = max(status, exit_status(diags, strict))
     return status

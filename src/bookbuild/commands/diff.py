@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 from .. import model as m
-from ..diagnostics import render
-from ..load import NoBook, load_book
+from ..diagnostics import format_report
+from ..load import NoBook
+from .check import load_prepared
 
 
 def _note_text(note: m.Note) -> str:
@@ -93,7 +94,8 @@ def _diff_chapter(old: m.Chapter | None, new: m.Chapter) -> list[str]:
             continue
         where = b[j1][1] if j1 < len(b) else new.toml_pos
         out.append(f"  {where}:")
-        out += [f"      {l}" for l in _inline_diff("\n".join(t for t, _ in a[i1:i2]), "\n".join(t for t, _ in b[j1:j2]))]
+        before, after = "\n".join(t for t, _ in a[i1:i2]), "\n".join(t for t, _ in b[j1:j2])
+        out += [f"      {l}" for l in _inline_diff(before, after)]
     return out
 
 
@@ -118,12 +120,12 @@ def run_diff(old_dir: Path, new_dir: Path, *, stdout=None, stderr=None) -> int:
     books = []
     for d in (old_dir, new_dir):
         try:
-            book, diags = load_book(d)
+            book, diags = load_prepared(d)
         except NoBook as e:
             print(f"bookbuild: {e}", file=stderr)
             return 2
         if book is None:
-            stdout.write(render(diags, "text", d))
+            stdout.write(format_report(diags, "text", d))
             return 1
         books.append(book)
     lines = diff_books(*books)

@@ -26,7 +26,7 @@ from ..config import BookConfig, parse_config
 from ..diagnostics import Diagnostic, format_text
 from ..load import NoBook, find_book_toml
 from ..load.files import MAX_FILE_BYTES, decode_utf8, inside_root, read_book_file, relpath
-from ..transform.mdscan import protected_spans
+from ..transform.protected_spans import protected_spans
 from ..transform.normalize import fix_text
 
 BOM = b"\xef\xbb\xbf"

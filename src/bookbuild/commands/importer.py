@@ -8,6 +8,7 @@ from pathlib import Path
 from ..atomic import atomic_dir, write_text
 from ..imports import EncodingError, import_source
 from .check import run_check
+from .fix import run_fix
 
 SUFFIXES = {".docx", ".txt", ".md", ".markdown", ".text"}
 
@@ -41,8 +42,6 @@ def _import_atomically(source: Path, out_dir: Path, encoding: str | None, stderr
     """Convert and fix in a temporary folder beside out_dir, then rename it
     into place: a failed or interrupted import leaves no half-made book
     (and an existing empty out_dir as it was)."""
-    from .fix import run_fix
-
     with atomic_dir(out_dir) as tmp:
         enc, problems = import_source(source, tmp, encoding)
         _relocate_media(tmp, out_dir)

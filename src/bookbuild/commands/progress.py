@@ -11,10 +11,12 @@ class Progress:
 
     def __enter__(self):
         if self.enabled:
+            # deferred: rich is imported only when a terminal shows the bars
             from rich.console import Console
             from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
-            self._rich = RichProgress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                                      TimeElapsedColumn(), console=Console(file=self.stream), transient=False)
+            self._rich = RichProgress(TextColumn("{task.description}"), BarColumn(),
+                                      TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                                      console=Console(file=self.stream), transient=False)
             self._rich.__enter__()
         return self
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from .. import cache
 from ..atomic import write_text
+from ..proof import collect, sheet
+from ..render.pdf.html import Frame
 from .build import run_build
 from .check import checked_book
 
@@ -90,8 +92,6 @@ def _read(p: Path) -> str:
 
 
 def _write_sheet(book, name: str, build_dir: Path, diags: list[dict], target: Path) -> tuple[int, int]:
-    from ..proof import collect, sheet
-    from ..render.pdf.html import Frame
     layout = json.loads((build_dir / f"{name}.layout.json").read_text(encoding="utf-8"))
     try:   # the renderer's own log: warnings found while drawing (BB703) live there too
         diags = diags + json.loads((build_dir / f"{name}.log.json").read_text(encoding="utf-8"))["diagnostics"]

@@ -7,6 +7,9 @@ import threading
 from pathlib import Path
 
 from ..load import NoBook, find_book_toml
+from ..serve.builder import Builder
+from ..serve.server import PreviewServer
+from ..serve.watcher import Watcher
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -17,9 +20,6 @@ def run_serve(book_dir: Path, *, host: str = "127.0.0.1", port: int = 8000,
     if not 0 <= port <= 65535:
         print(f"bookbuild: --port {port} is not a port number (hint: 0-65535; 0 picks a free one)", file=stderr)
         return 2
-    from ..serve.builder import Builder
-    from ..serve.server import PreviewServer
-    from ..serve.watcher import Watcher
     try:
         root, _, _ = find_book_toml(book_dir.resolve())
     except NoBook as e:

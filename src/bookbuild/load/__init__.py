@@ -79,8 +79,7 @@ def load_book(book_dir: Path) -> tuple[m.Book | None, list[Diagnostic]]:
     diags += d
     book = m.Book(root=root, config=config, chapters=chapters, notes=notes,
                   sources=sources, terms=terms, texts=texts)
-    from ..transform.notes import wrap_body_citations
-    return wrap_body_citations(book), diags
+    return book, diags
 
 
 def _read_chapters(root: Path, config, texts: dict[str, str]) -> list[Diagnostic]:

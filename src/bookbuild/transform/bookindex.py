@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from .. import model as m
 from ..charclass import is_han
+from .notes import number_notes
 from .sortkeys import sort_key, strokes
 
 KINDS = ("name", "term", "index")
@@ -112,7 +113,6 @@ def _walk(book: m.Book, nodes, chapter: int, out: list[Occurrence]) -> None:
 
 def _note_chapters(book: m.Book) -> dict[str, int]:
     """The chapter of each note that is printed (called somewhere)."""
-    from .notes import number_notes
     numbers = number_notes(book)
     return {nid: numbers.chapter_of(nid) for nid in numbers.numbers}
 
@@ -148,7 +148,7 @@ def _split_tone(syl: str, method: str) -> tuple[str, int]:
 
 @lru_cache(maxsize=4096)
 def _word_readings(word: str, method: str) -> tuple[str, ...]:
-    from pypinyin import Style, pinyin
+    from pypinyin import Style, pinyin   # deferred: its dictionaries are large
     simplified = _t2s(word)
     if len(simplified) != len(word):
         simplified = word
@@ -161,7 +161,7 @@ def _word_readings(word: str, method: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def _opencc_t2s():
     try:
-        import opencc
+        import opencc   # deferred: loads its dictionaries; only books sorted by reading need it
         return opencc.OpenCC("t2s")
     except Exception:        # OpenCC missing or broken: readings of the characters as written
         return None

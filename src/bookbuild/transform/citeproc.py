@@ -30,15 +30,16 @@ import copy
 import json
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
 from .. import model as m
 from ..capture import capture
+from ..charclass import is_han_context
 from ..diagnostics import BookError, Diagnostic
-from .sortkeys import BibEntry, group_entries
 from .notes import chapter_refs, number_notes
+from .sortkeys import BibEntry, group_entries
 
 PANDOC_API = [1, 23, 1, 1]   # pypandoc-binary 1.17 bundles pandoc 3.9
 DEFAULT_CSL = "china-national-standard-gb-t-7714-2015-note"
@@ -60,7 +61,7 @@ class Citations:
     _keep: list = field(default_factory=list, repr=False)  # keeps ids stable
     warnings: list = field(default_factory=list)   # Pandoc citeproc's messages (BB604)
 
-    def render(self, citation: m.Citation) -> list[m.Inline]:
+    def formatted(self, citation: m.Citation) -> list[m.Inline]:
         """The citation as the CSL style formats it (model inlines)."""
         return self.rendered[id(citation)]
 
@@ -237,7 +238,7 @@ def _prepared_style(csl: Path, tmp: Path, book: m.Book) -> Path:
     make wrong: subsequent-author-substitute (the bibliography is re-sorted
     afterwards) and, with per-chapter scopes, year-suffix disambiguation
     (the per-chapter copies of a source would be told apart as 1944a, 1944b)."""
-    from lxml import etree
+    from lxml import etree   # deferred: only books with citations format them
     try:
         tree = etree.parse(str(csl), etree.XMLParser(resolve_entities=False, no_network=True))
     except (OSError, etree.XMLSyntaxError) as exc:
@@ -296,17 +297,17 @@ def _finish(inlines: list[m.Inline], cite: m.Citation, locators: list[str]) -> l
     wanted = {i for i, loc in enumerate(locators) for it in cite.items if it.locator == loc}
     found: set[int] = set()
 
-    def restore(nodes):
-        for node in nodes:
-            if isinstance(node, m.Text):
-                def sub(mt):
-                    found.add(int(mt.group(1)))
-                    return locators[int(mt.group(1))]
-                node.text = _TOKEN_RE.sub(sub, node.text)
-                node.text = _NOTE_RE.sub(lambda mt: str(int(mt.group()) % _NOTE_SCOPE), node.text)
-            elif hasattr(node, "children"):
-                restore(node.children)
-    restore(inlines)
+    def sub(mt):
+        found.add(int(mt.group(1)))
+        return locators[int(mt.group(1))]
+
+    def restore(node: m.Inline) -> m.Inline | None:
+        if not isinstance(node, m.Text):
+            return None
+        text = _TOKEN_RE.sub(sub, node.text)
+        return replace(node, text=_NOTE_RE.sub(lambda mt: str(int(mt.group()) % _NOTE_SCOPE), text))
+
+    inlines = m.map_inlines(inlines, restore)
     mine = [it.locator for it in cite.items if it.locator]
     shown = {locators[i] for i in found}
     missing = [loc for loc in mine if loc not in shown]
@@ -319,15 +320,20 @@ def _finish(inlines: list[m.Inline], cite: m.Citation, locators: list[str]) -> l
 def _cjk_parens(inlines: list[m.Inline]) -> list[m.Inline]:
     """Pandoc parenthesizes a citation that shares its note with other text;
     around CJK text those are the full-width （）."""
-    from ..charclass import is_han_context
     texts = [n for n in m.walk_inlines(inlines) if isinstance(n, m.Text) and n.text]
     if not texts or not texts[0].text.startswith("(") or not texts[-1].text.endswith(")"):
         return inlines
-    first = texts[0].text[1:2]
-    if first and is_han_context(first):
-        texts[0].text = "（" + texts[0].text[1:]
-        texts[-1].text = texts[-1].text[:-1] + "）"
-    return inlines
+    first, last = texts[0], texts[-1]
+    if not (first.text[1:2] and is_han_context(first.text[1:2])):
+        return inlines
+
+    def full_width(node: m.Inline) -> m.Inline | None:
+        if node is not first and node is not last:
+            return None
+        text = "（" + node.text[1:] if node is first else node.text
+        return replace(node, text=text[:-1] + "）" if node is last else text)
+
+    return m.map_inlines(inlines, full_width)
 
 
 # ------------------------------------------------- Pandoc JSON -> model
@@ -363,7 +369,6 @@ def to_inlines(nodes: list) -> list[m.Inline]:
 
 
 def _quoted(kind: str, inner: list[m.Inline]) -> list[m.Inline]:
-    from ..charclass import is_han_context
     text = m.plain_text(inner).strip()
     cjk = bool(text) and is_han_context(text[0])
     marks = {("DoubleQuote", True): "「」", ("SingleQuote", True): "『』",
@@ -373,7 +378,6 @@ def _quoted(kind: str, inner: list[m.Inline]) -> list[m.Inline]:
 
 def _tidy(nodes: list[m.Inline]) -> list[m.Inline]:
     """Merge adjacent Text; drop a Space between two CJK characters."""
-    from ..charclass import is_han_context
     merged: list[m.Inline] = []
     for node in nodes:
         if isinstance(node, m.Text) and merged and isinstance(merged[-1], m.Text):
@@ -434,7 +438,7 @@ def bib_entries(blocks: list, book: m.Book, keys: set[str]) -> list[BibEntry]:
         inlines = to_inlines(_block_inlines(div["c"][1]))
         # A leading "[3]" citation-number means nothing once regrouped and resorted.
         if inlines and isinstance(inlines[0], m.Text):
-            inlines[0].text = re.sub(r"^\[\d+\]\s*", "", inlines[0].text)
+            inlines[0] = replace(inlines[0], text=re.sub(r"^\[\d+\]\s*", "", inlines[0].text))
         while inlines and (isinstance(inlines[0], m.Space)
                            or isinstance(inlines[0], m.Text) and not inlines[0].text.strip()):
             inlines.pop(0)

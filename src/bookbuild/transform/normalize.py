@@ -22,11 +22,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .mdscan import lone_cr_as_lf
+from .protected_spans import lone_cr_as_lf
 from .norm_buffer import Buf, Change, object_mask
 from .norm_chars import is_han
 from .norm_quotes import pair_quotes
-from .norm_rows import FIX_ROWS, RENDER_ROWS, Opts, radical_offsets, row1_nfc
+from .norm_rules import FIX_RULES, RENDER_RULES, Opts, nfc_keeping_compat_ideographs, radical_offsets
 
 __all__ = ["Change", "fix_text", "apply_changes", "normalize_for_render", "quote_problems",
            "paragraphs", "radical_offsets"]
@@ -87,7 +87,7 @@ def fix_text(text: str, protected: list[tuple[int, int]], *, range_mark: str = "
         if start == end or not _needs_fix(work, start, end, lock):
             continue
         buf = Buf(work[start:end], list(range(start, end)), lock[start:end])
-        _run(buf, FIX_ROWS, opts)
+        _run(buf, FIX_RULES, opts)
         changes += buf.changes(work, start, end - start)
     return apply_changes(text, changes), changes
 
@@ -125,12 +125,12 @@ def normalize_for_render(text: str, *, pdf: bool, range_mark: str = "～",
 
 
 def _render_pass(text: str, opts: Opts) -> str:
-    text = row1_nfc(text)
+    text = nfc_keeping_compat_ideographs(text)
     parts, pos = [], 0
     for start, end in paragraphs(text):
         parts.append(text[pos:start])
         buf = Buf.of(text[start:end], start)
-        _run(buf, RENDER_ROWS, opts)
+        _run(buf, RENDER_RULES, opts)
         parts.append(buf.text)
         pos = end
     return "".join(parts)

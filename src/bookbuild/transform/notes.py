@@ -5,53 +5,36 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .. import model as m
+from .numerals import positional
 
 
-def _map_inlines(inlines: list[m.Inline], fn) -> list[m.Inline]:
-    out = []
-    for node in inlines:
-        node = fn(node)
-        if hasattr(node, "children") and node.children:
-            node.children = _map_inlines(node.children, fn)
-        out.append(node)
-    return out
+def with_citation_notes(book: m.Book) -> m.Book:
+    """A new book in which every citation in chapter text is replaced by a
+    reference to a generated note holding it, so citeproc only formats citations
+    inside notes and the BB1xx checks and the numbering cover them like any note.
 
-
-def _map_blocks(blocks: list[m.Block], fn) -> None:
-    """Apply fn to every inline of blocks, in place, in document order."""
-    for b in blocks:
-        if isinstance(b, (m.Para, m.Heading)):
-            b.inlines = _map_inlines(b.inlines, fn)
-        elif isinstance(b, m.BlockQuote):
-            _map_blocks(b.blocks, fn)
-        elif isinstance(b, m.ListBlock):
-            for item in b.items:
-                _map_blocks(item, fn)
-        elif isinstance(b, m.Table):
-            for row in b.header + b.rows:
-                row[:] = [_map_inlines(cell, fn) for cell in row]
-
-
-def wrap_body_citations(book: m.Book) -> m.Book:
-    """Replace every citation in chapter text by a reference to a generated note
-    holding it, so citeproc only formats citations inside notes and the BB1xx
-    checks and the numbering cover them like any note."""
+    A pipeline step of check and build (after load, before any per-edition
+    transform); `book` is not modified, the citations themselves move unchanged."""
     notes = dict(book.notes)
-    for ch in book.chapters:
-        count = 0
+    chapters = [_citations_to_notes(ch, notes) for ch in book.chapters]
+    return replace(book, chapters=chapters, notes=notes)
 
-        def wrap(node):
-            nonlocal count
-            if not isinstance(node, m.Citation):
-                return node
-            count += 1
-            nid = f"bbcite-{ch.index + 1}-{count}"
-            notes[nid] = m.Note(nid, [m.Para([node], node.pos)], node.pos, generated=True)
-            return m.NoteRef(nid, False, node.pos)
 
-        ch.title = _map_inlines(ch.title, wrap)
-        _map_blocks(ch.blocks, wrap)
-    return replace(book, notes=notes)
+def _citations_to_notes(ch: m.Chapter, notes: dict[str, m.Note]) -> m.Chapter:
+    """`ch` with each citation replaced by the call of a new note, added to `notes`."""
+    count = 0
+
+    def wrap(node: m.Inline) -> m.Inline | None:
+        nonlocal count
+        if not isinstance(node, m.Citation):
+            return None
+        count += 1
+        nid = f"bbcite-{ch.index + 1}-{count}"
+        notes[nid] = m.Note(nid, [m.Para([node], node.pos)], node.pos, generated=True)
+        return m.NoteRef(nid, False, node.pos)
+
+    title = m.map_inlines(ch.title, wrap)    # the title first: numbering follows reading order
+    return replace(ch, title=title, blocks=m.map_blocks(ch.blocks, wrap))
 
 
 def note_refs(blocks: list[m.Block]):
@@ -94,7 +77,6 @@ class NoteNumbers:
 def chapter_label(book: m.Book, index: int) -> str:
     """第N章 (Chinese numerals) for a body chapter, 〈title〉 for front and back matter.
     One definition for every edition, so 見第N章注M reads the same in EPUB and PDF."""
-    from .numerals import positional
     ch = book.chapters[index]
     if ch.number is not None:
         return f"第{positional(ch.number)}章"

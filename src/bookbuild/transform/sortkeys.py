@@ -73,7 +73,7 @@ def _strokes_key(ch: str) -> tuple:
 
 @lru_cache(maxsize=65536)
 def _reading(ch: str, style: str) -> tuple[str, int]:
-    from pypinyin import Style, pinyin  # imported lazily: its dictionaries are large
+    from pypinyin import Style, pinyin  # deferred: its dictionaries are large
     if style == "zhuyin":
         syl = pinyin(ch, style=Style.BOPOMOFO, heteronym=False, errors="ignore")
         text = syl[0][0] if syl and syl[0] else ""

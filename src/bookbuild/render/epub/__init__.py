@@ -3,7 +3,7 @@
     build(book, edition, out_dir, data, cache_dir) -> list[Diagnostic]
 
 Called by `bookbuild build` after check passed, with the model already in
-the edition's script (transform/script.py `for_edition`) and the build's
+the edition's script (transform/simplified.py `for_edition`) and the build's
 shared data (transform/build_data.py).  Renders every document,
 lets ebooklib write the package (write errors raise), rewrites the archive
 reproducibly (SOURCE_DATE_EPOCH), re-opens it and verifies it

@@ -223,7 +223,7 @@ class Writer:
     def citation(self, cite: m.Citation, parent) -> None:
         """The CSL style's text: never normalized (its punctuation is the
         style's); Western and Japanese works carry their own lang (VT-32)."""
-        rendered = [kid for node in self.ctx.cites.render(cite)
+        rendered = [kid for node in self.ctx.cites.formatted(cite)
                     for kid in (node.children if isinstance(node, m.Span) else [node])]
         text = m.plain_text(rendered)
         _trim_space_before(parent, text)

@@ -232,7 +232,7 @@ class UnitMaker:
 
     def _citation(self, node: m.Citation, ctx: _Ctx) -> None:
         if self.citations is not None and id(node) in getattr(self.citations, "rendered", {}):
-            self.inlines(self.citations.render(node), replace(ctx, raw=True))
+            self.inlines(self.citations.formatted(node), replace(ctx, raw=True))
             return
         for i, item in enumerate(node.items):   # fallback: prefix, title, locator
             src = self.book.sources.get(item.key) if self.book else None

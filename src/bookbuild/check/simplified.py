@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import model as m
 from ..diagnostics import Diagnostic, diag
-from ..transform.script import AMBIGUOUS, to_simplified
+from ..transform.simplified import AMBIGUOUS, to_simplified
 
 _CONTEXT = 3  # characters on each side that OpenCC's phrase table may use
 
@@ -18,7 +18,7 @@ def _texts(inlines, inside_noconv=False):
             yield from _texts(children, noconv)
 
 
-def check_script(book: m.Book) -> list[Diagnostic]:
+def check_simplified(book: m.Book) -> list[Diagnostic]:
     if not any(e.script == "zh-Hans" for e in book.config.editions):
         return []
     out = []

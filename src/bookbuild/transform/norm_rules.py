@@ -1,7 +1,8 @@
-"""The rows of vertical-typography.md §4, one function each, in table order.
+"""The normalizer's rules: one function per row of vertical-typography.md §4, in table order.
 
-Each row takes the paragraph buffer and the options and returns edits
-`(start, end, new)` on the current text, sorted and non-overlapping.
+Each rule but row 1's NFC (which works on plain text) takes the paragraph
+buffer and the options and returns edits `(start, end, new)` on the current
+text, sorted and non-overlapping.  The row number is in each docstring.
 `Buf.apply` drops any edit that touches a protected char, so a row only
 has to decide *whether* a spot is in CJK context.
 """
@@ -38,8 +39,8 @@ _COMPAT = re.compile("([\uf900-\ufaff\U0002f800-\U0002fa1f])")
 _RADICAL_SET = frozenset(RADICALS)
 
 
-def row1_nfc(text: str) -> str:
-    """NFC, but compatibility ideographs stay as written (NFC would replace
+def nfc_keeping_compat_ideographs(text: str) -> str:
+    """Row 1: NFC, but compatibility ideographs stay as written (NFC would replace
     them); then radicals -> unified ideographs (logged)."""
     if text.isascii():
         return text
@@ -71,8 +72,8 @@ def _line_starts(text: str):
 _PREFIX_END = frozenset(" \t>#:|")
 
 
-def row2_indent(buf: Buf, o: Opts) -> Edits:
-    """U+3000 or spaces at the start of a paragraph (after any Markdown prefix).
+def drop_paragraph_indent(buf: Buf, o: Opts) -> Edits:
+    """Row 2: U+3000 or spaces at the start of a paragraph (after any Markdown prefix).
     On later lines of the paragraph only U+3000 (ASCII spaces there can be
     Markdown).  A line holding nothing but the indent is left alone."""
     t, edits, first = buf.text, [], True
@@ -98,13 +99,15 @@ def row2_indent(buf: Buf, o: Opts) -> Edits:
 _SPACE_RUN = re.compile("[ \t]+")
 
 
-def row3_han_spaces(buf: Buf, o: Opts) -> Edits:
+def drop_spaces_between_han(buf: Buf, o: Opts) -> Edits:
+    """Row 3: spaces between two Han characters are dropped."""
     t = buf.text
     return [(m.start(), m.end(), "") for m in _SPACE_RUN.finditer(t)
             if 0 < m.start() and m.end() < len(t) and is_han(t[m.start() - 1]) and is_han(t[m.end()])]
 
 
-def row4_han_latin_spaces(buf: Buf, o: Opts) -> Edits:
+def drop_spaces_between_han_and_latin(buf: Buf, o: Opts) -> Edits:
+    """Row 4 (pdf editions only): spaces between Han and Latin text are dropped."""
     if not o.pdf:
         return []
     t, edits = buf.text, []
@@ -119,7 +122,8 @@ def row4_han_latin_spaces(buf: Buf, o: Opts) -> Edits:
 _FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 
 
-def row5_fullwidth(buf: Buf, o: Opts) -> Edits:
+def halfwidth_letters_and_digits(buf: Buf, o: Opts) -> Edits:
+    """Row 5: full-width digits and Latin letters become ASCII."""
     return [(m.start(), m.end(), chr(ord(m.group()) - 0xFEE0))
             for m in _FULLWIDTH_ALNUM.finditer(buf.text)]
 
@@ -154,7 +158,9 @@ def _name_side(t: str, i: int, step: int, han_ok) -> bool:
 _INTERPUNCT_RE = re.compile("[" + re.escape(INTERPUNCT_INPUTS) + "]")
 
 
-def row6_interpunct(buf: Buf, o: Opts) -> Edits:
+def name_interpuncts(buf: Buf, o: Opts) -> Edits:
+    """Row 6: the separator inside a transliterated name (`喬治.華盛頓`) becomes the
+    book's interpunct."""
     t, edits = buf.text, []
     for m in _INTERPUNCT_RE.finditer(t):
         i, ch = m.start(), m.group()
@@ -189,15 +195,18 @@ def _simple(buf: Buf, rx: re.Pattern) -> Edits:
     return edits
 
 
-def row7_comma(buf: Buf, o: Opts) -> Edits:
+def fullwidth_commas(buf: Buf, o: Opts) -> Edits:
+    """Row 7: `,` in CJK context becomes `，`."""
     return _simple(buf, _COMMA)
 
 
-def row8_period(buf: Buf, o: Opts) -> Edits:
+def fullwidth_periods(buf: Buf, o: Opts) -> Edits:
+    """Row 8: a single `.` in CJK context becomes `。` (`..`, `...` are row 13's)."""
     return _simple(buf, _PERIOD)
 
 
-def row9_colon_etc(buf: Buf, o: Opts) -> Edits:
+def fullwidth_colons_and_stops(buf: Buf, o: Opts) -> Edits:
+    """Row 9: `:` `;` `!` `?` in CJK context become full-width."""
     return _simple(buf, _COLON_ETC)
 
 
@@ -206,7 +215,8 @@ def row9_colon_etc(buf: Buf, o: Opts) -> Edits:
 _PARENS = re.compile("[()]")
 
 
-def row10_parens(buf: Buf, o: Opts) -> Edits:
+def fullwidth_parens(buf: Buf, o: Opts) -> Edits:
+    """Row 10: a pair of ASCII parentheses with Han text inside or beside it becomes `（）`."""
     t, stack, edits = buf.text, [], []
     for m in _PARENS.finditer(t):
         i, ch = m.start(), m.group()
@@ -224,7 +234,9 @@ def row10_parens(buf: Buf, o: Opts) -> Edits:
 
 # ----------------------------------------------------------------- row 11
 
-def row11_quotes(buf: Buf, o: Opts) -> Edits:
+def corner_quotes(buf: Buf, o: Opts) -> Edits:
+    """Row 11: paired ASCII/curly quotes in CJK context become 「」 or 『』; nothing changes
+    while a quote of the paragraph has no partner."""
     pairs, unmatched = pair_quotes(buf.text, buf.frozen)
     if any(buf.text[i] not in "「」『』" for i in unmatched):
         return []   # unbalanced: leave every quote as written (BB404 reports it)
@@ -237,7 +249,8 @@ _DASH = re.compile("-{2,}|[\u2014\u2015\u2500]+|\uff0d{2,}")
 _ELLIPSIS = re.compile("\\.{3,}|[\u2026\u22ef]+|\u3002{3,}")
 
 
-def row12_dash(buf: Buf, o: Opts) -> Edits:
+def cjk_dashes(buf: Buf, o: Opts) -> Edits:
+    """Row 12: a dash run in CJK context (`--`, `—`, `―`, `─`, `－－`) becomes `——`."""
     edits = []
     for m in _DASH.finditer(buf.text):
         run = m.group()
@@ -247,7 +260,8 @@ def row12_dash(buf: Buf, o: Opts) -> Edits:
     return edits
 
 
-def row13_ellipsis(buf: Buf, o: Opts) -> Edits:
+def cjk_ellipses(buf: Buf, o: Opts) -> Edits:
+    """Row 13: an ellipsis (`...`, `…`, `⋯` in CJK context; `。。。` anywhere) becomes `……`."""
     edits = []
     for m in _ELLIPSIS.finditer(buf.text):
         run = m.group()
@@ -265,7 +279,9 @@ _RANGE = re.compile(
     f"(?![0-9A-Za-z\uff10-\uff19:/~\u223c\u301c\uff5e-]|[.,][0-9])")
 
 
-def row14_range(buf: Buf, o: Opts) -> Edits:
+def range_marks(buf: Buf, o: Opts) -> Edits:
+    """Row 14: the connector of a number range (`1-3`, `1~3`) becomes the book's range mark
+    (not in a phone number such as `02-2345`, nor `-` outside CJK context)."""
     edits = []
     for m in _RANGE.finditer(buf.text):
         a, conn, b = m.groups()
@@ -281,6 +297,9 @@ def _leading_zero(num: str) -> bool:
     return len(num) > 1 and num[0] in "0\uff10" and num[1] not in "."
 
 
-FIX_ROWS = (row2_indent, row6_interpunct, row7_comma, row8_period, row9_colon_etc,
-            row10_parens, row11_quotes, row12_dash, row13_ellipsis, row14_range)
-RENDER_ROWS = (row2_indent, row3_han_spaces, row4_han_latin_spaces, row5_fullwidth) + FIX_ROWS[1:]
+# rows 2, 6–14, in table order: what `fix` writes and BB401 reports
+FIX_RULES = (drop_paragraph_indent, name_interpuncts, fullwidth_commas, fullwidth_periods,
+             fullwidth_colons_and_stops, fullwidth_parens, corner_quotes, cjk_dashes, cjk_ellipses, range_marks)
+# rows 2–14 (row 1 runs first, on the whole text)
+RENDER_RULES = (drop_paragraph_indent, drop_spaces_between_han, drop_spaces_between_han_and_latin,
+                halfwidth_letters_and_digits) + FIX_RULES[1:]
