@@ -42,7 +42,7 @@ from .nav import NAV_FILE, cover_doc, nav_doc, title_doc
 from .pagelist import PageMarks
 from .notes import notes_doc
 from .text import TextStyle
-from .zipfix import build_time, reproducible
+from .reproducible_zip import build_time, reproducible
 
 FONT_FILE = "fonts/embedded.otf"
 
