@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ...transform.bookindex import Entry
 from .context import Context
-from .docs import new_document, serialize
+from .document import new_document, serialize
 from .xhtml import E, Writer, add_text
 
 INDEX_TITLE = "索引"

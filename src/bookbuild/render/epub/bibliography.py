@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...transform.sortkeys import source_group
 from .context import Context
-from .docs import new_document, serialize
+from .document import new_document, serialize
 from .xhtml import XML_LANG, E, Writer
 
 BIBLIOGRAPHY_TITLE = "參考書目"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ... import model as m
 from .context import Context
-from .docs import new_document, serialize
+from .document import new_document, serialize
 from .notes import notes_section
 from .xhtml import EPUB_TYPE, E, Writer
 

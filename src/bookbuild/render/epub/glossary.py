@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ... import model as m
 from .context import Context
-from .docs import new_document, serialize
+from .document import new_document, serialize
 from .xhtml import XML_LANG, E, Writer, add_text
 
 GLOSSARY_TITLE = "詞彙表"

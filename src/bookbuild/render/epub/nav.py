@@ -4,7 +4,7 @@ from __future__ import annotations
 from ... import model as m
 from .chapters import Doc
 from .context import Context
-from .docs import new_document, serialize
+from .document import new_document, serialize
 from .pagelist import PAGE_ID
 from .xhtml import E, Writer
 

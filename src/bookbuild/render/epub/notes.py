@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ... import model as m
 from .context import Context
-from .docs import new_document, serialize
+from .document import new_document, serialize
 from .xhtml import E, Writer
 
 NOTES_TITLE = "注釋"

@@ -142,7 +142,7 @@ class PageMarks:
 
     def insert_pending(self, docs) -> None:
         """Put the resolved markers into the finished documents (after resolve)."""
-        from .docs import serialize
+        from .document import serialize
         by_file: dict[str, list[int]] = {}
         for n, (anchor, _) in self.pending.items():
             by_file.setdefault(self.placed[anchor], []).append(n)
