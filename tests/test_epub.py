@@ -180,10 +180,10 @@ def test_chinese_numerals_edition(variant):
 # ------------------------------------------------------------ vertical runs
 
 def _runs(text, **kw):
-    from bookbuild.render.epub.text import TextStyle, runs
-    style = TextStyle(**{"vertical": True, "numerals": "tcy", "long_numbers": "sideways",
-                         "script": "zh-Hant", "range_mark": "～", "interpunct": "·", **kw})
-    return [(r.text, r.kind) for r in runs(text, style) if r.kind]
+    from bookbuild.render.epub.text import runs
+    from bookbuild.transform.edition_text import EditionText
+    edition = EditionText(**{"vertical": True, "numerals": "tcy", "long_numbers": "sideways", **kw})
+    return [(r.text, r.kind) for r in runs(text, edition) if r.kind]
 
 
 @pytest.mark.parametrize("text,kw,expected", [

@@ -29,20 +29,23 @@ from ...atomic import atomic_path, write_text
 from ...check.assets import check_assets
 from ...config import EditionConfig
 from ...diagnostics import BookError, Diagnostic, cannot_write, to_json_obj
+from ...fonts import FontNotFound
 from ...transform.build_data import BuildData
+from ...transform.edition_text import EditionText
 from ...verify.epub import verify_epub
 from . import css as css_mod
 from . import package
-from .bibliography import bibliography_doc
-from .chapters import Doc, chapter_doc
-from .context import Context
-from .glossary import glossary_doc
 from .backindex import index_doc
+from .bibliography import bibliography_doc
+from .chapters import chapter_doc
+from .context import Context
+from .document import Doc
+from .fontembed import subset_font
+from .glossary import glossary_doc
 from .nav import NAV_FILE, cover_doc, nav_doc, title_doc
-from .pagelist import PageMarks
 from .notes import notes_doc
-from .text import TextStyle
-from .zipfix import build_time, reproducible
+from .pagelist import PageMarks
+from .reproducible_zip import build_time, reproducible
 
 FONT_FILE = "fonts/embedded.otf"
 
@@ -113,7 +116,7 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
         raise BookError(refused)
     if data.citation_errors:    # a bad CSL style
         raise BookError(data.citation_errors)
-    ctx = Context(book, edition, data.numbers, data.citations, TextStyle.of(book.config, edition))
+    ctx = Context(book, edition, data.numbers, data.citations, EditionText.of(edition, book.config, pdf=False))
     ctx.index = data.index or None
     ctx.pages = PageMarks.from_layout(layout) if layout else None
     font_css = css_mod.font_css(edition.font, FONT_FILE if edition.embed_font else None)
@@ -185,8 +188,6 @@ def _print_source(ctx: Context) -> str:
 
 def _embedded_font(ctx: Context, docs: list[Doc], cache_dir):
     """The subset font, from the characters of every finished document."""
-    from ...fonts import FontNotFound
-    from .fontembed import subset_font
     chars: set[str] = set()
     for doc in docs:
         root = etree.fromstring(doc.content)

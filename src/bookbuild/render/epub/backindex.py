@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from ...transform.bookindex import Entry
 from .context import Context
-from .docs import new_document, serialize
-from .xhtml import E, Writer, add_text
+from .document import Doc, new_document
+from .elements import E, add_text, serialize
+from .xhtml import Writer
 
 INDEX_TITLE = "索引"
 FILE = "text/index.xhtml"
@@ -23,8 +24,7 @@ ENTRY_GAP = "\u3000"
 SEPARATOR = "、"
 
 
-def index_doc(ctx: Context):
-    from .chapters import Doc
+def index_doc(ctx: Context) -> Doc:
     html, body = new_document(ctx, FILE, INDEX_TITLE, "backmatter")
     section = E("section", {"epub:type": "index", "role": "doc-index", "id": "index",
                             "aria-labelledby": "index-title"}, parent=body)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from ...transform.sortkeys import source_group
 from .context import Context
-from .docs import new_document, serialize
-from .xhtml import XML_LANG, E, Writer
+from .document import Doc, new_document
+from .elements import XML_LANG, E, serialize
+from .xhtml import Writer
 
 BIBLIOGRAPHY_TITLE = "參考書目"
 FILE = "text/bibliography.xhtml"
 _GROUP_LANG = {"日文": "ja"}
 
 
-def bibliography_doc(ctx: Context):
-    from .chapters import Doc
+def bibliography_doc(ctx: Context) -> Doc:
     html, body = new_document(ctx, FILE, BIBLIOGRAPHY_TITLE, "backmatter")
     section = E("section", {"epub:type": "bibliography", "role": "doc-bibliography",
                             "id": "bibliography", "aria-labelledby": "bibliography-title"},

@@ -2,38 +2,21 @@
 `notes = "chapter"`."""
 from __future__ import annotations
 
-from ...transform.notes import chapter_title as shared_chapter_title, wants_label
-
-from dataclasses import dataclass, field
-
 from ... import model as m
+from ...transform.notes import chapter_title, wants_label
 from .context import Context
-from .docs import new_document, serialize
+from .document import Doc, new_document
+from .elements import EPUB_TYPE, E, serialize
 from .notes import notes_section
-from .xhtml import EPUB_TYPE, E, Writer
+from .xhtml import Writer
 
 _BODY_TYPE = {"front": "frontmatter", "body": "bodymatter", "back": "backmatter"}
 
 
-@dataclass
-class Doc:
-    """A finished content document and what the nav needs to know of it."""
-    file: str
-    title: str
-    content: bytes
-    sections: list[tuple[str, str]] = field(default_factory=list)   # (id, title)
-    landmark: str = ""         # epub:type for the landmarks nav, if any
-    uid: str = ""
-
-
-def chapter_title(ctx: Context, ch: m.Chapter) -> str:
-    """The plain title as the nav shows it: 第N章　title for body chapters."""
-    return shared_chapter_title(ctx.book, ch)
-
-
 def chapter_doc(ctx: Context, ch: m.Chapter) -> Doc:
     file = ctx.chapter_file(ch)
-    html, body = new_document(ctx, file, chapter_title(ctx, ch), _BODY_TYPE[ch.kind])
+    title = chapter_title(ctx.book, ch)     # as the nav shows it: 第N章　title for body chapters
+    html, body = new_document(ctx, file, title, _BODY_TYPE[ch.kind])
     section = E("section", {"id": ch.id, "aria-labelledby": f"{ch.id}-title"}, parent=body)
     if ch.kind == "body":
         section.set(EPUB_TYPE, "chapter")
@@ -52,7 +35,7 @@ def chapter_doc(ctx: Context, ch: m.Chapter) -> Doc:
         ids = ctx.numbers.by_chapter.get(ch.index, [])
         if ids:
             notes_section(ctx, Writer(ctx, file, ch.index), ids, body)
-    return Doc(file, chapter_title(ctx, ch), serialize(html), writer.headings,
+    return Doc(file, title, serialize(html), writer.headings,
                "bodymatter" if ch.kind == "body" else "", ch.id)
 
 

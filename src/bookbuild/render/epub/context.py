@@ -10,32 +10,20 @@ sequence through the book.
 """
 from __future__ import annotations
 
-from ...transform.notes import chapter_label
-from ...transform.numerals import positional
-
 import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ... import model as m
+from ...check.assets import image_path
 from ...config import EditionConfig
+from ...transform.bookindex import BookIndex
 from ...transform.citeproc import Citations
-from ...transform.notes import NoteNumbers
+from ...transform.edition_text import EditionText
+from ...transform.notes import NoteNumbers, chapter_label
 from ...transform.sortkeys import sort_key
-from .text import TextStyle
-
-if TYPE_CHECKING:
-    from ...transform.bookindex import BookIndex
-    from .pagelist import PageMarks
-
-_DIGITS_ZH = "〇一二三四五六七八九"
-
-
-def zh_number(n: int) -> str:
-    """Positional Chinese numeral (1 → 一, 10 → 十, 21 → 二十一), shared with the PDF."""
-    return positional(n)
+from .pagelist import PageMarks
 
 
 @dataclass
@@ -44,13 +32,13 @@ class Context:
     edition: EditionConfig
     numbers: NoteNumbers
     cites: Citations
-    style: TextStyle
+    text: EditionText                                      # normalizer and numerals of the edition
     stylesheets: list[str] = field(default_factory=list)   # package paths, in order
     images: dict[str, str] = field(default_factory=dict)   # book path -> package path
     term_ids: dict[str, str] = field(default_factory=dict)
     terms_by_name: dict[str, list[str]] = field(default_factory=dict)
-    pages: "PageMarks | None" = None                        # print page starts (page_source)
-    index: "BookIndex | None" = None                        # 索引 occurrences
+    pages: PageMarks | None = None                          # print page starts (page_source)
+    index: BookIndex | None = None                          # 索引 occurrences
     index_files: dict[str, str] = field(default_factory=dict)  # occurrence id -> package file
 
     def __post_init__(self):
@@ -126,7 +114,6 @@ def image_href(ctx: Context, src: str, chapter_file: str) -> str | None:
     the chapter's folder) and return its href from a text/ document; None for
     what is refused (a remote URL, a file outside the book root, not an image:
     check/assets.py reports it)."""
-    from ...check.assets import image_path
     path, _ = image_path(src, chapter_file, ctx.book.root)
     return None if path is None else "../" + register_image(ctx, path)
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-from ...config import EditionConfig
 from ... import model as m
+from ...check.assets import resolve_ref, rewrite_css_urls
+from ...config import EditionConfig
+from .context import Context, register_image, safe_class
 
 _FORBIDDEN = re.compile(r"(?<![-\w])(direction|unicode-bidi)\s*:[^;}]*;?", re.I)
 
@@ -24,27 +26,24 @@ def strip_forbidden(css: str) -> str:
     return _FORBIDDEN.sub("", css)
 
 
-def stylesheets(book: m.Book, edition: EditionConfig, font_css: str, ctx=None) -> list[tuple[str, bytes]]:
-    """(package path, CSS bytes) in cascade order.  With the render context,
-    the images the book's CSS names are packaged (check/assets.py rules) and
+def stylesheets(book: m.Book, edition: EditionConfig, font_css: str, ctx: Context) -> list[tuple[str, bytes]]:
+    """(package path, CSS bytes) in cascade order.  The images the book's CSS
+    names are packaged (check/assets.py rules, registered in the context) and
     its url()s point at them; a refused URL becomes an empty data: URL, so
     the EPUB never names a remote or outside file."""
     out = [("css/epub.css", _package_css("epub.css")),
            (f"css/epub-{edition.writing}.css", _package_css(f"epub-{edition.writing}.css")),
            ("css/font.css", font_css)]
     for name, target in (("all.css", "css/book-all.css"),
-                         (f"{edition.name}.css", f"css/book-{_safe(edition.name)}.css")):
+                         (f"{edition.name}.css", f"css/book-{safe_class(edition.name)}.css")):
         path = book.root / "styles" / name
         if path.is_file():
             text = strip_forbidden(path.read_text("utf-8", errors="replace"))
-            out.append((target, _packaged_urls(text, ctx) if ctx is not None else text))
+            out.append((target, _packaged_urls(text, ctx)))
     return [(p, css.encode("utf-8")) for p, css in out]
 
 
-def _packaged_urls(text: str, ctx) -> str:
-    from ...check.assets import resolve_ref, rewrite_css_urls
-    from .context import register_image
-
+def _packaged_urls(text: str, ctx: Context) -> str:
     def new_url(url: str) -> str:
         if url.strip().lower().startswith("data:"):
             return url
@@ -62,7 +61,3 @@ def font_css(family: str, embedded_file: str | None) -> str:
                 f'  src: url("../{embedded_file}");\n}}\n'
                 f'html {{ font-family: "bookbuild-embedded", "{quoted}", serif; }}\n')
     return f'@charset "utf-8";\nhtml {{ font-family: "{quoted}", serif; }}\n'
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]", "-", name)

@@ -11,11 +11,11 @@ import io
 from pathlib import Path
 
 from ...atomic import write_bytes
+from ...fonts import find_font
 
 
 def find_face(family: str):
     """(path, face index) of the family, via bookbuild.fonts (fc-match)."""
-    from ...fonts import find_font
     ref = find_font(family)
     return ref.path, ref.index
 
@@ -28,6 +28,7 @@ def subset_font(family: str, chars: set[str], cache_dir: Path | None) -> tuple[b
     cached = Path(cache_dir) / f"epub-font-{key}.otf" if cache_dir else None
     if cached and cached.is_file():
         return cached.read_bytes(), ".otf"
+    # deferred: fontTools is loaded only when a font is embedded and not cached
     from fontTools import subset
     from fontTools.ttLib import TTFont
     font = TTFont(str(path), fontNumber=index, lazy=False)

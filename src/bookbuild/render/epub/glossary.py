@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from ... import model as m
 from .context import Context
-from .docs import new_document, serialize
-from .xhtml import XML_LANG, E, Writer, add_text
+from .document import Doc, new_document
+from .elements import XML_LANG, E, add_text, serialize
+from .xhtml import Writer
 
 GLOSSARY_TITLE = "詞彙表"
 FILE = "text/glossary.xhtml"
 
 
-def glossary_doc(ctx: Context):
-    from .chapters import Doc
+def glossary_doc(ctx: Context) -> Doc:
     html, body = new_document(ctx, FILE, GLOSSARY_TITLE, "backmatter")
     section = E("section", {"role": "doc-glossary", "id": "glossary",
                             "aria-labelledby": "glossary-title"}, parent=body)

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from ... import model as m
-from .chapters import Doc
 from .context import Context
-from .docs import new_document, serialize
+from .document import Doc, new_document
+from .elements import E, serialize
 from .pagelist import PAGE_ID
-from .xhtml import E, Writer
+from .xhtml import Writer
 
 NAV_FILE = "nav.xhtml"
 TOC_TITLE = "目次"

@@ -7,9 +7,11 @@ Only notes that are called are written, so every note is referenced.
 from __future__ import annotations
 
 from ... import model as m
+from ...transform.notes import chapter_title
 from .context import Context
-from .docs import new_document, serialize
-from .xhtml import E, Writer
+from .document import Doc, new_document
+from .elements import E, serialize
+from .xhtml import Writer
 
 NOTES_TITLE = "注釋"
 
@@ -38,9 +40,8 @@ def note_aside(ctx: Context, writer: Writer, note: m.Note, parent) -> None:
     writer.blocks(blocks, aside)
 
 
-def notes_doc(ctx: Context):
+def notes_doc(ctx: Context) -> Doc:
     """notes.xhtml for `notes = "book"`: one section per chapter that has notes."""
-    from .chapters import Doc
     file = "text/notes.xhtml"
     html, body = new_document(ctx, file, NOTES_TITLE, "backmatter")
     outer = E("section", {"id": "notes", "aria-labelledby": "notes-title"}, parent=body)
@@ -52,8 +53,7 @@ def notes_doc(ctx: Context):
         ids = ctx.numbers.by_chapter.get(ch.index, [])
         if not ids:
             continue
-        from .chapters import chapter_title
-        title = chapter_title(ctx, ch)
+        title = chapter_title(ctx.book, ch)
         sec = notes_section(ctx, Writer(ctx, file, ch.index), ids, outer, title)
         sec.set("id", f"notes-{ch.id}")
         sections.append((f"notes-{ch.id}", title))

@@ -11,7 +11,7 @@ from ebooklib import epub
 
 from ... import model as m
 from ...config import EditionConfig
-from .chapters import Doc
+from .document import Doc
 
 A11Y_SUMMARY = ("本書為可重排的電子書，含目次、地標導覽、章末或書末注釋（注號與注文互相連結）、"
                 "詞彙表與參考書目；文字皆為真實文字，可由輔助科技朗讀。")

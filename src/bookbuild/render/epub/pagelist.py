@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from ... import model as m
+from .elements import E, serialize
 
 PAGE_ID = "page-{}"
 
@@ -106,7 +107,6 @@ class PageMarks:
     # ------------------------------------------------------------ markers
     def marker(self, n: int, doc_file: str, parent=None):
         """The marker of page n (appended to parent when given)."""
-        from .xhtml import E      # (xhtml.py imports this module)
         self.placed[n] = doc_file
         return E("span", {"epub:type": "pagebreak", "role": "doc-pagebreak", "id": PAGE_ID.format(n),
                           "aria-label": str(n)}, parent=parent)
@@ -142,7 +142,6 @@ class PageMarks:
 
     def insert_pending(self, docs) -> None:
         """Put the resolved markers into the finished documents (after resolve)."""
-        from .docs import serialize
         by_file: dict[str, list[int]] = {}
         for n, (anchor, _) in self.pending.items():
             by_file.setdefault(self.placed[anchor], []).append(n)

@@ -1,6 +1,7 @@
-"""Text of one edition: normalization per paragraph, then vertical inline runs.
+"""Text of one EPUB edition: a paragraph normalized at once, then vertical inline runs.
 
-A paragraph's text nodes are normalized together, so quotes, ranges and CJK
+A paragraph's text nodes are normalized together (the edition's
+`EditionText`, transform/edition_text.py), so quotes, ranges and CJK
 context see across spans and note calls: the nodes are joined with U+FFFC
 (the normalizer's locked, see-through "inline object"), normalized, and split
 back.  Citation output (the CSL style's punctuation) and code are left out.
@@ -12,63 +13,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ... import model as m
 from ...charclass import TCY_RE, is_han_context
-from ...config import BookConfig, EditionConfig
+from ...transform.edition_text import ACRONYM_IN_TEXT, DIGIT_RUN, EditionText
 
 OBJ = "\ufffc"
-_DIGITS = re.compile(r"[0-9]+")
-# VT-12: single letters and acronyms of ≤ 3 capitals stand upright; not when
-# they belong to a longer unit such as B-29 or U.S.
-_ACRONYM = re.compile(r"(?<![A-Za-z0-9.\-/])[A-Z]{1,3}(?![A-Za-z0-9.\-/])")
 
 
 # ----------------------------------------------------------- normalization
-
-@lru_cache(maxsize=1)
-def _normalizer():
-    try:
-        from ...transform.normalize import normalize_for_render
-    except ImportError:          # the normalizer has not landed: text as written
-        return None
-    return normalize_for_render
-
-
-@lru_cache(maxsize=1)
-def _chinese_numerals():
-    try:
-        from ...transform.numerals import to_chinese_numerals
-    except ImportError:
-        return None
-    return to_chinese_numerals
-
-
-@dataclass(frozen=True)
-class TextStyle:
-    """What the edition does to text (from book.toml)."""
-    vertical: bool
-    numerals: str
-    long_numbers: str
-    script: str
-    range_mark: str
-    interpunct: str
-
-    @classmethod
-    def of(cls, config: BookConfig, edition: EditionConfig) -> "TextStyle":
-        return cls(edition.vertical, edition.numerals, edition.long_numbers, edition.script,
-                   config.range, config.interpunct)
-
-    def normalize(self, text: str) -> str:
-        """§4 rows (EPUB: pdf=False), then the edition's numeral conversion."""
-        norm = _normalizer()
-        if norm is not None:
-            text = norm(text, pdf=False, range_mark=self.range_mark, interpunct=self.interpunct)
-        if self.numerals == "chinese" and _chinese_numerals() is not None:
-            text = _chinese_numerals()(text)
-        return text
-
 
 def _slots(inlines: list[m.Inline], out: list, skip_citations: bool = True) -> None:
     """Text and Space nodes in reading order; None marks a boundary/object."""
@@ -85,7 +38,7 @@ def _slots(inlines: list[m.Inline], out: list, skip_citations: bool = True) -> N
             out.append(None)
 
 
-def normalize_inlines(inlines: list[m.Inline], style: TextStyle,
+def normalize_inlines(inlines: list[m.Inline], edition: EditionText,
                       normalize: bool = True) -> dict[int, tuple[str, str, str]]:
     """For every Text/Space node of a paragraph, by id(node): its normalized
     text and the nearest chars of the text nodes before and after it.
@@ -98,10 +51,10 @@ def normalize_inlines(inlines: list[m.Inline], style: TextStyle,
     # One OBJ between consecutive text nodes (whatever separates them) keeps
     # the split exact: the normalizer never changes a locked OBJ.
     parts = [n.text if isinstance(n, m.Text) else " " for n in nodes]
-    result = style.normalize(OBJ.join(parts)) if normalize else OBJ.join(parts)
+    result = edition.normalize(OBJ.join(parts)) if normalize else OBJ.join(parts)
     pieces = result.split(OBJ)
     if len(pieces) != len(nodes):      # defensive: fall back to node by node
-        pieces = [style.normalize(p) for p in parts]
+        pieces = [edition.normalize(p) for p in parts]
     return _with_neighbours(nodes, pieces)
 
 
@@ -135,24 +88,24 @@ def _cjk_side(text: str, i: int, step: int, outside: str) -> bool:
     return not outside or is_han_context(outside)
 
 
-def runs(text: str, style: TextStyle, before: str = "", after: str = "") -> list[Run]:
+def runs(text: str, edition: EditionText, before: str = "", after: str = "") -> list[Run]:
     """Cut `text` into plain, tcy and upright runs for a vertical edition.
     `before`/`after`: the nearest chars outside this node ("" = none)."""
-    if not style.vertical or style.numerals in ("sideways", "chinese") or not text:
+    if not edition.vertical or edition.numerals in ("sideways", "chinese") or not text:
         return [Run(text)] if text else []
     marks: list[tuple[int, int, str]] = []
-    for mt in _DIGITS.finditer(text):
+    for mt in DIGIT_RUN.finditer(text):
         cjk = (_cjk_side(text, mt.start() - 1, -1, before)
                or _cjk_side(text, mt.end(), 1, after))
         if not cjk:
             continue
-        if style.numerals == "upright":
+        if edition.numerals == "upright":
             marks.append((mt.start(), mt.end(), "upright"))
         elif _is_tcy(text, mt):
             marks.append((mt.start(), mt.end(), "tcy"))
-        elif style.long_numbers == "upright" and _whole_run(text, mt):
+        elif edition.long_numbers == "upright" and _whole_run(text, mt):
             marks.append((mt.start(), mt.end(), "upright"))
-    for mt in _ACRONYM.finditer(text):
+    for mt in ACRONYM_IN_TEXT.finditer(text):
         if (_cjk_side(text, mt.start() - 1, -1, before) or _cjk_side(text, mt.end(), 1, after)):
             marks.append((mt.start(), mt.end(), "upright"))
     marks.sort()

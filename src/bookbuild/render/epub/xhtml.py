@@ -8,43 +8,18 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
-
 from ... import model as m
+from ...charclass import is_han_context
+from ...transform.edition_text import ANY_DIGIT_RUN
 from ...transform.sortkeys import source_group
-from .context import Context, image_href, safe_class, zh_number
+from .context import Context, image_href, safe_class
+from .elements import XHTML_NS, XML_LANG, E, add_text
 from .pagelist import text_index
-from .text import runs, normalize_inlines
+from .text import normalize_inlines, runs
 
-XHTML_NS = "http://www.w3.org/1999/xhtml"
-OPS_NS = "http://www.idpf.org/2007/ops"
-EPUB_TYPE = f"{{{OPS_NS}}}type"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-NSMAP = {None: XHTML_NS, "epub": OPS_NS}
 _URL = re.compile(r"^(https?|mailto|ftp):", re.I)
 _TITLE_OPEN, _TITLE_CLOSE = "《〈", "》〉"
 INDEX_KINDS = ("name", "term", "index")      # spans that are 索引 occurrences (transform/bookindex.py)
-
-
-def E(tag: str, attrib: dict | None = None, parent=None, text: str | None = None):
-    """An XHTML element (appended to parent when given)."""
-    attrs = {(EPUB_TYPE if k == "epub:type" else k): v for k, v in (attrib or {}).items()}
-    el = (etree.SubElement(parent, f"{{{XHTML_NS}}}{tag}", attrs) if parent is not None
-          else etree.Element(f"{{{XHTML_NS}}}{tag}", attrs, nsmap=NSMAP))
-    if text:
-        el.text = text
-    return el
-
-
-def add_text(parent, s: str) -> None:
-    """Append text at the end of parent's content."""
-    if not s:
-        return
-    if len(parent):
-        last = parent[-1]
-        last.tail = (last.tail or "") + s
-    else:
-        parent.text = (parent.text or "") + s
 
 
 def last_char(parent) -> str:
@@ -108,7 +83,7 @@ class Writer:
     # ----------------------------------------------------------- inlines
     def para(self, inlines: list[m.Inline], parent) -> None:
         """A paragraph's inlines, normalized together."""
-        self.norm = normalize_inlines(inlines, self.ctx.style)
+        self.norm = normalize_inlines(inlines, self.ctx.text)
         self.inlines(inlines, parent, protect=False)
 
     def inlines(self, nodes: list[m.Inline], parent, protect: bool) -> None:
@@ -160,7 +135,7 @@ class Writer:
         self.runs(text[start:], parent, text[start - 1] if start else before, after)
 
     def runs(self, text: str, parent, before: str = "", after: str = "") -> None:
-        for run in runs(text, self.ctx.style, before, after):
+        for run in runs(text, self.ctx.text, before, after):
             if run.kind:
                 E("span", {"class": run.kind}, parent=parent, text=run.text)
             else:
@@ -237,13 +212,13 @@ class Writer:
     def protected(self, inlines: list[m.Inline], parent) -> None:
         """Inlines that are not normalized (CSL output); tcy still applies."""
         saved = self.raw
-        self.raw = normalize_inlines(inlines, self.ctx.style, normalize=False)
+        self.raw = normalize_inlines(inlines, self.ctx.text, normalize=False)
         self.inlines(inlines, parent, True)
         self.raw = saved
 
     # ------------------------------------------------------------- notes
     def number_text(self, n: int) -> str:
-        return zh_number(n) if self.ctx.edition.numerals == "chinese" else str(n)
+        return self.ctx.text.number(n)
 
     def noteref(self, ref: m.NoteRef, parent) -> None:
         ctx = self.ctx
@@ -255,8 +230,7 @@ class Writer:
         home = ctx.numbers.chapter_of(ref.id)
         if ref.again and home != self.chapter and not ctx.numbers.book_numbering:
             label = ctx.numbers.label(ref.id, self.chapter, ctx.chapter_label)
-            if ctx.edition.numerals == "chinese":
-                label = re.sub(r"\d+", lambda mt: zh_number(int(mt.group())), label)
+            label = ctx.text.numbers(label, positional=True, digits=ANY_DIGIT_RUN)
             a = E("a", {"class": "again", "href": href}, parent=parent)
             self.runs(label, a)
             return
@@ -282,7 +256,6 @@ class Writer:
 def _trim_space_before(parent, text: str) -> None:
     """Drop a space between CJK text and a citation that opens with CJK
     (`…會戰。 [@k]` renders as `…會戰。（…）`)."""
-    from ...charclass import is_han_context
     if not text or not is_han_context(text[0]):
         return
     if len(parent):
@@ -313,7 +286,6 @@ def _is_kana(text: str) -> bool:
 
 
 def _has_han(inlines: list[m.Inline]) -> bool:
-    from ...charclass import is_han_context
     return any(is_han_context(ch) for ch in m.plain_text(inlines))
 
 

@@ -1,48 +1,39 @@
-"""Per-edition text preparation for the layout: normalizer, numerals, Latin metrics.
+"""Per-edition text preparation for the layout: the edition's text, Latin runs, Latin metrics.
 
-`TextPrep` wraps the normalizer (`bookbuild.transform.normalize`) and the
-numeral conversion (`bookbuild.transform.numerals`), and decides how a Latin/digit run is set (VT-12, VT-13).
+`TextPrep` sets text as the shared edition text layer says
+(`bookbuild.transform.edition_text`: normalizer, numerals, the Latin-run
+patterns), and decides how a Latin/digit run is set (VT-12, VT-13).
 `LatinAdvance` gives the advance of a sideways run in em from the source
 face's hmtx (the derived upright face keeps the Latin glyphs unrotated with
 the same advances).
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import Callable
 
 from ...charclass import TCY_RE
+from ...transform.edition_text import ACRONYM_RUN, NUMBER_RUN, EditionText
 from ...transform.numerals import digit_by_digit as zh_digits
-from ...transform.numerals import positional as zh_positional
 from . import layout_types as lt
 
 Advance = Callable[[str], float]
 
-_DIGITS = re.compile(r"[0-9]+")
-_NUMBERISH = re.compile(r"[0-9][0-9.,:/%-]*")
-_ACRONYM = re.compile(r"[A-Z]{2,3}|[A-Za-z]")
+
 class TextPrep:
     """What the edition does to text before it becomes units."""
 
     def __init__(self, edition, book_config=None):
         self.ed = edition
         self.cfg = book_config
-        self._norm = _normalizer(edition, book_config)
-        self._chinese = _chinese_converter() if edition.numerals == "chinese" else None
+        self.text = EditionText.of(edition, book_config, pdf=True)
 
     def normalize(self, text: str) -> str:
-        text = self._norm(text)
-        if self._chinese is not None:
-            text = self._chinese(text)
-        return text
+        return self.text.normalize(text)
 
     def numerals(self, text: str, positional: bool = False) -> str:
         """Generated numbers (note labels, folios, 第N章) in the edition's numerals."""
-        if self.ed.numerals != "chinese":
-            return text
-        conv = (lambda mt: zh_positional(int(mt.group()))) if positional else (lambda mt: zh_digits(mt.group()))
-        return _DIGITS.sub(conv, text)
+        return self.text.numbers(text, positional)
 
     def folio(self, n: int) -> str:
         if self.ed.numerals == "chinese" or self.ed.folio == "hanzi-vertical":
@@ -62,28 +53,12 @@ class TextPrep:
             if ed.numerals == "tcy" and ed.long_numbers == "upright":
                 return lt.UPRIGHT
             return lt.SIDEWAYS
-        if _NUMBERISH.fullmatch(tok) and (ed.numerals == "upright" or
+        if NUMBER_RUN.fullmatch(tok) and (ed.numerals == "upright" or
                                           (ed.numerals == "tcy" and ed.long_numbers == "upright")):
             return lt.UPRIGHT
-        if _ACRONYM.fullmatch(tok):
+        if ACRONYM_RUN.fullmatch(tok):
             return lt.UPRIGHT
         return lt.SIDEWAYS
-
-
-def _normalizer(edition, cfg) -> Callable[[str], str]:
-    from ...transform.normalize import normalize_for_render
-    kw = {}
-    if cfg is not None:
-        kw = {"range_mark": cfg.range, "interpunct": cfg.interpunct}
-
-    def run(s: str) -> str:
-        return normalize_for_render(s, pdf=True, **kw)
-    return run
-
-
-def _chinese_converter() -> Callable[[str], str]:
-    from ...transform.numerals import to_chinese_numerals
-    return to_chinese_numerals
 
 
 class LatinAdvance:

@@ -1,14 +1,24 @@
-"""XHTML content documents: the skeleton every document shares, serialized."""
+"""An XHTML content document: the skeleton every document shares (head with
+the edition's stylesheets, body), and `Doc`, a finished one as the package
+and the nav see it."""
 from __future__ import annotations
 
 import posixpath
-
-from lxml import etree
+from dataclasses import dataclass, field
 
 from .context import Context
-from .xhtml import XML_LANG, E
+from .elements import XML_LANG, E
 
-DOCTYPE = b"<!DOCTYPE html>"
+
+@dataclass
+class Doc:
+    """A finished content document and what the nav needs to know of it."""
+    file: str
+    title: str
+    content: bytes
+    sections: list[tuple[str, str]] = field(default_factory=list)   # (id, title)
+    landmark: str = ""         # epub:type for the landmarks nav, if any
+    uid: str = ""
 
 
 def new_document(ctx: Context, file: str, title: str, body_type: str = ""):
@@ -24,9 +34,3 @@ def new_document(ctx: Context, file: str, title: str, body_type: str = ""):
                    "href": posixpath.relpath(css, posixpath.dirname(file) or ".")}, parent=head)
     body = E("body", {"epub:type": body_type} if body_type else {}, parent=html)
     return html, body
-
-
-def serialize(html) -> bytes:
-    """XML declaration, the HTML5 doctype, then the document (UTF-8)."""
-    xml = etree.tostring(html, encoding="utf-8", xml_declaration=False)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + DOCTYPE + b"\n" + xml + b"\n"
