@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..atomic import atomic_path
-from ..check.punctuation import LineIndex, bb401
+from ..check.punctuation import bb401
 from ..config import BookConfig, parse_config
 from ..diagnostics import Diagnostic, format_text
+from ..lines import LineIndex
 from ..load import NoBook, find_book_toml
 from ..load.files import MAX_FILE_BYTES, decode_utf8, inside_root, read_book_file, relpath
 from ..transform.mdscan import protected_spans

@@ -13,10 +13,11 @@ from pathlib import Path
 from .. import model as m
 from ..config import parse_config
 from ..diagnostics import Diagnostic
+from ..lines import LineIndex
 from .files import inside_root, read_book_file, relpath
 from .footnotes import dedent_body, split_definitions
 from .pandoc_ast import MAX_NESTING, Converter, FileContext, pandoc_json
-from .scan import MAX_BLOCK_NESTING, LineIndex, apply_edits, block_nesting_fault, scan
+from .scan import MAX_BLOCK_NESTING, apply_edits, block_nesting_fault, scan
 from .yamlfiles import load_glossary, load_sources
 
 READER = "markdown+east_asian_line_breaks-smart"
@@ -133,6 +134,7 @@ def _parse_markdown(config, texts, note_files):
     """Scan every file, run Pandoc once on all of them, convert back with positions."""
     parts: list[str] = []
     jobs: list[tuple[str, str, int, object]] = []  # (kind, file, start offset, payload)
+    origins: list[tuple[str, int]] = []            # (file, line) of each part's first line
     diags: list[Diagnostic] = []
     fence = ":" * 12
     for entry in config.chapters:
@@ -150,6 +152,7 @@ def _parse_markdown(config, texts, note_files):
         diags += _empty_cites(sc, entry.file, idx)
         parts.append(f"{fence} {{.bbpart n=\"{len(jobs)}\"}}\n{apply_edits(text, sc.edits)}\n{fence}\n")
         jobs.append(("chapter", entry.file, 0, entry))
+        origins.append((entry.file, 1))
     for rel in note_files:
         text = texts.get(rel)
         if text is None:
@@ -163,9 +166,8 @@ def _parse_markdown(config, texts, note_files):
             body = dedent_body(apply_edits(text, sc.edits, d.body_start, d.body_end))
             parts.append(f"{fence} {{.bbpart n=\"{len(jobs)}\"}}\n{body}\n{fence}\n")
             jobs.append(("note", rel, d.body_start, d))
+            origins.append((rel, idx.pos(d.body_start)[0]))
     # Pandoc's own warnings come back as BB604 at the author's line, a failed Pandoc as BB605
-    origins = [(rel, 1 if kind == "chapter" else texts[rel].count("\n", 0, start) + 1)
-               for kind, rel, start, _ in jobs]
     ast, pandoc_diags = _run_pandoc(parts, origins) if parts else ({"blocks": []}, [])
     return _convert(ast, jobs, texts, config, diags + pandoc_diags)
 

@@ -17,8 +17,8 @@ import threading
 
 from .. import capture, model as m
 from ..diagnostics import Diagnostic
+from ..lines import LineIndex
 from ..procs import children
-from .scan import LineIndex
 
 capture.install()     # pypandoc prints Pandoc's warnings itself unless its logger has a handler
 

@@ -15,7 +15,6 @@ Pandoc's Str tokens with the original text (load/pandoc_ast.py).
 """
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -42,20 +41,6 @@ class Scan:
     edits: list[tuple[int, int, str]] = field(default_factory=list)
     empty_cites: list[int] = field(default_factory=list)      # offsets of `@` with no key
     chapter_defs: list[tuple[int, str]] = field(default_factory=list)  # [^id]: in a chapter
-
-
-class LineIndex:
-    """Offset <-> (line, col), 1-based, columns in code points."""
-
-    def __init__(self, text: str):
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def pos(self, offset: int) -> tuple[int, int]:
-        i = bisect.bisect_right(self.starts, offset) - 1
-        return i + 1, offset - self.starts[i] + 1
-
-    def offset(self, line: int, col: int) -> int:
-        return self.starts[line - 1] + col - 1
 
 
 def _quote(value: str) -> str:
