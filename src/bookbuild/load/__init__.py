@@ -5,9 +5,6 @@ process per book; see scan.py for how positions survive it.
 """
 from __future__ import annotations
 
-import json
-import os
-import re
 from pathlib import Path
 
 from .. import model as m
@@ -16,11 +13,11 @@ from ..diagnostics import Diagnostic
 from ..lines import LineIndex
 from .files import inside_root, read_book_file, relpath
 from .footnotes import dedent_body, split_definitions
-from .pandoc_ast import MAX_NESTING, Converter, FileContext, pandoc_json
+from .pandoc_ast import MAX_NESTING, Converter, FileContext
+from .pandoc_parts import parse_parts
 from .scan import MAX_BLOCK_NESTING, apply_edits, block_nesting_fault, scan
 from .yamlfiles import load_glossary, load_sources
 
-READER = "markdown+east_asian_line_breaks-smart"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 MAX_NOTES = 1_000_000
 
@@ -168,7 +165,7 @@ def _parse_markdown(config, texts, note_files):
             jobs.append(("note", rel, d.body_start, d))
             origins.append((rel, idx.pos(d.body_start)[0]))
     # Pandoc's own warnings come back as BB604 at the author's line, a failed Pandoc as BB605
-    ast, pandoc_diags = _run_pandoc(parts, origins) if parts else ({"blocks": []}, [])
+    ast, pandoc_diags = parse_parts(parts, origins) if parts else ({"blocks": []}, [])
     return _convert(ast, jobs, texts, config, diags + pandoc_diags)
 
 
@@ -193,52 +190,6 @@ def _empty_cites(sc, rel, idx) -> list[Diagnostic]:
     return out
 
 
-PARALLEL_FROM = 256 * 1024  # characters; below this one process is fastest
-
-
-def _run_pandoc(parts: list[str], origins: list[tuple[str, int]]) -> tuple[dict, list[Diagnostic]]:
-    """One Pandoc process for the book; on a large book one per core, each on a
-    contiguous half of the parts (each part is a self-contained file).  Also
-    Pandoc's messages as diagnostics (pandoc_ast.pandoc_json)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    found: list[Diagnostic] = []     # from every thread; list.extend is atomic
-
-    def convert(chunk: list[str]) -> list:
-        out, messages = pandoc_json(chunk, origins, READER)
-        if out is None:
-            found.extend(messages)
-            return []
-        try:
-            blocks = json.loads(out)["blocks"]
-        except RecursionError:
-            # inline nesting (emphasis, spans) too deep for Python: find the part, mark it (BB510)
-            if len(chunk) > 1:
-                return [b for part in chunk for b in convert([part])]
-            n = re.search(r'bbpart n="(\d+)"', chunk[0]).group(1)
-            return [{"t": "Div", "c": [["", ["bbpart"], [["n", n], ["bbdeep", "1"]]], []]}]
-        if len(chunk) == 1 or _parts_intact(blocks, len(chunk)):
-            found.extend(messages)      # (a chunk read again part by part reports from those runs)
-            return blocks
-        # An unclosed code fence, `:::` or <div> in one file swallowed the parts
-        # after it (its text would be blamed on the wrong file): parse each alone.
-        return [b for part in chunk for b in convert([part])]
-
-    total = sum(map(len, parts))
-    workers = min(os.cpu_count() or 1, 4) if total >= PARALLEL_FROM else 1
-    chunks, current, size = [], [], 0
-    for part in parts:
-        current.append(part)
-        size += len(part)
-        if size >= total / workers and len(chunks) < workers - 1:
-            chunks.append(current)
-            current, size = [], 0
-    chunks.append(current)
-    with ThreadPoolExecutor(len(chunks)) as pool:
-        ast = {"blocks": [b for blocks in pool.map(convert, chunks) for b in blocks]}
-    return ast, found
-
-
 def _raw_html(raw: list[tuple[m.Pos, bool]]) -> list[Diagnostic]:
     """BB406 once per line: Pandoc splits `<div>…</div>` into an opening and a closing raw node."""
     out, lines = [], set()
@@ -251,12 +202,6 @@ def _raw_html(raw: list[tuple[m.Pos, bool]]) -> list[Diagnostic]:
                               "write it in Markdown (a ::: div, a [span]{.class}, a table); "
                               "bookbuild never renders raw HTML"))
     return out
-
-
-def _parts_intact(blocks: list, count: int) -> bool:
-    """Every part came back as its own top-level Div, none nested in another."""
-    tops = [b for b in blocks if b["t"] == "Div" and "bbpart" in b["c"][0][1]]
-    return len(tops) == count and json.dumps(blocks).count('"bbpart"') == count
 
 
 def _convert(ast, jobs, texts, config, diags):
@@ -313,7 +258,7 @@ def _convert(ast, jobs, texts, config, diags):
 
 def _nested_too_deep(block, conv, kind, rel, payload, diags) -> bool:
     """BB510 for a part whose Markdown nests too deep: its JSON did not decode
-    (marked bbdeep by _run_pandoc), or the converter met more than MAX_NESTING
+    (marked bbdeep by pandoc_parts.parse_parts), or the converter met more than MAX_NESTING
     levels (it stops descending and sets too_deep); the part is left out."""
     if "bbdeep" in dict(block["c"][0][2]):
         pos = m.Pos(rel, 1, 1) if kind == "chapter" else conv.ctx.pos_at(payload.marker)
