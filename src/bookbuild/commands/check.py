@@ -7,21 +7,8 @@ from pathlib import Path
 from .. import cache
 from ..check import run_checks
 from ..diagnostics import exit_status, render
-from ..load import NoBook, find_book_toml, load_book
-
-
-def book_root_for(path: Path) -> Path | None:
-    """Walk up from a file or folder to the nearest folder holding a book."""
-    start = path.resolve()
-    if start.is_file():
-        start = start.parent
-    for folder in (start, *start.parents):
-        if (folder / "book.toml").is_file():
-            # book.toml inside manuscript/ belongs to the folder holding manuscript/
-            return folder.parent if folder.name == "manuscript" else folder
-        if (folder / "manuscript" / "book.toml").is_file():
-            return folder
-    return None
+from ..booktoml import NoBook, book_root_for, find_book_toml
+from ..load import load_book, read_book_tables
 
 
 def check_book(root: Path, need_book: bool = True):
@@ -44,15 +31,11 @@ def check_book(root: Path, need_book: bool = True):
 
 def _font_files(root: Path) -> list[str]:
     """The font files the editions would use (a font update invalidates BB402 results)."""
-    import tomllib
     from ..fonts import FontNotFound, find_font
-    try:
-        toml = root / "book.toml" if (root / "book.toml").is_file() else root / "manuscript" / "book.toml"
-        data = tomllib.loads(toml.read_text(encoding="utf-8"))
-        families = {e.get("font", "Noto Serif CJK TC") for e in data.get("editions", {}).values()
-                    if isinstance(e, dict)}
-    except (OSError, ValueError, AttributeError, RecursionError):  # RecursionError: hostile nesting
+    editions = read_book_tables(root).get("editions", {})
+    if not isinstance(editions, dict):
         return []
+    families = {e.get("font", "Noto Serif CJK TC") for e in editions.values() if isinstance(e, dict)}
     out = []
     for fam in sorted(f for f in families if isinstance(f, str)):
         try:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from .. import model as m
 from ..diagnostics import render
-from ..load import NoBook, load_book
+from ..booktoml import NoBook
+from ..load import load_book
 
 
 def _note_text(note: m.Note) -> str:

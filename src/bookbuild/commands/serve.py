@@ -6,7 +6,7 @@ import sys
 import threading
 from pathlib import Path
 
-from ..load import NoBook, find_book_toml
+from ..booktoml import NoBook, find_book_toml
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 

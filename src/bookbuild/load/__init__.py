@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import model as m
-from ..config import parse_config
+from ..booktoml import book_toml_path, find_book_toml, parse_toml
+from ..config import BookConfig, parse_config
 from ..diagnostics import Diagnostic
 from ..lines import LineIndex
 from .files import inside_root, read_book_file, relpath
@@ -22,35 +23,38 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 MAX_NOTES = 1_000_000
 
 
-class NoBook(Exception):
-    """No book.toml where the user pointed (exit status 2)."""
+def read_config(root: Path, toml_path: Path) -> tuple[BookConfig | None, str | None, list[Diagnostic]]:
+    """Read book.toml as every book file is read (load/files.py), then parse it:
+    (config or None, its text or None, diagnostics)."""
+    rel = relpath(root, toml_path)
+    text, diags = read_book_file(root, rel)
+    if text is None:
+        return None, None, diags
+    config, more = parse_config(text, rel)
+    return config, text, diags + more
 
 
-def find_book_toml(book_dir: Path) -> tuple[Path, Path, list[Diagnostic]]:
-    """Return (book root, book.toml path, diagnostics) or raise NoBook."""
-    top, inner = book_dir / "book.toml", book_dir / "manuscript" / "book.toml"
-    if top.is_file() and inner.is_file():
-        return book_dir, top, [Diagnostic("BB502", "book.toml exists both in the book folder and in manuscript/",
-                                          "manuscript/book.toml", 1, 1, "keep only one of the two")]
-    if top.is_file():
-        return book_dir, top, []
-    if inner.is_file():
-        return book_dir, inner, []
-    raise NoBook(f"no book.toml in {book_dir} or {book_dir / 'manuscript'}")
+def read_book_tables(book_dir: Path) -> dict:
+    """book.toml's raw tables, {} when there is none or it cannot be read or parsed: for
+    those that want the editions while the author is still fixing other keys (serve, the
+    cache key's fonts)."""
+    toml = book_toml_path(book_dir)
+    if toml is None:
+        return {}
+    text, _ = read_book_file(book_dir, relpath(book_dir, toml))
+    if text is None:
+        return {}
+    data, _ = parse_toml(text)
+    return data or {}
 
 
 def load_book(book_dir: Path) -> tuple[m.Book | None, list[Diagnostic]]:
     root, toml_path, diags = find_book_toml(Path(book_dir))
-    toml_rel = relpath(root, toml_path)
-    text, d = read_book_file(root, toml_rel)
-    diags += d
-    if text is None:
-        return None, diags
-    config, d = parse_config(text, toml_rel)
+    config, text, d = read_config(root, toml_path)
     diags += d
     if config is None:
         return None, diags
-    texts: dict[str, str] = {toml_rel: text}
+    texts: dict[str, str] = {config.path: text}
     diags += _read_chapters(root, config, texts)
     diags += _unlisted_chapters(root, config)
     diags += _check_cover(root, config)
