@@ -80,7 +80,7 @@ def test_unclosed_fence_does_not_hide_brackets_from_the_bound(tmp_path):
 
 
 def test_closed_fence_still_protects_its_code():
-    from bookbuild.load.scan import _skip_regions
+    from bookbuild.load.pandoc_input import _skip_regions
     text = "甲\n\n~~~\n[^x] [@y]\n~~~\n\n乙 `[^z]`\n\n```日\nno close"
     regions = _skip_regions(text, 0, len(text))
     covered = lambda needle: any(a <= text.index(needle) < b for a, b in regions)

@@ -1,7 +1,7 @@
 """Read a book folder into the model: book.toml, chapters, notes, sources, glossary.
 
 All Markdown (every chapter and every note body) goes through ONE Pandoc
-process per book; see scan.py for how positions survive it.
+process per book; see pandoc_input.py for how positions survive it.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from .files import inside_root, read_book_file, relpath
 from .footnotes import dedent_body, split_definitions
 from .pandoc_ast import MAX_NESTING, Converter, FileContext
 from .pandoc_parts import parse_parts
-from .scan import MAX_BLOCK_NESTING, apply_edits, block_nesting_fault, scan
+from .pandoc_input import MAX_BLOCK_NESTING, apply_edits, block_nesting_fault, scan
 from .yamlfiles import load_glossary, load_sources
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}

@@ -1,6 +1,6 @@
 """Pandoc JSON AST -> model blocks/inlines, with source positions.
 
-Constructs tagged by the scanner carry `bbo` (offset into the author's
+Constructs tagged before Pandoc (pandoc_input.py) carry `bbo` (offset into the author's
 file).  Plain Str tokens get their position by aligning them, in order,
 with the original text from a moving cursor; a token that cannot be found
 nearby (e.g. an escaped character) keeps no position of its own and its

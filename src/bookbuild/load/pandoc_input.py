@@ -1,4 +1,4 @@
-"""Source scanner: find the contract's inline constructs and tag them with offsets.
+"""What Pandoc is given: the author's text with every construct tagged with its offset.
 
 Pandoc's `markdown` reader (the only one with citation syntax) keeps no
 source positions.  Before Pandoc sees a file we rewrite each construct so
@@ -12,6 +12,11 @@ that it carries its own offset into the author's file:
 The rewrite never adds or removes a newline, so lines stay aligned; the
 offsets are exact.  Plain text positions are recovered later by aligning
 Pandoc's Str tokens with the original text (load/pandoc_ast.py).
+
+The same edits keep Pandoc's reader out of its slow paths: `[` nested too deep
+or never closed is escaped, a `:::` that would close the part's own wrapper is
+escaped, very long CJK lines get newlines; block nesting past the limit is
+reported (BB510) and the file not given to Pandoc at all.
 """
 from __future__ import annotations
 
