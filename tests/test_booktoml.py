@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bookbuild.booktoml import NoBook, book_root_for, book_toml_path, find_book_toml, parse_toml
-from bookbuild.load import read_book_tables
+from bookbuild.load import declared_editions
 
 
 def test_top_book_toml_wins_and_both_is_bb502(tmp_path):
@@ -43,9 +43,12 @@ def test_parse_toml_positions_and_nesting():
     assert data is None and [d.code for d in diags] == ["BB510"]
 
 
-def test_read_book_tables_is_lenient(tmp_path):
-    assert read_book_tables(tmp_path) == {}
-    (tmp_path / "book.toml").write_text('[editions.epub]\nformat = "epub"\nno_such_key = 1\n', encoding="utf-8")
-    assert read_book_tables(tmp_path)["editions"]["epub"]["format"] == "epub"
+def test_declared_editions_is_lenient(tmp_path):
+    assert declared_editions(tmp_path) == {}
+    (tmp_path / "book.toml").write_text('[editions.epub]\nformat = "epub"\nno_such_key = 1\n[editions]\nx = 1\n',
+                                        encoding="utf-8")
+    assert declared_editions(tmp_path) == {"epub": {"format": "epub", "no_such_key": 1}}
+    (tmp_path / "book.toml").write_text('editions = 3\n', encoding="utf-8")
+    assert declared_editions(tmp_path) == {}
     (tmp_path / "book.toml").write_bytes(b"[book\n\xff")
-    assert read_book_tables(tmp_path) == {}
+    assert declared_editions(tmp_path) == {}

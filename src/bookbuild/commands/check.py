@@ -8,7 +8,7 @@ from .. import cache
 from ..check import run_checks
 from ..diagnostics import exit_status, render
 from ..booktoml import NoBook, book_root_for, find_book_toml
-from ..load import load_book, read_book_tables
+from ..load import declared_editions, load_book
 
 
 def check_book(root: Path, need_book: bool = True):
@@ -32,10 +32,7 @@ def check_book(root: Path, need_book: bool = True):
 def _font_files(root: Path) -> list[str]:
     """The font files the editions would use (a font update invalidates BB402 results)."""
     from ..fonts import FontNotFound, find_font
-    editions = read_book_tables(root).get("editions", {})
-    if not isinstance(editions, dict):
-        return []
-    families = {e.get("font", "Noto Serif CJK TC") for e in editions.values() if isinstance(e, dict)}
+    families = {e.get("font", "Noto Serif CJK TC") for e in declared_editions(root).values()}
     out = []
     for fam in sorted(f for f in families if isinstance(f, str)):
         try:

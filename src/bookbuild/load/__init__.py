@@ -34,18 +34,15 @@ def read_config(root: Path, toml_path: Path) -> tuple[BookConfig | None, str | N
     return config, text, diags + more
 
 
-def read_book_tables(book_dir: Path) -> dict:
-    """book.toml's raw tables, {} when there is none or it cannot be read or parsed: for
-    those that want the editions while the author is still fixing other keys (serve, the
-    cache key's fonts)."""
+def declared_editions(book_dir: Path) -> dict[str, dict]:
+    """book.toml's [editions.NAME] tables as written, unchecked; {} when it cannot be read
+    or parsed.  For those that want the editions while the author is still fixing other
+    keys: serve's edition list, the fonts in the check cache's key."""
     toml = book_toml_path(book_dir)
-    if toml is None:
-        return {}
-    text, _ = read_book_file(book_dir, relpath(book_dir, toml))
-    if text is None:
-        return {}
-    data, _ = parse_toml(text)
-    return data or {}
+    text = read_book_file(book_dir, relpath(book_dir, toml))[0] if toml else None
+    data = parse_toml(text)[0] if text is not None else None
+    editions = (data or {}).get("editions")
+    return {n: e for n, e in editions.items() if isinstance(e, dict)} if isinstance(editions, dict) else {}
 
 
 def load_book(book_dir: Path) -> tuple[m.Book | None, list[Diagnostic]]:

@@ -24,7 +24,7 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..load import read_book_tables
+from ..load import declared_editions
 
 
 @dataclass
@@ -45,11 +45,7 @@ class Edition:
 
 def editions_in(root: Path) -> list[tuple[str, str]]:
     """(name, format) of every edition in book.toml, in file order; [] if unreadable."""
-    editions = read_book_tables(root).get("editions", {})
-    if not isinstance(editions, dict):
-        return []
-    return [(n, e.get("format", "")) for n, e in editions.items()
-            if isinstance(e, dict) and e.get("format") in ("epub", "pdf")]
+    return [(n, e["format"]) for n, e in declared_editions(root).items() if e.get("format") in ("epub", "pdf")]
 
 
 def default_editions(root: Path) -> list[str]:
