@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from . import capture
@@ -50,7 +51,7 @@ class PandocError(Exception):
         return Diagnostic("BB605", f"Pandoc failed: {self.reason[:300]}", file, line, 1, hint or FAILED_HINT)
 
 
-def run_pandoc(source: str | Path, reader: str, writer: str, args: list[str] = ()) -> tuple[str, list[str]]:
+def run_pandoc(source: str | Path, reader: str, writer: str, args: Sequence[str] = ()) -> tuple[str, list[str]]:
     """Convert `source` (text, or a file when a Path) from `reader` to `writer`.
     Returns Pandoc's output and its messages (warnings); raises PandocError.
     Safe in threads: each run has its own watchdog and keeps its own thread's messages."""
