@@ -183,6 +183,7 @@ def test_bad_input(tmp_path, name):
     if command in ("check", "build"):
         argv += ["--format", "json"]
     env = dict(os.environ, BOOKBUILD_CRASH_DIR=str(tmp_path), PYTHONPATH=str(SRC), NO_COLOR="1")
+    env.update({k: subst(v) for k, v in expect.get("env", {}).items()})
     try:
         r = subprocess.run(_command(expect.get("fault", ""), out, argv), cwd=book, env=env,
                            capture_output=True, text=True, errors="replace", timeout=TIMEOUT)
@@ -206,6 +207,8 @@ def test_bad_input(tmp_path, name):
     assert not extra, f"unexpected diagnostics {extra}{shown}"
 
     assert not _leftovers(book, out), _leftovers(book, out)
+    for path in map(subst, expect.get("absent", [])):
+        assert not os.path.lexists(path), f"{path} was written{shown}"
     if command == "build" and r.returncode != 0:
         outs = Path(subst(argv[argv.index("--out") + 1])) if "--out" in argv else book / "dist"
         for edition, fmt in _editions(book, argv):

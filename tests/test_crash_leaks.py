@@ -151,17 +151,15 @@ def test_python_warnings_are_captured_not_printed():
 def test_pandoc_warnings_map_to_the_authors_lines():
     """Two parts joined as load/ hands them to Pandoc; each warning lands on
     the line of the duplicate definition in its own file."""
-    from bookbuild.load.pandoc_ast import pandoc_json, run_pandoc
+    from bookbuild.load.pandoc_parts import READER, pandoc_json, parse_parts
     fence = ":" * 12
     chapter = "# 題\n\n[x]: /a\n[x]: /b\n"
     note = "甲\n\n[y]: /a\n\n[y]: /b\n"
     parts = [f'{fence} {{.bbpart n="0"}}\n{chapter}\n{fence}\n', f'{fence} {{.bbpart n="1"}}\n{note}\n{fence}\n']
-    blocks, diags = run_pandoc(parts, [("manuscript/01.md", 1), ("footnotes/01.md", 10)],
-                               "markdown+east_asian_line_breaks-smart")
-    assert len(blocks) == 2
+    ast, diags = parse_parts(parts, [("manuscript/01.md", 1), ("footnotes/01.md", 10)])
+    assert len(ast["blocks"]) == 2
     # a chunk that holds only part 1 (load/ runs chunks in threads): located by the part's number
-    _, alone = pandoc_json(parts[1:], [("manuscript/01.md", 1), ("footnotes/01.md", 10)],
-                           "markdown+east_asian_line_breaks-smart")
+    _, alone = pandoc_json(parts[1:], [("manuscript/01.md", 1), ("footnotes/01.md", 10)], READER)
     assert [(d.code, d.file, d.line) for d in alone] == [("BB604", "footnotes/01.md", 14)]
     got = sorted((d.code, d.file, d.line) for d in diags)
     assert got == [("BB604", "footnotes/01.md", 14), ("BB604", "manuscript/01.md", 4)]
@@ -169,9 +167,9 @@ def test_pandoc_warnings_map_to_the_authors_lines():
 
 
 def test_a_failing_pandoc_is_a_diagnostic():
-    from bookbuild.load.pandoc_ast import run_pandoc
-    blocks, diags = run_pandoc([":::: {.bbpart n=\"0\"}\n甲\n::::\n"], [("manuscript/01.md", 1)], "no-such-reader")
-    assert blocks == []
+    from bookbuild.load.pandoc_parts import pandoc_json
+    out, diags = pandoc_json([":::: {.bbpart n=\"0\"}\n甲\n::::\n"], [("manuscript/01.md", 1)], "no-such-reader")
+    assert out is None
     assert [(d.code, d.severity, d.file) for d in diags] == [("BB605", "error", "manuscript/01.md")]
 
 

@@ -80,7 +80,7 @@ def test_unclosed_fence_does_not_hide_brackets_from_the_bound(tmp_path):
 
 
 def test_closed_fence_still_protects_its_code():
-    from bookbuild.load.scan import _skip_regions
+    from bookbuild.load.pandoc_input import _skip_regions
     text = "甲\n\n~~~\n[^x] [@y]\n~~~\n\n乙 `[^z]`\n\n```日\nno close"
     regions = _skip_regions(text, 0, len(text))
     covered = lambda needle: any(a <= text.index(needle) < b for a, b in regions)
@@ -94,8 +94,9 @@ def test_pandoc_caught_in_exponential_time_is_stopped(monkeypatch):
     directly (the scanner would have escaped them): minutes of work for its reader."""
     import os
 
-    from bookbuild.load.pandoc_ast import pandoc_json, pandoc_time_limit
-    assert pandoc_time_limit(5_000_000) > 600             # a 5 MB chapter keeps ample time
+    from bookbuild.load.pandoc_parts import pandoc_json
+    from bookbuild.pandoc import time_limit
+    assert time_limit(5_000_000) > 600             # a 5 MB chapter keeps ample time
     monkeypatch.setenv("BOOKBUILD_PANDOC_TIMEOUT", "0.5")
     start = time.monotonic()
     out, diags = pandoc_json(['::: {.bbpart n="0"}\n' + "文字[" * 25 + "\n:::"], [("manuscript/01.md", 3)],

@@ -2,18 +2,16 @@
 (The end-to-end cases are tests/corpus/bad/5x-8x; these pin the mechanisms.)"""
 from __future__ import annotations
 
-import importlib
 import re
 
 import pytest
 
 from bookbuild import model as m
-from bookbuild.load import load_book
+from bookbuild.load import load_book, pandoc_input as scan_mod
 from bookbuild.load.files import guess_encoding
-from bookbuild.load.scan import MAX_BLOCK_NESTING, block_nesting_fault
+from bookbuild.load.pandoc_input import MAX_BLOCK_NESTING, block_nesting_fault
 from bookfactory import CHAPTER, GLOSSARY, NOTES, make_book
 
-scan_mod = importlib.import_module("bookbuild.load.scan")   # the package re-exports the function scan
 
 LONG = ("日軍於1944年6月23日進抵[衡陽]{.term}外圍，[方先覺]{.name}率[第十軍]{.term key=tenth}守城，"
         "見[蔣中正日記]{.title}，戰事緊急，軍民死傷甚眾。") * 150

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .atomic import atomic_path
+from .booktoml import book_toml_path
 from .limits import MAX_FILE_BYTES
 
 _INPUT_DIRS = ("manuscript", "footnotes", "styles")   # styles: url()s are checked (check/assets.py)
@@ -60,10 +61,9 @@ def _input_files(root: Path) -> list[tuple[str, Path]]:
             for name in sorted(files + [x for x in dirs if os.path.islink(os.path.join(folder, x))]):
                 p = Path(folder, name)
                 out[p.relative_to(root).as_posix()] = p
-    for toml in (root / "book.toml", root / "manuscript" / "book.toml"):
-        text = _small_text(toml)
-        for rel in re.findall(r'"([^"\n]+\.md)"', text):
-            out.setdefault(rel, root / rel)
+    toml = book_toml_path(root)
+    for rel in re.findall(r'"([^"\n]+\.md)"', _small_text(toml) if toml else ""):
+        out.setdefault(rel, root / rel)
     return sorted(out.items())
 
 

@@ -1,4 +1,4 @@
-"""book.toml -> frozen, typed BookConfig.
+"""book.toml's tables (booktoml.parse_toml) -> frozen, typed BookConfig.
 
 tomllib gives values but no positions, so key positions come from a line
 scan of the file (`_KeyIndex`).  Every problem is a BB502 diagnostic with
@@ -7,12 +7,11 @@ the key's file:line:col; nothing is silently ignored.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, fields
 from typing import Any
 
+from .booktoml import parse_toml
 from .diagnostics import Diagnostic
-from .limits import MAX_DEPTH, too_deep
 
 MM = 72 / 25.4  # pt per mm
 PAGE_SIZES_MM = {"A5": (148, 210), "B6": (125, 176), "A4": (210, 297), "A6": (105, 148)}
@@ -231,19 +230,10 @@ def _example(t) -> str:
 
 def parse_config(text: str, path: str = "book.toml") -> tuple[BookConfig | None, list[Diagnostic]]:
     """Parse book.toml text. Returns (config or None, BB502 diagnostics)."""
+    data, diags = parse_toml(text, path)
+    if data is None:
+        return None, diags
     errs = _Errors(path)
-    deep = too_deep(text)
-    if deep:
-        return None, [Diagnostic("BB510", f"book.toml nests brackets more than {MAX_DEPTH} deep", path, *deep,
-                                 "a book.toml needs two or three levels; remove the extra brackets")]
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        m = re.search(r"line (\d+), column (\d+)", str(e))
-        where = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
-        errs.add(where, f"book.toml is not valid TOML: {str(e).split(' (at')[0]}",
-                 "check quotes, brackets and commas on that line")
-        return None, errs
     idx = _KeyIndex(text)
     for top in data:
         if top not in ("book", "editions"):

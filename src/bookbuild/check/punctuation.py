@@ -6,29 +6,13 @@ as book-format.md requires).  Positions are 1-based line:col in code points.
 """
 from __future__ import annotations
 
-import bisect
-import re
 import unicodedata
 
 from .. import model as m
 from ..diagnostics import Diagnostic
+from ..lines import LineIndex
 from ..transform.protected_spans import protected_spans
 from ..transform.normalize import Change, fix_text, quote_problems
-
-_EOL = re.compile(r"\r\n?|\n")
-
-
-class LineIndex:
-    """Offset -> (line, col), both 1-based, columns in code points.  CRLF, a lone
-    CR and LF each end a line, as the loader counts them: `fix --check` indexes
-    the raw file, `check` the loaded text, and both must name the same place."""
-
-    def __init__(self, text: str):
-        self.starts = [0] + [m.end() for m in _EOL.finditer(text)]
-
-    def at(self, offset: int) -> tuple[int, int]:
-        n = bisect.bisect_right(self.starts, offset) - 1
-        return n + 1, offset - self.starts[n] + 1
 
 
 def show(s: str) -> str:
@@ -42,7 +26,7 @@ def show(s: str) -> str:
 
 
 def bb401(file: str, change: Change, index: LineIndex) -> Diagnostic:
-    line, col = index.at(change.start)
+    line, col = index.pos(change.start)
     if not change.new:
         msg = f"{show(change.old)} at the start of a paragraph (the indent comes from layout)"
     else:
@@ -51,7 +35,7 @@ def bb401(file: str, change: Change, index: LineIndex) -> Diagnostic:
 
 
 def bb404(file: str, text: str, offset: int, index: LineIndex) -> Diagnostic:
-    line, col = index.at(offset)
+    line, col = index.pos(offset)
     ch = text[offset]
     closing = ch in "」』\u201d"
     what = "closing" if closing else "opening" if ch in "「『\u201c\u2018" else "unpaired"

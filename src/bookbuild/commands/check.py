@@ -7,30 +7,16 @@ its body citations into generated notes; `check_book` checks that book (cached).
 from __future__ import annotations
 
 import sys
-import tomllib
 from pathlib import Path
 
 from .. import cache
 from .. import model as m
 from ..check import run_checks
+from ..booktoml import NoBook, book_root_for, find_book_toml
 from ..diagnostics import Diagnostic, exit_status, format_report
 from ..fonts import FontNotFound, find_font
-from ..load import NoBook, find_book_toml, load_book
+from ..load import declared_editions, load_book
 from ..transform.notes import with_citation_notes
-
-
-def book_root_for(path: Path) -> Path | None:
-    """Walk up from a file or folder to the nearest folder holding a book."""
-    start = path.resolve()
-    if start.is_file():
-        start = start.parent
-    for folder in (start, *start.parents):
-        if (folder / "book.toml").is_file():
-            # book.toml inside manuscript/ belongs to the folder holding manuscript/
-            return folder.parent if folder.name == "manuscript" else folder
-        if (folder / "manuscript" / "book.toml").is_file():
-            return folder
-    return None
 
 
 def load_prepared(root: Path) -> tuple[m.Book | None, list[Diagnostic]]:
@@ -62,13 +48,7 @@ def check_book(root: Path, need_book: bool = True):
 
 def _font_files(root: Path) -> list[str]:
     """The font files the editions would use (a font update invalidates BB402 results)."""
-    try:
-        toml = root / "book.toml" if (root / "book.toml").is_file() else root / "manuscript" / "book.toml"
-        data = tomllib.loads(toml.read_text(encoding="utf-8"))
-        families = {e.get("font", "Noto Serif CJK TC") for e in data.get("editions", {}).values()
-                    if isinstance(e, dict)}
-    except (OSError, ValueError, AttributeError, RecursionError):  # RecursionError: hostile nesting
-        return []
+    families = {e.get("font", "Noto Serif CJK TC") for e in declared_editions(root).values()}
     out = []
     for fam in sorted(f for f in families if isinstance(f, str)):
         try:

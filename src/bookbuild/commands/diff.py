@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from .. import model as m
+from ..booktoml import NoBook
 from ..diagnostics import format_report
-from ..load import NoBook
 from .check import load_prepared
 
 

@@ -21,11 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..atomic import atomic_path
-from ..check.punctuation import LineIndex, bb401
-from ..config import BookConfig, parse_config
-from ..diagnostics import Diagnostic, format_text
-from ..load import NoBook, find_book_toml
-from ..load.files import MAX_FILE_BYTES, decode_utf8, inside_root, read_book_file, relpath
+from ..check.punctuation import bb401
+from ..booktoml import NoBook, find_book_toml
+from ..config import BookConfig
+from ..diagnostics import Diagnostic, cannot_write, format_text
+from ..lines import LineIndex
+from ..load import read_config
+from ..load.files import MAX_FILE_BYTES, decode_utf8, inside_root, relpath
 from ..transform.protected_spans import protected_spans
 from ..transform.normalize import fix_text
 
@@ -49,7 +51,7 @@ def run_fix(book_dir: Path, *, check: bool, diff: bool, stdout, stderr, no_backu
         return 2
     if diags:
         return _fail(diags, root, stderr)
-    config, diags = _config(root, relpath(root, toml_path))
+    config, _, diags = read_config(root, toml_path)
     if config is None:
         return _fail(diags, root, stderr)
     errors: list[Diagnostic] = []
@@ -92,13 +94,6 @@ def run_fix(book_dir: Path, *, check: bool, diff: bool, stdout, stderr, no_backu
 
 
 # ------------------------------------------------------------------ input
-
-def _config(root: Path, rel: str) -> tuple[BookConfig | None, list[Diagnostic]]:
-    text, diags = read_book_file(root, rel)
-    if text is None:
-        return None, diags
-    return parse_config(text, rel)
-
 
 def _sources(root: Path, config: BookConfig, errors: list[Diagnostic]):
     """The chapter files, then footnotes/*.md, each once, decoded."""

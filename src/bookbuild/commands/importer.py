@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from ..atomic import atomic_dir, write_text
+from ..diagnostics import BookError, format_text
 from ..imports import EncodingError, import_source
 from .check import run_check
 from .fix import run_fix
@@ -28,6 +29,9 @@ def run_import(source: Path, out_dir: Path, *, encoding: str | None = None, stdo
         enc, problems = _import_atomically(source, out_dir, encoding, stderr)
     except EncodingError as e:
         print(f"bookbuild: {source}: {e}", file=stderr)
+        return 1
+    except BookError as e:     # Pandoc stopped by its watchdog (BB605); nothing was imported
+        stderr.write(format_text(e.diagnostics, source.parent))
         return 1
     except OSError as e:
         print(f"bookbuild: cannot write {out_dir}: {e.strerror or e}; nothing was imported", file=stderr)

@@ -6,7 +6,7 @@ import sys
 import threading
 from pathlib import Path
 
-from ..load import NoBook, find_book_toml
+from ..booktoml import NoBook, find_book_toml
 from ..serve.builder import Builder
 from ..serve.server import PreviewServer
 from ..serve.watcher import Watcher

@@ -6,7 +6,9 @@ import uuid
 from pathlib import Path
 
 from ..atomic import write_text
+from ..diagnostics import BookError
 from ..load.footnotes import dedent_body, split_definitions
+from ..pandoc import PandocError, run_pandoc
 from .encoding import EncodingError, decode
 from .plaintext import ImportedChapter, ImportResult, note_id, parse_text
 
@@ -15,6 +17,10 @@ __all__ = ["import_source", "EncodingError", "DocxError"]
 
 class DocxError(EncodingError):
     """A .docx Pandoc cannot open (a subclass so the command reports it like an undecodable text)."""
+
+
+DOCX_TIMEOUT_HINT = ("Pandoc's docx reader ran far longer than a book needs; open the file in Word, "
+                     "save it again as .docx, and report it if it persists")
 
 
 def import_source(source: Path, out_dir: Path, encoding: str | None = None) -> tuple[str, list[str]]:
@@ -33,13 +39,14 @@ def _title(result: ImportResult, source: Path) -> str:
 
 
 def _from_docx(source: Path, out_dir: Path) -> ImportResult:
-    import pypandoc
     try:
-        md = pypandoc.convert_file(str(source), "markdown-smart-simple_tables-grid_tables-multiline_tables",
-                                   format="docx", extra_args=["--wrap=none", f"--extract-media={out_dir / 'assets'}"])
-    except (RuntimeError, OSError) as e:
-        # pypandoc raises RuntimeError("Pandoc died with exitcode …: <pandoc's message>")
-        reason = str(e).split(": ", 1)[-1].strip() or "Pandoc could not read it"
+        md, _ = run_pandoc(source, "docx", "markdown-smart-simple_tables-grid_tables-multiline_tables",
+                           ["--wrap=none", f"--extract-media={out_dir / 'assets'}"])
+    except PandocError as err:
+        if err.timed_out:
+            raise BookError([err.diagnostic(source.name, hint=DOCX_TIMEOUT_HINT)]) from None
+        # pypandoc's message is "Pandoc died with exitcode …: <pandoc's message>"
+        reason = err.detail.split(": ", 1)[-1].strip() or "Pandoc could not read it"
         raise DocxError(f"not a readable .docx file ({reason}); save it again from Word as .docx") from None
     defs = split_definitions(md)
     notes = {d.id: dedent_body(md[d.body_start:d.body_end]).strip() for d in defs}

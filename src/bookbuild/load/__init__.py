@@ -1,58 +1,57 @@
 """Read a book folder into the model: book.toml, chapters, notes, sources, glossary.
 
 All Markdown (every chapter and every note body) goes through ONE Pandoc
-process per book; see scan.py for how positions survive it.
+process per book; see pandoc_input.py for how positions survive it.
 """
 from __future__ import annotations
 
-import json
-import os
-import re
 from pathlib import Path
 
 from .. import model as m
-from ..config import parse_config
+from ..booktoml import book_toml_path, find_book_toml, parse_toml
+from ..config import BookConfig, parse_config
 from ..diagnostics import Diagnostic
+from ..lines import LineIndex
 from .files import inside_root, read_book_file, relpath
 from .footnotes import dedent_body, split_definitions
-from .pandoc_ast import MAX_NESTING, Converter, FileContext, pandoc_json
-from .scan import MAX_BLOCK_NESTING, LineIndex, apply_edits, block_nesting_fault, scan
+from .pandoc_ast import MAX_NESTING, Converter, FileContext
+from .pandoc_parts import parse_parts
+from .pandoc_input import MAX_BLOCK_NESTING, apply_edits, block_nesting_fault, scan
 from .yamlfiles import load_glossary, load_sources
 
-READER = "markdown+east_asian_line_breaks-smart"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 MAX_NOTES = 1_000_000
 
 
-class NoBook(Exception):
-    """No book.toml where the user pointed (exit status 2)."""
+def read_config(root: Path, toml_path: Path) -> tuple[BookConfig | None, str | None, list[Diagnostic]]:
+    """Read book.toml as every book file is read (load/files.py), then parse it:
+    (config or None, its text or None, diagnostics)."""
+    rel = relpath(root, toml_path)
+    text, diags = read_book_file(root, rel)
+    if text is None:
+        return None, None, diags
+    config, more = parse_config(text, rel)
+    return config, text, diags + more
 
 
-def find_book_toml(book_dir: Path) -> tuple[Path, Path, list[Diagnostic]]:
-    """Return (book root, book.toml path, diagnostics) or raise NoBook."""
-    top, inner = book_dir / "book.toml", book_dir / "manuscript" / "book.toml"
-    if top.is_file() and inner.is_file():
-        return book_dir, top, [Diagnostic("BB502", "book.toml exists both in the book folder and in manuscript/",
-                                          "manuscript/book.toml", 1, 1, "keep only one of the two")]
-    if top.is_file():
-        return book_dir, top, []
-    if inner.is_file():
-        return book_dir, inner, []
-    raise NoBook(f"no book.toml in {book_dir} or {book_dir / 'manuscript'}")
+def declared_editions(book_dir: Path) -> dict[str, dict]:
+    """book.toml's [editions.NAME] tables as written, unchecked; {} when it cannot be read
+    or parsed.  For those that want the editions while the author is still fixing other
+    keys: serve's edition list, the fonts in the check cache's key."""
+    toml = book_toml_path(book_dir)
+    text = read_book_file(book_dir, relpath(book_dir, toml))[0] if toml else None
+    data = parse_toml(text)[0] if text is not None else None
+    editions = (data or {}).get("editions")
+    return {n: e for n, e in editions.items() if isinstance(e, dict)} if isinstance(editions, dict) else {}
 
 
 def load_book(book_dir: Path) -> tuple[m.Book | None, list[Diagnostic]]:
     root, toml_path, diags = find_book_toml(Path(book_dir))
-    toml_rel = relpath(root, toml_path)
-    text, d = read_book_file(root, toml_rel)
-    diags += d
-    if text is None:
-        return None, diags
-    config, d = parse_config(text, toml_rel)
+    config, text, d = read_config(root, toml_path)
     diags += d
     if config is None:
         return None, diags
-    texts: dict[str, str] = {toml_rel: text}
+    texts: dict[str, str] = {config.path: text}
     diags += _read_chapters(root, config, texts)
     diags += _unlisted_chapters(root, config)
     diags += _check_cover(root, config)
@@ -132,6 +131,7 @@ def _parse_markdown(config, texts, note_files):
     """Scan every file, run Pandoc once on all of them, convert back with positions."""
     parts: list[str] = []
     jobs: list[tuple[str, str, int, object]] = []  # (kind, file, start offset, payload)
+    origins: list[tuple[str, int]] = []            # (file, line) of each part's first line
     diags: list[Diagnostic] = []
     fence = ":" * 12
     for entry in config.chapters:
@@ -149,6 +149,7 @@ def _parse_markdown(config, texts, note_files):
         diags += _empty_cites(sc, entry.file, idx)
         parts.append(f"{fence} {{.bbpart n=\"{len(jobs)}\"}}\n{apply_edits(text, sc.edits)}\n{fence}\n")
         jobs.append(("chapter", entry.file, 0, entry))
+        origins.append((entry.file, 1))
     for rel in note_files:
         text = texts.get(rel)
         if text is None:
@@ -162,10 +163,9 @@ def _parse_markdown(config, texts, note_files):
             body = dedent_body(apply_edits(text, sc.edits, d.body_start, d.body_end))
             parts.append(f"{fence} {{.bbpart n=\"{len(jobs)}\"}}\n{body}\n{fence}\n")
             jobs.append(("note", rel, d.body_start, d))
+            origins.append((rel, idx.pos(d.body_start)[0]))
     # Pandoc's own warnings come back as BB604 at the author's line, a failed Pandoc as BB605
-    origins = [(rel, 1 if kind == "chapter" else texts[rel].count("\n", 0, start) + 1)
-               for kind, rel, start, _ in jobs]
-    ast, pandoc_diags = _run_pandoc(parts, origins) if parts else ({"blocks": []}, [])
+    ast, pandoc_diags = parse_parts(parts, origins) if parts else ({"blocks": []}, [])
     return _convert(ast, jobs, texts, config, diags + pandoc_diags)
 
 
@@ -190,52 +190,6 @@ def _empty_cites(sc, rel, idx) -> list[Diagnostic]:
     return out
 
 
-PARALLEL_FROM = 256 * 1024  # characters; below this one process is fastest
-
-
-def _run_pandoc(parts: list[str], origins: list[tuple[str, int]]) -> tuple[dict, list[Diagnostic]]:
-    """One Pandoc process for the book; on a large book one per core, each on a
-    contiguous half of the parts (each part is a self-contained file).  Also
-    Pandoc's messages as diagnostics (pandoc_ast.pandoc_json)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    found: list[Diagnostic] = []     # from every thread; list.extend is atomic
-
-    def convert(chunk: list[str]) -> list:
-        out, messages = pandoc_json(chunk, origins, READER)
-        if out is None:
-            found.extend(messages)
-            return []
-        try:
-            blocks = json.loads(out)["blocks"]
-        except RecursionError:
-            # inline nesting (emphasis, spans) too deep for Python: find the part, mark it (BB510)
-            if len(chunk) > 1:
-                return [b for part in chunk for b in convert([part])]
-            n = re.search(r'bbpart n="(\d+)"', chunk[0]).group(1)
-            return [{"t": "Div", "c": [["", ["bbpart"], [["n", n], ["bbdeep", "1"]]], []]}]
-        if len(chunk) == 1 or _parts_intact(blocks, len(chunk)):
-            found.extend(messages)      # (a chunk read again part by part reports from those runs)
-            return blocks
-        # An unclosed code fence, `:::` or <div> in one file swallowed the parts
-        # after it (its text would be blamed on the wrong file): parse each alone.
-        return [b for part in chunk for b in convert([part])]
-
-    total = sum(map(len, parts))
-    workers = min(os.cpu_count() or 1, 4) if total >= PARALLEL_FROM else 1
-    chunks, current, size = [], [], 0
-    for part in parts:
-        current.append(part)
-        size += len(part)
-        if size >= total / workers and len(chunks) < workers - 1:
-            chunks.append(current)
-            current, size = [], 0
-    chunks.append(current)
-    with ThreadPoolExecutor(len(chunks)) as pool:
-        ast = {"blocks": [b for blocks in pool.map(convert, chunks) for b in blocks]}
-    return ast, found
-
-
 def _raw_html(raw: list[tuple[m.Pos, bool]]) -> list[Diagnostic]:
     """BB406 once per line: Pandoc splits `<div>…</div>` into an opening and a closing raw node."""
     out, lines = [], set()
@@ -248,12 +202,6 @@ def _raw_html(raw: list[tuple[m.Pos, bool]]) -> list[Diagnostic]:
                               "write it in Markdown (a ::: div, a [span]{.class}, a table); "
                               "bookbuild never renders raw HTML"))
     return out
-
-
-def _parts_intact(blocks: list, count: int) -> bool:
-    """Every part came back as its own top-level Div, none nested in another."""
-    tops = [b for b in blocks if b["t"] == "Div" and "bbpart" in b["c"][0][1]]
-    return len(tops) == count and json.dumps(blocks).count('"bbpart"') == count
 
 
 def _convert(ast, jobs, texts, config, diags):
@@ -310,7 +258,7 @@ def _convert(ast, jobs, texts, config, diags):
 
 def _nested_too_deep(block, conv, kind, rel, payload, diags) -> bool:
     """BB510 for a part whose Markdown nests too deep: its JSON did not decode
-    (marked bbdeep by _run_pandoc), or the converter met more than MAX_NESTING
+    (marked bbdeep by pandoc_parts.parse_parts), or the converter met more than MAX_NESTING
     levels (it stops descending and sets too_deep); the part is left out."""
     if "bbdeep" in dict(block["c"][0][2]):
         pos = m.Pos(rel, 1, 1) if kind == "chapter" else conv.ctx.pos_at(payload.marker)

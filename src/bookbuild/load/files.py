@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic
 from ..limits import MAX_FILE_BYTES
-
+from ..lines import LineIndex
 
 
 UNKNOWN = "an unknown encoding"
@@ -41,9 +41,6 @@ def guess_encoding(data: bytes) -> str:
     return UNKNOWN
 
 
-_EOL = re.compile(rb"\r\n?|\n")
-
-
 def decode_utf8(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
     """Decode UTF-8 (a BOM is accepted and dropped); BB503 at the first bad byte."""
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
@@ -52,11 +49,8 @@ def decode_utf8(data: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as e:
         offset = e.start
-        # CRLF, lone CR and LF each end a line, as in the decoded text
-        line, line_start = 1, 0
-        for m in _EOL.finditer(data, 0, offset):
-            line, line_start = line + 1, m.end()
-        col = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+        before = data[:offset].decode("utf-8")     # valid up to the bad byte
+        line, col = LineIndex(before).pos(len(before))
         # the bad line's rest first: a sentence pasted in Big5 into a UTF-8 file
         # does not decode as Big5 together with the UTF-8 around it
         line_end = data.find(b"\n", offset)

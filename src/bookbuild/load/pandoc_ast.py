@@ -1,6 +1,6 @@
 """Pandoc JSON AST -> model blocks/inlines, with source positions.
 
-Constructs tagged by the scanner carry `bbo` (offset into the author's
+Constructs tagged before Pandoc (pandoc_input.py) carry `bbo` (offset into the author's
 file).  Plain Str tokens get their position by aligning them, in order,
 with the original text from a moving cursor; a token that cannot be found
 nearby (e.g. an escaped character) keeps no position of its own and its
@@ -8,19 +8,8 @@ block falls back to the nearest known one.
 """
 from __future__ import annotations
 
-import bisect
-import json
-import os
-import re
-import signal
-import threading
-
-from .. import capture, model as m
-from ..diagnostics import Diagnostic
-from ..procs import children
-from .scan import LineIndex
-
-capture.install()     # pypandoc prints Pandoc's warnings itself unless its logger has a handler
+from .. import model as m
+from ..lines import LineIndex
 
 SPAN_KINDS = ("term", "aside", "name", "title", "noconv", "index")
 _WINDOW = 4000  # how far ahead a Str may be found
@@ -257,120 +246,3 @@ def _first_pos(inlines) -> m.Pos | None:
 
 def _block_pos(block) -> m.Pos | None:
     return getattr(block, "pos", None)
-
-
-# ------------------------------------------------------------ running Pandoc
-
-# "[WARNING] Duplicate link reference '[x]' at line 9 column 1" (pypandoc strips the level)
-_AT_LINE = re.compile(r"\bline (\d+),? column (\d+)")
-_PART_N = re.compile(r'bbpart n="(\d+)"')
-
-
-def pandoc_json(chunk: list[str], origins: list[tuple[str, int]], reader: str) -> tuple[str | None, list[Diagnostic]]:
-    """Run Pandoc on `chunk` (parts, each a self-contained file fenced as
-    `::: {.bbpart n="k"}`, joined by newlines): its JSON text, or None when
-    Pandoc failed, and its messages as diagnostics at the author's file:line —
-    warnings BB604, a failed Pandoc BB605; nothing printed, no traceback.
-
-    `origins[k]` is (file, line) of part k's first text line in the author's
-    file.  Safe in threads (each call keeps its own thread's messages)."""
-    import pypandoc
-
-    where = _PartLines(chunk, origins)
-    text = "\n".join(chunk)
-    limit = pandoc_time_limit(len(text))
-    watchdog = threading.Timer(limit, _end_pandoc, args=(threading.get_native_id(),))
-    watchdog.daemon = True
-    with capture.capture(thread_only=True) as messages:
-        watchdog.start()
-        try:
-            out = pypandoc.convert_text(text, "json", format=reader)
-        except (RuntimeError, OSError) as exc:
-            if watchdog.finished.is_set():
-                return None, [where.timed_out(limit)]
-            return None, [where.failed(exc)]
-        finally:
-            watchdog.cancel()
-    return out, [where.diagnostic(msg.text) for msg in messages if msg.source == "pypandoc"]
-
-
-def pandoc_time_limit(chars: int) -> float:
-    """Seconds one Pandoc run may take: far above a normal run (about a second per 100,000
-    characters), so only a Pandoc caught in exponential time on some input is stopped.
-    BOOKBUILD_PANDOC_TIMEOUT overrides it (seconds)."""
-    env = os.environ.get("BOOKBUILD_PANDOC_TIMEOUT", "")
-    try:
-        return max(float(env), 0.001) if env else 120.0 + chars / 5_000
-    except ValueError:
-        return 120.0 + chars / 5_000
-
-
-def _end_pandoc(tid: int) -> None:
-    """SIGKILL to the Pandoc started by thread `tid` (its watchdog fired; Pandoc runs of
-    other threads go on): pypandoc then raises, and the run becomes BB605 instead of a
-    check that never ends.  Linux (/proc); elsewhere the run is simply not bounded."""
-    for pid in children(os.getpid(), tid):
-        try:
-            if os.path.basename(os.readlink(f"/proc/{pid}/exe")).startswith("pandoc"):
-                os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-
-
-def run_pandoc(parts: list[str], origins: list[tuple[str, int]], reader: str) -> tuple[list, list[Diagnostic]]:
-    """One Pandoc run on all parts: (blocks, diagnostics).  (load/__init__.py
-    runs Pandoc itself, in threads, calling pandoc_json per chunk.)"""
-    out, diags = pandoc_json(parts, origins, reader)
-    try:
-        return (json.loads(out)["blocks"] if out is not None else []), diags
-    except (ValueError, KeyError, RecursionError) as exc:
-        return [], diags + [_PartLines(parts, origins).failed(exc)]
-
-
-class _PartLines:
-    """Lines of one Pandoc input (parts joined by newlines) → the author's file:line."""
-
-    def __init__(self, chunk: list[str], origins: list[tuple[str, int]]):
-        self.fences, self.origins, line = [], [], 1
-        for i, part in enumerate(chunk):
-            n = _PART_N.search(part[:200])
-            k = int(n.group(1)) if n else i
-            self.fences.append(line)            # the part's opening fence line
-            self.origins.append(origins[k] if k < len(origins) else ("book.toml", 1))
-            line += part.count("\n") + 1        # +1: the newline that joins the parts
-
-    def locate(self, line: int) -> tuple[str, int]:
-        k = max(bisect.bisect_right(self.fences, line) - 1, 0)
-        if not self.origins:
-            return "book.toml", 1
-        file, first = self.origins[k]
-        return file, max(first + line - self.fences[k] - 1, first)
-
-    def diagnostic(self, text: str) -> Diagnostic:
-        text = text.strip()
-        m_at = _AT_LINE.search(text)
-        file, line = self.locate(int(m_at.group(1))) if m_at else self.locate(0)
-        if m_at:
-            text = text[:m_at.start()].rstrip().removesuffix(" at").rstrip()
-        return Diagnostic("BB604", f"Pandoc: {text}", file, line, 1, _hint(text))
-
-    def timed_out(self, limit: float) -> Diagnostic:
-        file, line = self.locate(0)
-        return Diagnostic("BB605", f"Pandoc took longer than {limit:g} s on this text and was stopped",
-                          file, line, 1, "some Markdown makes Pandoc's reader exponential (e.g. many "
-                          "unclosed [ or nested emphasis); simplify the construct, and report it with the book")
-
-    def failed(self, exc: BaseException) -> Diagnostic:
-        lines = [ln for ln in str(exc).strip().splitlines() if ln.strip()]
-        reason = lines[-1].strip() if lines else type(exc).__name__
-        file, line = self.locate(0)
-        return Diagnostic("BB605", f"Pandoc failed: {reason[:300]}", file, line, 1,
-                          "check that pypandoc-binary is installed; if it is, report this with the book")
-
-
-def _hint(text: str) -> str:
-    if text.startswith("Duplicate link reference"):
-        return "give each [label]: url definition a label of its own"
-    if text.startswith("Could not fetch resource"):
-        return "the resource is not read; put it in assets/ and refer to it by a relative path"
-    return "Pandoc reads this text differently than it looks; check the Markdown"

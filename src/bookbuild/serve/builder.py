@@ -20,10 +20,11 @@ import subprocess
 import sys
 import threading
 import time
-import tomllib
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from ..load import declared_editions
 
 
 @dataclass
@@ -44,13 +45,7 @@ class Edition:
 
 def editions_in(root: Path) -> list[tuple[str, str]]:
     """(name, format) of every edition in book.toml, in file order; [] if unreadable."""
-    toml = root / "book.toml" if (root / "book.toml").is_file() else root / "manuscript" / "book.toml"
-    try:
-        data = tomllib.loads(toml.read_text(encoding="utf-8"))
-        return [(n, e.get("format", "")) for n, e in data.get("editions", {}).items()
-                if isinstance(e, dict) and e.get("format") in ("epub", "pdf")]
-    except (OSError, ValueError, AttributeError, RecursionError):  # RecursionError: hostile nesting
-        return []
+    return [(n, e["format"]) for n, e in declared_editions(root).items() if e.get("format") in ("epub", "pdf")]
 
 
 def default_editions(root: Path) -> list[str]:

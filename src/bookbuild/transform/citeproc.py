@@ -38,6 +38,7 @@ from .. import model as m
 from ..capture import capture
 from ..charclass import is_han_context
 from ..diagnostics import BookError, Diagnostic
+from ..pandoc import PandocError, run_pandoc
 from .notes import chapter_refs, number_notes
 from .sortkeys import BibEntry, group_entries
 
@@ -217,20 +218,23 @@ def _csl_item(src: m.Source) -> dict:
 # ------------------------------------------------------------- pandoc run
 
 def _run_pandoc(doc: dict, refs: list[dict], csl: Path, book: m.Book) -> dict:
-    import pypandoc
     with tempfile.TemporaryDirectory(prefix="bookbuild-cite-") as tmp:
         csl = _prepared_style(csl, Path(tmp), book)
         bib = Path(tmp) / "sources.json"
         bib.write_text(json.dumps(refs, ensure_ascii=False), "utf-8")
         try:
-            out = pypandoc.convert_text(json.dumps(doc, ensure_ascii=False), "json", format="json",
-                                        extra_args=["--citeproc", f"--csl={csl}",
-                                                    f"--bibliography={bib}"])
-        except (RuntimeError, OSError) as exc:
-            first = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-            raise _config_error(book, f"Pandoc citeproc failed: {first}",
+            out, _ = run_pandoc(json.dumps(doc, ensure_ascii=False), "json", "json",
+                                ["--citeproc", f"--csl={csl}", f"--bibliography={bib}"])
+        except PandocError as err:
+            if err.timed_out:   # the style and sources are named in book.toml
+                raise BookError([err.diagnostic(book.config.path, hint=CITEPROC_TIMEOUT_HINT)]) from None
+            raise _config_error(book, f"Pandoc citeproc failed: {err.reason}",
                                 "check the CSL style and footnotes/sources.yaml") from None
     return json.loads(out)
+
+
+CITEPROC_TIMEOUT_HINT = ("a CSL style or footnotes/sources.yaml that makes citeproc run this long is "
+                         "likely broken; try the default style, and report it with the book")
 
 
 def _prepared_style(csl: Path, tmp: Path, book: m.Book) -> Path:

@@ -1,4 +1,4 @@
-"""Source scanner: find the contract's inline constructs and tag them with offsets.
+"""What Pandoc is given: the author's text with every construct tagged with its offset.
 
 Pandoc's `markdown` reader (the only one with citation syntax) keeps no
 source positions.  Before Pandoc sees a file we rewrite each construct so
@@ -12,10 +12,14 @@ that it carries its own offset into the author's file:
 The rewrite never adds or removes a newline, so lines stay aligned; the
 offsets are exact.  Plain text positions are recovered later by aligning
 Pandoc's Str tokens with the original text (load/pandoc_ast.py).
+
+The same edits keep Pandoc's reader out of its slow paths: `[` nested too deep
+or never closed is escaped, a `:::` that would close the part's own wrapper is
+escaped, very long CJK lines get newlines; block nesting past the limit is
+reported (BB510) and the file not given to Pandoc at all.
 """
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -42,20 +46,6 @@ class Scan:
     edits: list[tuple[int, int, str]] = field(default_factory=list)
     empty_cites: list[int] = field(default_factory=list)      # offsets of `@` with no key
     chapter_defs: list[tuple[int, str]] = field(default_factory=list)  # [^id]: in a chapter
-
-
-class LineIndex:
-    """Offset <-> (line, col), 1-based, columns in code points."""
-
-    def __init__(self, text: str):
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def pos(self, offset: int) -> tuple[int, int]:
-        i = bisect.bisect_right(self.starts, offset) - 1
-        return i + 1, offset - self.starts[i] + 1
-
-    def offset(self, line: int, col: int) -> int:
-        return self.starts[line - 1] + col - 1
 
 
 def _quote(value: str) -> str:
