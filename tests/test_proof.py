@@ -144,20 +144,3 @@ def test_book_with_errors_gets_no_sheet(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "BB101" in captured.out and "no proof" in captured.err
     assert not (root / "dist" / "print.proof.html").exists()
-
-
-@pytest.mark.skipif(not __import__("shutil").which("pdftoppm"), reason="needs poppler-utils")
-def test_poppler_fallback_matches_pdfium(tmp_path, monkeypatch):
-    """Without pypdfium2 (a dev dependency) pages come from pdfinfo/pdftoppm, same count and size."""
-    from bookbuild.proof import raster
-    root = make_book(tmp_path / "book")
-    assert _proof(root) == 0
-    pdf = root / ".bookbuild" / "proof" / "print.pdf"
-    sizes = raster.page_sizes(pdf)
-    png = raster.render_png(pdf, 0, 200)
-    monkeypatch.setattr(raster, "_pdfium", lambda: None)
-    fallback = raster.page_sizes(pdf)
-    assert len(fallback) == len(sizes)
-    assert all(abs(a[0] - b[0]) < 0.5 and abs(a[1] - b[1]) < 0.5 for a, b in zip(sizes, fallback))
-    png2 = raster.render_png(pdf, 0, 200)
-    assert png2.startswith(b"\x89PNG") and png2[16:24] == png[16:24]   # same width and height

@@ -9,6 +9,7 @@ import threading
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
+from .atomic import run_tempdir
 from .crash import report_crash
 from .procs import children
 
@@ -88,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
+    """Run the command.  Each command's module is imported here, deferred: a
+    command loads only the libraries it needs (`check` never imports WeasyPrint)."""
     if args.command == "check":
         from .commands.check import run_check
         return run_check(args.paths, fmt=args.format, strict=args.strict)
@@ -167,7 +170,6 @@ def _run_tempdir(command: str):
     """Commands that run renderers or Pandoc get a private temporary folder
     (atomic.run_tempdir); check, diff and serve keep the usual one."""
     if command in ("build", "import", "proof", "fix"):
-        from .atomic import run_tempdir
         return run_tempdir()
     return nullcontext()
 

@@ -22,13 +22,12 @@ import time
 import traceback
 from pathlib import Path
 
-from . import capture
+from . import __version__, capture
 
 capture.install()
 
 
 def report_text() -> str:
-    from . import __version__
     lines = [
         f"bookbuild {__version__}",
         f"Python {sys.version.split()[0]} ({platform.python_implementation()}) on {platform.platform()}",

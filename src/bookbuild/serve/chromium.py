@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -76,7 +77,6 @@ class Chromium:
             self.events.append(reply)
 
     def _read(self, deadline: float) -> dict:
-        import select
         while b"\0" not in self._buf:
             left = deadline - time.monotonic()
             if left <= 0:
