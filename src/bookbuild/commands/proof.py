@@ -91,7 +91,7 @@ def _read(p: Path) -> str:
 
 def _write_sheet(book, name: str, build_dir: Path, diags: list[dict], target: Path) -> tuple[int, int]:
     from ..proof import collect, sheet
-    from ..render.pdf.html import Frame
+    from ..render.pdf.layout.frame import Frame
     layout = json.loads((build_dir / f"{name}.layout.json").read_text(encoding="utf-8"))
     try:   # the renderer's own log: warnings found while drawing (BB703) live there too
         diags = diags + json.loads((build_dir / f"{name}.log.json").read_text(encoding="utf-8"))["diagnostics"]

@@ -12,11 +12,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fontTools.feaLib.builder import addOpenTypeFeaturesFromString
 from fontTools.fontBuilder import FontBuilder
 
-from . import font_glyphs as fg
-from .font_source import Choice, SourceFace, is_ignored
+from . import glyphs as fg
+from .source import Choice, SourceFace, is_ignored
 
 UPRIGHT_LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 PAIRS = ("\u2014\u2014", "\u2026\u2026", "\u22ef\u22ef")
@@ -152,6 +151,9 @@ def _tcy_context_lookups(cmap: dict[int, str], tcys: dict[str, str]) -> list[str
 
 def build_face(src: SourceFace, chars: list[str], spec: FaceSpec, out: Path) -> set[str]:
     """Write the derived face to `out`; return the chars the source cannot draw."""
+    # deferred: fontTools' feature compiler (≈ 0.25 s), needed only when the font cache misses
+    from fontTools.feaLib.builder import addOpenTypeFeaturesFromString
+
     drawings, cmap, missing, extra = collect_drawings(src, chars, spec)
     order = list(drawings)
     charstrings, boxes = {}, {}

@@ -12,9 +12,9 @@ import re
 from functools import lru_cache
 from typing import Callable
 
-from ...charclass import TCY_RE
-from ...transform.numerals import digit_by_digit as zh_digits
-from ...transform.numerals import positional as zh_positional
+from ....charclass import TCY_RE
+from ....transform.numerals import digit_by_digit as zh_digits
+from ....transform.numerals import positional as zh_positional
 from . import layout_types as lt
 
 Advance = Callable[[str], float]
@@ -71,7 +71,7 @@ class TextPrep:
 
 
 def _normalizer(edition, cfg) -> Callable[[str], str]:
-    from ...transform.normalize import normalize_for_render
+    from ....transform.normalize import normalize_for_render
     kw = {}
     if cfg is not None:
         kw = {"range_mark": cfg.range, "interpunct": cfg.interpunct}
@@ -82,7 +82,7 @@ def _normalizer(edition, cfg) -> Callable[[str], str]:
 
 
 def _chinese_converter() -> Callable[[str], str]:
-    from ...transform.numerals import to_chinese_numerals
+    from ....transform.numerals import to_chinese_numerals
     return to_chinese_numerals
 
 
@@ -96,7 +96,7 @@ class LatinAdvance:
 
     def _load(self) -> None:
         from fontTools.ttLib import TTFont
-        from ...fonts import find_font
+        from ....fonts import find_font
         self._adv = {}
         try:
             ref = find_font(self.family)
