@@ -22,7 +22,6 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 import pikepdf
-from fontTools.ttLib import TTFont
 from pikepdf import Dictionary, Name, Pdf
 
 from ..layout import layout_types as lt
@@ -40,6 +39,9 @@ class HeadFace:
 
     @classmethod
     def load(cls, path) -> "HeadFace":
+        # deferred: fontTools (≈ 0.1 s), loaded only when a pdf edition is built: every build imports this package
+        from fontTools.ttLib import TTFont
+
         with TTFont(path, lazy=True) as font:
             upem = font["head"].unitsPerEm
             hmtx, order = font["hmtx"], font.getGlyphOrder()

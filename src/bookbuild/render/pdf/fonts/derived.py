@@ -27,19 +27,16 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
-
 from ....atomic import atomic_path, write_text
 from ....fonts import FontRef, find_font
-from .face import FaceSpec, build_face
-from .source import SourceFace
+from .spec import FaceSpec
 
 UPRIGHT_FAMILY, HORIZONTAL_FAMILY, BOLD_FAMILY = "BookbuildTateU", "BookbuildTateH", "BookbuildTateB"
 HORIZONTAL_BOLD_FAMILY = "BookbuildTateHB"
 # Always present: digits for tcy/folios, and every character that decides whether
 # a digit run is tcy (the rlig context needs them as glyphs of the same face).
 ALWAYS = frozenset(map(chr, range(0x20, 0x7F)))
-_CODE_FILES = ("derived.py", "face.py", "glyphs.py", "source.py")
+_CODE_FILES = ("derived.py", "face.py", "glyphs.py", "source.py", "spec.py")
 
 
 @dataclass(frozen=True)
@@ -105,6 +102,10 @@ def _horizontal_faces(regular: FontRef, bold: FontRef, text, bold_text, calls) -
 def _build(folder: Path, faces, files: list[str], families: list[str], cache_dir: Path) -> DerivedFonts:
     """Write each (spec, source, chars, file name) face, then the manifest (last:
     it marks the folder complete)."""
+    # deferred: fontTools and HarfBuzz (≈ 0.1 s of every build's start-up), needed only on a cache miss
+    from .face import build_face
+    from .source import SourceFace
+
     missing: set[str] = set()
     sources: dict[tuple, SourceFace] = {}
     try:
@@ -219,6 +220,8 @@ def advances_em(face: Path) -> dict[str, float]:
     are not included: a tcy run is 1 em, a 2-em pair 2 em by construction."""
     face = Path(face)
     if face not in _ADVANCES:
+        # deferred: fontTools (see _build)
+        from fontTools.ttLib import TTFont
         font = TTFont(str(face), lazy=True)
         upem, hmtx = font["head"].unitsPerEm, font["hmtx"].metrics
         _ADVANCES[face] = {chr(cp): hmtx[g][0] / upem for cp, g in font.getBestCmap().items()}

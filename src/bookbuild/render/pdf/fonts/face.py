@@ -9,13 +9,14 @@ source's layout tables are not copied.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from fontTools.feaLib.builder import addOpenTypeFeaturesFromString
 from fontTools.fontBuilder import FontBuilder
 
 from . import glyphs as fg
 from .source import Choice, SourceFace, is_ignored
+from .spec import FaceSpec
 
 UPRIGHT_LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 PAIRS = ("\u2014\u2014", "\u2026\u2026", "\u22ef\u22ef")
@@ -23,17 +24,6 @@ PAIRS = ("\u2014\u2014", "\u2026\u2026", "\u22ef\u22ef")
 STACKS = {"！！": "!!", "？？": "??", "！？": "!?", "？！": "?!"}
 # Neighbours that stop a digit run from being tcy (book-format.md "Numbers").
 _TCY_BREAKERS = ".:,/-%" + "".join(map(chr, range(0x41, 0x5B))) + "".join(map(chr, range(0x61, 0x7B)))
-
-
-@dataclass(frozen=True)
-class FaceSpec:
-    family: str
-    ps_name: str
-    style: str = "Regular"
-    weight: int = 400
-    upright: bool = True                    # pre-rotate CJK (False: horizontal face)
-    tcy_runs: frozenset[str] = field(default_factory=frozenset)
-    call_numbers: frozenset[str] = field(default_factory=frozenset)
 
 
 def glyph_name(ch: str) -> str:
@@ -151,9 +141,6 @@ def _tcy_context_lookups(cmap: dict[int, str], tcys: dict[str, str]) -> list[str
 
 def build_face(src: SourceFace, chars: list[str], spec: FaceSpec, out: Path) -> set[str]:
     """Write the derived face to `out`; return the chars the source cannot draw."""
-    # deferred: fontTools' feature compiler (≈ 0.25 s), needed only when the font cache misses
-    from fontTools.feaLib.builder import addOpenTypeFeaturesFromString
-
     drawings, cmap, missing, extra = collect_drawings(src, chars, spec)
     order = list(drawings)
     charstrings, boxes = {}, {}
