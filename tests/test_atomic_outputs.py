@@ -108,7 +108,7 @@ def test_output_path_taken_by_a_folder_is_bb601_and_nothing_half_done(tmp_path, 
 def test_full_disk_while_saving_the_pdf_keeps_the_previous_one(tmp_path, capsys, monkeypatch):
     import hashlib
 
-    from bookbuild.render.pdf import turn
+    from bookbuild.render import pdf as pipeline
     book = make_book(tmp_path / "book")
     assert main(["build", str(book), "--edition", "print"]) == 0
     dist = book / "dist"
@@ -119,7 +119,7 @@ def test_full_disk_while_saving_the_pdf_keeps_the_previous_one(tmp_path, capsys,
     def full(pdf, target):
         Path(target).write_bytes(b"%PDF-1.7 half")
         raise OSError(28, "No space left on device", str(target))
-    monkeypatch.setattr(turn, "save", full)
+    monkeypatch.setattr(pipeline, "save", full)
     assert main(["build", str(book), "--edition", "print"]) == 1
     out = capsys.readouterr().out
     assert "BB601" in out and f"cannot write {dist / 'print.pdf'}: No space left" in out, out

@@ -103,8 +103,8 @@ def test_crash_in_epub_build_leaves_no_output(book, tmp_path):
 def test_crash_in_pdf_worker(book, tmp_path, mode, planted):
     out = tmp_path / "out"
     args = ["build", "--edition", "print", "--jobs", "2", "--out", str(out)]
-    at = ("bookbuild.render.pdf.draw:_worker_init:worker-raise" if mode == "init-raise"
-          else f"bookbuild.render.pdf.draw:draw_range:{mode}")
+    at = ("bookbuild.render.pdf.drawing.pool:_worker_init:worker-raise" if mode == "init-raise"
+          else f"bookbuild.render.pdf.drawing.draw:draw_range:{mode}")
     proc, reports = _run(book, at, args, tmp_path, timeout=180)
     _assert_crash_report(proc, reports, args, planted)
     assert not (out / "print.pdf").exists()
@@ -177,8 +177,9 @@ def test_weasyprint_messages_map_to_the_stylesheet(tmp_path):
     """A real WeasyPrint run: the unknown property and the refused URL come
     back with the part and land on their lines in styles/all.css."""
     from bookbuild.load import load_book
-    from bookbuild.render.pdf.draw import book_css, draw_range
-    from bookbuild.render.pdf.messages import part_diagnostics
+    from bookbuild.render.pdf.drawing.css import book_css
+    from bookbuild.render.pdf.drawing.draw import draw_range
+    from bookbuild.render.pdf.drawing.messages import part_diagnostics
 
     css = "p {\n  color: red;\n  no-such-property: 1;\n}\nspan { background-image: url(file:///etc/hostname); }\n"
     book_dir = make_book(tmp_path / "book", {"styles/all.css": css})

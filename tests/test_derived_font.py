@@ -12,7 +12,7 @@ from fontTools.ttLib import TTFont
 
 from bookbuild import charclass as cc
 from bookbuild import fonts
-from bookbuild.render.pdf import font as derived
+from bookbuild.render.pdf.fonts import derived
 
 FAMILY = "Noto Serif CJK TC"
 TEXT = ("隨著國際局勢變化，「中華民國」——民國33年（1944年）8月7日……第12章、B-29轟炸。"

@@ -3,7 +3,7 @@ that what it reuses is right.
 
 Every test builds the small book of test_pdf_vt with a cache folder that
 survives between builds, records which pages WeasyPrint drew (the page
-ranges handed to draw.start_tasks) and compares the rebuilt PDF with a cold
+ranges handed to pool.start_tasks) and compares the rebuilt PDF with a cold
 build of the same sources: same text on every page, same pixels.
 """
 from __future__ import annotations
@@ -18,7 +18,8 @@ import pytest
 from bookfactory import GLOSSARY, SOURCES
 from test_pdf_vt import BOOK_TOML, CHAPTER1, CHAPTER2, EPOCH, NOTES
 from bookbuild.commands.check import load_prepared
-from bookbuild.render.pdf import build as build_pdf, draw
+from bookbuild.render.pdf import build as build_pdf
+from bookbuild.render.pdf.drawing import pool
 from bookbuild.transform.build_data import prepare
 from bookbuild.verify.pdf import page_texts, pdffonts
 
@@ -35,13 +36,13 @@ class Builder:
         self.root, self.book, self.cache = root, root / "book", root / "cache"
         self.drawn: list[int] = []
         self.write(FILES)
-        real = draw.start_tasks
+        real = pool.start_tasks
 
         def recording(tasks, *args, **kwargs):
             self.drawn += [i for t in tasks for i in range(t.first, t.stop)]
             return real(tasks, *args, **kwargs)
 
-        monkeypatch.setattr(draw, "start_tasks", recording)
+        monkeypatch.setattr(pool, "start_tasks", recording)
         monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
     def write(self, files: dict[str, str]) -> None:

@@ -239,7 +239,7 @@ def test_sigkill_leftovers_are_removed_by_the_next_build(built):
 
 DRIVER = '''
 import os, sys
-from bookbuild.render.pdf import draw
+from bookbuild.render.pdf.drawing import draw
 
 _draw = draw.draw_range
 MARK = sys.argv.pop(1)

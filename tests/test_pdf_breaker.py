@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from bookbuild import charclass as cc
 from bookbuild import model as m
 from bookbuild.config import parse_config
-from bookbuild.render.pdf import layout_types as lt
-from bookbuild.render.pdf.breaker import Rules, break_block
-from bookbuild.render.pdf.textprep import TextPrep, fixed_advance
-from bookbuild.render.pdf.units import UnitMaker
+from bookbuild.render.pdf.layout import layout_types as lt
+from bookbuild.render.pdf.layout.breaker import Rules, break_block
+from bookbuild.render.pdf.layout.textprep import TextPrep, fixed_advance
+from bookbuild.render.pdf.layout.units import UnitMaker
 from bookbuild.transform.notes import number_notes
 
 EPS = 1e-6

@@ -19,7 +19,7 @@ import pikepdf
 import pytest
 
 from bookbuild.config import MM, EditionConfig
-from bookbuild.render.pdf.html import Frame
+from bookbuild.render.pdf.layout.frame import Frame
 from test_pdf_vt import BOOK_TOML, EPOCH, build_small_book
 from test_pdf_vt import _ink_box
 
@@ -285,7 +285,7 @@ def test_note_calls_raised_over_the_end_of_their_cell(hdoc):
 
 
 def test_horizontal_edition_honours_only_chinese_numerals():
-    from bookbuild.render.pdf.textprep import TextPrep
+    from bookbuild.render.pdf.layout.textprep import TextPrep
     for numerals, want in (("tcy", "1944"), ("upright", "1944"), ("chinese", "一九四四")):
         ed = EditionConfig(name="h", format="pdf", writing="horizontal", numerals=numerals)
         prep = TextPrep(ed)

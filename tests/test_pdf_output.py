@@ -10,7 +10,10 @@ import pikepdf
 import pytest
 
 from test_pdf_vt import BOOK_TOML, EPOCH, build_small_book
-from bookbuild.render.pdf import book_css, draw, turn
+from bookbuild.render.pdf.drawing import draw, pool
+from bookbuild.render.pdf.drawing.css import book_css
+from bookbuild.render.pdf.drawing.fetch import fetcher_class
+from bookbuild.render.pdf.finishing import docinfo, turn
 from bookbuild.verify.pdf import FORBIDDEN, check_catalog, check_pages, pdffonts, verify_pdf
 
 DERIVED = {"BookbuildTateU", "BookbuildTateH", "BookbuildTateB"}
@@ -155,7 +158,7 @@ def test_fetcher_allows_only_roots(tmp_path):
     outside = tmp_path / "secret.txt"
     outside.write_text("secret")
     (root / "assets" / "link").symlink_to(outside)
-    f = draw.RestrictedFetcher([root])
+    f = fetcher_class()([root])
     assert f.allows((root / "assets" / "a.png").as_uri())
     assert f.allows("data:text/plain,hi")
     assert not f.allows(outside.as_uri())
@@ -215,7 +218,7 @@ def test_verifier_catches_landscape_rotate_and_catalog(tmp_path):
     problems = check_pages(pdf) + check_catalog(pdf, "zh-Hant-TW")
     kinds = sorted(p.message.split(" ")[0] for p in problems)
     assert len(problems) == 4, problems                 # /Rotate, landscape, no /Lang, no /Direction
-    turn.finish_catalog(pdf, turn.DocInfo("t", ("a",), "zh-Hant-TW", epoch=0), [])
+    docinfo.finish_catalog(pdf, docinfo.DocInfo("t", ("a",), "zh-Hant-TW", epoch=0), [])
     assert check_catalog(pdf, "zh-Hant-TW") == [] and kinds
 
 
@@ -230,10 +233,10 @@ def test_retag_gives_each_part_its_own_tags():
 
 
 def test_split_ranges():
-    assert draw.split_ranges(0, 2) == []
-    assert draw.split_ranges(3, 2) == [(0, 2), (2, 3)]
-    assert draw.split_ranges(1, 4) == [(0, 1)]
-    r = draw.split_ranges(1000, 2, max_pages=64)
+    assert pool.split_ranges(0, 2) == []
+    assert pool.split_ranges(3, 2) == [(0, 2), (2, 3)]
+    assert pool.split_ranges(1, 4) == [(0, 1)]
+    r = pool.split_ranges(1000, 2, max_pages=64)
     assert r[0][0] == 0 and r[-1][1] == 1000 and all(b - a <= 64 for a, b in r)
     assert all(a[1] == b[0] for a, b in zip(r, r[1:]))
 
@@ -252,7 +255,7 @@ def test_bleed_and_crop_marks(tmp_path):
         assert [round(v, 2) for v in trim] == [round(b, 2), round(b, 2), round(A5[0] + b, 2), round(A5[1] + b, 2)]
     import pdfplumber
     from bookbuild.config import EditionConfig
-    from bookbuild.render.pdf.html import Frame
+    from bookbuild.render.pdf.layout.frame import Frame
     ta = Frame.of(EditionConfig(name="print", format="pdf", bleed=3.0)).ta_p(first_open % 2 == 1)
     with pdfplumber.open(out / "print.pdf") as pdf:
         page = pdf.pages[first_open - 1]

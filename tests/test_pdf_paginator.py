@@ -9,11 +9,11 @@ import pytest
 from bookbuild.transform.notes import chapter_title
 
 from bookbuild import model as m
-from bookbuild.render.pdf import layout_types as lt
-from bookbuild.render.pdf.layout import layout_book
+from bookbuild.render.pdf.layout import layout_types as lt
+from bookbuild.render.pdf.layout.engine import layout_book
 from bookbuild.transform.build_data import prepare
-from bookbuild.render.pdf.layout_json import SCHEMA, layout_json, rebuild_text
-from bookbuild.render.pdf.textprep import fixed_advance
+from bookbuild.render.pdf.layout.layout_json import SCHEMA, layout_json, rebuild_text
+from bookbuild.render.pdf.layout.textprep import fixed_advance
 from test_pdf_breaker import make_book, para, random_text, ref
 
 EPS = 1e-6

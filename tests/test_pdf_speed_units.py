@@ -13,7 +13,9 @@ import pytest
 from pikepdf import Dictionary, Name
 
 from test_incremental import Builder, images
-from bookbuild.render.pdf import pagecache, stamp, subsets
+from bookbuild.render.pdf.drawing import pagecache, pages
+from bookbuild.render.pdf.finishing import stamp
+from bookbuild.render.pdf.fonts import subsets
 from bookbuild.verify.pdf import page_texts, pdffonts
 
 DERIVED = {"BookbuildTateU", "BookbuildTateH", "BookbuildTateB"}
@@ -34,24 +36,24 @@ def test_plan_cuts_runs_of_missing_pages(tmp_path):
     cache = pagecache.PageCache(tmp_path)
     keys = _keys(300)
     missing = list(range(0, 10)) + list(range(100, 300))
-    tasks = pagecache.plan_tasks(missing, keys, 2, cache)
+    tasks = pages.plan_tasks(missing, keys, 2, cache)
     drawn = [i for t in tasks for i in range(t.first, t.stop)]
     assert drawn == missing                                  # each missing page once, in order
-    assert all(t.stop - t.first <= pagecache.MAX_PAGES for t in tasks)
+    assert all(t.stop - t.first <= pages.MAX_PAGES for t in tasks)
     assert all(t.out.parent == tmp_path and t.out.stem == t.seed for t in tasks)
     assert len({t.seed for t in tasks}) == len(tasks)
 
 
 def test_plan_gives_every_worker_a_piece(tmp_path):
-    tasks = pagecache.plan_tasks(list(range(10)), _keys(10), 2, pagecache.PageCache(tmp_path))
+    tasks = pages.plan_tasks(list(range(10)), _keys(10), 2, pagecache.PageCache(tmp_path))
     assert [(t.first, t.stop) for t in tasks] == [(0, 5), (5, 10)]
-    one = pagecache.plan_tasks(list(range(10)), _keys(10), 1, pagecache.PageCache(tmp_path))
+    one = pages.plan_tasks(list(range(10)), _keys(10), 1, pagecache.PageCache(tmp_path))
     assert [(t.first, t.stop) for t in one] == [(0, 10)]
 
 
 def test_chunk_names_depend_on_the_pages_only(tmp_path):
-    a = pagecache.plan_tasks([3, 4, 5], _keys(6), 1, pagecache.PageCache(tmp_path))
-    b = pagecache.plan_tasks([3, 4, 5], _keys(6), 1, pagecache.PageCache(tmp_path / "x"))
+    a = pages.plan_tasks([3, 4, 5], _keys(6), 1, pagecache.PageCache(tmp_path))
+    b = pages.plan_tasks([3, 4, 5], _keys(6), 1, pagecache.PageCache(tmp_path / "x"))
     assert a[0].seed == b[0].seed == pagecache.chunk_name(_keys(6)[3:6])
 
 

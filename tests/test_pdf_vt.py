@@ -19,7 +19,7 @@ from bookfactory import make_book
 from bookbuild.commands.check import load_prepared
 from bookbuild.render.pdf import build as build_pdf
 from bookbuild.transform.build_data import prepare
-from bookbuild.render.pdf.html import Frame
+from bookbuild.render.pdf.layout.frame import Frame
 
 CHAPTER1 = """# 圍城
 

@@ -22,7 +22,7 @@ import pytest
 
 from bookbuild import charclass as cc
 from bookbuild.config import EditionConfig
-from bookbuild.render.pdf.html import Frame
+from bookbuild.render.pdf.layout.frame import Frame
 from test_pdf_horizontal import find_chars
 from test_pdf_vt import CHAPTER1, CHAPTER2, EPOCH, NOTES, _ink_box, build_small_book
 

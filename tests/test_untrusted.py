@@ -154,7 +154,7 @@ def test_pdf_fetches_nothing_outside(hostile, tmp_path):
 def test_fetcher_refuses_and_reports(tmp_path, server):
     """WeasyPrint through the fetcher, with raw <img> and url() as a renderer
     could meet them: only the image under the root is drawn."""
-    from bookbuild.render.pdf.draw import draw_range
+    from bookbuild.render.pdf.drawing.draw import draw_range
     port, hits = server
     root = tmp_path / "shelf" / "book"
     png(root / "assets" / "ok.png")
@@ -237,7 +237,7 @@ def test_pixel_bombs_are_refused_from_the_header(tmp_path):
 def test_pathological_stylesheets_are_bounded(tmp_path):
     from bookbuild.check.assets import check_assets
     from bookbuild.load import load_book
-    from bookbuild.render.pdf.draw import book_css
+    from bookbuild.render.pdf.drawing.css import book_css
     deep = "p { color: " + "(" * 200_000 + " }\n"
     root = make_book(tmp_path / "book", {"styles/all.css": deep})
     with open(root / "styles" / "print.css", "wb") as f:      # sparse: 65 MiB without the disk

@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import cache
 from ..atomic import write_text
 from ..proof import collect, sheet
-from ..render.pdf.html import Frame
+from ..render.pdf.layout.frame import Frame
 from .build import run_build
 from .check import checked_book
 

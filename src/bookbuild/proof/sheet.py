@@ -45,7 +45,7 @@ td, th { border-bottom: 1px solid #ddd; padding: 2px 8px; text-align: left; vert
 
 def render(book_title: str, edition: str, pdf: Path, secs: list[Section], loose: list[Mark],
            frame, root: Path) -> str:
-    """`frame`: render.pdf.html.Frame of the edition (places the type area on the page)."""
+    """`frame`: render.pdf.layout.frame.Frame of the edition (places the type area on the page)."""
     sizes = raster.page_sizes(pdf)
     total = sum(len(s.marks) for s in secs) + len(loose)
     counts = {c: sum(m.code == c for s in secs for m in s.marks) + sum(m.code == c for m in loose)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import uharfbuzz as hb
 from fontTools.ttLib import TTFont
 
-from ... import charclass as cc
-from ...fonts import FontRef
+from .... import charclass as cc
+from ....fonts import FontRef
 
 # Characters that never get a glyph of their own: controls, variation selectors
 # and zero-width format characters (HarfBuzz hides default ignorables; VT-31

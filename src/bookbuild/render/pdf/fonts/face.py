@@ -9,14 +9,14 @@ source's layout tables are not copied.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from fontTools.feaLib.builder import addOpenTypeFeaturesFromString
 from fontTools.fontBuilder import FontBuilder
 
-from . import font_glyphs as fg
-from .font_source import Choice, SourceFace, is_ignored
+from . import glyphs as fg
+from .source import Choice, SourceFace, is_ignored
+from .spec import FaceSpec
 
 UPRIGHT_LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 PAIRS = ("\u2014\u2014", "\u2026\u2026", "\u22ef\u22ef")
@@ -24,17 +24,6 @@ PAIRS = ("\u2014\u2014", "\u2026\u2026", "\u22ef\u22ef")
 STACKS = {"！！": "!!", "？？": "??", "！？": "!?", "？！": "?!"}
 # Neighbours that stop a digit run from being tcy (book-format.md "Numbers").
 _TCY_BREAKERS = ".:,/-%" + "".join(map(chr, range(0x41, 0x5B))) + "".join(map(chr, range(0x61, 0x7B)))
-
-
-@dataclass(frozen=True)
-class FaceSpec:
-    family: str
-    ps_name: str
-    style: str = "Regular"
-    weight: int = 400
-    upright: bool = True                    # pre-rotate CJK (False: horizontal face)
-    tcy_runs: frozenset[str] = field(default_factory=frozenset)
-    call_numbers: frozenset[str] = field(default_factory=frozenset)
 
 
 def glyph_name(ch: str) -> str:

@@ -25,6 +25,8 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
+from ....verify.pdf import FONT_TYPES, SUBSET, font_family_of, pdf_font_name
+
 _BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
 _PAIR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
 
@@ -247,8 +249,6 @@ def font_problems(pdf: Pdf, allowed_families: set[str]) -> list[str]:
     `verify.pdf.check_fonts` does with `pdffonts` on the file (which takes
     seconds on a book: it walks every page): every font is a derived face,
     an embedded subset, a CID font."""
-    from ...verify.pdf import FONT_TYPES, SUBSET, font_family_of, pdf_font_name
-
     allowed = {pdf_font_name(f) for f in allowed_families}
     seen: set = set()
     out: list[str] = []

@@ -13,12 +13,12 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
-from ... import model as m
-from ...charclass import AFTER_DIGIT
-from ...model import Pos
+from .... import model as m
+from ....charclass import AFTER_DIGIT
+from ....model import Pos
 from . import layout_types as lt
+from .line_finish import Stream, call_after_first_cell, finish_line
 from .textprep import Advance, TextPrep
-from .unitpass import Stream, call_after_first_cell, finish_line
 
 # A pair unit, a Latin-ish run (letters, digits, ASCII punctuation), spaces, or one char.
 _SPECIAL = re.compile(

@@ -10,11 +10,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
+from ....check.assets import pixel_problem
+from ....limits import MAX_FILE_BYTES
+
 
 def fetcher_class():
     """RestrictedFetcher, made on first use (it subclasses WeasyPrint's fetcher)."""
     if _FETCHER:
         return _FETCHER[0]
+    # deferred: WeasyPrint only where pages are drawn
     from weasyprint.urls import URLFetcher
 
     class RestrictedFetcher(URLFetcher):
@@ -40,8 +44,6 @@ def fetcher_class():
 
         def refusal(self, url: str):
             """None, or (code, reason) when `url` may not be fetched."""
-            from ...check.assets import pixel_problem
-            from ...limits import MAX_FILE_BYTES
             parts = urlsplit(url)
             if parts.scheme == "data":
                 return None

@@ -1,13 +1,14 @@
 """WeasyPrint's messages and the fetcher's refusals → diagnostics at the author's file.
 
     part_diagnostics(parts, book, edition, base_url) -> list[Diagnostic]
+    notdef_diagnostics(parts, result, book) -> list[Diagnostic]
 
 `parts` are draw.PartResult (from worker processes too).  A refused URL
 becomes BB508/509/510 at the url() in styles/all.css or styles/<edition>.css
 that named it; another WeasyPrint warning (CSS it ignores, an image it could
 not decode) becomes BB604, at the stylesheet line holding the declaration it
-quotes when there is one, else at book.toml.  The .notdef warnings are
-BB703 elsewhere (render/pdf/__init__.py).
+quotes when there is one, else at book.toml.  A .notdef WeasyPrint drew is
+BB703 at the first unit holding the character.
 """
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urljoin
 
-from ...check.assets import css_refs
-from ...diagnostics import Diagnostic
-from ...model import Book
+from ....check.assets import css_refs
+from ....diagnostics import Diagnostic
+from ....model import Book
+from ..layout import layout_types as lt
 
 # 'Ignored `foo: bar` at 1:117, unknown property.'
 _QUOTED = re.compile(r"`([^`]+)`")
@@ -81,3 +83,25 @@ def _where_text(text: str, sheets):
                 line = css.count("\n", 0, i) + 1
                 return file, line, i - (css.rfind("\n", 0, i) + 1) + 1
     return None
+
+
+# WeasyPrint: '.notdef glyph rendered for Unicode string unsupported by fonts: "x" (U+0078)'
+_NOTDEF = re.compile(r"\(U\+([0-9A-Fa-f]{4,6})\)\s*$")
+
+
+def notdef_diagnostics(parts, result: lt.LayoutResult, book: Book) -> list[Diagnostic]:
+    """BB703 for each .notdef WeasyPrint logged, at the first unit holding the text."""
+    seen, out = set(), []
+    for part in parts:
+        for msg in part.notdef:
+            m = _NOTDEF.search(msg)
+            text = chr(int(m.group(1), 16)) if m else msg.rsplit(":", 1)[-1].strip()
+            if text in seen:
+                continue
+            seen.add(text)
+            pos = result.source_of(text)
+            file, line, col = (pos.file, pos.line, pos.col) if pos else (book.config.path, 1, 1)
+            out.append(Diagnostic("BB703", f"glyph drawn as .notdef for {text!r} (U+{ord(text[0]):04X})",
+                                  file, line, col,
+                                  "the derived font lacks this character; replace it or change the font"))
+    return out

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from ... import model as m
-from ...transform.bookindex import BookIndex, collapse
+from .... import model as m
+from ....transform.bookindex import BookIndex, collapse
 from . import layout_types as lt
 from .units import Block, UnitMaker
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from ... import charclass as cc
-from ...diagnostics import Diagnostic, diag
-from ...model import Pos
+from .... import charclass as cc
+from ....diagnostics import Diagnostic, diag
+from ....model import Pos
 from . import layout_types as lt
 from .units import Block
 

@@ -7,9 +7,9 @@ new; the others are copied from the PDF files of earlier builds.
 
 A page key hashes everything the drawn page depends on:
 
-* the page's HTML (html.page_html: text, positions, classes, the odd/even
+* the page's HTML (page_html.page_html: text, positions, classes, the odd/even
   placement; folio and running head only where they are not stamped after
-  the merge, see stamp.py);
+  the merge, see finishing/stamp.py);
 * the stylesheet (print.css, geometry, the book's styles) with the derived
   fonts' file URLs left out: those change with the book's character set,
   a glyph's drawing does not (see `font_identity`); and the bytes of any
@@ -27,6 +27,9 @@ Layout of cache_dir/pages/<edition>/:
 Chunks are named by the hash of their page keys.  After a build, chunks with
 no page of that build are removed.  A lock file serialises builds of one
 edition (two builds at once would otherwise prune each other's chunks).
+
+This module only keys, stores and finds drawn pages; which pages to draw,
+the drawing and the merge are pages.py's.
 """
 from __future__ import annotations
 
@@ -35,12 +38,23 @@ import inspect
 import json
 import os
 import re
+import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+from urllib.request import url2pathname
 
-from ...atomic import write_text
+try:
+    import fcntl
+except ImportError:     # not POSIX: builds of one edition are not serialised
+    fcntl = None
+
+from ....atomic import write_text
+from ....fonts import find_font
+from ..finishing import turn
+from ..fonts import derived
+from . import draw
 
 _VERSION = 1
 _FONT_SRC = re.compile(r"@font-face\s*\{[^}]*\}")
@@ -48,10 +62,7 @@ _FONT_SRC = re.compile(r"@font-face\s*\{[^}]*\}")
 
 def _code_stamp() -> str:
     """The code that makes a chunk file from the HTML (drawing, turning,
-    retagging), not the rest of draw.py and turn.py (merge, links, outline
-    run on every build anyway), and the versions of what it calls."""
-    from . import draw, turn
-
+    retagging), not the rest of turn.py, and the versions of what it calls."""
     h = hashlib.sha256(str(_VERSION).encode())
     for code in (draw.draw_range, turn._Turn, turn.turn_page, turn.turn_pages, turn.retag_fonts, turn._new_tag):
         h.update(inspect.getsource(code).encode())
@@ -82,9 +93,6 @@ _URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""")
 def _file_digest(url: str, base_url: str) -> bytes:
     """The bytes' hash of a local file a stylesheet names (an image that
     changes under the same name redraws the pages)."""
-    from urllib.parse import unquote, urljoin, urlsplit
-    from urllib.request import url2pathname
-
     parts = urlsplit(urljoin(base_url, url))
     if parts.scheme != "file":
         return url.encode()
@@ -166,16 +174,12 @@ def locked(folder: Path):
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o666)
     except OSError:
-        import tempfile
         with tempfile.TemporaryDirectory(prefix="bookbuild-pages-") as tmp:
             yield Path(tmp)
         return
     try:
-        try:
-            import fcntl
+        if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX)
-        except ImportError:   # not POSIX: no lock
-            pass
         yield folder
     finally:
         os.close(fd)
@@ -187,91 +191,8 @@ def font_identity(family: str, vertical: bool, font_cache: Path) -> str:
     character in one chapter rebuilds the derived font, yet the other pages,
     drawn with the same glyphs, are reused (subsets.py keeps each font file's
     pages on their own embedded font)."""
-    from ...fonts import find_font
-    from . import font
-
-    parts = [font._code_version(), family, str(vertical)]
+    parts = [derived.code_version(), family, str(vertical)]
     for bold in (False, True):
         ref = find_font(family, bold, font_cache)
-        parts += [font._file_hash(font_cache, ref.path), str(ref.index)]
+        parts += [derived.file_hash(font_cache, ref.path), str(ref.index)]
     return "|".join(parts)
-
-
-# ------------------------------------------------------------ one build
-
-MAX_PAGES = 64     # pages per WeasyPrint run (≈ 70 ms start-up each, see draw.split_ranges)
-
-
-@dataclass
-class Drawn:
-    """The book's pages merged into one PDF (not yet saved)."""
-    pdf: object                     # pikepdf.Pdf
-    sources: list                   # chunk files opened for the merge: close after saving
-    parts: list                     # draw.PartResult of the pages drawn in this build
-    keys: list[str]
-    drawn: int                      # pages drawn now (the others came from the cache)
-    cache: PageCache
-    fonts: dict                     # (family, derived file) -> the merged document's font
-
-    def close(self) -> None:
-        for s in self.sources:
-            s.close()
-        self.sources = []
-
-
-def draw_book(htmls: list[str], html_for, *, context: str, folder: Path, fonts: dict[str, str],
-              base_url: str, roots: list[Path], jobs: int | None, progress, turned: bool,
-              extra_glyphs: dict | None = None, workers=None) -> Drawn:
-    """Draw the pages whose key is new, take the others from the cache, merge
-    them and give each derived face one embedded font (with `extra_glyphs`,
-    see subsets.unify_fonts).  Call inside `locked`."""
-    import pikepdf
-
-    from . import draw, subsets, turn
-
-    keys = page_keys(htmls, context)
-    cache = PageCache(folder)
-    where = [cache.find(k) for k in keys]
-    tasks = plan_tasks([i for i, w in enumerate(where) if w is None], keys, jobs, cache)
-    # Workers draw the new pages while this process merges the cached ones.
-    drawing = draw.start_tasks(tasks, html_for, base_url, roots, jobs, progress, turned, workers)
-    pdf, sources = turn.merge_pages([(cache.path(w[0]), w[1]) for w in where if w is not None])
-    files = [cache.fonts(w[0]) if w else fonts for w in where]
-    parts = drawing.results()
-    if progress:
-        progress("merge", 0, 1)
-    for task, part in zip(tasks, parts):
-        # a page with an error or a WeasyPrint message is never reused: its diagnostics come from drawing it
-        if not part.notdef and not part.refused and not part.messages:
-            cache.add(task.out.stem, keys[task.first:task.stop], fonts)
-        src = pikepdf.Pdf.open(task.out)
-        sources.append(src)
-        for i in range(task.first, task.stop):      # ascending: every page before i is in place
-            pdf.pages.insert(i, src.pages[i - task.first])
-    merged = subsets.unify_fonts(pdf, files, extra_glyphs)
-    return Drawn(pdf, sources, parts, keys, sum(t.stop - t.first for t in tasks), cache, merged)
-
-
-def plan_tasks(missing: list[int], keys: list[str], jobs: int | None, cache: PageCache) -> list:
-    """Runs of consecutive missing pages, cut into pieces of at most MAX_PAGES
-    and small enough that every worker gets one; each piece is a new chunk."""
-    from .draw import Task
-
-    runs: list[list[int]] = []
-    for i in missing:
-        if runs and runs[-1][1] == i:
-            runs[-1][1] = i + 1
-        else:
-            runs.append([i, i + 1])
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    size = max(1, min(MAX_PAGES, -(-len(missing) // jobs)))
-    tasks = []
-    for a, b in runs:
-        count = -(-(b - a) // size)
-        step, extra = divmod(b - a, count)
-        for k in range(count):
-            stop = a + step + (1 if k < extra else 0)
-            name = chunk_name(keys[a:stop])
-            tasks.append(Task(a, stop, cache.path(name), name))
-            a = stop
-    return tasks

@@ -27,17 +27,16 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...atomic import atomic_path, write_text
-from ...fonts import FontRef, find_font
-from .font_face import FaceSpec, build_face
-from .font_source import SourceFace
+from ....atomic import atomic_path, write_text
+from ....fonts import FontRef, find_font
+from .spec import FaceSpec
 
 UPRIGHT_FAMILY, HORIZONTAL_FAMILY, BOLD_FAMILY = "BookbuildTateU", "BookbuildTateH", "BookbuildTateB"
 HORIZONTAL_BOLD_FAMILY = "BookbuildTateHB"
 # Always present: digits for tcy/folios, and every character that decides whether
 # a digit run is tcy (the rlig context needs them as glyphs of the same face).
 ALWAYS = frozenset(map(chr, range(0x20, 0x7F)))
-_CODE_FILES = ("font.py", "font_face.py", "font_glyphs.py", "font_source.py")
+_CODE_FILES = ("derived.py", "face.py", "glyphs.py", "source.py", "spec.py")
 
 
 @dataclass(frozen=True)
@@ -103,6 +102,10 @@ def _horizontal_faces(regular: FontRef, bold: FontRef, text, bold_text, calls) -
 def _build(folder: Path, faces, files: list[str], families: list[str], cache_dir: Path) -> DerivedFonts:
     """Write each (spec, source, chars, file name) face, then the manifest (last:
     it marks the folder complete)."""
+    # deferred: fontTools and HarfBuzz (≈ 0.1 s of every build's start-up), needed only on a cache miss
+    from .face import build_face
+    from .source import SourceFace
+
     missing: set[str] = set()
     sources: dict[tuple, SourceFace] = {}
     try:
@@ -164,8 +167,8 @@ def _load(folder: Path) -> DerivedFonts | None:
 
 
 def _key(cache_dir: Path, regular: FontRef, bold: FontRef, charsets, runs, calls, vertical=True) -> str:
-    parts = [_code_version(), _file_hash(cache_dir, regular.path), regular.index,
-             _file_hash(cache_dir, bold.path), bold.index, ["".join(c) for c in charsets],
+    parts = [code_version(), file_hash(cache_dir, regular.path), regular.index,
+             file_hash(cache_dir, bold.path), bold.index, ["".join(c) for c in charsets],
              runs, calls] + ([] if vertical else ["horizontal"])
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
@@ -173,20 +176,21 @@ def _key(cache_dir: Path, regular: FontRef, bold: FontRef, charsets, runs, calls
 _CODE_VERSION: list[str] = []
 
 
-def _code_version() -> str:
+def code_version() -> str:
     """Hash of the deriver's own source and the class tables: a code change
     invalidates cached fonts without a hand-maintained version number."""
     if not _CODE_VERSION:
         here = Path(__file__).parent
+        package = here.parents[2]      # bookbuild/
         h = hashlib.sha256()
-        for path in [here / n for n in _CODE_FILES] + [here.parent.parent / "charclass.py",
-                                                       here.parent.parent / "data/VerticalOrientation.txt"]:
+        for path in [here / n for n in _CODE_FILES] + [package / "charclass.py",
+                                                       package / "data/VerticalOrientation.txt"]:
             h.update(path.read_bytes())
         _CODE_VERSION.append(h.hexdigest())
     return _CODE_VERSION[0]
 
 
-def _file_hash(cache_dir: Path, path: Path) -> str:
+def file_hash(cache_dir: Path, path: Path) -> str:
     """sha256 of a font file, remembered per (path, size, mtime, inode): hashing a
     26 MB collection takes ~40 ms, too slow for a cache hit."""
     st = path.stat()
@@ -216,6 +220,7 @@ def advances_em(face: Path) -> dict[str, float]:
     are not included: a tcy run is 1 em, a 2-em pair 2 em by construction."""
     face = Path(face)
     if face not in _ADVANCES:
+        # deferred: fontTools (see _build)
         from fontTools.ttLib import TTFont
         font = TTFont(str(face), lazy=True)
         upem, hmtx = font["head"].unitsPerEm, font["hmtx"].metrics

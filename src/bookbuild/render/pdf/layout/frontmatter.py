@@ -8,7 +8,8 @@ chapter.
 """
 from __future__ import annotations
 
-from ... import model as m
+from .... import model as m
+from ....transform.sortkeys import BibEntry, group_entries, sort_key
 from . import layout_types as lt
 from .breaker import Rules, break_block
 from .units import Block, UnitMaker
@@ -115,7 +116,6 @@ def bibliography_blocks(book: m.Book, citations, mk: UnitMaker) -> list[Block]:
 
 def _fallback_bibliography(book: m.Book):
     """Without citeproc output: author. title. date, grouped and sorted as the contract says."""
-    from ...transform.sortkeys import BibEntry, group_entries
     entries = []
     for key, src in book.sources.items():
         csl = src.csl
@@ -131,7 +131,6 @@ def glossary_blocks(book: m.Book, mk: UnitMaker) -> list[Block]:
     """詞彙表: term（reading）：definition　參見：…, ordered by bibliography_sort."""
     if not book.terms:
         return []
-    from ...transform.sortkeys import sort_key
     method = book.config.bibliography_sort
     terms = sorted(book.terms.values(), key=lambda t: (sort_key(t.term, method), t.key))
     out = [mk.generated_block("詞彙表", lt.HEADING[1], size=1.2, indent=2.0, level=1)]

@@ -12,9 +12,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Callable
 
-from ...charclass import TCY_RE
-from ...transform.edition_text import ACRONYM_RUN, NUMBER_RUN, EditionText
-from ...transform.numerals import digit_by_digit as zh_digits
+from ....charclass import TCY_RE
+from ....transform.edition_text import ACRONYM_RUN, NUMBER_RUN, EditionText
+from ....transform.numerals import digit_by_digit as zh_digits
 from . import layout_types as lt
 
 Advance = Callable[[str], float]
@@ -71,7 +71,7 @@ class LatinAdvance:
 
     def _load(self) -> None:
         from fontTools.ttLib import TTFont
-        from ...fonts import find_font
+        from ....fonts import find_font
         self._adv = {}
         try:
             ref = find_font(self.family)

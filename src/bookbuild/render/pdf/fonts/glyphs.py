@@ -5,7 +5,7 @@ Frames: the derived face is used in the landscape layout frame L; a glyph that
 must look upright in the reading frame P is turned 90° counter-clockwise so that
 its vertical box becomes the horizontal advance and its centre sits on the em
 box centre (ascent 880, descent −120 → centre 380 for a 1000-unit em).
-The transform is the design note's; the pen is `font_t2.T2Writer` (same result
+The transform is the design note's; the pen is `charstring_pen.T2Writer` (same result
 as TransformPen → T2CharStringPen, ~5x faster).
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from fontTools.misc.psCharStrings import T2CharString
 from fontTools.misc.transform import Identity, Transform
 
-from .font_source import Choice, SourceFace
-from .font_t2 import T2Writer
+from .charstring_pen import T2Writer
+from .source import Choice, SourceFace
 
 ASCENT_RATIO, DESCENT_RATIO = 0.88, -0.12
 # ss19 call glyphs are drawn for `font-size: 0.5em` on the column baseline:

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ...config import EditionConfig
-from ...model import Pos
+from ....config import EditionConfig
+from ....model import Pos
 
 # ----------------------------------------------------------- unit kinds
 HAN = "han"              # 1-em cell: Han, centred TC punctuation, brackets, ·, ～, single — …
@@ -59,6 +59,8 @@ HEADING = {1: "heading1", 2: "heading2", 3: "heading3"}
 # front matter / generated columns
 TITLE, SUBTITLE, AUTHOR, PUBLISHER = "title", "subtitle", "author", "publisher"
 TOC_ENTRY, COLOPHON, NOTE_HEADING = "toc-entry", "colophon", "note-heading"
+# roles set in the bold face
+BOLD_ROLES = frozenset({HEADING[1], HEADING[2], HEADING[3], TITLE, NOTE_HEADING})
 
 # ------------------------------------------------------------- page roles
 PAGE_TITLE, PAGE_TOC, PAGE_COLOPHON = "title", "toc", "colophon"
@@ -244,3 +246,13 @@ class LayoutResult:
 
     def __getitem__(self, i):
         return self.pages[i]
+
+    def source_of(self, text: str) -> Pos | None:
+        """The author's position of the first unit holding a character of `text`
+        (None: only generated text has it)."""
+        for page in self.pages:
+            for col in page.columns + page.note_columns:
+                for u in col.units:
+                    if u.src is not None and any(ch in u.text for ch in text):
+                        return u.src
+        return None

@@ -14,6 +14,9 @@ file:line:col).
 """
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from . import layout_types as lt
 from .pagestarts import page_starts
 
@@ -50,6 +53,11 @@ def layout_json(pages, edition) -> dict:
         "pages": [dict(_page(p), start=start) for p, start in zip(page_list, starts)],
         "index": _index(pages),
     }
+
+
+def write_layout_json(result: lt.LayoutResult, edition, path: Path) -> None:
+    """Write `<edition>.layout.json` (one line: ~14 MB for the stress book)."""
+    path.write_text(json.dumps(layout_json(result, edition), ensure_ascii=False), encoding="utf-8")
 
 
 def _index(result) -> dict:

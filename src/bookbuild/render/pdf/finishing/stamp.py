@@ -4,7 +4,7 @@ A change that adds or removes a page moves every later page: their folios
 change, their text does not.  So in a vertical edition the default folio
 (`.folio`, VT-26) and running head (`.rh`, VT-27) are left out of the page
 HTML — the page cache key — and written here into the merged page, in the
-turned (reading) frame P, exactly where WeasyPrint would draw html.py's
+turned (reading) frame P, exactly where WeasyPrint would draw page_html.py's
 rotated blocks, in the same order (folio, then running head, last in the
 page): a page whose only change is its number is reused from the cache.
 
@@ -24,11 +24,11 @@ from dataclasses import dataclass, replace
 import pikepdf
 from pikepdf import Dictionary, Name, Pdf
 
-from . import layout_types as lt
-from .html import HEAD_SIZE, Frame, _pt
+from ..layout import layout_types as lt
+from ..layout.frame import HEAD_SIZE, Frame, css_pt
 
 RESOURCE = Name("/BBHead")
-# Sequences the derived faces turn into one glyph (font_face.PAIRS, STACKS).
+# Sequences the derived faces turn into one glyph (fonts/face.py PAIRS, STACKS).
 _LIGATURES = ("\u2014\u2014", "\u2026\u2026", "\u22ef\u22ef", "！！", "？？", "！？", "？！")
 
 
@@ -39,6 +39,7 @@ class HeadFace:
 
     @classmethod
     def load(cls, path) -> "HeadFace":
+        # deferred: fontTools (≈ 0.1 s), loaded only when a pdf edition is built: every build imports this package
         from fontTools.ttLib import TTFont
 
         with TTFont(path, lazy=True) as font:
@@ -82,14 +83,14 @@ def glyph_entries(face: HeadFace, texts) -> dict[int, tuple[float, bytes]]:
 
 def stamp(pdf: Pdf, index: int, page: lt.Page, frame: Frame, face: HeadFace, font: Dictionary) -> None:
     """Write page.folio and page.running_head onto merged page `index`."""
-    size = int(_num(_pt(HEAD_SIZE * frame.s)) * 1024) / 1024   # Pango keeps 1/1024 pt: WeasyPrint's Tf
-    top = _num(_pt(frame.top(page) + frame.across))               # html.heads_html, L frame
-    width = _num(_pt(frame.across))
+    size = int(_num(css_pt(HEAD_SIZE * frame.s)) * 1024) / 1024   # Pango keeps 1/1024 pt: WeasyPrint's Tf
+    top = _num(css_pt(frame.top(page) + frame.across))               # page_html.heads_html, L frame
+    width = _num(css_pt(frame.across))
     ops = []
     for text, left in ((page.folio, frame.x0 + frame.length + frame.s),
                        (page.running_head, frame.x0 - frame.s - HEAD_SIZE * frame.s)):
         if text:
-            ops.append(_line(text, _num(_pt(left)), top, width, size, page.odd, frame, face))
+            ops.append(_line(text, _num(css_pt(left)), top, width, size, page.odd, frame, face))
     target = pdf.pages[index]
     res = target.obj.get("/Resources")
     if res is None:
@@ -102,7 +103,7 @@ def stamp(pdf: Pdf, index: int, page: lt.Page, frame: Frame, face: HeadFace, fon
 
 def _line(text: str, left: float, top: float, width: float, size: float, odd: bool,
           frame: Frame, face: HeadFace) -> str:
-    """One rotated block of html._turned as P-frame text operators."""
+    """One rotated block of page_html._turned as P-frame text operators."""
     glyphs = [face.glyphs[ch] for ch in text]
     text_w = sum(w for _, w in glyphs) * size / 1000
     offset = 0.0 if odd else width - text_w                     # text-align: left / right
@@ -116,9 +117,9 @@ def _line(text: str, left: float, top: float, width: float, size: float, odd: bo
     return f"\nq 0 g BT {RESOURCE} {size:.6f} Tf 1 0 0 1 {x:.4f} {y:.4f} Tm <{codes}> Tj ET Q\n"
 
 
-def _num(pt: str) -> float:
-    """The value html.py writes (rounded to 0.001 pt), so both draw the same place."""
-    return float(pt[:-2])
+def _num(length: str) -> float:
+    """The value page_html.py writes (rounded to 0.001 pt), so both draw the same place."""
+    return float(length[:-2])
 
 
 class Heads:
@@ -135,7 +136,7 @@ class Heads:
         self._by_id = {id(p): s for p, s in zip(pages, self.stamped)}
 
     def unstamped(self, page: lt.Page) -> lt.Page:
-        """The page as html.page_html should draw it."""
+        """The page as page_html should draw it."""
         return replace(page, folio=None, running_head=None) if self._by_id[id(page)] else page
 
     def stamp(self, pdf: Pdf, fonts: dict, frame: Frame) -> None:

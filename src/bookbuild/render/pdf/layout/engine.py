@@ -9,11 +9,11 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 
-from ... import model as m
-from ...config import EditionConfig
-from ...diagnostics import Diagnostic
-from ...transform.build_data import BuildData
-from ...transform.notes import chapter_label, chapter_title, wants_label
+from .... import model as m
+from ....config import EditionConfig
+from ....diagnostics import Diagnostic
+from ....transform.build_data import BuildData
+from ....transform.notes import chapter_label, chapter_title, wants_label
 from . import frontmatter as fm
 from . import layout_types as lt
 from .backindex import INDEX_TITLE, entry_pages, index_blocks, occurrence_pages

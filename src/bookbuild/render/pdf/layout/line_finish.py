@@ -7,7 +7,7 @@ is the edition's normalized text that the units index.
 """
 from __future__ import annotations
 
-from ...charclass import is_han
+from ....charclass import is_han
 from . import layout_types as lt
 
 

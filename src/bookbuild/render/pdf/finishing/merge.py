@@ -1,0 +1,51 @@
+"""One PDF of the book's pages, wherever each was drawn; written deterministically.
+
+Pages come from the page cache's chunk files (drawn by earlier builds) and
+from the parts drawn in this build (drawing/pages.py puts them together).
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Pdf
+
+
+def merge_pages(pages: list[tuple[Path, int]]) -> tuple[Pdf, list[Pdf]]:
+    """A new PDF of the given (file, page index) pages, in order (page cache:
+    pages come from the chunks of several builds); returns (merged, sources to
+    close after saving).  A page used twice (blank pages) is copied twice."""
+    out = Pdf.new()
+    opened: dict[Path, Pdf] = {}
+    for path, i in pages:
+        src = opened.get(path)
+        if src is None:
+            src = opened[path] = Pdf.open(path)
+        out.pages.append(src.pages[i])
+    return out, list(opened.values())
+
+
+def insert_parts(pdf: Pdf, parts: list[tuple[int, int, Path]]) -> list[Pdf]:
+    """Insert the pages of each part file (pages [first, stop) of the book, in
+    ascending order) at their places; returns the opened files, to close after saving."""
+    sources = []
+    for first, stop, path in parts:
+        src = Pdf.open(path)
+        sources.append(src)
+        for i in range(first, stop):      # ascending: every page before i is in place
+            pdf.pages.insert(i, src.pages[i - first])
+    return sources
+
+
+def save(pdf: Pdf, target: Path) -> None:
+    """Deterministic /ID so that equal input gives byte-identical output.
+
+    QPDF writes into memory and Python writes the file: a write error inside
+    QPDF's own file output (a full disk) aborts the process ("terminate called
+    after throwing QPDFSystemError"), where Python's is an OSError (BB601)."""
+    buf = io.BytesIO()
+    pdf.save(buf, deterministic_id=True, compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    with open(target, "wb") as f:
+        f.write(buf.getbuffer())

@@ -1,0 +1,1 @@
+"""Fonts: the derived, pre-rotated faces that hold exactly the characters the pages use."""

@@ -1,0 +1,84 @@
+"""The derived faces a laid-out book needs: every character that reaches its
+pages (VT-28), and BB402 where the edition's font cannot draw one.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pikepdf import Pdf
+
+from ....config import EditionConfig, _KeyIndex
+from ....diagnostics import Diagnostic
+from ....fonts import FontNotFound
+from ....model import Book
+from ..layout import layout_types as lt
+from ..layout.frame import BLANKS
+from .derived import DerivedFonts, build_derived_fonts
+from .subsets import font_problems
+
+
+def book_faces(result: lt.LayoutResult, ed: EditionConfig, font_cache: Path,
+               book: Book) -> tuple[DerivedFonts | None, list[Diagnostic]]:
+    """Derived faces for every character that reaches the page (VT-28); None
+    when the edition's font is not installed."""
+    chars, bold, tcy, calls = page_chars(result.pages)
+    blanks = blank_chars(result.pages)
+    # The horizontal face draws only folios and running heads (a third of the
+    # font build when it held every character of the book).
+    heads = {ch for p in result.pages for ch in (p.folio or "") + (p.running_head or "")}
+    try:
+        fonts = build_derived_fonts(chars | bold | blanks, tcy, ed.font, font_cache,
+                                    call_numbers=calls, bold_chars=bold, horizontal_chars=heads,
+                                    vertical=ed.vertical)
+    except FontNotFound as e:
+        return None, [Diagnostic("BB402", f"font {ed.font!r} is not installed: {e}", book.config.path,
+                                 1, 1, "install the font or set the edition's font to an installed family")]
+    diags = []
+    for ch in sorted(fonts.missing - blanks):     # a missing blank is drawn as a margin
+        pos = result.source_of(ch)
+        # text bookbuild generates (目次, 第一章, the colophon's labels) has no
+        # source: point at the edition's font, the thing to change
+        file, line, col = (pos.file, pos.line, pos.col) if pos else (book.config.path, *_font_key(book, ed))
+        diags.append(Diagnostic("BB402", f"character {ch!r} (U+{ord(ch):04X}) is not in the font {ed.font!r}",
+                                file, line, col, "replace the character or choose a font that has it"))
+    return fonts, diags
+
+
+def fallback_fonts(pdf: Pdf, fonts: DerivedFonts, book: Book, ed: EditionConfig) -> list[Diagnostic]:
+    """BB402 for every font in the merged document that is not a derived face
+    (a fallback font is a wrong book: the caller keeps the previous PDF)."""
+    families = {fonts.upright_family, fonts.horizontal_family, fonts.bold_family}
+    return [Diagnostic("BB402", p, book.config.path, *_font_key(book, ed),
+                       "a character reached the page that the derived faces lack")
+            for p in font_problems(pdf, families)]
+
+
+def _font_key(book: Book, ed: EditionConfig) -> tuple[int, int]:
+    """Line and column of the edition's `font =` in book.toml (else its table header)."""
+    return _KeyIndex(book.texts.get(book.config.path, "")).key(f"editions.{ed.name}", "font")
+
+
+def blank_chars(pages: list[lt.Page]) -> set[str]:
+    """Space characters the HTML draws fixed blanks with (layout/frame.py BLANKS)."""
+    return {BLANKS[u.width_em] for p in pages for c in p.note_columns + p.columns
+            for u in c.units if u.kind == lt.BLANK and u.width_em in BLANKS}
+
+
+def page_chars(pages: list[lt.Page]):
+    """(upright chars, bold chars, tcy runs, call numbers).
+
+    Everything that reaches the page: text, notes, generated text, heads and
+    folios; a character missing here would be drawn by a fallback font.
+    """
+    chars, bold, tcy, calls = set(), set(), set(), set()
+    for page in pages:
+        chars.update(page.folio or "", page.running_head or "")
+        for col in page.columns + page.note_columns:
+            units = col.units + col.foot + ([col.hanging] if col.hanging else [])
+            (bold if col.role in lt.BOLD_ROLES else chars).update("".join(u.text for u in units))
+            for u in units:
+                if u.kind == lt.TCY:
+                    tcy.add(u.text)
+                elif u.kind == lt.CALL and u.text.isdigit() and len(u.text) <= 3:
+                    calls.add(u.text)
+    return chars, bold, tcy, calls
