@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Callable
 
 from ....charclass import TCY_RE
+from ....fonts import find_font
 from ....transform.edition_text import ACRONYM_RUN, NUMBER_RUN, EditionText
 from ....transform.numerals import digit_by_digit as zh_digits
 from . import layout_types as lt
@@ -70,8 +71,8 @@ class LatinAdvance:
         self._cmap = None
 
     def _load(self) -> None:
+        # deferred: fontTools is loaded only when a Latin run is measured
         from fontTools.ttLib import TTFont
-        from ....fonts import find_font
         self._adv = {}
         try:
             ref = find_font(self.family)
