@@ -95,7 +95,8 @@ def make_anchor_html(book: Path, out_dir: Path) -> Path:
     pypandoc.convert_text(
         _markdown(book), "html5", format="markdown+east_asian_line_breaks",
         outputfile=str(html),
-        extra_args=["--quiet", "--standalone", "--metadata=document-css=false", "--section-divs", "--reference-location=section",
+        extra_args=["--quiet", "--standalone", "--metadata=document-css=false", "--section-divs",
+                    "--reference-location=section",
                     "--citeproc", f"--bibliography={refs}", f"--csl={_csl_path()}",
                     f"--include-in-header={head}", "--metadata=lang=zh-Hant-TW",
                     "--metadata=title=" + json.dumps("stress book")[1:-1]])

@@ -26,8 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stress_chapter import notes_file, place_events, prose, render  # noqa: E402
-from stress_refs import (Source, Term, glossary_yaml, make_sources,  # noqa: E402
-                         make_terms, sources_yaml)
+from stress_refs import Source, Term, glossary_yaml, make_sources, make_terms, sources_yaml  # noqa: E402
 from stress_text import TextMaker, cjk_count, han_set, load_lexicon  # noqa: E402
 
 UNIT = {"chapters": 20, "cjk": 440_000, "notes": 2000, "sources": 200, "terms": 300}

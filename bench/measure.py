@@ -16,8 +16,8 @@ import json
 import os
 import shutil
 import signal
-import sys
 import subprocess
+import sys
 import tempfile
 import threading
 import time

@@ -95,7 +95,7 @@ def full_steps(book: Path, work: Path, bb: list[str], env: dict, anchor: bool) -
 def scaling_steps(book: Path, work: Path, bb: list[str], env: dict, anchor: bool) -> list[Step]:
     cache, out = book / ".bookbuild" / "cache", work / "out"
     steps = [Step("check, cold", bb + ["check", str(book)], prepare=clear(cache), env=env)]
-    for name, fmt in editions(book):
+    for name, _fmt in editions(book):
         cmd = bb + ["build", str(book), "--out", str(out), "--edition", name]
         steps.append(Step(f"build {name}, cold", cmd, prepare=clear(cache, out), env=env))
     if anchor:

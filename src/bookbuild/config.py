@@ -104,7 +104,7 @@ class BookConfig:
     range: str = "～"
     interpunct: str = "·"
 
-    def edition(self, name: "str | EditionConfig") -> EditionConfig:
+    def edition(self, name: str | EditionConfig) -> EditionConfig:
         if isinstance(name, EditionConfig):
             return name
         for e in self.editions:
@@ -280,8 +280,9 @@ def _parse_chapters(entries, idx, errs) -> list[ChapterEntry]:
             extra = set(entry) - {"file", "kind"}
             if extra or kind not in _ONE_OF["kind"]:
                 where = idx.find(f'"{file}"', default)
-                errs.add(where, f"chapter entry for {file}: " + (
-                    f"unknown key(s) {', '.join(sorted(extra))}" if extra else f'kind = "{kind}" is not front, body or back'),
+                problem = f"unknown key(s) {', '.join(sorted(extra))}" if extra else \
+                    f'kind = "{kind}" is not front, body or back'
+                errs.add(where, f"chapter entry for {file}: " + problem,
                     'write { file = "…", kind = "front" | "body" | "back" }')
                 continue
         else:

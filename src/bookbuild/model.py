@@ -7,9 +7,9 @@ only read it (transforms return new objects).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Union
 
 from .config import BookConfig
 
@@ -78,7 +78,7 @@ class Span:
     noconv, index; otherwise "span".
     """
     kind: str
-    children: list["Inline"]
+    children: list[Inline]
     attrs: dict[str, str]
     classes: tuple[str, ...]
     pos: Pos
@@ -86,13 +86,13 @@ class Span:
 
 @dataclass(slots=True)
 class Emph:
-    children: list["Inline"]
+    children: list[Inline]
     pos: Pos | None = None
 
 
 @dataclass(slots=True)
 class Strong:
-    children: list["Inline"]
+    children: list[Inline]
     pos: Pos | None = None
 
 
@@ -105,18 +105,18 @@ class Code:
 @dataclass(slots=True)
 class Link:
     url: str
-    children: list["Inline"]
+    children: list[Inline]
     pos: Pos | None = None
 
 
 @dataclass(slots=True)
 class Image:
     src: str
-    alt: list["Inline"]
+    alt: list[Inline]
     pos: Pos | None = None
 
 
-Inline = Union[Text, Space, LineBreak, NoteRef, Citation, Span, Emph, Strong, Code, Link, Image]
+Inline = Text | Space | LineBreak | NoteRef | Citation | Span | Emph | Strong | Code | Link | Image
 
 
 # ----------------------------------------------------------------- blocks
@@ -136,14 +136,14 @@ class Heading:
 
 @dataclass(slots=True)
 class BlockQuote:
-    blocks: list["Block"]
+    blocks: list[Block]
     pos: Pos
 
 
 @dataclass(slots=True)
 class ListBlock:
     ordered: bool
-    items: list[list["Block"]]
+    items: list[list[Block]]
     pos: Pos
 
 
@@ -165,7 +165,7 @@ class Rule:
     pos: Pos
 
 
-Block = Union[Para, Heading, BlockQuote, ListBlock, Table, CodeBlock, Rule]
+Block = Para | Heading | BlockQuote | ListBlock | Table | CodeBlock | Rule
 
 
 # ------------------------------------------------------------ book parts

@@ -55,7 +55,7 @@ def run_pandoc(source: str | Path, reader: str, writer: str, args: Sequence[str]
     """Convert `source` (text, or a file when a Path) from `reader` to `writer`.
     Returns Pandoc's output and its messages (warnings); raises PandocError.
     Safe in threads: each run has its own watchdog and keeps its own thread's messages."""
-    import pypandoc    # deferred: ~0.13 s to import; only runs that need Pandoc pay for it
+    import pypandoc  # deferred: ~0.13 s to import; only runs that need Pandoc pay for it
 
     size = source.stat().st_size if isinstance(source, Path) else len(source)
     limit = time_limit(size)

@@ -120,7 +120,7 @@ def pixel_problem(path: Path) -> Refusal | None:
 
 
 def _raster_problem(path: Path) -> Refusal | None:
-    from PIL import Image   # deferred: Pillow is needed only by books with raster images
+    from PIL import Image  # deferred: Pillow is needed only by books with raster images
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -305,9 +305,7 @@ def _url_nodes(nodes, in_import: bool = False):
     """The tokens holding a URL: url(x) tokens, the string of url("x") and
     image-set("x" 1x), the string of @import "x"."""
     for node in nodes or ():
-        if isinstance(node, ast.URLToken):
-            yield node
-        elif isinstance(node, ast.StringToken) and in_import:
+        if isinstance(node, ast.URLToken) or isinstance(node, ast.StringToken) and in_import:
             yield node
         elif isinstance(node, ast.FunctionBlock):
             strings = [a for a in node.arguments if isinstance(a, ast.StringToken)]

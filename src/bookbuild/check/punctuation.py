@@ -11,8 +11,8 @@ import unicodedata
 from .. import model as m
 from ..diagnostics import Diagnostic
 from ..lines import LineIndex
-from ..transform.protected_spans import protected_spans
 from ..transform.normalize import Change, fix_text, quote_problems
+from ..transform.protected_spans import protected_spans
 
 
 def show(s: str) -> str:

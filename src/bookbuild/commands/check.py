@@ -11,8 +11,8 @@ from pathlib import Path
 
 from .. import cache
 from .. import model as m
-from ..check import run_checks
 from ..booktoml import NoBook, book_root_for, find_book_toml
+from ..check import run_checks
 from ..diagnostics import Diagnostic, exit_status, format_report
 from ..fonts import FontNotFound, find_font
 from ..load import declared_editions, load_book

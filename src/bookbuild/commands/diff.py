@@ -65,7 +65,7 @@ def _diff_notes(old: dict, new: dict) -> list[str]:
             out.append(f"  + [^{nid}] added at {note.pos}: {_note_text(note)}")
         elif _note_text(old[nid]) != _note_text(note):
             out.append(f"  ~ [^{nid}] changed at {note.pos}:")
-            out += [f"      {l}" for l in _inline_diff(_note_text(old[nid]), _note_text(note))]
+            out += [f"      {line}" for line in _inline_diff(_note_text(old[nid]), _note_text(note))]
     for nid, note in old.items():
         if nid not in new:
             out.append(f"  - [^{nid}] removed (was {note.pos}): {_note_text(note)}")
@@ -76,10 +76,10 @@ def _diff_citations(old: m.Book, new: m.Book) -> list[str]:
     def flat(book):
         return sorted((pos_key, key, loc) for nid, cites in _citations(book).items()
                       for key, loc in cites for pos_key in [str(book.notes[nid].pos)])
-    before = {(k, l) for _, k, l in flat(old)}
-    after = {(k, l) for _, k, l in flat(new)}
-    out = [f"  + @{k}, {l}  ({p})" for p, k, l in flat(new) if (k, l) not in before]
-    out += [f"  - @{k}, {l}  (was {p})" for p, k, l in flat(old) if (k, l) not in after]
+    before = {(k, loc) for _, k, loc in flat(old)}
+    after = {(k, loc) for _, k, loc in flat(new)}
+    out = [f"  + @{k}, {loc}  ({p})" for p, k, loc in flat(new) if (k, loc) not in before]
+    out += [f"  - @{k}, {loc}  (was {p})" for p, k, loc in flat(old) if (k, loc) not in after]
     return out
 
 
@@ -95,7 +95,7 @@ def _diff_chapter(old: m.Chapter | None, new: m.Chapter) -> list[str]:
         where = b[j1][1] if j1 < len(b) else new.toml_pos
         out.append(f"  {where}:")
         before, after = "\n".join(t for t, _ in a[i1:i2]), "\n".join(t for t, _ in b[j1:j2])
-        out += [f"      {l}" for l in _inline_diff(before, after)]
+        out += [f"      {line}" for line in _inline_diff(before, after)]
     return out
 
 

@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..atomic import atomic_path
-from ..check.punctuation import bb401
 from ..booktoml import NoBook, find_book_toml
+from ..check.punctuation import bb401
 from ..config import BookConfig
 from ..diagnostics import Diagnostic, cannot_write, format_text
 from ..lines import LineIndex
 from ..load import read_config
 from ..load.files import MAX_FILE_BYTES, decode_utf8, inside_root, relpath
-from ..transform.protected_spans import protected_spans
 from ..transform.normalize import fix_text
+from ..transform.protected_spans import protected_spans
 
 BOM = b"\xef\xbb\xbf"
 

@@ -13,7 +13,8 @@ class Progress:
         if self.enabled:
             # deferred: rich is imported only when a terminal shows the bars
             from rich.console import Console
-            from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+            from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as RichProgress
             self._rich = RichProgress(TextColumn("{task.description}"), BarColumn(),
                                       TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                                       console=Console(file=self.stream), transient=False)

@@ -93,7 +93,7 @@ def _write_book(result: ImportResult, out: Path, title: str) -> None:
 def _note_file(notes: dict[str, str], chapter_no: int) -> str:
     parts = []
     for num, text in notes.items():
-        body = "\n".join(("    " + l if i and l.strip() else l) for i, l in enumerate(text.split("\n")))
+        body = "\n".join(("    " + line if i and line.strip() else line) for i, line in enumerate(text.split("\n")))
         parts.append(f"[^{note_id(chapter_no, num)}]: {body}\n")
     return "\n".join(parts)
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 MARKER_RE = re.compile(rf"\[(\d{{1,4}})\]|〔(\d{{1,4}})〕|［(\d{{1,4}})］|([{_SUP}]{{1,4}})")
-NOTE_LINE_RE = re.compile(rf"^\s*(?:\[(\d{{1,4}})\]|〔(\d{{1,4}})〕|［(\d{{1,4}})］|([{_SUP}]{{1,4}})|(\d{{1,4}})[.、．)）])\s*(.*)$")
+NOTE_LINE_RE = re.compile(rf"^\s*(?:\[(\d{{1,4}})\]|〔(\d{{1,4}})〕|［(\d{{1,4}})］|([{_SUP}]{{1,4}})"
+                          rf"|(\d{{1,4}})[.、．)）])\s*(.*)$")
 NOTES_HEADING_RE = re.compile(r"^\s*#*\s*[【〔\[]?\s*(注釋|註釋|注解|註解|附注|附註|尾注|尾註|注|註)\s*[】〕\]]?\s*$")
 CHAPTER_RE = re.compile(r"^\s*(#{1,2}\s+.+|第[一二三四五六七八九十百〇零\d]+[章篇]\S*.*)$")
 ASIDE_RE = re.compile(r"[(（]([^()（）\n]{1,6}按[:：][^()（）\n]*)[)）]")
@@ -59,12 +60,12 @@ def split_chapters(lines: list[str]) -> list[tuple[str, list[str]]]:
 
 def split_notes(body: list[str]) -> tuple[list[str], dict[str, str]]:
     """Separate the endnote list from the text."""
-    start = next((i for i, l in enumerate(body) if NOTES_HEADING_RE.match(l)), None)
+    start = next((i for i, line in enumerate(body) if NOTES_HEADING_RE.match(line)), None)
     if start is None:  # a trailing run of marker lines
         i = len(body)
         while i > 0 and (not body[i - 1].strip() or NOTE_LINE_RE.match(body[i - 1])):
             i -= 1
-        if any(NOTE_LINE_RE.match(l) for l in body[i:]):
+        if any(NOTE_LINE_RE.match(line) for line in body[i:]):
             start = i - 1
     if start is None:
         return body, {}
@@ -82,7 +83,7 @@ def split_notes(body: list[str]) -> tuple[list[str], dict[str, str]]:
 
 def paragraphs(lines: list[str]) -> list[str]:
     """Blank-line separated paragraphs if the text has them, else one per line."""
-    blank_separated = sum(1 for l in lines if not l.strip()) * 3 >= sum(1 for l in lines if l.strip())
+    blank_separated = sum(1 for line in lines if not line.strip()) * 3 >= sum(1 for line in lines if line.strip())
     out, cur = [], []
     for line in lines:
         s = line.strip().lstrip("\u3000")

@@ -15,8 +15,8 @@ from ..lines import LineIndex
 from .files import inside_root, read_book_file, relpath
 from .footnotes import dedent_body, split_definitions
 from .pandoc_ast import MAX_NESTING, Converter, FileContext
-from .pandoc_parts import parse_parts
 from .pandoc_input import MAX_BLOCK_NESTING, apply_edits, block_nesting_fault, scan
+from .pandoc_parts import parse_parts
 from .yamlfiles import load_glossary, load_sources
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}

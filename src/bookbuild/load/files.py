@@ -10,7 +10,6 @@ from ..diagnostics import Diagnostic
 from ..limits import MAX_FILE_BYTES
 from ..lines import LineIndex
 
-
 UNKNOWN = "an unknown encoding"
 
 

@@ -42,7 +42,7 @@ class FileContext:
 
 def _attr(attr) -> tuple[str, list[str], dict[str, str]]:
     ident, classes, kvs = attr
-    return ident, classes, {k: v for k, v in kvs}
+    return ident, classes, dict(kvs)
 
 
 def stringify(inlines: list) -> str:

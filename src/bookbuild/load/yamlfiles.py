@@ -15,8 +15,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .. import model as m
-from ..limits import MAX_DEPTH, expands_beyond, too_deep
 from ..diagnostics import Diagnostic
+from ..limits import MAX_DEPTH, expands_beyond, too_deep
 
 _TOP_KEY_RE = re.compile(r"""^(?!#|-|\.\.\.|---)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s#:][^:#]*?)\s*:(?:\s|$)""")
 
@@ -154,8 +154,8 @@ def _see_positions(lines: list[str], first_line: int, rel: str, see: list, fallb
         if stripped.startswith("see:"):
             if "[" in stripped or stripped[4:].strip():
                 return _flow_positions(line, first_line + i, rel, see)
-            items = [(first_line + i + 1 + j, len(l) - len(l.lstrip()) + 3)
-                     for j, l in enumerate(lines[i + 1:]) if l.strip().startswith("- ")]
+            items = [(first_line + i + 1 + j, len(line) - len(line.lstrip()) + 3)
+                     for j, line in enumerate(lines[i + 1:]) if line.strip().startswith("- ")]
             return [m.Pos(rel, *items[k]) if k < len(items) else m.Pos(rel, first_line + i, 1)
                     for k in range(len(see))]
     return [fallback] * len(see)

@@ -252,7 +252,7 @@ class Builder:
 
     def _prune(self, name: str) -> None:
         """Keep the current and the previous generation (a page may still be loading from it)."""
-        gens = sorted((int(p.name) for p in (self.out_root / name).iterdir() if p.name.isdigit()))
+        gens = sorted(int(p.name) for p in (self.out_root / name).iterdir() if p.name.isdigit())
         for g in gens[:-2]:
             shutil.rmtree(self.out_root / name / str(g), ignore_errors=True)
 

@@ -91,7 +91,7 @@ class Chromium:
         return json.loads(raw)
 
     # ------------------------------------------------------------- helpers
-    def page(self, url: str, width: int = 1200, height: int = 900) -> "Page":
+    def page(self, url: str, width: int = 1200, height: int = 900) -> Page:
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         page = Page(self, session)

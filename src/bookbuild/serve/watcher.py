@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..limits import MAX_FILE_BYTES
 

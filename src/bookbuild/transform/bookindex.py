@@ -148,7 +148,7 @@ def _split_tone(syl: str, method: str) -> tuple[str, int]:
 
 @lru_cache(maxsize=4096)
 def _word_readings(word: str, method: str) -> tuple[str, ...]:
-    from pypinyin import Style, pinyin   # deferred: its dictionaries are large
+    from pypinyin import Style, pinyin  # deferred: its dictionaries are large
     simplified = _t2s(word)
     if len(simplified) != len(word):
         simplified = word
@@ -161,7 +161,7 @@ def _word_readings(word: str, method: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def _opencc_t2s():
     try:
-        import opencc   # deferred: loads its dictionaries; only books sorted by reading need it
+        import opencc  # deferred: loads its dictionaries; only books sorted by reading need it
         return opencc.OpenCC("t2s")
     except Exception:        # OpenCC missing or broken: readings of the characters as written
         return None

@@ -242,7 +242,7 @@ def _prepared_style(csl: Path, tmp: Path, book: m.Book) -> Path:
     make wrong: subsequent-author-substitute (the bibliography is re-sorted
     afterwards) and, with per-chapter scopes, year-suffix disambiguation
     (the per-chapter copies of a source would be told apart as 1944a, 1944b)."""
-    from lxml import etree   # deferred: only books with citations format them
+    from lxml import etree  # deferred: only books with citations format them
     try:
         tree = etree.parse(str(csl), etree.XMLParser(resolve_entities=False, no_network=True))
     except (OSError, etree.XMLSyntaxError) as exc:

@@ -46,7 +46,7 @@ class EditionText:
     pdf: bool = False             # §4 row 4 applies to print editions only
 
     @classmethod
-    def of(cls, edition: EditionConfig, config: BookConfig | None = None, *, pdf: bool) -> "EditionText":
+    def of(cls, edition: EditionConfig, config: BookConfig | None = None, *, pdf: bool) -> EditionText:
         """The edition's text settings; without a book config, the §4 defaults."""
         marks = {"range_mark": config.range, "interpunct": config.interpunct} if config is not None else {}
         return cls(edition.vertical, edition.numerals, edition.long_numbers, pdf=pdf, **marks)

@@ -42,7 +42,7 @@ class Buf:
         self._builtin: bytearray | None = None
 
     @classmethod
-    def of(cls, text: str, base: int = 0, lock: bytearray | None = None) -> "Buf":
+    def of(cls, text: str, base: int = 0, lock: bytearray | None = None) -> Buf:
         if lock is None:
             lock = object_mask(text)
         return cls(text, list(range(base, base + len(text))), lock)

@@ -7,7 +7,7 @@ character classes.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from ..charclass import is_han_context
 
@@ -19,13 +19,13 @@ SPACES = " \t\r\n"          # skipped when looking for a neighbour
 SEE_THROUGH = "\u2026\u2014\u22ef\u2015\u2500" + OBJ
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_han(ch: str) -> bool:
     """§4 "Han char": Hani/Bopo script, U+3000–303F, fullwidth punctuation."""
     return is_han_context(ch)
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_ideograph(ch: str) -> bool:
     """A Han char that is a letter (not a punctuation mark or ideographic symbol)."""
     cp = ord(ch)

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .norm_buffer import Buf
-from .norm_chars import (INTERPUNCT_INPUTS, TRANSLIT, is_han, is_ideograph, is_latin)
+from .norm_chars import INTERPUNCT_INPUTS, TRANSLIT, is_han, is_ideograph, is_latin
 from .norm_quotes import pair_quotes, quote_edits
 from .norm_radicals import RADICAL_MAP, RADICALS
 
@@ -103,7 +103,7 @@ def drop_spaces_between_han(buf: Buf, o: Opts) -> Edits:
     """Row 3: spaces between two Han characters are dropped."""
     t = buf.text
     return [(m.start(), m.end(), "") for m in _SPACE_RUN.finditer(t)
-            if 0 < m.start() and m.end() < len(t) and is_han(t[m.start() - 1]) and is_han(t[m.end()])]
+            if m.start() > 0 and m.end() < len(t) and is_han(t[m.start() - 1]) and is_han(t[m.end()])]
 
 
 def drop_spaces_between_han_and_latin(buf: Buf, o: Opts) -> Edits:
@@ -112,7 +112,7 @@ def drop_spaces_between_han_and_latin(buf: Buf, o: Opts) -> Edits:
         return []
     t, edits = buf.text, []
     for m in _SPACE_RUN.finditer(t):
-        if 0 < m.start() and m.end() < len(t):
+        if m.start() > 0 and m.end() < len(t):
             a, b = t[m.start() - 1], t[m.end()]
             if is_han(a) and is_latin(b) or is_latin(a) and is_han(b):
                 edits.append((m.start(), m.end(), ""))

@@ -22,11 +22,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .protected_spans import lone_cr_as_lf
 from .norm_buffer import Buf, Change, object_mask
 from .norm_chars import is_han
 from .norm_quotes import pair_quotes
 from .norm_rules import FIX_RULES, RENDER_RULES, Opts, nfc_keeping_compat_ideographs, radical_offsets
+from .protected_spans import lone_cr_as_lf
 
 __all__ = ["Change", "fix_text", "apply_changes", "normalize_for_render", "quote_problems",
            "paragraphs", "radical_offsets"]

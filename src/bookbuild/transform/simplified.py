@@ -22,7 +22,7 @@ AMBIGUOUS = {
 
 @lru_cache(maxsize=1)
 def _opencc():
-    import opencc   # deferred: loading it reads its dictionaries; only zh-Hans editions need it
+    import opencc  # deferred: loading it reads its dictionaries; only zh-Hans editions need it
     return opencc.OpenCC("tw2sp")
 
 

@@ -52,7 +52,7 @@ class PageMarks:
     pending: dict = field(default_factory=dict)   # page -> (neighbour page, "before" | "after")
 
     @classmethod
-    def from_layout(cls, layout: dict) -> "PageMarks":
+    def from_layout(cls, layout: dict) -> PageMarks:
         pm = cls(str(layout.get("edition", "")), [p["number"] for p in layout["pages"]])
         for p in layout["pages"]:
             pm._add(p["number"], p.get("start") or {"kind": "none"})

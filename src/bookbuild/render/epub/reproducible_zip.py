@@ -10,7 +10,7 @@ import io
 import os
 import time
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _ZIP_EPOCH = 315532800  # 1980-01-01, the earliest date a zip entry can hold
 
@@ -22,12 +22,12 @@ def build_time() -> datetime:
         ts = int(raw) if raw else int(time.time())
     except ValueError:
         ts = int(time.time())
-    return datetime.fromtimestamp(ts, tz=timezone.utc).replace(tzinfo=None)
+    return datetime.fromtimestamp(ts, tz=UTC).replace(tzinfo=None)
 
 
 def reproducible(data: bytes, when: datetime) -> bytes:
     """The archive `data` rewritten in canonical form."""
-    stamp = max(when.replace(tzinfo=timezone.utc).timestamp(), _ZIP_EPOCH)
+    stamp = max(when.replace(tzinfo=UTC).timestamp(), _ZIP_EPOCH)
     date_time = time.gmtime(stamp)[:6]
     with zipfile.ZipFile(io.BytesIO(data)) as src:
         entries = {info.filename: src.read(info) for info in src.infolist()}

@@ -29,7 +29,7 @@ class Faces:
     bold: str
 
     @classmethod
-    def of(cls, fonts: DerivedFonts) -> "Faces":
+    def of(cls, fonts: DerivedFonts) -> Faces:
         return cls(fonts.upright_family, fonts.horizontal_family, fonts.bold_family)
 
 

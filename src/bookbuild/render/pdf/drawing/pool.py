@@ -11,10 +11,10 @@ import importlib
 import multiprocessing
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing import pool as mp
 from pathlib import Path
-from typing import Callable
 
 from . import draw
 from .draw import PartResult
@@ -76,7 +76,7 @@ def split_ranges(n_pages: int, jobs: int, max_pages: int = 64) -> list[tuple[int
 
 def start_tasks(tasks: list[Task], html_for: HtmlMaker, base_url: str, roots: list[Path],
                 jobs: int | None = None, progress: Progress | None = None,
-                turn_pages: bool = True, workers: "Workers | None" = None) -> "Drawing":
+                turn_pages: bool = True, workers: Workers | None = None) -> Drawing:
     """Start drawing: with more than one job the workers begin at once and
     the caller may do other work before `results()`.  `workers`: processes
     started earlier (Workers) to draw with."""

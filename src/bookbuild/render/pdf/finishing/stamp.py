@@ -38,7 +38,7 @@ class HeadFace:
     glyphs: dict[str, tuple[int, float]]
 
     @classmethod
-    def load(cls, path) -> "HeadFace":
+    def load(cls, path) -> HeadFace:
         # deferred: fontTools (≈ 0.1 s), loaded only when a pdf edition is built: every build imports this package
         from fontTools.ttLib import TTFont
 

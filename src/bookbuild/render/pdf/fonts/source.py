@@ -45,7 +45,7 @@ class SourceFace:
         self.cmap = self.font.getBestCmap()
         self.hmtx = self.font["hmtx"].metrics
         self.vmtx = self.font["vmtx"].metrics if "vmtx" in self.font else {}
-        vorg = self.font["VORG"] if "VORG" in self.font else None
+        vorg = self.font.get("VORG")
         self._vorg = dict(vorg.VOriginRecords) if vorg else {}
         self._vorg_default = vorg.defaultVertOriginY if vorg else 880
         self.hb_font = hb.Font(hb.Face(hb.Blob.from_file_path(str(ref.path)), ref.index))

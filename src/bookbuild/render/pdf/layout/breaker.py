@@ -34,7 +34,7 @@ class Rules:
     hanging: bool = False
 
     @classmethod
-    def of(cls, edition) -> "Rules":
+    def of(cls, edition) -> Rules:
         level = edition.kinsoku
         return cls(cc.START_PROHIBITED[level], cc.END_PROHIBITED_BY_LEVEL[level], edition.hanging)
 

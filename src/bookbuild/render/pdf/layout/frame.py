@@ -41,7 +41,7 @@ class Frame:
     blanks: bool = False
 
     @classmethod
-    def of(cls, ed: EditionConfig) -> "Frame":
+    def of(cls, ed: EditionConfig) -> Frame:
         pw, ph = ed.page_size_pt()
         b = ed.bleed * MM
         gutter = ed.margin_gutter * MM
@@ -54,7 +54,7 @@ class Frame:
         return cls(ed.font_size, ph, pw, b, ed.margin_head * MM, length, across, gutter,
                    pw - gutter - across)
 
-    def at(self, page: lt.Page) -> "Frame":
+    def at(self, page: lt.Page) -> Frame:
         """The frame of one page (a horizontal even page has its type area further right)."""
         return replace(self, x0=self.x0_even) if self.horizontal and not page.odd else self
 

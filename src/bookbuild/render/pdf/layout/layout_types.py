@@ -205,7 +205,7 @@ class Geometry:
     note_chars: int
 
     @classmethod
-    def of(cls, ed: EditionConfig) -> "Geometry":
+    def of(cls, ed: EditionConfig) -> Geometry:
         ns = ed.chars_per_column / ed.note_chars_per_column
         return cls(ed.font_size, ed.chars_per_column, ed.columns_per_page, ed.pitch_em,
                    ed.column_gap, ns, 1.5 * ns, ed.note_chars_per_column)

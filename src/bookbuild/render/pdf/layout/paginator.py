@@ -123,15 +123,13 @@ class Paginator:
         while len(body) > 1:
             last = body[-1]
             more = j < len(flow)
-            if last.role.startswith("heading") and (more or (
-                    notes_follow and self.geo.max_note_columns(sum(map(_slots, body))) < 2)):
-                pass
-            elif more and flow[j].last_of_paragraph and not flow[j].first_of_paragraph \
-                    and flow[j].block == last.block:
-                pass
-            elif more and last.first_of_paragraph and not last.last_of_paragraph:
-                pass
-            else:
+            heading_last = last.role.startswith("heading") and (more or (
+                notes_follow and self.geo.max_note_columns(sum(map(_slots, body))) < 2))
+            lone_column_next = more and flow[j].last_of_paragraph and not flow[j].first_of_paragraph \
+                and flow[j].block == last.block          # the paragraph's last column would start the next page
+            # the paragraph's first column would end this page alone
+            lone_column_here = more and last.first_of_paragraph and not last.last_of_paragraph
+            if not (heading_last or lone_column_next or lone_column_here):
                 break
             body.pop()
             j -= 1

@@ -9,8 +9,8 @@ the same advances).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable
 
 from ....charclass import TCY_RE
 from ....fonts import find_font
