@@ -6,7 +6,7 @@ every footnotes/*.md (definitions), the glossary as a definition list, and
 citeproc with the book's CSL note style, so body citations become notes
 just as bookbuild makes them.  `--reference-location=section` puts the
 notes at the end of each chapter.  The CSS is the recipe of
-implementation-notes.md ("Benchmark anchor"): A5, Noto Serif CJK TC
+docs/PRINT-ENGINE.md §8 ("Benchmark anchor"): A5, Noto Serif CJK TC
 10.5 pt, `writing-mode: vertical-rl`, `text-align: justify`.
 
 `chromium_command(html, pdf, profile)` is the print command that run.py

@@ -1,4 +1,4 @@
-"""Character classes for vertical Traditional Chinese (vertical-typography.md §3).
+"""Character classes for vertical Traditional Chinese (docs/VERTICAL-TYPOGRAPHY.md §3).
 
 The one table module shared by the column breaker, the font deriver, the
 normalizer and the tests. All sets are code points *after* normalization.
@@ -83,7 +83,7 @@ UNBREAKABLE_PAIRS = frozenset({
 
 # --- numbers ------------------------------------------------------------------
 
-# book-format.md "Numbers": a tcy run is a maximal run of 1–3 ASCII digits that
+# docs/FORMAT.md "Numbers": a tcy run is a maximal run of 1–3 ASCII digits that
 # touches no other digit, none of . : , / - % and no Latin letter.
 TCY_RE = re.compile(r"(?<![0-9A-Za-z.,:/%-])[0-9]{1,3}(?![0-9A-Za-z.,:/%-])")
 

@@ -8,7 +8,7 @@ Real CSL YAML nests four or five levels; the limit is far above any book.
 from __future__ import annotations
 
 MAX_DEPTH = 64
-MAX_FILE_BYTES = 64 * 1024 * 1024    # book-format.md: 64 MiB per file (BB510)
+MAX_FILE_BYTES = 64 * 1024 * 1024    # docs/FORMAT.md: 64 MiB per file (BB510)
 
 
 def too_deep(text: str, limit: int = MAX_DEPTH) -> tuple[int, int] | None:

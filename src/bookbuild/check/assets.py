@@ -1,4 +1,4 @@
-"""What a book may make the renderers read: images and CSS url()s (book-format.md
+"""What a book may make the renderers read: images and CSS url()s (docs/FORMAT.md
 "Files and safety").
 
     check_assets(book, styles=None) -> list[Diagnostic]

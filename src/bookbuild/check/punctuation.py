@@ -2,7 +2,7 @@
 
 BB401 is computed by running `fix_text` itself on the raw file text, so its
 positions are exactly the changes `bookbuild fix` makes (one implementation,
-as book-format.md requires).  Positions are 1-based line:col in code points.
+as docs/FORMAT.md requires).  Positions are 1-based line:col in code points.
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..limits import MAX_FILE_BYTES
 
-# What a book is made of (book-format.md): book.toml, the chapters, the
+# What a book is made of (docs/FORMAT.md): book.toml, the chapters, the
 # notes and data files, the styles and the assets.  The rest of the folder
 # (dist/, .bookbuild/, a repository's code) is not watched.
 WATCHED_DIRS = ("manuscript", "footnotes", "styles", "assets")

@@ -4,7 +4,7 @@ Entries come from three marks in chapters and notes:
 
 * `[林森]{.name}`: the span's text;
 * `[第十軍]{.term}`, `[方軍長]{.term key=fang-xianjue}`: the glossary term the
-  span resolves to (the book-format lookup), else the span's text;
+  span resolves to (the lookup of docs/FORMAT.md "Glossary"), else the span's text;
 * `[委員長]{.index key=蔣中正}`: the key, else the span's text.
 
 Occurrences with the same entry text are one entry.  Entries sort by

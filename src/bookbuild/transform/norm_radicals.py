@@ -1,4 +1,4 @@
-"""Row 1 of vertical-typography.md §4: CJK radicals -> unified ideographs.
+"""Row 1 of docs/VERTICAL-TYPOGRAPHY.md §4: CJK radicals -> unified ideographs.
 
 Generated from Unicode 15.0.0 EquivalentUnifiedIdeograph.txt (Debian
 unicode-data), restricted to the blocks the row names: Kangxi Radicals

@@ -1,4 +1,4 @@
-"""The normalizer's rules: one function per row of vertical-typography.md §4, in table order.
+"""The normalizer's rules: one function per row of docs/VERTICAL-TYPOGRAPHY.md §4, in table order.
 
 Each rule but row 1's NFC (which works on plain text) takes the paragraph
 buffer and the options and returns edits `(start, end, new)` on the current

@@ -1,4 +1,4 @@
-"""Input normalization: vertical-typography.md §4, one implementation.
+"""Input normalization: docs/VERTICAL-TYPOGRAPHY.md §4, one implementation.
 
 * `normalize_for_render` applies every row (1–14; row 4 in pdf editions
   only) to a piece of prose, in memory, per edition.  U+FFFC stands for an

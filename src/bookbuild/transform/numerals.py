@@ -1,4 +1,4 @@
-"""Numbers in CJK text: `numerals = "chinese"` and tcy runs (book-format.md, Numbers).
+"""Numbers in CJK text: `numerals = "chinese"` and tcy runs (docs/FORMAT.md, Numbers).
 
 `to_chinese_numerals` is a render step of an edition (the source and `fix`
 keep the digits):

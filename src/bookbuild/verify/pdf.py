@@ -1,6 +1,6 @@
 """Reopen a built PDF and check what must hold for every vertical print edition.
 
-Checks (vertical-typography.md): fonts are only the derived faces, embedded
+Checks (docs/VERTICAL-TYPOGRAPHY.md): fonts are only the derived faces, embedded
 and subset (VT-28, via `pdffonts`); the text layer has no forbidden code
 points (VT-31, via `pdftotext`); the catalog has `/Lang` and
 `/ViewerPreferences /Direction /R2L`, every page is portrait and has no

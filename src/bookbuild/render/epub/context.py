@@ -93,7 +93,7 @@ class Context:
 
     # -------------------------------------------------------------- terms
     def term_key(self, span: m.Span) -> str | None:
-        """The glossary entry a `.term` span links to (book-format lookup)."""
+        """The glossary entry a `.term` span links to (the lookup of docs/FORMAT.md "Glossary")."""
         key = span.attrs.get("key")
         if key:
             return key if key in self.book.terms else None

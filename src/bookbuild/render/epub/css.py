@@ -1,5 +1,5 @@
 """The edition's stylesheets: bookbuild's, then the book's styles/all.css and
-styles/<edition>.css (book-format.md), then the font rule.
+styles/<edition>.css (docs/FORMAT.md), then the font rule.
 
 EPUB 3.3 forbids `direction` and `unicode-bidi` (EPUBCheck CSS-001, an error):
 they are removed from the book's own CSS so the package stays valid; the

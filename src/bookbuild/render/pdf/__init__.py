@@ -4,7 +4,7 @@
         -> list[Diagnostic]
 
 writes, atomically, `out_dir/<edition>.pdf`, `<edition>.layout.json` and
-`<edition>.log.json` (vertical-pdf-design.md §1).  Problems are diagnostics,
+`<edition>.log.json` (docs/PRINT-ENGINE.md §1).  Problems are diagnostics,
 never tracebacks: BB601 when an output cannot be written, BB703 when
 WeasyPrint drew a `.notdef`, BB402 when a character reaches the page that the
 derived faces lack (Pango would silently fall back to another font, VT-28).

@@ -79,7 +79,7 @@ section.page {{ width: {css_pt(frame.width)}; height: {css_pt(frame.height)}; }}
 
 # ------------------------------------------------------------ book styles
 
-# book-format.md "Files and safety": in pdf editions the grid comes from the
+# docs/FORMAT.md "Files and safety": in pdf editions the grid comes from the
 # geometry keys; these properties would break it (or bring characters and
 # fonts the derived faces do not have) and are dropped from the book's CSS.
 _BANNED = re.compile(

@@ -1,5 +1,5 @@
 """The only way WeasyPrint reads a file: a fetcher that serves the book root,
-the package data and `.bookbuild/cache/` (book-format.md "Files and safety").
+the package data and `.bookbuild/cache/` (docs/FORMAT.md "Files and safety").
 
     fetcher_class() -> type     RestrictedFetcher (WeasyPrint's URLFetcher subclass)
     about_refused(message, refused) -> bool
@@ -24,7 +24,7 @@ def fetcher_class():
     class RestrictedFetcher(URLFetcher):
         """Serve file: URLs under the allowed roots and data: URLs; refuse the rest.
 
-        book-format.md "Files and safety": the renderer fetches only from the book
+        docs/FORMAT.md "Files and safety": the renderer fetches only from the book
         root, the package data and `.bookbuild/cache/`; `http:` or a `file:` URL
         elsewhere (also through a symlink) is refused before any byte is read
         or sent.  A file over 64 MiB, or an image whose header claims more than

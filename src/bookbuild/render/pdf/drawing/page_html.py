@@ -1,4 +1,4 @@
-"""Laid-out pages → HTML for WeasyPrint (vertical-pdf-design.md §3 "Emission", §6).
+"""Laid-out pages → HTML for WeasyPrint (docs/PRINT-ENGINE.md §3 "Emission", §6).
 
 Every page is one fixed-size `<section>` on the landscape page L (page
 width and height swapped); finishing/turn.py later turns it into the portrait page P.

@@ -1,4 +1,4 @@
-"""Page ranges drawn in parallel worker processes (vertical-pdf-design.md §7, §9.4).
+"""Page ranges drawn in parallel worker processes (docs/PRINT-ENGINE.md §7, §9.4).
 
 The ranges are drawn in worker processes forked after import; each worker
 turns its pages and gives its font subsets unique tags (draw.py), and the

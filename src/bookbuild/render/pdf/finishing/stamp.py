@@ -1,4 +1,4 @@
-"""Folios and running heads stamped on the merged pages (vertical-pdf-design.md §7).
+"""Folios and running heads stamped on the merged pages (docs/PRINT-ENGINE.md §7).
 
 A change that adds or removes a page moves every later page: their folios
 change, their text does not.  So in a vertical edition the default folio

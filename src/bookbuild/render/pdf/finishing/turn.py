@@ -2,7 +2,7 @@
 
 WeasyPrint cannot set vertical text, so every page is laid out on a
 landscape page (L) and turned here 90° clockwise into the portrait reading
-page (P), see vertical-pdf-design.md §7.  The turn is baked into the
+page (P), see docs/PRINT-ENGINE.md §7.  The turn is baked into the
 content stream (`q 0 -1 1 0 0 W cm … Q`): a point (x, y) of L lands at
 (y, W − x) in P, W being the landscape width.  So the L top edge becomes
 the P right edge and an L line, read left to right, becomes a P column read

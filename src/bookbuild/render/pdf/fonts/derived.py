@@ -1,4 +1,4 @@
-"""Derived fonts for the vertical print PDF (vertical-pdf-design.md §2, VT-28).
+"""Derived fonts for the vertical print PDF (docs/PRINT-ENGINE.md §2, VT-28).
 
     build_derived_fonts(chars, tcy_runs, family, cache_dir, *, call_numbers=...)
 

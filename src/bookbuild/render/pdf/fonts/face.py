@@ -22,7 +22,7 @@ UPRIGHT_LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 PAIRS = ("\u2014\u2014", "\u2026\u2026", "\u22ef\u22ef")
 # VT-15: ！！ ？？ ！？ ？！ stacked in one upright cell (units.STACKED), drawn from the ASCII marks.
 STACKS = {"！！": "!!", "？？": "??", "！？": "!?", "？！": "?!"}
-# Neighbours that stop a digit run from being tcy (book-format.md "Numbers").
+# Neighbours that stop a digit run from being tcy (docs/FORMAT.md "Numbers").
 _TCY_BREAKERS = ".:,/-%" + "".join(map(chr, range(0x41, 0x5B))) + "".join(map(chr, range(0x61, 0x7B)))
 
 

@@ -1,11 +1,11 @@
 """Outlines of derived glyphs: a glyph is a list of (source glyph, transform)
-drawn into one CFF charstring (vertical-pdf-design.md §2 "Rotation").
+drawn into one CFF charstring (docs/PRINT-ENGINE.md §2 "Rotation").
 
 Frames: the derived face is used in the landscape layout frame L; a glyph that
 must look upright in the reading frame P is turned 90° counter-clockwise so that
 its vertical box becomes the horizontal advance and its centre sits on the em
 box centre (ascent 880, descent −120 → centre 380 for a 1000-unit em).
-The transform is the design note's; the pen is `charstring_pen.T2Writer` (same result
+The transform is that of docs/PRINT-ENGINE.md §2; the pen is `charstring_pen.T2Writer` (same result
 as TransformPen → T2CharStringPen, ~5x faster).
 """
 from __future__ import annotations
@@ -129,7 +129,7 @@ def call_horizontal(src: SourceFace, digits: str) -> Drawing:
     """Note-call glyph of a horizontal edition: the same cell as `call`, digits
     unrotated; it ends at the glyph origin and lies above the body em box at
     `CALL_SCALE`, i.e. in the line gap over the end of the preceding cell
-    (book-format.md: in a horizontal pdf, read "column" as "line")."""
+    (docs/FORMAT.md: in a horizontal pdf, read "column" as "line")."""
     ascent, descent, _ = metrics(src.upem)
     place = Transform().translate(-src.upem, ascent / CALL_SCALE - descent)
     return Drawing(0, tuple((g, place.transform(t)) for g, t in _upright_digits(src, digits)))

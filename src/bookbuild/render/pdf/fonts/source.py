@@ -1,6 +1,6 @@
 """Read access to the source face (e.g. Noto Serif CJK TC) for the font deriver.
 
-Chooses the source glyph for each character (vertical-pdf-design.md §2 "Glyph
+Chooses the source glyph for each character (docs/PRINT-ENGINE.md §2 "Glyph
 choice") and tells how it must be placed: pre-rotated into the L frame or left
 as it is (Latin, digits, which lie sideways after the page turn).
 """

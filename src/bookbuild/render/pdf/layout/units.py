@@ -1,4 +1,4 @@
-"""Model → units (vertical-pdf-design.md §3): what the column breaker places.
+"""Model → units (docs/PRINT-ENGINE.md §3): what the column breaker places.
 
 One `UnitMaker` per edition walks chapters and notes and turns each block
 into a `Block` of units.  Widths: Han/punctuation cell 1 em, ——/…… 2 em,
