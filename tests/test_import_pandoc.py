@@ -382,3 +382,13 @@ def test_classical_text_with_inline_notes(tmp_path):
     out_text += "".join(blocks_text(n.blocks) for n in book.notes.values())
     assert Counter(keep(out_text)) == Counter(keep(body))
     assert run_check([tmp_path / "book"], stdout=io.StringIO(), stderr=io.StringIO()) == 0
+
+
+def test_folder_of_legacy_chapters(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "01.txt").write_text("第一章 甲\n\n甲文[1]。\n\n注\n[1] 甲注。\n", encoding="utf-8")
+    (src / "02.txt").write_text("第二章 乙\n\n乙文〔1〕。\n\n注\n〔1〕 乙注。\n", encoding="utf-8")
+    status, out, err = do_import(src, tmp_path / "book")
+    assert status == 0 and "0 errors, 0 warnings" in out, out + err
+    assert "[^c2-1]: 乙注。" in read(tmp_path / "book", "footnotes/02.md")
