@@ -41,8 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--diff", action="store_true", help="print a unified diff")
     f.add_argument("--no-backup", action="store_true",
                    help="do not keep a copy of each changed file in .bookbuild/backup/")
-    i = sub.add_parser("import", help="import a .docx or legacy .txt/.md into a new book folder")
+    i = sub.add_parser("import", help="import a .docx, a .txt/.md (legacy endnotes or Pandoc's notes) "
+                                      "or a folder of chapter files into a new book folder")
     i.add_argument("source", type=Path, metavar="SOURCE")
+    i.add_argument("--notes", choices=("auto", "pandoc", "legacy"), default="auto",
+                   help="the notes of a .txt/.md: Pandoc's [^n] and ^[…], legacy [3] and 〔16〕 with a note "
+                        "list, or auto (Pandoc's if any file has one; the default)")
     i.add_argument("--out", type=Path, required=True, metavar="BOOK_DIR")
     i.add_argument("--encoding", default=None, help="text encoding (default: detect UTF-8/UTF-16/Big5/GB18030)")
     n = sub.add_parser("init", help="start a new book folder in the bookbuild format")
@@ -112,7 +116,7 @@ def _run(args) -> int:
         return run_proof(args.book_dir, edition=args.edition, out=args.out)
     if args.command == "import":
         from .commands.importer import run_import
-        return run_import(args.source, args.out, encoding=args.encoding)
+        return run_import(args.source, args.out, encoding=args.encoding, notes=args.notes)
     from .commands.fix import run_fix
     return run_fix(args.book_dir, check=args.check, diff=args.diff, no_backup=args.no_backup,
                    stdout=sys.stdout, stderr=sys.stderr)

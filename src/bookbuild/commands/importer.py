@@ -1,4 +1,5 @@
-"""`bookbuild import SOURCE --out BOOK_DIR`: convert, then fix and check the new book."""
+"""`bookbuild import SOURCE --out BOOK_DIR`: convert (a file, or a folder of chapter files), then fix and
+check the new book."""
 from __future__ import annotations
 
 import io
@@ -7,26 +8,32 @@ from pathlib import Path
 
 from ..atomic import atomic_dir, write_text
 from ..diagnostics import BookError, format_text
-from ..imports import EncodingError, import_source
+from ..imports import TEXT_SUFFIXES, EncodingError, chapter_files, import_source
 from .check import run_check
 from .fix import run_fix
 
-SUFFIXES = {".docx", ".txt", ".md", ".markdown", ".text"}
+SUFFIXES = {".docx", *TEXT_SUFFIXES}
 
 
-def run_import(source: Path, out_dir: Path, *, encoding: str | None = None, stdout=None, stderr=None) -> int:
+def run_import(source: Path, out_dir: Path, *, encoding: str | None = None, notes: str = "auto",
+               stdout=None, stderr=None) -> int:
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
-    if not source.is_file():
+    if source.is_dir():
+        if not chapter_files(source):
+            print(f"bookbuild: {source} has no .md/.txt chapter files to import", file=stderr)
+            return 2
+    elif not source.is_file():
         print(f"bookbuild: {source} does not exist", file=stderr)
         return 2
-    if source.suffix.lower() not in SUFFIXES:
-        print(f"bookbuild: cannot import {source.suffix} files (use .docx, .txt or .md)", file=stderr)
+    elif source.suffix.lower() not in SUFFIXES:
+        print(f"bookbuild: cannot import {source.suffix} files (use .docx, .txt or .md, or a folder of them)",
+              file=stderr)
         return 2
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         print(f"bookbuild: {out_dir} is not empty; import writes only into a new or empty folder", file=stderr)
         return 2
     try:
-        enc, problems = _import_atomically(source, out_dir, encoding, stderr)
+        enc, problems = _import_atomically(source, out_dir, encoding, notes, stderr)
     except EncodingError as e:
         print(f"bookbuild: {source}: {e}", file=stderr)
         return 1
@@ -42,12 +49,12 @@ def run_import(source: Path, out_dir: Path, *, encoding: str | None = None, stdo
     return run_check([out_dir], stdout=stdout, stderr=stderr)
 
 
-def _import_atomically(source: Path, out_dir: Path, encoding: str | None, stderr):
+def _import_atomically(source: Path, out_dir: Path, encoding: str | None, notes: str, stderr):
     """Convert and fix in a temporary folder beside out_dir, then rename it
     into place: a failed or interrupted import leaves no half-made book
     (and an existing empty out_dir as it was)."""
     with atomic_dir(out_dir) as tmp:
-        enc, problems = import_source(source, tmp, encoding)
+        enc, problems = import_source(source, tmp, encoding, notes)
         _relocate_media(tmp, out_dir)
         # The new files are not the author's: no backup of them.
         run_fix(tmp, check=False, diff=False, no_backup=True, stdout=io.StringIO(), stderr=stderr)

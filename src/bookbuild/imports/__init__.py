@@ -1,6 +1,8 @@
-"""`bookbuild import`: .docx (through Pandoc) and .txt/.md (legacy endnotes) -> a book folder."""
+"""`bookbuild import`: .docx (through Pandoc), .txt/.md with legacy endnotes or with Pandoc's notes
+(one file or a folder of chapter files) -> a book folder."""
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from pathlib import Path
@@ -10,9 +12,15 @@ from ..diagnostics import BookError
 from ..load.footnotes import dedent_body, split_definitions
 from ..pandoc import PandocError, run_pandoc
 from .encoding import EncodingError, decode
+from .metadata import sources_yaml
+from .pandocbook import SourceFile, import_pandoc
+from .pandocnotes import uses_pandoc_notes
 from .plaintext import ImportedChapter, ImportResult, note_id, parse_text
 
-__all__ = ["import_source", "EncodingError", "DocxError"]
+__all__ = ["import_source", "EncodingError", "DocxError", "TEXT_SUFFIXES", "NOTE_STYLES"]
+
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+NOTE_STYLES = ("auto", "pandoc", "legacy")
 
 
 class DocxError(EncodingError):
@@ -23,15 +31,37 @@ DOCX_TIMEOUT_HINT = ("Pandoc's docx reader ran far longer than a book needs; ope
                      "save it again as .docx, and report it if it persists")
 
 
-def import_source(source: Path, out_dir: Path, encoding: str | None = None) -> tuple[str, list[str]]:
-    """Write a book into out_dir (which must not exist or be empty). Returns (encoding, problems)."""
+def import_source(source: Path, out_dir: Path, encoding: str | None = None,
+                  notes: str = "auto") -> tuple[str, list[str]]:
+    """Write a book into out_dir (which must not exist or be empty). Returns (what was read, problems).
+    `notes`: "pandoc" (`[^n]` and `^[…]`), "legacy" (`[3]`, 〔16〕 and a note list) or "auto" (Pandoc's
+    notes if any file has one, else legacy)."""
     if source.suffix.lower() == ".docx":
         result, enc = _from_docx(source, out_dir), "docx"
     else:
-        text, enc = decode(source.read_bytes(), encoding)
-        result = parse_text(text)
+        files, enc = _read_texts(source, encoding)
+        if notes == "pandoc" or (notes == "auto" and any(uses_pandoc_notes(f.text) for f in files)):
+            result, enc = import_pandoc(files, source if source.is_dir() else source.parent), enc + ", Pandoc notes"
+        else:
+            result = parse_text("\n\n".join(f.text for f in files))
     _write_book(result, out_dir, title=_title(result, source))
     return enc, result.problems
+
+
+def chapter_files(folder: Path) -> list[Path]:
+    """A folder's chapter files, in name order (01-…, 02-…, 10-… sort right when numbered with zeros)."""
+    return sorted((p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES),
+                  key=lambda p: p.name)
+
+
+def _read_texts(source: Path, encoding: str | None) -> tuple[list[SourceFile], str]:
+    paths = chapter_files(source) if source.is_dir() else [source]
+    files, encs = [], []
+    for path in paths:
+        text, enc = decode(path.read_bytes(), encoding)
+        files.append(SourceFile(path.name, text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")))
+        encs.append(enc)
+    return files, "/".join(dict.fromkeys(encs))
 
 
 def _title(result: ImportResult, source: Path) -> str:
@@ -83,9 +113,9 @@ def _write_book(result: ImportResult, out: Path, title: str) -> None:
             files[f"footnotes/{n:02d}.md"] = _note_file(ch.notes, n)
     if result.book_notes:
         files["footnotes/notes.md"] = _note_file(result.book_notes, 0)
-    files["footnotes/sources.yaml"] = "[]\n"
+    files["footnotes/sources.yaml"] = sources_yaml(result.sources)
     files["footnotes/glossary.yaml"] = "{}\n"
-    files["book.toml"] = _book_toml(title, chapter_paths)
+    files["book.toml"] = _book_toml(title, chapter_paths, result.book_keys)
     for rel, text in files.items():
         write_text(out / rel, text)
 
@@ -98,10 +128,13 @@ def _note_file(notes: dict[str, str], chapter_no: int) -> str:
     return "\n".join(parts)
 
 
-def _book_toml(title: str, chapters: list[str]) -> str:
+def _book_toml(title: str, chapters: list[str], keys: dict[str, object]) -> str:
     ident = uuid.uuid5(uuid.NAMESPACE_URL, "bookbuild-import:" + title + ":" + ",".join(chapters))
     listing = "".join(f'  "{c}",\n' for c in chapters)
-    return (f'[book]\ntitle = "{title}"\nauthors = ["（作者）"]\nlanguage = "zh-Hant-TW"\n'
+    keys = {"authors": ["（作者）"], "language": "zh-Hant-TW", **{k: v for k, v in keys.items() if v}}
+    # a JSON string or list of strings is a valid TOML value (the same escapes)
+    more = "".join(f"{k} = {json.dumps(v, ensure_ascii=False)}\n" for k, v in keys.items())
+    return (f'[book]\ntitle = {json.dumps(title, ensure_ascii=False)}\n{more}'
             f'identifier = "urn:uuid:{ident}"\nchapters = [\n{listing}]\n\n'
             '[editions.epub]\nformat = "epub"\nwriting = "vertical"\n\n'
             '[editions.print]\nformat = "pdf"\nwriting = "vertical"\n')

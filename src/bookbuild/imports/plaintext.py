@@ -35,6 +35,8 @@ class ImportResult:
     problems: list[str]                                    # human-readable reports
     book_notes: dict[str, str] = field(default_factory=dict)  # one note list for the whole book
     title: str = ""                                        # a title line found before the first chapter
+    book_keys: dict[str, object] = field(default_factory=dict)  # more [book] keys (a Pandoc book's metadata)
+    sources: list[dict] = field(default_factory=list)      # CSL entries for footnotes/sources.yaml
 
 
 def _number(m: re.Match) -> str:
