@@ -239,7 +239,7 @@ def test_interrupted_import_leaves_no_folder(tmp_path, monkeypatch, capsys):
 
     def interrupted(*a, **k):           # Ctrl-C after the files were written, during fix
         raise KeyboardInterrupt
-    monkeypatch.setattr("bookbuild.commands.fix.run_fix", interrupted)
+    monkeypatch.setattr("bookbuild.commands.importer.run_fix", interrupted)
     assert main(["import", str(legacy(tmp_path)), "--out", str(tmp_path / "book")]) == 130
     assert "interrupted" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old.txt"]
