@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bookfactory import CHAPTER, NOTES, make_book
-
 from bookbuild import atomic
 from bookbuild.cli import main
-from bookbuild.commands.fix import run_fix
 from bookbuild.commands.importer import run_import
+from helpers.books import CHAPTER, NOTES, make_book
+from helpers.cli import fix_book
 
 DIRTY = "# 第一章: 圍城\n\n日軍進抵衡陽外圍[^a],守城!\n\n戰事緊急[^b].\n"
 
@@ -130,17 +129,11 @@ def test_full_disk_while_saving_the_pdf_keeps_the_previous_one(tmp_path, capsys,
 
 # ------------------------------------------------------------ fix
 
-def fix(book: Path, **kw) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = run_fix(book, check=False, diff=False, stdout=out, stderr=err, **kw)
-    return code, out.getvalue(), err.getvalue()
-
-
 def test_fix_renames_a_new_file_into_place_and_keeps_a_backup(tmp_path):
     book = make_book(tmp_path, {"manuscript/01.md": DIRTY})
     chapter = book / "manuscript/01.md"
     inode = chapter.stat().st_ino
-    code, out, err = fix(book)
+    code, out, err = fix_book(book)
     assert code == 0, err
     assert chapter.stat().st_ino != inode          # a new file renamed over the old one
     assert "，守城！" in chapter.read_text(encoding="utf-8")
@@ -162,12 +155,12 @@ def test_fix_with_unwritable_backup_folder_is_bb601_and_touches_nothing(tmp_path
     book = make_book(tmp_path, {"manuscript/01.md": DIRTY})
     (book / ".bookbuild").mkdir()
     (book / ".bookbuild/backup").write_text("a file where the folder should be")
-    code, out, err = fix(book)
+    code, out, err = fix_book(book)
     assert code == 1 and "BB601" in err and "backup" in err
     assert (book / "manuscript/01.md").read_text(encoding="utf-8") == DIRTY
     assert temp_files(book) == []
     # --no-backup needs no backup folder
-    code, out, err = fix(book, no_backup=True)
+    code, out, err = fix_book(book, no_backup=True)
     assert code == 0, err
     assert "，守城！" in (book / "manuscript/01.md").read_text(encoding="utf-8")
 
@@ -178,7 +171,7 @@ def test_fix_with_read_only_backup_folder(tmp_path):
     (book / ".bookbuild/backup").mkdir(parents=True)
     (book / ".bookbuild/backup").chmod(0o555)
     try:
-        code, out, err = fix(book)
+        code, out, err = fix_book(book)
     finally:
         (book / ".bookbuild/backup").chmod(0o755)
     assert code == 1 and "BB601" in err
@@ -191,7 +184,7 @@ def test_fix_write_failure_leaves_the_file_and_no_temp(tmp_path, monkeypatch):
     def full(*a, **k):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(os, "replace", full)
-    code, out, err = fix(book)
+    code, out, err = fix_book(book)
     assert code == 1 and "BB601" in err and "No space left" in err
     assert (book / "manuscript/01.md").read_text(encoding="utf-8") == DIRTY
     assert temp_files(book) == []

@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from bookfactory import BOOK_TOML, make_book
+from helpers.books import BOOK_TOML, make_book
+from helpers.cli import bookbuild
 
 
 def _build(book, out):
-    r = subprocess.run([sys.executable, "-m", "bookbuild", "build", str(book), "--out", str(out), "--format", "json"],
-                       capture_output=True, text=True, timeout=300)
+    r = bookbuild("build", book, "--out", out, "--format", "json")
     assert "Traceback" not in r.stdout + r.stderr
     return r.returncode, json.loads(r.stdout)["diagnostics"] if r.stdout.strip() else []
 

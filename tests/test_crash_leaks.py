@@ -8,7 +8,6 @@ WeasyPrint) become diagnostics at the author's file:line, never stderr text.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -17,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from bookfactory import CHAPTER, make_book
+from helpers.books import CHAPTER, make_book
+from helpers.cli import bookbuild, src_env
 
-SRC = Path(__file__).resolve().parents[1] / "src"
 ONE_LINE = re.compile(r"^bookbuild: internal error; the full report is in (.+)$")
 
 # Patches one stage of bookbuild, then runs the CLI as the console script would.
@@ -49,8 +48,7 @@ def _run(book: Path, crash_at: str, args: list[str], tmp_path: Path, timeout=240
     driver.write_text(DRIVER, encoding="utf-8")
     reports = tmp_path / "reports"
     reports.mkdir(exist_ok=True)
-    env = dict(os.environ, CRASH_AT=crash_at, BOOKBUILD_CRASH_DIR=str(reports),
-               PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = src_env(CRASH_AT=crash_at, BOOKBUILD_CRASH_DIR=str(reports))
     proc = subprocess.run([sys.executable, str(driver), *args], cwd=book, env=env, capture_output=True,
                           text=True, timeout=timeout)
     return proc, reports
@@ -112,12 +110,6 @@ def test_crash_in_pdf_worker(book, tmp_path, mode, planted):
 
 # ------------------------------------------------------------ library messages
 
-def _cli(book: Path, *args: str, timeout=300):
-    env = dict(os.environ, PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.run([sys.executable, "-m", "bookbuild", *args], cwd=book, env=env,
-                          capture_output=True, text=True, timeout=timeout)
-
-
 _RAW = ("[WARNING]", "Traceback", "Ignored `", "Duplicate link reference", "DecompressionBomb", "WARNING:")
 
 
@@ -127,7 +119,7 @@ def test_pandoc_and_weasyprint_messages_do_not_reach_the_terminal(tmp_path):
     book = make_book(tmp_path / "book", {"manuscript/01.md": chapter,
                                          "styles/all.css": "p {\n  no-such-property: 1;\n}\n"})
     for args in (["check", "--format", "json"], ["build", "--format", "json", "--out", str(tmp_path / "out")]):
-        proc = _cli(book, *args)
+        proc = bookbuild(*args, cwd=book, with_src=True)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         for raw in _RAW:
             assert raw not in proc.stderr, (args, proc.stderr)
@@ -142,8 +134,7 @@ def test_python_warnings_are_captured_not_printed():
             "warnings.warn('outside any capture')\n"
             "with capture() as got:\n    warnings.warn('inside')\n"
             "print(len(got), 'inside' in got[0].text)\n")
-    env = dict(os.environ, PYTHONPATH=str(SRC))
-    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-c", code], env=src_env(), capture_output=True, text=True, timeout=60)
     assert proc.stderr == ""
     assert proc.stdout.split() == ["1", "True"]
 
@@ -194,7 +185,7 @@ def test_weasyprint_messages_map_to_the_stylesheet(tmp_path):
 def test_pandoc_warning_is_a_diagnostic_of_check(tmp_path):
     chapter = CHAPTER + "\n見[甲][x]。\n\n[x]: https://example.org/a\n[x]: https://example.org/b\n"
     book = make_book(tmp_path / "book", {"manuscript/01.md": chapter})
-    proc = _cli(book, "check", "--format", "json")
+    proc = bookbuild("check", "--format", "json", cwd=book, with_src=True)
     assert proc.returncode == 0 and "[WARNING]" not in proc.stderr
     got = [(d["code"], d["file"], d["line"]) for d in json.loads(proc.stdout)["diagnostics"]]
     line = chapter.count("\n", 0, chapter.index("[x]: https://example.org/b")) + 1
@@ -204,7 +195,8 @@ def test_pandoc_warning_is_a_diagnostic_of_check(tmp_path):
 def test_weasyprint_warning_is_a_diagnostic_of_build(tmp_path):
     book = make_book(tmp_path / "book", {"styles/all.css": "p {\n  color: red;\n  no-such-property: 1;\n}\n"})
     for _ in range(2):          # the rebuild too: a page with a message is drawn again, not taken from the cache
-        proc = _cli(book, "build", "--edition", "print", "--format", "json", "--out", str(tmp_path / "out"))
+        proc = bookbuild("build", "--edition", "print", "--format", "json", "--out", str(tmp_path / "out"),
+                         cwd=book, with_src=True)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         got = [(d["code"], d["file"], d["line"]) for d in json.loads(proc.stdout)["diagnostics"]]
         assert ("BB604", "styles/all.css", 3) in got

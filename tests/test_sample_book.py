@@ -1,17 +1,14 @@
 """The project's own sample book: clean, rich enough, and broken on purpose."""
 from __future__ import annotations
 
-import json
-import shutil
-from io import StringIO
 from pathlib import Path
 
 import pytest
 
 from bookbuild import model as m
-from bookbuild.commands.check import load_prepared, run_check
-
-REPO = Path(__file__).resolve().parents[1]
+from bookbuild.commands.check import load_prepared
+from helpers.books import REPO, copy_sample
+from helpers.cli import check_json
 
 
 @pytest.fixture(scope="module")
@@ -19,19 +16,6 @@ def sample():
     book, diags = load_prepared(REPO)
     assert book is not None, diags
     return book
-
-
-def check_json(root: Path):
-    out = StringIO()
-    status = run_check([root], fmt="json", stdout=out, stderr=StringIO())
-    return status, json.loads(out.getvalue())["diagnostics"]
-
-
-def copy_sample(tmp_path) -> Path:
-    dst = tmp_path / "sample"
-    shutil.copytree(REPO, dst, ignore=shutil.ignore_patterns(".git", ".venv", "dist", ".bookbuild", "tests",
-                                                             "src", "bench", "__pycache__"))
-    return dst
 
 
 def test_sample_is_clean():
@@ -70,7 +54,7 @@ def _first_ref(sample) -> m.NoteRef:
 
 
 def test_deleting_a_note_definition(tmp_path, sample):
-    root = copy_sample(tmp_path)
+    root = copy_sample(tmp_path / "sample")
     ref = _first_ref(sample)
     path, line = _note_file_with(root, ref.id)
     lines = path.read_text(encoding="utf-8").split("\n")
@@ -87,7 +71,7 @@ def test_deleting_a_note_definition(tmp_path, sample):
 
 
 def test_duplicating_a_note_definition(tmp_path, sample):
-    root = copy_sample(tmp_path)
+    root = copy_sample(tmp_path / "sample")
     ref = _first_ref(sample)
     path, line = _note_file_with(root, ref.id)
     text = path.read_text(encoding="utf-8")
@@ -102,7 +86,7 @@ def test_duplicating_a_note_definition(tmp_path, sample):
 
 
 def test_citing_a_missing_source(tmp_path, sample):
-    root = copy_sample(tmp_path)
+    root = copy_sample(tmp_path / "sample")
     ch = root / sample.chapters[1].file
     text = ch.read_text(encoding="utf-8")
     ch.write_text(text + "\n又見此書[@no-such-source, 頁3]。\n", encoding="utf-8")
@@ -113,7 +97,7 @@ def test_citing_a_missing_source(tmp_path, sample):
 
 
 def test_chapter_saved_as_big5(tmp_path, sample):
-    root = copy_sample(tmp_path)
+    root = copy_sample(tmp_path / "sample")
     ch = root / sample.chapters[1].file
     text = ch.read_text(encoding="utf-8")
     ch.write_bytes(text.encode("cp950", errors="replace"))

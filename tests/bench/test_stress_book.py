@@ -2,22 +2,21 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-BENCH = REPO / "bench"
-sys.path.insert(0, str(BENCH))
+import anchor
+from helpers.books import REPO
+from helpers.cli import bookbuild
+from make_stress_book import book_stats, generate
+from make_stress_book import main as generator_main
+from measure import run_once
+from steps import Step, edit_note, run_step
 
-import anchor  # noqa: E402
-from make_stress_book import book_stats, generate, main as generator_main  # noqa: E402
-from measure import run_once  # noqa: E402
-from steps import Step, edit_note, run_step  # noqa: E402
+BENCH = REPO / "bench"
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -83,9 +82,7 @@ def test_every_note_source_and_term_is_used_once_at_least(small):
 
 
 def test_bookbuild_check_is_clean(small):
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-    proc = subprocess.run([sys.executable, "-m", "bookbuild", "check", str(small), "--format", "json"],
-                          capture_output=True, text=True, env=env, timeout=300)
+    proc = bookbuild("check", small, "--format", "json", with_src=True)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     report = json.loads(proc.stdout)
     assert report["diagnostics"] == []

@@ -1,15 +1,12 @@
 """Golden tests: one tiny book per diagnostic code; code, file, line and column asserted."""
 from __future__ import annotations
 
-import json
-from io import StringIO
-
 import pytest
 
-from bookbuild.commands.check import run_check
 from bookbuild.diagnostics import CODES
 from bookbuild.fonts import find_font
-from bookfactory import BASE, BOOK_TOML, CHAPTER, GLOSSARY, NOTES, SOURCES, make_book
+from helpers.books import BASE, BOOK_TOML, CHAPTER, GLOSSARY, NOTES, SOURCES, make_book
+from helpers.cli import check_json
 
 
 def loc(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
@@ -22,9 +19,8 @@ def loc(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
 
 
 def run(book, *args):
-    out = StringIO()
-    status = run_check([book], fmt="json", stdout=out, stderr=StringIO(), **dict(args))
-    return status, json.loads(out.getvalue())["diagnostics"]
+    """check in process with the (option, value) pairs args: (status, diagnostics)."""
+    return check_json(book, **dict(args))
 
 
 CH_EXTRA = CHAPTER + "\n再記一事@@@。\n"

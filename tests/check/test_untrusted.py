@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import os
 import struct
-import subprocess
-import sys
 import threading
 import time
 import zipfile
@@ -26,10 +24,9 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from bookfactory import CHAPTER, make_book
-
-SRC = Path(__file__).resolve().parents[1] / "src"
-
+from helpers.books import BOOK_TOML, CHAPTER, make_book
+from helpers.cli import bookbuild
+from helpers.epub import epubcheck_problems
 
 # ------------------------------------------------------------ helpers
 
@@ -68,12 +65,6 @@ def bomb_png(path: Path, width: int, height: int) -> Path:
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0"))
                      + chunk(b"IEND", b""))
     return path
-
-
-def _cli(book: Path, *args: str):
-    env = dict(os.environ, PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.run([sys.executable, "-m", "bookbuild", *args], cwd=book, env=env,
-                          capture_output=True, text=True, timeout=300)
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -119,7 +110,7 @@ def hostile(tmp_path, server):
 def test_epub_refuses_hostile_references(hostile, tmp_path):
     root, hits, expected = hostile
     out = tmp_path / "out"
-    proc = _cli(root, "build", "--edition", "epub", "--format", "json", "--out", str(out))
+    proc = bookbuild("build", "--edition", "epub", "--format", "json", "--out", str(out), cwd=root, with_src=True)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     diags = json.loads(proc.stdout)["diagnostics"]
@@ -135,7 +126,7 @@ def test_pdf_fetches_nothing_outside(hostile, tmp_path):
     whatever PDF comes out holds no outside image and no byte of /etc/passwd."""
     root, hits, _ = hostile
     out = tmp_path / "out"
-    proc = _cli(root, "build", "--edition", "print", "--format", "json", "--out", str(out))
+    proc = bookbuild("build", "--edition", "print", "--format", "json", "--out", str(out), cwd=root, with_src=True)
     assert proc.returncode in (0, 1), proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     json.loads(proc.stdout)
@@ -180,7 +171,6 @@ def test_fetcher_refuses_and_reports(tmp_path, server):
 def test_epub_packages_only_checked_images(tmp_path, server):
     """Allowed images (a chapter's and the stylesheet's) are packaged and the
     CSS points at the packaged copy; nothing names the outside world."""
-    from epub_helpers import epubcheck_problems
     port, hits = server
     root = make_book(tmp_path / "book", {
         "styles/all.css": "h1 { background-image: url(assets/bg.png); }\n",
@@ -188,7 +178,7 @@ def test_epub_packages_only_checked_images(tmp_path, server):
     png(root / "assets" / "bg.png", color=(1, 2, 3))
     png(root / "assets" / "fig.png", color=(4, 5, 6))
     out = tmp_path / "out"
-    proc = _cli(root, "build", "--edition", "epub", "--format", "json", "--out", str(out))
+    proc = bookbuild("build", "--edition", "epub", "--format", "json", "--out", str(out), cwd=root, with_src=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     with zipfile.ZipFile(out / "epub.epub") as zf:
         names = zf.namelist()
@@ -253,7 +243,6 @@ def test_pathological_stylesheets_are_bounded(tmp_path):
 def test_a_cover_that_is_no_image_is_refused(tmp_path):
     from bookbuild.check.assets import check_assets
     from bookbuild.load import load_book
-    from bookfactory import BOOK_TOML
     toml = BOOK_TOML.replace('chapters = [', 'cover = "assets/cover.png"\nchapters = [')
     root = make_book(tmp_path / "book", {"book.toml": toml})
     (root / "assets").mkdir()
@@ -275,7 +264,7 @@ def test_check_cache_sees_stylesheet_and_asset_changes(tmp_path):
     (root / "assets" / "fig.png").write_text("not an image", encoding="utf-8")
 
     def codes():
-        proc = _cli(root, "check", "--format", "json")
+        proc = bookbuild("check", "--format", "json", cwd=root, with_src=True)
         return sorted(d["code"] for d in json.loads(proc.stdout)["diagnostics"] if d["severity"] == "error")
 
     assert codes() == ["BB508", "BB509"]

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from bookfactory import CHAPTER, make_book
+from helpers.books import CHAPTER, REPO, make_book
 
-REPO = Path(__file__).resolve().parents[1]
 ACTION = YAML(typ="safe").load((REPO / "action.yml").read_text(encoding="utf-8"))
 STEPS = ACTION["runs"]["steps"]
 

@@ -1,17 +1,15 @@
 """Commands given impossible arguments: one clear line, the contract's exit status, never a traceback."""
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from bookfactory import make_book
+from helpers import cli
+from helpers.books import make_book
 
 
 def bookbuild(*args, cwd=None):
-    r = subprocess.run([sys.executable, "-m", "bookbuild", *map(str, args)], capture_output=True, text=True,
-                       timeout=120, cwd=cwd)
+    """Run the command; whatever it says, never a traceback or an internal error."""
+    r = cli.bookbuild(*args, cwd=cwd, timeout=120)
     assert "Traceback" not in r.stdout + r.stderr
     assert "internal error" not in r.stderr
     return r

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bookbuild.commands import check as check_cmd
-from bookfactory import NOTES, make_book
+from helpers.books import NOTES, make_book
 
 
 def test_cache_hit_and_invalidation(tmp_path, monkeypatch):

@@ -1,18 +1,14 @@
 """The check cache never answers for a book that changed, and never blocks or reads outside the book."""
 from __future__ import annotations
 
-import json
 import os
-from io import StringIO
 
-from bookbuild.commands.check import run_check
-from bookfactory import BOOK_TOML, CHAPTER, make_book
+from helpers.books import BOOK_TOML, CHAPTER, make_book
+from helpers.cli import check_json
 
 
 def codes(book) -> list[str]:
-    out = StringIO()
-    run_check([book], fmt="json", stdout=out, stderr=StringIO())
-    return sorted(d["code"] for d in json.loads(out.getvalue())["diagnostics"])
+    return sorted(d["code"] for d in check_json(book)[1])
 
 
 def test_chapter_kept_outside_manuscript_is_part_of_the_key(tmp_path):

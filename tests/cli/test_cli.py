@@ -2,23 +2,15 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-
-from bookfactory import CHAPTER, make_book
-
-SCRIPT = Path(sys.executable).parent / "bookbuild"
-REPO = Path(__file__).resolve().parents[1]
+from helpers.books import CHAPTER, make_book
+from helpers.cli import CONSOLE_SCRIPT, bookbuild
 
 
 def bb(*args, cwd=None, env=None):
-    exe = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "bookbuild"]
-    return subprocess.run(exe + list(args), capture_output=True, text=True, cwd=cwd,
-                          env={**os.environ, **(env or {})}, timeout=300)
+    """The installed console script, as an author runs it."""
+    return bookbuild(*args, cwd=cwd, env=env, console_script=True)
 
 
 def broken(tmp_path):
@@ -26,7 +18,7 @@ def broken(tmp_path):
 
 
 def test_console_script_is_installed():
-    assert SCRIPT.exists(), "pip install -e . must install the bookbuild console script"
+    assert CONSOLE_SCRIPT.exists(), "pip install -e . must install the bookbuild console script"
     r = bb("--version")
     assert r.returncode == 0 and r.stdout.startswith("bookbuild ")
 

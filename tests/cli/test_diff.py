@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 
 from bookbuild.commands.diff import run_diff
-from bookfactory import CHAPTER, NOTES, make_book
+from helpers.books import CHAPTER, NOTES, make_book
 
 
 def diff(tmp_path, changes):

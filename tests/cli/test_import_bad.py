@@ -1,16 +1,14 @@
 """`bookbuild import` on files that are not what they claim: a clear message, exit 1, nothing written."""
 from __future__ import annotations
 
-import subprocess
-import sys
 import zipfile
+
+from helpers.cli import bookbuild
 
 
 def _import(tmp_path, source):
     out = tmp_path / "out"
-    r = subprocess.run([sys.executable, "-m", "bookbuild", "import", str(source), "--out", str(out)],
-                       capture_output=True, text=True, timeout=120)
-    return r, out
+    return bookbuild("import", source, "--out", out, timeout=120), out
 
 
 def test_random_bytes_named_docx(tmp_path):

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from bookfactory import BOOK_TOML, CHAPTER, make_book
+from helpers.books import BOOK_TOML, CHAPTER, make_book
+from helpers.cli import bookbuild_command, src_env
 
-SRC = Path(__file__).resolve().parents[1] / "src"
 ATTEMPTS = 6
 # A few more paragraphs than the base book: several pages, so the print
 # edition is drawn in more than one chunk (two workers).
@@ -33,8 +33,7 @@ LONGER = CHAPTER + "".join(f"\n第{i}段。日軍於六月二十三日進抵衡�
 # ------------------------------------------------------------ helpers
 
 def _env(tmp: Path, crash: Path) -> dict:
-    path = os.pathsep.join(p for p in (str(SRC), os.environ.get("PYTHONPATH", "")) if p)
-    return dict(os.environ, TMPDIR=str(tmp), BOOKBUILD_CRASH_DIR=str(crash), PYTHONPATH=path, NO_COLOR="1")
+    return src_env(TMPDIR=str(tmp), BOOKBUILD_CRASH_DIR=str(crash), NO_COLOR="1")
 
 
 class Run:
@@ -42,7 +41,7 @@ class Run:
 
     def __init__(self, book: Path, tmp: Path, crash: Path, args: list[str], script: Path | None = None):
         self.out, self.err = (open(book.parent / name, "w+b") for name in ("out.txt", "err.txt"))
-        head = [sys.executable, str(script)] if script else [sys.executable, "-m", "bookbuild"]
+        head = [sys.executable, str(script)] if script else bookbuild_command()
         self.proc = subprocess.Popen(head + args, cwd=book, env=_env(tmp, crash), stdout=self.out,
                                      stderr=self.err, stdin=subprocess.DEVNULL, start_new_session=True)
         self.pid = self.proc.pid
@@ -124,7 +123,8 @@ def running_pandoc(book: Path, tmp: Path, pid: int) -> bool:
     return any(comm == "pandoc" for _, comm in children(pid))
 
 
-def wait_until(run: Run, seen, book: Path, tmp: Path, timeout: float = 240) -> bool:
+def wait_until_seen(run: Run, seen, book: Path, tmp: Path, timeout: float = 240) -> bool:
+    """True as soon as seen(book, tmp, pid) is; False if the run ends first or the time is up."""
     end = time.monotonic() + timeout
     while run.proc.poll() is None and time.monotonic() < end:
         if seen(book, tmp, run.pid):
@@ -169,7 +169,7 @@ def interrupt_mid(book: Path, tmp: Path, crash: Path, seen, sig: int, group: boo
         chapter.write_text(chapter.read_text(encoding="utf-8") + f"\n新增第{attempt}句，使頁面重繪。\n",
                            encoding="utf-8")
         run = Run(book, tmp, crash, ["build", "."])
-        if wait_until(run, seen, book, tmp):
+        if wait_until_seen(run, seen, book, tmp):
             (os.killpg if group else os.kill)(run.pid, sig)
             return before, run, run.wait()
         code, out, err = run.wait()          # finished before we saw it: the new baseline

@@ -17,11 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from bookfactory import CHAPTER, make_book
+from helpers.books import CHAPTER, REPO, make_book
 
 pytest.importorskip("pre_commit", reason="dev dependency pre-commit==4.7.0")
 
-REPO = Path(__file__).resolve().parents[1]
 # What `pip install .` of the hook repository needs (pyproject names README.md).
 SHIPPED = ["pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "src"]
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".*.tmp", "*.egg-info")

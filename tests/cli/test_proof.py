@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bookfactory import CHAPTER, make_book
 from bookbuild.cli import main
 from bookbuild.proof.collect import Locator, Mark, sections
 from bookbuild.proof.raster import page_sizes
+from helpers.books import CHAPTER, make_book
 
 # Long Latin words that cannot break push text on: the breaker spreads the
 # columns before them and reports BB701 (loose column) at their first unit.

@@ -4,21 +4,18 @@ that resolve to the right file, line and column."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 
-from bookfactory import BOOK_TOML, NOTES, make_book
+from helpers.books import BOOK_TOML, NOTES, REPO, make_book
+from helpers.cli import bookbuild
 
 jsonschema = pytest.importorskip("jsonschema", reason="dev dependency jsonschema==4.26.0")
 
-SCHEMA = Path(__file__).parent / "data" / "sarif-2.1.0.schema.json"
-SCRIPT = Path(sys.executable).parent / "bookbuild"
+SCHEMA = REPO / "tests" / "data" / "sarif-2.1.0.schema.json"
 
 # A chapter whose file name needs percent-encoding (space, CJK) and whose
 # broken reference sits after CJK text, so a byte or UTF-16 column would differ.
@@ -28,12 +25,8 @@ ORPHAN_NOTE = "\n[^orphan]: 無人引用的注。\n"
 
 
 def _check_sarif(book: Path, workspace: Path | None = None) -> tuple[int, dict]:
-    exe = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "bookbuild"]
-    env = {k: v for k, v in os.environ.items() if k != "GITHUB_WORKSPACE"}
-    if workspace:
-        env["GITHUB_WORKSPACE"] = str(workspace)
-    r = subprocess.run(exe + ["check", str(book), "--format", "sarif"], capture_output=True,
-                       text=True, timeout=300, env=env)
+    r = bookbuild("check", book, "--format", "sarif", console_script=True,
+                  env={"GITHUB_WORKSPACE": str(workspace) if workspace else None})
     assert "Traceback" not in r.stderr, r.stderr
     return r.returncode, json.loads(r.stdout)
 

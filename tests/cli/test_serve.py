@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from bookfactory import NOTES, make_book
 from bookbuild.serve.builder import Builder
 from bookbuild.serve.chromium import Chromium, find_chromium
 from bookbuild.serve.watcher import Watcher
+from helpers.books import NOTES, make_book
+from helpers.cli import src_env
 
-SRC = Path(__file__).resolve().parents[1] / "src"
 OLD_NOTE = "日軍第十一軍進抵衡陽外圍"
 NEW_NOTE = "守軍在城南削坡築壁"
 
@@ -49,7 +49,7 @@ class Serve:
     """`python -m bookbuild serve` in a child process on a free port (--port 0)."""
 
     def __init__(self, root: Path, *args: str):
-        env = {**os.environ, "PYTHONPATH": str(SRC)}
+        env = src_env()
         self.stderr_lines: list[str] = []
         self.proc = subprocess.Popen([sys.executable, "-m", "bookbuild", "serve", str(root), "--port", "0", *args],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -262,7 +262,7 @@ def test_port_in_use_is_one_line(book):
         s.bind(("127.0.0.1", 0))
         s.listen()
         port = s.getsockname()[1]
-        env = {**os.environ, "PYTHONPATH": str(SRC)}
+        env = src_env()
         res = subprocess.run([sys.executable, "-m", "bookbuild", "serve", str(book), "--port", str(port)],
                              capture_output=True, text=True, env=env, timeout=60)
     assert res.returncode == 1

@@ -19,20 +19,15 @@ from pathlib import Path
 
 import pytest
 
-CORPUS = Path(__file__).parent / "corpus" / "bad"
-SRC = Path(__file__).resolve().parent.parent / "src"
+from helpers.cli import bookbuild_command, src_env
+
+CORPUS = Path(__file__).parent / "bad"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expect.toml").is_file()) if CORPUS.is_dir() else []
 NOT_BOOK = {"expect.toml", "generate.py", "__pycache__"}
 TIMEOUT = 300
 # `path:line:col: severity BBnnn` in the text format (fix and import print text)
 TEXT_DIAG = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<column>\d+): (?P<severity>error|warning) (?P<code>BB\d{3}) ",
                        re.M)
-
-
-def _bookbuild() -> list[str]:
-    """The console script of the running venv, else `python -m bookbuild`."""
-    script = Path(sys.executable).parent / "bookbuild"
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "bookbuild"]
 
 
 @cache
@@ -92,19 +87,19 @@ sys.exit(main(sys.argv[3:]))
 def _command(fault: str, out: Path, argv: list[str]) -> list[str]:
     """The command line, wrapped so the fault is real for the subprocess."""
     if not fault:
-        return _bookbuild() + argv
+        return bookbuild_command(console_script=True) + argv
     if fault == "readonly-out":
         if _unshare_works():
             return ["unshare", "-rm", "sh", "-c", 'mount --bind -o ro "$0" "$0" && exec "$@"', str(out),
-                    *_bookbuild(), *argv]
+                    *bookbuild_command(console_script=True), *argv]
         if os.geteuid() == 0:  # chmod does not stop root
             return [sys.executable, "-c", _FAIL_DRIVER, str(errno.EROFS), str(out), *argv]
         out.chmod(0o555)
-        return _bookbuild() + argv
+        return bookbuild_command(console_script=True) + argv
     if fault == "full-disk":
         if _unshare_works():
             return ["unshare", "-rm", "sh", "-c", 'mount -t tmpfs -o size=4k tmpfs "$0" && exec "$@"', str(out),
-                    *_bookbuild(), *argv]
+                    *bookbuild_command(console_script=True), *argv]
         return [sys.executable, "-c", _FAIL_DRIVER, str(errno.ENOSPC), str(out), *argv]
     raise AssertionError(f"unknown fault {fault!r}")
 
@@ -182,7 +177,7 @@ def test_bad_input(tmp_path, name):
     argv = [command, *map(subst, expect.get("args", []))]
     if command in ("check", "build"):
         argv += ["--format", "json"]
-    env = dict(os.environ, BOOKBUILD_CRASH_DIR=str(tmp_path), PYTHONPATH=str(SRC), NO_COLOR="1")
+    env = src_env(BOOKBUILD_CRASH_DIR=str(tmp_path), NO_COLOR="1")
     env.update({k: subst(v) for k, v in expect.get("env", {}).items()})
     try:
         r = subprocess.run(_command(expect.get("fault", ""), out, argv), cwd=book, env=env,

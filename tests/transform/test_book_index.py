@@ -10,12 +10,9 @@ import pytest
 from pypinyin import Style, lazy_pinyin
 
 from bookbuild.transform.bookindex import collapse, collect, group_label, reading_key
-pytest.register_assert_rewrite("epub_helpers", "print_pages_fixtures")   # before they are imported
-from bookfactory import BOOK_TOML, CHAPTER, make_book
-from epub_helpers import NS, epubcheck_problems, load
-from print_pages_fixtures import build_book, pdf_page_text, squeeze
-
-pytest_plugins = ["epub_helpers", "print_pages_fixtures"]
+from helpers.books import BOOK_TOML, CHAPTER, make_book
+from helpers.epub import NS, epubcheck_problems, load
+from helpers.outputs import build_book, pdf_page_text, squeeze
 
 PAGES = re.compile(r"^\d+(～\d+)?(、\d+(～\d+)?)*、?$")
 

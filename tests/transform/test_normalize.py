@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,8 +11,7 @@ from bookbuild.check.punctuation import punctuation_diagnostics
 from bookbuild.transform.protected_spans import protected_spans
 from bookbuild.transform.normalize import (Change, apply_changes, fix_text, normalize_for_render,
                                            quote_problems)
-
-REPO = Path(__file__).resolve().parents[1]
+from helpers.books import REPO
 
 
 def fix(s: str, **kw) -> str:

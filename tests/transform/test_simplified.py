@@ -8,7 +8,7 @@ from bookbuild.commands.check import run_check
 from bookbuild.load import load_book
 from bookbuild import model as m
 from bookbuild.transform.simplified import convert_book
-from bookfactory import BOOK_TOML, CHAPTER, GLOSSARY, make_book
+from helpers.books import BOOK_TOML, CHAPTER, GLOSSARY, make_book
 
 HANS_TOML = BOOK_TOML + '\n[editions.epub-hans]\nformat = "epub"\nscript = "zh-Hans"\n'
 

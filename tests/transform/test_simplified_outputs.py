@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from bookbuild.commands.build import run_build
-from bookfactory import BOOK_TOML, CHAPTER, make_book
+from helpers.books import BOOK_TOML, CHAPTER, make_book
 
 TOML = BOOK_TOML + '''
 [editions.epub-hans]

@@ -6,14 +6,11 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 
-import tinycss2
 import pytest
+import tinycss2
 
 from bookbuild.charclass import TCY_RE, is_han_context
-pytest.register_assert_rewrite("epub_helpers")   # before it is imported
-from epub_helpers import NS, Epub, epubcheck_problems
-
-pytest_plugins = ["epub_helpers"]   # the sample, variant and stress fixtures
+from helpers.epub import NS, Epub, epubcheck_problems
 
 # ------------------------------------------------------------------ validity
 

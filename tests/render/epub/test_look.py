@@ -11,9 +11,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.register_assert_rewrite("epub_helpers")
-pytest_plugins = ["epub_helpers"]   # the sample fixture
-
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 W, H = 800, 1080
 

@@ -14,10 +14,8 @@ from bookbuild.render.epub import build as build_epub
 from bookbuild.transform.build_data import prepare
 from bookbuild.transform.notes import number_notes
 from bookbuild.verify.epub import verify_epub
-pytest.register_assert_rewrite("epub_helpers")   # before it is imported
-from epub_helpers import EPOCH, EPUB_TYPE, NS, REPO, build, load
-
-pytest_plugins = ["epub_helpers"]   # the sample and variant fixtures
+from helpers.books import REPO
+from helpers.epub import EPOCH, EPUB_TYPE, NS, build, load
 
 XML_ID = re.compile(r"/ch\d+\.xhtml$")
 

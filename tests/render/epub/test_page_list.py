@@ -9,11 +9,9 @@ import posixpath
 import pytest
 
 from bookbuild.render.epub.pagelist import text_index
-pytest.register_assert_rewrite("epub_helpers", "print_pages_fixtures")   # before they are imported
-from epub_helpers import NS, epubcheck_problems
-from print_pages_fixtures import build_book, markers, pdf_page_text, squeeze, text_after
-
-pytest_plugins = ["epub_helpers", "print_pages_fixtures"]
+from helpers.books import copy_sample
+from helpers.epub import NS, epubcheck_problems
+from helpers.outputs import build_book, markers, pdf_page_text, squeeze, text_after
 
 FIRST = 8          # characters compared at the start of each page
 # Generated pages the EPUB has no copy of: the 版權頁 (the EPUB's metadata
@@ -114,7 +112,6 @@ def test_dc_source_and_accessibility(printed):
 
 
 def test_epub_without_page_source_has_no_pages(tmp_path, epoch):
-    from epub_helpers import copy_sample
     root = copy_sample(tmp_path / "book")
     built = build_book(root, ["epub-horizontal"])
     assert built.code == 0, built.stdout
@@ -127,7 +124,6 @@ def test_epub_without_page_source_has_no_pages(tmp_path, epoch):
 
 @pytest.mark.parametrize("source", ["epub-horizontal", "print-zh-hans", "nonesuch"])
 def test_page_source_must_be_a_pdf_edition_in_the_same_script(tmp_path, epoch, source):
-    from epub_helpers import copy_sample
     root = copy_sample(tmp_path / "book")
     toml = (root / "book.toml").read_text("utf-8")
     (root / "book.toml").write_text(toml.replace('page_source = "print"', f'page_source = "{source}"'), "utf-8")
@@ -140,7 +136,6 @@ def test_book_notes_and_any_chapter_start(tmp_path, epoch):
     """Notes at the book's end in both editions (注釋 pages, pages of notes
     only) and chapters on any page: every page still has its marker, and the
     pages with body text start where the marker is."""
-    from epub_helpers import copy_sample
     root = copy_sample(tmp_path / "book")
     toml = (root / "book.toml").read_text("utf-8")
     toml = toml.replace('page_source = "print"\n', 'page_source = "print"\nnotes = "book"\n')

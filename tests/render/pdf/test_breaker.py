@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 import random
 import unicodedata
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -12,54 +11,14 @@ from hypothesis import strategies as st
 
 from bookbuild import charclass as cc
 from bookbuild import model as m
-from bookbuild.config import parse_config
 from bookbuild.render.pdf.layout import layout_types as lt
 from bookbuild.render.pdf.layout.breaker import Rules, break_block
 from bookbuild.render.pdf.layout.textprep import TextPrep, fixed_advance
 from bookbuild.render.pdf.layout.units import UnitMaker
 from bookbuild.transform.notes import number_notes
+from helpers.model import model_book, para, random_text, ref
 
 EPS = 1e-6
-TOML = '''[book]
-title = "測試之書"
-authors = ["測試者"]
-identifier = "urn:uuid:0f0e0d0c-0b0a-4909-8807-060504030201"
-note_numbering = "{numbering}"
-chapters = [{chapters}]
-
-[editions.print]
-format = "pdf"
-{extra}
-'''
-
-
-def make_book(chapters: list[list[m.Block]], note_texts: dict[str, str] | None = None,
-              numbering: str = "chapter", titles: list[str] | None = None, **edition) -> m.Book:
-    """A Book built by hand: chapters of blocks, notes as plain text."""
-    files = [f"manuscript/{i + 1:02d}.md" for i in range(len(chapters))]
-    extra = "\n".join(f"{k} = {v!r}".replace("'", '"') if isinstance(v, str) else
-                      f"{k} = {str(v).lower() if isinstance(v, bool) else v}" for k, v in edition.items())
-    cfg, diags = parse_config(TOML.format(numbering=numbering, chapters=", ".join(f'"{f}"' for f in files),
-                                          extra=extra))
-    assert cfg is not None, diags
-    chs = []
-    for i, (f, blocks) in enumerate(zip(files, chapters)):
-        title = (titles or [f"第{i + 1}章"] * len(chapters))[i]
-        chs.append(m.Chapter(f, "body", i, i + 1, [m.Text(title, m.Pos(f, 1, 3))], blocks, m.Pos("book.toml", 6, 1)))
-    nmap = {nid: m.Note(nid, [m.Para([m.Text(t, m.Pos("footnotes/n.md", k + 1, 8))], m.Pos("footnotes/n.md", k + 1, 8))],
-                        m.Pos("footnotes/n.md", k + 1, 1))
-            for k, (nid, t) in enumerate((note_texts or {}).items())}
-    return m.Book(Path("/nonexistent"), cfg, chs, nmap, {}, {})
-
-
-def para(*parts, line=3, file="manuscript/01.md") -> m.Para:
-    """Inlines from strings (Text), or model inlines as given."""
-    inl = [m.Text(p, m.Pos(file, line, 1)) if isinstance(p, str) else p for p in parts]
-    return m.Para(inl, m.Pos(file, line, 1))
-
-
-def ref(nid: str, again: bool = False) -> m.NoteRef:
-    return m.NoteRef(nid, again, m.Pos("manuscript/01.md", 3, 1))
 
 
 def maker(book: m.Book, edition: str = "print") -> UnitMaker:
@@ -79,25 +38,6 @@ def columns(book: m.Book, blocks=None, **kw):
     return out, diags
 
 
-HAN = "的一是在不了有和人這中大為上個國我以要他時來用們生到作地於出就分對成會可主發年動同工也能下過子說產種面而方後多定行學法所民得經十三之進著等部度家電力裡如水化高自二理起小物現實加量都兩體制機當使點從業本去把性好應開它合還因由其些然前外天政四日那社義事平形相全表間樣與關各重新線內數正心反你明看原又麼利比或但質氣第向道命此變條只沒結解問意建月公無系軍很情者最立代想已通並提直題黨程展五果料象員革位入常文總次品式活設及管特件長求老頭基資邊流路級少圖山統接知較將組見計別她手角期根論運農指幾九區強放決西被幹做必戰先回則任取據處"
-PUNCT = "，。、：；！？「」『』（）《》〈〉·～"
-
-
-def random_text(rnd: random.Random, n: int) -> str:
-    out = []
-    while len(out) < n:
-        r = rnd.random()
-        if r < 0.75:
-            out.append(rnd.choice(HAN))
-        elif r < 0.93:
-            out.append(rnd.choice(PUNCT))
-        elif r < 0.97:
-            out.append(rnd.choice(["——", "……", "！？"]))
-        else:
-            out.append(rnd.choice(["1944", "B-29", "8", "47", "Chennault"]))
-    return "".join(out)
-
-
 # ------------------------------------------------------------------ column lengths
 
 def _check_lengths(cols: list[lt.Column]):
@@ -111,7 +51,7 @@ def _check_lengths(cols: list[lt.Column]):
 
 def test_columns_fill_exactly_and_first_column_is_indented():
     rnd = random.Random(7)
-    book = make_book([[para(random_text(rnd, 400), line=i + 3) for i in range(20)]])
+    book = model_book([[para(random_text(rnd, 400), line=i + 3) for i in range(20)]])
     blocks, _ = columns(book)
     for cols in blocks:
         assert cols[0].indent_em == 2 and cols[0].length_em == 36
@@ -123,7 +63,7 @@ def test_columns_fill_exactly_and_first_column_is_indented():
 
 def test_block_quote_columns_hold_n_minus_2():
     rnd = random.Random(3)
-    book = make_book([[m.BlockQuote([para(random_text(rnd, 300))], m.Pos("manuscript/01.md", 3, 1))]])
+    book = model_book([[m.BlockQuote([para(random_text(rnd, 300))], m.Pos("manuscript/01.md", 3, 1))]])
     (cols,), _ = columns(book)
     assert len(cols) > 3
     assert all(c.role == lt.QUOTE and c.indent_em == 2 and c.length_em == 36 for c in cols)
@@ -143,7 +83,7 @@ def _starts(cols):
 @given(st.integers(0, 10 ** 9), st.sampled_from(["basic", "strict"]))
 def test_kinsoku_sets_respected_on_random_text(seed, level):
     rnd = random.Random(seed)
-    book = make_book([[para(random_text(rnd, rnd.randint(50, 600)))]], kinsoku=level)
+    book = model_book([[para(random_text(rnd, rnd.randint(50, 600)))]], kinsoku=level)
     (cols,), diags = columns(book)
     exceptions = {(d.line, d.col) for d in diags if d.code == "BB702"}
     for c, ch in _starts(cols):
@@ -158,7 +98,7 @@ def test_kinsoku_sets_respected_on_random_text(seed, level):
 def test_strict_keeps_dashes_off_the_column_head():
     text = "甲" * 36 + "——乙" + "丙" * 60   # the dash falls exactly on the column start
     for level, allowed in (("basic", True), ("strict", False)):
-        (cols,), _ = columns(make_book([[para(text)]], kinsoku=level))
+        (cols,), _ = columns(model_book([[para(text)]], kinsoku=level))
         starts_with_dash = any(c.text().startswith("——") for c in cols[1:])
         assert starts_with_dash == allowed, level
 
@@ -170,7 +110,7 @@ def test_pairs_never_split_and_calls_never_start_a_column():
     inl = []
     for k, p in enumerate(pieces):
         inl += [m.Text(p, m.Pos("manuscript/01.md", 3, 1)), ref(f"n{k}")]
-    book = make_book([[m.Para(inl, m.Pos("manuscript/01.md", 3, 1))]],
+    book = model_book([[m.Para(inl, m.Pos("manuscript/01.md", 3, 1))]],
                      note_texts={f"n{k}": "注文。" for k in range(len(pieces))})
     (cols,), _ = columns(book)
     joined, bounds = "", []
@@ -189,7 +129,7 @@ def test_pairs_never_split_and_calls_never_start_a_column():
 def test_widow_column_has_two_non_punctuation_chars():
     for tail in range(0, 6):
         text = "甲" * (36 + 38 * 2 + tail) + "。」"
-        (cols,), _ = columns(make_book([[para(text)]]))
+        (cols,), _ = columns(model_book([[para(text)]]))
         last = cols[-1].text()
         content = sum(1 for ch in last if unicodedata.category(ch)[0] in "LN")
         assert content >= 2, (tail, last)
@@ -201,7 +141,7 @@ def test_widow_column_has_two_non_punctuation_chars():
 def test_loose_column_is_reported_bb701():
     word = "Internationalization" * 2      # 40 chars × 0.5 em = 20 em, unbreakable
     text = "甲" * 30 + word + "乙" * 50
-    (cols,), diags = columns(make_book([[para(text, line=9)]]))
+    (cols,), diags = columns(model_book([[para(text, line=9)]]))
     assert cols[0].text() == "甲" * 30
     assert cols[0].spacing_em > 0.1
     assert any(d.code == "BB701" and d.line == 9 for d in diags)
@@ -210,7 +150,7 @@ def test_loose_column_is_reported_bb701():
 
 def test_latin_spaces_stretch_before_letter_spacing():
     text = "甲" * 20 + "Claire Lee Chennault" + "乙" * 60
-    (cols,), diags = columns(make_book([[para(*text.split(" ", 1)[:1],
+    (cols,), diags = columns(model_book([[para(*text.split(" ", 1)[:1],
                                                m.Space(), *_spaced(text.split(" ", 1)[1]))]]))
     first = cols[0]
     assert first.spaces() >= 1
@@ -227,7 +167,7 @@ def _spaced(s: str) -> list:
 
 
 def test_han_latin_glue_and_spaces():
-    book = make_book([[para("美國", m.Space(), "OSS", m.Space(), "與", m.Space(), "Claire",
+    book = model_book([[para("美國", m.Space(), "OSS", m.Space(), "與", m.Space(), "Claire",
                             m.Space(), "Chennault", m.Space(), "將軍")]])
     mk = maker(book)
     (blk,) = mk.blocks(book.chapters[0].blocks, 0)
@@ -242,7 +182,7 @@ def test_han_latin_glue_and_spaces():
 
 
 def test_tcy_and_long_numbers():
-    book = make_book([[para("第10軍於1944年8月7日，B-29與30％")]])
+    book = model_book([[para("第10軍於1944年8月7日，B-29與30％")]])
     units = maker(book).blocks(book.chapters[0].blocks, 0)[0].lines[0]
     by_text = {u.text: u for u in units}
     assert by_text["10"].kind == lt.TCY and by_text["10"].width_em == 1
@@ -250,7 +190,7 @@ def test_tcy_and_long_numbers():
     assert by_text["1944"].kind == lt.SIDEWAYS and by_text["1944"].width_em == 2.0
     assert by_text["B-29"].kind == lt.SIDEWAYS
     assert by_text["％"].flags & lt.NOBREAK_BEFORE
-    up = make_book([[para("1944年")]], long_numbers="upright")
+    up = model_book([[para("1944年")]], long_numbers="upright")
     units = maker(up).blocks(up.chapters[0].blocks, 0)[0].lines[0]
     assert [u.kind for u in units[:4]] == [lt.UPRIGHT] * 4
 
@@ -262,13 +202,13 @@ def test_title_marks_not_doubled_and_names_flagged():
     t2 = m.Span("title", [m.Text("《大公報》")], {}, ("title",), m.Pos("manuscript/01.md", 3, 9))
     t3 = m.Span("title", [m.Text("社論")], {"kind": "article"}, ("title",), m.Pos("manuscript/01.md", 3, 20))
     nm = m.Span("name", [m.Text("林森")], {}, ("name",), m.Pos("manuscript/01.md", 3, 30))
-    book = make_book([[para("見", t1, t2, t3, nm, "。")]])
+    book = model_book([[para("見", t1, t2, t3, nm, "。")]])
     units = maker(book).blocks(book.chapters[0].blocks, 0)[0].lines[0]
     text = "".join(u.text for u in units)
     assert text == "見《蔣中正日記》《大公報》〈社論〉林森。"
     names = [u for u in units if u.flags & lt.NAME]
     assert [u.text for u in names] == ["林", "森"] and names[0].mark == names[1].mark != 0
-    wavy = make_book([[para("見", t1, "。")]], title_marks="wavy")
+    wavy = model_book([[para("見", t1, "。")]], title_marks="wavy")
     units = maker(wavy).blocks(wavy.chapters[0].blocks, 0)[0].lines[0]
     assert "".join(u.text for u in units) == "見蔣中正日記。"
     assert all(u.flags & lt.TITLE_WAVY for u in units[1:-1])
@@ -277,7 +217,7 @@ def test_title_marks_not_doubled_and_names_flagged():
 def test_warichu_pieces_are_balanced_and_split_across_columns():
     aside = m.Span("aside", [m.Text("南按：原主席已於是年八月一日去世，此處仍依原電文照錄")], {}, ("aside",),
                    m.Pos("manuscript/01.md", 3, 40))
-    book = make_book([[para("甲" * 30, aside, "乙" * 40)]])
+    book = model_book([[para("甲" * 30, aside, "乙" * 40)]])
     (cols,), _ = columns(book)
     pieces = [u for c in cols for u in c.units if u.kind == lt.WARICHU]
     assert len(pieces) == 2                              # split at the column end
@@ -294,7 +234,7 @@ def test_note_call_labels_per_chapter_and_again():
     ch1 = [para("甲", ref("a"), "乙", ref("b"), "。")]
     ch2 = [para("丙", ref("c"), "丁", ref("a", again=True), "。")]
     for numbering, labels in (("chapter", ["1", "2", "1"]), ("book", ["1", "2", "3", "1"])):
-        book = make_book([ch1, ch2], note_texts={"a": "甲注", "b": "乙注", "c": "丙注"}, numbering=numbering)
+        book = model_book([ch1, ch2], note_texts={"a": "甲注", "b": "乙注", "c": "丙注"}, numbering=numbering)
         mk = maker(book)
         u1 = mk.blocks(ch1, 0)[0].lines[0]
         u2 = mk.blocks(ch2, 1)[0].lines[0]
@@ -306,7 +246,7 @@ def test_note_call_labels_per_chapter_and_again():
 
 
 def test_chinese_numerals_edition_converts_calls():
-    book = make_book([[para("甲", ref("a"), "。")]], note_texts={"a": "注"}, numerals="chinese")
+    book = model_book([[para("甲", ref("a"), "。")]], note_texts={"a": "注"}, numerals="chinese")
     units = maker(book).blocks(book.chapters[0].blocks, 0)[0].lines[0]
     assert [u.text for u in units if u.kind == lt.CALL] == ["一"]
 
@@ -314,7 +254,7 @@ def test_chinese_numerals_edition_converts_calls():
 @pytest.mark.parametrize("hanging", [False, True])
 def test_hanging_punctuation_option(hanging):
     text = "甲" * 36 + "。" + "乙" * 50
-    (cols,), _ = columns(make_book([[para(text)]], hanging=hanging))
+    (cols,), _ = columns(model_book([[para(text)]], hanging=hanging))
     if hanging:
         assert cols[0].hanging is not None and cols[0].text().endswith("。")
         assert abs(cols[0].used_em() - 37) < EPS
@@ -327,7 +267,7 @@ def test_warichu_at_paragraph_end_leaves_two_chars_not_a_lone_bracket():
     aside = m.Span("aside", [m.Text("南按：一紮當時立射日記冷嘲但個性開始村貌至少")], {}, ("aside",),
                    m.Pos("manuscript/01.md", 3, 40))
     # 31 + （ + 5.5 em of 割注 fill the second column exactly; ） may not start the third
-    book = make_book([[para("甲" * (36 + 31), aside)]])
+    book = model_book([[para("甲" * (36 + 31), aside)]])
     (cols,), _ = columns(book)
     last = cols[-1]
     pieces = [u for u in last.units if u.kind == lt.WARICHU]
@@ -343,7 +283,7 @@ def test_acronyms_upright_in_cjk_but_sideways_inside_latin():
     for i, w in enumerate(words):
         inl += ([m.Space()] if i else []) + [w]
     inl += ["。美國", m.Space(), "OSS", m.Space(), "特工"]
-    book = make_book([[para(*inl)]])
+    book = model_book([[para(*inl)]])
     units = maker(book).blocks(book.chapters[0].blocks, 0)[0].lines[0]
     sideways = [u.text for u in units if u.kind == lt.SIDEWAYS]
     assert sideways == ["PEATTIE", "M,", "DREA", "E,", "VAN", "DE", "VEN", "H.", "The", "Battle"]

@@ -16,8 +16,7 @@ import pdfplumber
 import pytest
 
 from bookbuild import charclass as cc
-from test_pdf_horizontal import find_chars
-from test_pdf_vt import EPOCH, build_small_book
+from helpers.pdf import EPOCH, build_small_book, find_chars
 
 DPI = 600
 BRACKETS = "「」『』（）《》〈〉【】〔〕〖〗［］｛｝"

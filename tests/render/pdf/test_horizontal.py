@@ -20,8 +20,8 @@ import pytest
 
 from bookbuild.config import MM, EditionConfig
 from bookbuild.render.pdf.layout.frame import Frame
-from test_pdf_vt import BOOK_TOML, EPOCH, build_small_book
-from test_pdf_vt import _ink_box
+from helpers.books import PRINT_TOML
+from helpers.pdf import EPOCH, build_small_book, find_chars, han_only, ink_box
 
 CHAPTER3 = """# 數字
 
@@ -41,7 +41,7 @@ margin_head = 25
 margin_gutter = 20
 """
 
-TOML = BOOK_TOML.replace('  "manuscript/02.md",\n', '  "manuscript/02.md",\n  "manuscript/03.md",\n') + EDITION
+TOML = PRINT_TOML.replace('  "manuscript/02.md",\n', '  "manuscript/02.md",\n  "manuscript/03.md",\n') + EDITION
 
 
 def _edition() -> EditionConfig:
@@ -83,36 +83,15 @@ class HDoc:
         return [p for p in self.layout["pages"] if p["role"] in ("body", "chapter-open")]
 
 
-def _han_only(text: str) -> bool:
-    return bool(text) and all("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
-
-
 def _lines(doc: HDoc):
     """(page, layout line, its PDF chars) for every plain body line, found in content order."""
     for p in doc.body_pages():
         chars = doc.chars(p["number"])
         for col in p["body"]["columns"]:
-            if col["role"] == "body" and _han_only(col["text"]):
+            if col["role"] == "body" and han_only(col["text"]):
                 cells = find_chars(chars, col["text"])
                 if all(abs(c["size"] - doc.em) < 0.01 for c in cells):    # no 割注 inside
                     yield p["number"], col, cells
-
-
-def find_chars(chars: list[dict], needle: str) -> list[dict]:
-    """The chars whose texts make `needle`, first occurrence (a ——/…… glyph is one
-    char with a two-character text)."""
-    starts, pos = [], 0
-    for c in chars:
-        starts.append(pos)
-        pos += len(c["text"])
-    text = "".join(c["text"] for c in chars)
-    i = text.find(needle)
-    assert i >= 0 and i in starts, needle
-    a = starts.index(i)
-    b = a
-    while b < len(chars) and starts[b] < i + len(needle):
-        b += 1
-    return chars[a:b]
 
 
 def test_pages_portrait_unturned_ltr(hdoc):
@@ -275,7 +254,7 @@ def test_note_calls_raised_over_the_end_of_their_cell(hdoc):
                     and nxt["size"] == hdoc.em and abs(nxt["top"] - cell["top"]) < 0.01):
                 continue
             assert nxt["x0"] - cell["x1"] < 0.3 * hdoc.em      # the call took no advance
-            ink = _ink_box(hdoc.pdf_path, p["number"], (cell["x0"], cell["top"] - gap, cell["x1"] + 0.02 * hdoc.em,
+            ink = ink_box(hdoc.pdf_path, p["number"], (cell["x0"], cell["top"] - gap, cell["x1"] + 0.02 * hdoc.em,
                                                     cell["top"] + 0.02 * hdoc.em))
             assert ink is not None, (p["number"], cell["text"])
             assert ink[2] <= cell["x1"] + 0.05 * hdoc.em and ink[2] - ink[0] <= 0.55 * hdoc.em

@@ -1,93 +1,29 @@
 """The edit loop of the print PDF (issue 9): what a rebuild draws again, and
 that what it reuses is right.
 
-Every test builds the small book of test_pdf_vt with a cache folder that
+Every test builds the small print book (helpers.books.PRINT_BASE) with a cache folder that
 survives between builds, records which pages WeasyPrint drew (the page
 ranges handed to pool.start_tasks) and compares the rebuilt PDF with a cold
 build of the same sources: same text on every page, same pixels.
 """
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pikepdf
 import pytest
 
-from bookfactory import GLOSSARY, SOURCES
-from test_pdf_vt import BOOK_TOML, CHAPTER1, CHAPTER2, EPOCH, NOTES
-from bookbuild.commands.check import load_prepared
-from bookbuild.render.pdf import build as build_pdf
-from bookbuild.render.pdf.drawing import pool
-from bookbuild.transform.build_data import prepare
 from bookbuild.verify.pdf import page_texts, pdffonts
+from helpers.books import BOOK_TOML, make_book
+from helpers.pdf import EPOCH, Builder, images
 
-FILES = {"book.toml": BOOK_TOML, "manuscript/01.md": CHAPTER1, "manuscript/02.md": CHAPTER2,
-         "footnotes/01.md": NOTES, "footnotes/sources.yaml": SOURCES, "footnotes/glossary.yaml": GLOSSARY}
 # ~1,400 characters: more than two pages, so the second chapter moves on by two pages.
 LONG = "守軍在城南的高地之間挖掘交通壕，把民房的牆壁打通，使各據點可以互相支援。" * 40
-
-
-class Builder:
-    """One book folder and one cache folder; build() records the pages drawn."""
-
-    def __init__(self, root: Path, monkeypatch):
-        self.root, self.book, self.cache = root, root / "book", root / "cache"
-        self.drawn: list[int] = []
-        self.write(FILES)
-        real = pool.start_tasks
-
-        def recording(tasks, *args, **kwargs):
-            self.drawn += [i for t in tasks for i in range(t.first, t.stop)]
-            return real(tasks, *args, **kwargs)
-
-        monkeypatch.setattr(pool, "start_tasks", recording)
-        monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-
-    def write(self, files: dict[str, str]) -> None:
-        for rel, text in files.items():
-            path = self.book / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-
-    def edit(self, rel: str, old: str, new: str) -> None:
-        path = self.book / rel
-        text = path.read_text(encoding="utf-8")
-        assert old in text
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    def build(self, out: str, cache: Path | None = None, jobs: int = 1) -> Path:
-        """Build into root/out; returns the PDF.  self.drawn: the pages drawn."""
-        self.drawn = []
-        book, diags = load_prepared(self.book)
-        assert book is not None and not [d for d in diags if d.severity == "error"], diags
-        diags = build_pdf(book, book.config.edition("print"), self.root / out, prepare(book), cache or self.cache,
-                          jobs=jobs)
-        assert not [d for d in diags if d.severity == "error"], diags
-        return self.root / out / "print.pdf"
-
-    def cold(self, out: str) -> Path:
-        """The same sources built with an empty cache."""
-        fresh = self.root / f"cache-{out}"
-        shutil.rmtree(fresh, ignore_errors=True)
-        return self.build(out, fresh)
-
-
-@pytest.fixture
-def builder(tmp_path, monkeypatch):
-    return Builder(tmp_path, monkeypatch)
 
 
 def pages_of(pdf: Path) -> int:
     with pikepdf.open(pdf) as doc:
         return len(doc.pages)
-
-
-def images(pdf: Path, folder: Path) -> list[bytes]:
-    folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["pdftoppm", "-r", "40", "-gray", str(pdf), str(folder / "p")], check=True)
-    return [p.read_bytes() for p in sorted(folder.glob("p-*.pgm"))]
 
 
 def assert_same_as_cold(builder: Builder, warm: Path, name: str) -> None:
@@ -221,12 +157,11 @@ def test_editions_of_one_build_share_the_book_data(tmp_path, monkeypatch):
     editions (EPUB, horizontal EPUB and the print layout), and each output is
     the same as when its edition is built alone."""
     import io
-    from bookfactory import BOOK_TOML as EPUB_BOOK, make_book
     from bookbuild.commands.build import run_build
     from bookbuild.transform import build_data
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    toml = EPUB_BOOK + '\n[editions.flat]\nformat = "epub"\nwriting = "horizontal"\n'
+    toml = BOOK_TOML + '\n[editions.flat]\nformat = "epub"\nwriting = "horizontal"\n'
     root = make_book(tmp_path / "book", {"book.toml": toml})
     calls = []
     real = build_data.format_citations

@@ -9,12 +9,13 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from test_pdf_vt import BOOK_TOML, EPOCH, build_small_book
 from bookbuild.render.pdf.drawing import draw, pool
 from bookbuild.render.pdf.drawing.css import book_css
 from bookbuild.render.pdf.drawing.fetch import fetcher_class
 from bookbuild.render.pdf.finishing import docinfo, turn
 from bookbuild.verify.pdf import FORBIDDEN, check_catalog, check_pages, pdffonts, verify_pdf
+from helpers.books import PRINT_CHAPTER2, PRINT_TOML
+from helpers.pdf import EPOCH, build_small_book
 
 DERIVED = {"BookbuildTateU", "BookbuildTateH", "BookbuildTateB"}
 A5 = (148 * 72 / 25.4, 210 * 72 / 25.4)
@@ -242,7 +243,7 @@ def test_split_ranges():
 
 
 def test_bleed_and_crop_marks(tmp_path):
-    toml = BOOK_TOML.replace('format = "pdf"', 'format = "pdf"\nbleed = 3.0\ncrop_marks = true')
+    toml = PRINT_TOML.replace('format = "pdf"', 'format = "pdf"\nbleed = 3.0\ncrop_marks = true')
     out, diags = build_small_book(tmp_path, extra={"book.toml": toml})
     assert not [d for d in diags if d.severity == "error"], diags
     b = 3 * 72 / 25.4
@@ -270,8 +271,7 @@ def test_bleed_and_crop_marks(tmp_path):
 
 def test_notdef_is_bb703_at_the_source_position(tmp_path):
     """U+0378 is in no installed font: Pango draws .notdef (no fallback to hide it)."""
-    from test_pdf_vt import CHAPTER2
-    chapter = CHAPTER2.replace("重慶的報紙", "重慶的\u0378報紙")
+    chapter = PRINT_CHAPTER2.replace("重慶的報紙", "重慶的\u0378報紙")
     out, diags = build_small_book(tmp_path, extra={"manuscript/02.md": chapter})
     line = chapter.splitlines().index(next(ln for ln in chapter.splitlines() if "\u0378" in ln)) + 1
     col = next(ln for ln in chapter.splitlines() if "\u0378" in ln).index("\u0378") + 1

@@ -6,15 +6,14 @@ import random
 
 import pytest
 
-from bookbuild.transform.notes import chapter_title
-
 from bookbuild import model as m
 from bookbuild.render.pdf.layout import layout_types as lt
 from bookbuild.render.pdf.layout.engine import layout_book
-from bookbuild.transform.build_data import prepare
 from bookbuild.render.pdf.layout.layout_json import SCHEMA, layout_json, rebuild_text
 from bookbuild.render.pdf.layout.textprep import fixed_advance
-from test_pdf_breaker import make_book, para, random_text, ref
+from bookbuild.transform.build_data import prepare
+from bookbuild.transform.notes import chapter_title
+from helpers.model import model_book, para, random_text, ref
 
 EPS = 1e-6
 
@@ -39,7 +38,7 @@ def build(chapters=3, paras=40, seed=1, note_len=(20, 120), **edition):
     notes: dict[str, str] = {}
     chs = [chapter(rnd, paras, notes, f"c{k}", note_len) for k in range(chapters)]
     numbering = edition.pop("numbering", "chapter")
-    book = make_book(chs, note_texts=notes, numbering=numbering, **edition)
+    book = model_book(chs, note_texts=notes, numbering=numbering, **edition)
     result, diags = layout_book(book, book.config.edition("print"), prepare(book), advance=fixed_advance(0.5))
     return book, result, diags
 
@@ -264,7 +263,7 @@ def test_call_with_one_free_note_column_moves_to_the_next_page():
     the column calling a 7-column note must go to the next page with its note."""
     text = "甲" * (36 + 38 * 9 + 5)
     blocks = [para(text, ref("long"), "乙" * 300)]
-    book = make_book([blocks], note_texts={"long": "注" * 330})
+    book = model_book([blocks], note_texts={"long": "注" * 330})
     result, _ = layout_book(book, book.config.edition("print"), prepare(book), advance=fixed_advance(0.5))
     calls, where = _call_pages(result), _note_pages(result)
     p = result.pages[calls["long"] - 1]

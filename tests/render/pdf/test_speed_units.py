@@ -6,24 +6,17 @@ Behaviour only, never wall times.
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 
 import pikepdf
-import pytest
 from pikepdf import Dictionary, Name
 
-from test_incremental import Builder, images
 from bookbuild.render.pdf.drawing import pagecache, pages
 from bookbuild.render.pdf.finishing import stamp
 from bookbuild.render.pdf.fonts import subsets
 from bookbuild.verify.pdf import page_texts, pdffonts
+from helpers.pdf import images
 
 DERIVED = {"BookbuildTateU", "BookbuildTateH", "BookbuildTateB"}
-
-
-@pytest.fixture
-def builder(tmp_path, monkeypatch):
-    return Builder(tmp_path, monkeypatch)
 
 
 # ------------------------------------------------------------------ plan

@@ -15,83 +15,8 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from bookfactory import make_book
-from bookbuild.commands.check import load_prepared
-from bookbuild.render.pdf import build as build_pdf
-from bookbuild.transform.build_data import prepare
 from bookbuild.render.pdf.layout.frame import Frame
-
-CHAPTER1 = """# 圍城
-
-## 外圍
-
-民國三十三年春天，日軍發動所謂「一號作戰」，意在打通大陸交通線，並摧毀美軍在華南的機場。[方先覺]{.name}率領的[第十軍]{.term key=tenth}奉命死守[衡陽]{.term}，城中軍民都知道這是一場*不能退*的戰爭。[^n1]守軍兵力不足兩萬，而來犯的日軍第十一軍先後投入四個師團，雙方兵力懸殊，誰也沒有料到這座湘南小城竟能支撐四十七日之久。
-
-六月二十三日凌晨，日軍第六十八師團[^n7]與第一一六師團自東南兩面逼近城郊，砲聲自黃昏響到天明。守軍依託湘江與蒸水構築工事，在城南的高地之間挖掘交通壕，又把民房的牆壁打通，使各據點之間可以互相支援。[^n2]當時美國總統Roosevelt致電重慶，詢問戰況，並允諾由陳納德的第十四航空隊加強空中支援；可是B-29轟炸機正忙於轟炸日本本土，能夠分給衡陽的飛機並不多。
-
-八月七日夜裏，城中的[方先覺]{.name}[周慶祥]{.name}等人聯名發出最後一電——「彈盡援絕，人員傷亡殆盡」……此電是否真實，至今仍有爭論。[^n3]然而無論如何，衡陽守軍以寡敵眾，使日軍付出了極大的代價，這一點是中外史家都承認的，連美國OSS的報告也這樣說。戰後有人統計，日軍在衡陽一地的傷亡超過一萬九千人，其中軍官就有數百名之多。
-
-## 城內
-
-城內的百姓大多在戰前疏散到鄉間，留下來的多是老弱與不肯離家的人。他們替守軍搬運彈藥、掩埋屍體，也在夜裏冒著砲火把飯糰送上前線。有一位老人回憶說，那時候每天晚上都能聽見城南傳來的喊殺聲，到了天亮，街上便多了幾具無人認領的屍體。[^n4]守軍的糧食起初尚足，到了七月下旬便只能以稀粥度日，傷兵沒有藥品，只好用鹽水清洗傷口。
-
-七月二十日前後，日軍第二次總攻失敗，暫時停止進攻，等待援軍與彈藥。這段短暫的平靜讓守軍得以修補工事，也讓城中的百姓稍得喘息。可是誰都明白，下一次總攻必然更加猛烈，而重慶方面允諾的援軍始終沒有出現在城外的山頭上。有人在日記裏寫道：「天天望援軍，援軍總不來。」這句話後來成了衡陽戰役最常被引用的一句話。
-
-戰事最激烈的時候，第十軍的軍部設在城中一座中學的地下室裏，電話線被砲彈炸斷了又接上，接上了又被炸斷。參謀們輪流守在電臺旁邊，把前線的消息一條一條地抄下來，再由傳令兵送到各師的指揮所去。[^n5]
-"""
-
-CHAPTER2 = """# 餘波
-
-衡陽失守以後，日軍繼續南下，先後攻佔桂林與柳州，國軍在湘桂一線的防禦全面崩潰。重慶的報紙起初對衡陽的陷落語焉不詳，後來才陸續披露守軍苦戰的經過，[方先覺]{.name}等人的名字於是傳遍後方。[^n6]
-
-[@chiang, 7月20日]蔣中正在日記中屢次提到衡陽，語氣由焦急轉為憤懣，這些文字直到晚近才公開。
-
-戰後的爭論主要集中在兩件事上：一是守軍最後是否「投降」，二是援軍為何遲遲不到。這兩個問題牽涉到許多人的名譽，也牽涉到戰時的派系與政治，因此各方的說法往往互相矛盾，直到今天仍然沒有定論。
-"""
-
-NOTES = """[^n1]: 關於一號作戰的全貌，參見日本防衛廳戰史室所編的戰史叢書。 [@japan, 頁112]
-
-[^n2]: 守軍的工事配置，見第十軍參謀處的戰鬥詳報。
-
-[^n3]: 此電的原文有數種版本，文字頗有出入，學者對其真偽意見不一。
-
-[^n4]: 這段回憶見於戰後地方政府編印的訪談紀錄。
-
-[^n5]: 參謀處的值勤日誌大部分毀於戰火，僅存的數頁現藏於檔案館。
-
-[^n6]: 見當時重慶各報的報導。
-
-[^n7]: 第六十八師團師團長佐久間為人中將於戰役初期負傷。
-"""
-
-BOOK_TOML = """[book]
-title = "衡陽測試本"
-authors = ["測試者"]
-identifier = "urn:uuid:0f0e0d0c-0b0a-4909-8807-060504030201"
-publisher = "測試書房"
-chapters = [
-  "manuscript/01.md",
-  "manuscript/02.md",
-]
-
-[editions.print]
-format = "pdf"
-"""
-
-EPOCH = "1700000000"
-
-
-def build_small_book(root: Path, *, jobs: int | None = None, extra: dict | None = None,
-                     edition: str = "print") -> tuple[Path, list]:
-    """Write the small book under root/book and build its pdf into root/out."""
-    files = {"book.toml": BOOK_TOML, "manuscript/01.md": CHAPTER1, "manuscript/02.md": CHAPTER2,
-             "footnotes/01.md": NOTES}
-    files.update(extra or {})
-    book_dir = make_book(root / "book", files)
-    book, diags = load_prepared(book_dir)
-    assert book is not None and not [d for d in diags if d.severity == "error"], diags
-    diags = build_pdf(book, book.config.edition(edition), root / "out", prepare(book), root / "cache", jobs=jobs)
-    return root / "out", diags
+from helpers.pdf import EPOCH, build_small_book, han_only, ink_box
 
 
 @pytest.fixture(scope="session")
@@ -156,10 +81,6 @@ def _frame() -> Frame:
     return Frame.of(EditionConfig(name="print", format="pdf"))
 
 
-def _han_only(text: str) -> bool:
-    return all("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
-
-
 def _xc(c: dict) -> float:
     return (c["x0"] + c["x1"]) / 2
 
@@ -176,7 +97,7 @@ def _pairs(doc: Doc):
                     if abs(c[0]["size"] - doc.em) < 0.01]
         texts = {"".join(ch["text"] for ch in c): c for c in pdf_cols}
         for c in lay:
-            if c["text"] and _han_only(c["text"]) and c["text"] in texts:
+            if c["text"] and han_only(c["text"]) and c["text"] in texts:
                 yield p["number"], c, texts[c["text"]]
 
 
@@ -185,7 +106,8 @@ def _pairs(doc: Doc):
 def test_vt01_columns_right_to_left_in_reading_order(doc):
     checked = 0
     for p in doc.body_pages():
-        lay = [c["text"] for c in p["body"]["columns"] if c["role"] in ("body", "quote") and _han_only(c["text"])]
+        lay = [c["text"] for c in p["body"]["columns"]
+               if c["role"] in ("body", "quote") and han_only(c["text"], allow_empty=True)]
         got = ["".join(ch["text"] for ch in col) for col in doc.columns(p["number"])]
         got = [t for t in got if t in lay]
         assert got == [t for t in lay if t in got], f"page {p['number']}"
@@ -284,7 +206,7 @@ def test_vt06_justified_columns_with_latin_end_flush(doc):
                            key=lambda c: c["top"])
             text = "".join(c["text"] for c in chars)
             c = lay.get(text)
-            if c and not c["last_of_paragraph"] and not _han_only(text):
+            if c and not c["last_of_paragraph"] and not han_only(text, allow_empty=True):
                 assert abs(chars[-1]["bottom"] - ta["bottom"]) <= 0.05 * doc.em, text
                 checked += 1
     assert checked >= 1
@@ -337,7 +259,7 @@ def test_vt12_acronym_letters_upright_one_em_each(doc):
     assert max(steps) - min(steps) <= 0.01 * doc.em and abs(steps[0] - doc.em) <= 0.1 * doc.em
     # upright by ink: a letter is taller (along the column) than a sideways run's cap height
     for c in cells[1:4]:
-        ink = _ink_box(doc.pdf_path, number, (c["x0"], c["top"], c["x1"], c["bottom"]))
+        ink = ink_box(doc.pdf_path, number, (c["x0"], c["top"], c["x1"], c["bottom"]))
         assert ink is not None and ink[3] - ink[1] > 0.5 * doc.em and ink[2] - ink[0] > 0.4 * doc.em
 
 
@@ -455,24 +377,6 @@ def test_vt30_raw_text_equals_layout_per_page(doc):
         assert got == want, p["number"]
 
 
-def _ink_box(pdf_path: Path, number: int, box: tuple[float, float, float, float], dpi: int = 600):
-    """Bounding box (x0, top, x1, bottom in pt, P frame) of dark pixels inside box."""
-    import pypdfium2 as pdfium
-
-    doc = pdfium.PdfDocument(str(pdf_path))
-    page = doc[number - 1]
-    w, h = page.get_size()
-    x0, top, x1, bottom = box
-    scale = dpi / 72
-    img = page.render(scale=scale, crop=(x0, h - bottom, w - x1, top)).to_pil().convert("L")
-    doc.close()
-    dark = img.point(lambda v: 255 if v < 128 else 0).getbbox()
-    if dark is None:
-        return None
-    a, b, c, d = dark
-    return x0 + a / scale, top + b / scale, x0 + c / scale, top + d / scale
-
-
 def test_vt23_calls_right_of_the_column_on_the_cell_foot(doc):
     """By ink: pdfminer gives a zero-advance glyph on a turned page no usable box."""
     checked = 0
@@ -485,14 +389,15 @@ def test_vt23_calls_right_of_the_column_on_the_cell_foot(doc):
                 continue     # only calls between two cells of one column
             # the gap right of the cell, short of the neighbour column (whose
             # sideways Latin may overhang its 1-em band a little)
-            ink = _ink_box(doc.pdf_path, p["number"],
+            ink = ink_box(doc.pdf_path, p["number"],
                            (cell["x1"] + 0.01 * doc.em, cell["top"] - 0.6 * doc.em,
                             cell["x1"] + doc.gap - 0.1 * doc.em, cell["bottom"] + 0.3 * doc.em))
             assert ink is not None, (p["number"], c["text"])
             assert ink[2] - ink[0] <= 0.55 * doc.em, (p["number"], c["text"], ink)
             assert abs(ink[3] - cell["bottom"]) <= 0.1 * doc.em, (p["number"], cell["text"], ink, cell["bottom"])
             before = chars[i - 2]
-            if _han_only(before["text"] + cell["text"] + nxt["text"]) and abs(_xc(before) - _xc(cell)) < 1:
+            if (han_only(before["text"] + cell["text"] + nxt["text"], allow_empty=True)
+                    and abs(_xc(before) - _xc(cell)) < 1):
                 # the call takes no advance: the grid step is the same on both sides
                 step = cell["top"] - before["top"]
                 assert abs(nxt["top"] - cell["top"] - step) <= 0.01 * doc.em

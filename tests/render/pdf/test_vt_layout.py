@@ -23,8 +23,8 @@ import pytest
 from bookbuild import charclass as cc
 from bookbuild.config import EditionConfig
 from bookbuild.render.pdf.layout.frame import Frame
-from test_pdf_horizontal import find_chars
-from test_pdf_vt import CHAPTER1, CHAPTER2, EPOCH, NOTES, _ink_box, build_small_book
+from helpers.books import PRINT_CHAPTER1, PRINT_CHAPTER2, PRINT_NOTES
+from helpers.pdf import EPOCH, build_small_book, find_chars, ink_box
 
 HAN = "天地玄黃宇宙洪荒日月盈昃辰宿列張寒來暑往秋收冬藏閏餘成歲律呂調陽雲騰致雨露結為霜金生麗水玉出崑岡劍號巨闕珠稱夜光果珍李柰菜重芥薑海鹹河淡"
 WRAPS = (("「", "」", 0.15), ("（", "）", 0.08), ("『", "』", 0.06), ("《", "》", 0.05), ("〈", "〉", 0.04))
@@ -77,9 +77,9 @@ title_marks = "wavy"
 format = "epub"
 """
 
-FILES = {"book.toml": TOML, "manuscript/01.md": CHAPTER1, "manuscript/02.md": CHAPTER2,
+FILES = {"book.toml": TOML, "manuscript/01.md": PRINT_CHAPTER1, "manuscript/02.md": PRINT_CHAPTER2,
          "manuscript/03.md": generated_chapter(),
-         "footnotes/01.md": NOTES + "\n[^n8]: 援軍的去向，見第十軍的戰鬥詳報。\n\n[^n9]: 軍令原文已佚。\n"}
+         "footnotes/01.md": PRINT_NOTES + "\n[^n8]: 援軍的去向，見第十軍的戰鬥詳報。\n\n[^n9]: 軍令原文已佚。\n"}
 
 
 def build(root: Path, edition: str):
@@ -394,7 +394,7 @@ def test_vt21_title_marks_brackets_or_wavy_lines(doc):
             assert len(mine) == 1, (title, len(mine))
             # a wave, not a straight line: its ink (pdfplumber gives the path's end points only)
             w = mine[0]
-            ink = _ink_box(doc.pdf_path, p["number"], (w["x0"] - 0.2 * doc.em, w["top"], w["x0"] + 0.2 * doc.em,
+            ink = ink_box(doc.pdf_path, p["number"], (w["x0"] - 0.2 * doc.em, w["top"], w["x0"] + 0.2 * doc.em,
                                                         w["bottom"]))
             assert ink is not None and ink[2] - ink[0] >= 0.05 * doc.em, (title, ink)
         return
