@@ -5,7 +5,7 @@ from bookbuild import model as m
 from bookbuild.load import load_book
 from bookbuild.transform.notes import with_citation_notes
 from bookbuild.transform.simplified import convert_book
-from bookfactory import BOOK_TOML, make_book
+from helpers.books import BOOK_TOML, make_book
 
 HANS_TOML = BOOK_TOML + '\n[editions.epub-hans]\nformat = "epub"\nscript = "zh-Hans"\n'
 
