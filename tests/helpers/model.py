@@ -34,7 +34,8 @@ def model_book(chapters: list[list[m.Block]], note_texts: dict[str, str] | None 
     for i, (f, blocks) in enumerate(zip(files, chapters)):
         title = (titles or [f"第{i + 1}章"] * len(chapters))[i]
         chs.append(m.Chapter(f, "body", i, i + 1, [m.Text(title, m.Pos(f, 1, 3))], blocks, m.Pos("book.toml", 6, 1)))
-    nmap = {nid: m.Note(nid, [m.Para([m.Text(t, m.Pos("footnotes/n.md", k + 1, 8))], m.Pos("footnotes/n.md", k + 1, 8))],
+    nmap = {nid: m.Note(nid, [m.Para([m.Text(t, m.Pos("footnotes/n.md", k + 1, 8))],
+                                     m.Pos("footnotes/n.md", k + 1, 8))],
                         m.Pos("footnotes/n.md", k + 1, 1))
             for k, (nid, t) in enumerate((note_texts or {}).items())}
     return m.Book(Path("/nonexistent"), cfg, chs, nmap, {}, {})

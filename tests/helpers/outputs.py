@@ -16,8 +16,6 @@ from lxml import etree
 from bookbuild.commands.build import run_build
 from helpers.epub import NS
 
-XHTML = "{http://www.w3.org/1999/xhtml}"
-
 
 @dataclass
 class Built:
