@@ -1,16 +1,15 @@
 """bookbuild import: legacy text and .docx into a clean book, nothing lost."""
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
 
 from bookbuild import model as m
-from bookbuild.commands.importer import run_import
 from bookbuild.imports.encoding import decode
 from bookbuild.imports.plaintext import MARKER_RE, NOTE_LINE_RE, NOTES_HEADING_RE
 from bookbuild.load import load_book
+from helpers.cli import import_book
 
 LEGACY = """衡陽之戰
 
@@ -40,9 +39,7 @@ def legacy_text() -> str:
 def do_import(tmp_path, text: str | bytes, name="old.txt", **kw):
     src = tmp_path / name
     src.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
-    out, err = io.StringIO(), io.StringIO()
-    status = run_import(src, tmp_path / "book", stdout=out, stderr=err, **kw)
-    return status, out.getvalue(), err.getvalue()
+    return import_book(src, tmp_path / "book", **kw)
 
 
 def keep(text: str) -> str:
@@ -133,9 +130,8 @@ def test_docx_import(tmp_path):
           "# 第二章 城破\n\n八月八日城破[^3]。\n\n[^1]: 戰史叢書，頁112。\n[^2]: 唐縱日記。\n[^3]: 大事長編。\n")
     docx = tmp_path / "old.docx"
     pypandoc.convert_text(md, "docx", format="markdown", outputfile=str(docx))
-    out, err = io.StringIO(), io.StringIO()
-    status = run_import(docx, tmp_path / "book", stdout=out, stderr=err)
-    assert status == 0, out.getvalue() + err.getvalue()
+    status, out, err = import_book(docx, tmp_path / "book")
+    assert status == 0, out + err
     root = tmp_path / "book"
     ch1 = (root / "manuscript/01.md").read_text(encoding="utf-8")
     assert ch1.startswith("# 第一章 圍城") and "*方先覺*" in ch1 and "[^c1-1]" in ch1

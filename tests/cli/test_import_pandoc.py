@@ -19,11 +19,12 @@ from lxml import etree
 from bookbuild import model as m
 from bookbuild.commands.build import run_build
 from bookbuild.commands.check import run_check
-from bookbuild.commands.importer import run_import
 from bookbuild.imports.pandocnotes import find_marks, split_off_definitions, uses_pandoc_notes
 from bookbuild.load import load_book
+from helpers.books import REPO
+from helpers.cli import import_book
 
-DATA = Path(__file__).parent / "data"
+DATA = REPO / "tests" / "data"
 HANZI = ("天地玄黃宇宙洪荒日月盈昃辰宿列張寒來暑往秋收冬藏閏餘成歲律呂調陽"
          "雲騰致雨露結為霜金生麗水玉出崑岡劍號巨闕珠稱夜光")
 
@@ -162,12 +163,6 @@ def blocks_text(blocks) -> str:
     return "".join(out)
 
 
-def do_import(src: Path, out: Path, **kw) -> tuple[int, str, str]:
-    stdout, stderr = io.StringIO(), io.StringIO()
-    status = run_import(src, out, stdout=stdout, stderr=stderr, **kw)
-    return status, stdout.getvalue(), stderr.getvalue()
-
-
 def book_files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file() and ".bookbuild" not in p.parts}
@@ -179,7 +174,7 @@ def generated(tmp_path_factory):
     gen = Generated()
     src = tmp / "book.md"
     src.write_text(gen.markdown, encoding="utf-8")
-    status, out, err = do_import(src, tmp / "book")
+    status, out, err = import_book(src, tmp / "book")
     return gen, src, tmp / "book", status, out, err
 
 
@@ -247,7 +242,7 @@ def test_nothing_lost_or_added(generated):
 
 def test_ids_stable_across_imports(generated, tmp_path):
     _, src, root, *_ = generated
-    status, _, _ = do_import(src, tmp_path / "again")
+    status, _, _ = import_book(src, tmp_path / "again")
     assert status == 0
     assert book_files(tmp_path / "again") == book_files(root)
 
@@ -272,7 +267,7 @@ def import_text(tmp_path: Path, text: str, **kw) -> tuple[int, str, str, Path]:
     tmp_path.mkdir(exist_ok=True)
     src = tmp_path / "in.md"
     src.write_text(text, encoding="utf-8")
-    status, out, err = do_import(src, tmp_path / "book", **kw)
+    status, out, err = import_book(src, tmp_path / "book", **kw)
     return status, out, err, tmp_path / "book"
 
 
@@ -345,7 +340,7 @@ def test_folder_of_chapters(tmp_path):
     (src / "02-b.md").write_text("# 乙\n\n乙文[^1]^[乙行內]。\n\n[^1]: 乙之一。\n", encoding="utf-8")
     (src / "99-notes.md").write_text("[^x]: 共用之注。\n\n[^y]: 無人引用。\n", encoding="utf-8")
     (src / "readme.png").write_bytes(b"not a chapter")
-    status, out, err = do_import(src, tmp_path / "book")
+    status, out, err = import_book(src, tmp_path / "book")
     assert status == 0 and "0 errors" in out, out + err
     root = tmp_path / "book"
     notes1, notes2 = read(root, "footnotes/01.md"), read(root, "footnotes/02.md")
@@ -367,7 +362,7 @@ def test_bibliography_file_becomes_sources(tmp_path):
 def test_classical_text_with_inline_notes(tmp_path):
     """詩經·大雅·公劉, with annotations as inline notes and [^n] notes."""
     src = DATA / "shijing-gongliu.md"
-    status, out, err = do_import(src, tmp_path / "book")
+    status, out, err = import_book(src, tmp_path / "book")
     assert status == 0 and out.strip().endswith("0 errors, 0 warnings"), out + err
     book, _ = load_book(tmp_path / "book")
     text = src.read_text(encoding="utf-8")
@@ -389,6 +384,6 @@ def test_folder_of_legacy_chapters(tmp_path):
     src.mkdir()
     (src / "01.txt").write_text("第一章 甲\n\n甲文[1]。\n\n注\n[1] 甲注。\n", encoding="utf-8")
     (src / "02.txt").write_text("第二章 乙\n\n乙文〔1〕。\n\n注\n〔1〕 乙注。\n", encoding="utf-8")
-    status, out, err = do_import(src, tmp_path / "book")
+    status, out, err = import_book(src, tmp_path / "book")
     assert status == 0 and "0 errors, 0 warnings" in out, out + err
     assert "[^c2-1]: 乙注。" in read(tmp_path / "book", "footnotes/02.md")

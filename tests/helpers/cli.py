@@ -1,5 +1,5 @@
 """Running bookbuild as an author does: the command line in a child process (`bookbuild`), and the in-process
-`check` and `fix` commands with their output captured (`check_json`, `fix_book`)."""
+`check`, `fix` and `import` commands with their output captured (`check_json`, `fix_book`, `import_book`)."""
 from __future__ import annotations
 
 import io
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bookbuild.commands.check import run_check
 from bookbuild.commands.fix import run_fix
+from bookbuild.commands.importer import run_import
 from helpers.books import REPO
 
 SRC = REPO / "src"
@@ -64,3 +65,10 @@ def fix_book(book: Path, *, check: bool = False, diff: bool = False, **options) 
     out, err = io.StringIO(), io.StringIO()
     status = run_fix(book, check=check, diff=diff, stdout=out, stderr=err, **options)
     return status, out.getvalue(), err.getvalue()
+
+
+def import_book(source: Path, out: Path, **options) -> tuple[int, str, str]:
+    """`bookbuild import source --out out` in process: (exit status, stdout, stderr)."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    status = run_import(source, out, stdout=stdout, stderr=stderr, **options)
+    return status, stdout.getvalue(), stderr.getvalue()
