@@ -16,7 +16,7 @@ from helpers.outputs import Built, build_book  # noqa: E402
 # the fuzz tests to a bounded number of examples; `pytest --slow` selects "slow",
 # which runs many more (tests/corpus/test_fuzz.py scales its counts by the profile name).
 # No example database is kept: CI must not depend on what a local run found.
-_COMMON = dict(deadline=None, database=None,
+_COMMON = dict(deadline=None, database=None,  # noqa: C408 (keyword style reads like settings())
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                       HealthCheck.large_base_example])
 settings.register_profile("ci", derandomize=True, **_COMMON)

@@ -35,11 +35,10 @@ def temp_files(folder: Path) -> list[str]:
 def test_atomic_path_renames_and_cleans_up(tmp_path):
     target = tmp_path / "out.pdf"
     target.write_bytes(b"old")
-    with pytest.raises(RuntimeError):
-        with atomic.atomic_path(target) as tmp:
-            assert tmp.parent == tmp_path and tmp.name.startswith(f".out.pdf.{os.getpid()}.")
-            tmp.write_bytes(b"half")
-            raise RuntimeError("fault")
+    with pytest.raises(RuntimeError), atomic.atomic_path(target) as tmp:
+        assert tmp.parent == tmp_path and tmp.name.startswith(f".out.pdf.{os.getpid()}.")
+        tmp.write_bytes(b"half")
+        raise RuntimeError("fault")
     assert target.read_bytes() == b"old" and temp_files(tmp_path) == []
     atomic.write_bytes(target, b"new")
     assert target.read_bytes() == b"new" and temp_files(tmp_path) == []
@@ -49,11 +48,10 @@ def test_staged_outputs_replace_together_or_not_at_all(tmp_path):
     a, b = tmp_path / "x.pdf", tmp_path / "x.log.json"
     a.write_text("old a")
     b.write_text("old b")
-    with pytest.raises(KeyboardInterrupt):
-        with atomic.Staged() as staged:
-            staged.path(a).write_text("new a")
-            staged.path(b).write_text("new b")
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), atomic.Staged() as staged:
+        staged.path(a).write_text("new a")
+        staged.path(b).write_text("new b")
+        raise KeyboardInterrupt
     assert (a.read_text(), b.read_text()) == ("old a", "old b") and temp_files(tmp_path) == []
     with atomic.Staged() as staged:
         staged.path(a).write_text("new a")

@@ -1,5 +1,4 @@
-"""Character classes of vertical-typography.md §3 (bookbuild.charclass)."""
-import re
+"""Character classes of docs/VERTICAL-TYPOGRAPHY.md §3 (bookbuild.charclass)."""
 
 import pytest
 

@@ -196,6 +196,7 @@ def test_epub_packages_only_checked_images(tmp_path, server):
 
 def test_epub_css_rewrite_blanks_refused_urls(tmp_path):
     from types import SimpleNamespace
+
     from bookbuild.render.epub.css import _packaged_urls
     root = tmp_path / "book"
     png(root / "assets" / "ok.png")

@@ -47,7 +47,7 @@ def test_json_format(tmp_path):
 def test_github_format_escapes(tmp_path):
     book = broken(tmp_path)
     r = bb("check", str(book), "--format", "github", env={"GITHUB_WORKSPACE": str(tmp_path)})
-    line = next(l for l in r.stdout.splitlines() if "BB101" in l)
+    line = next(x for x in r.stdout.splitlines() if "BB101" in x)
     assert re.fullmatch(r"::error file=book/manuscript/01\.md,line=\d+,col=\d+,title=BB101::[^\n]+", line), line
     # a property value with a comma or colon must be escaped
     from bookbuild.diagnostics import _gh_escape_prop

@@ -107,7 +107,8 @@ def test_markers_without_notes_and_notes_without_markers_are_reported(tmp_path):
 @pytest.mark.parametrize("codec,expect", [("cp950", "cp950"), ("gb18030", "gb18030"), ("utf-16", "utf-16"),
                                           ("utf-8-sig", "utf-8-sig"), ("utf-8", "utf-8")])
 def test_encodings_detected(codec, expect):
-    text = LEGACY if codec != "gb18030" else "第一章 围城\n\n日军进抵衡阳外围，方先觉率第十军守城。这是简体中文的文字。\n"
+    simplified = "第一章 围城\n\n日军进抵衡阳外围，方先觉率第十军守城。这是简体中文的文字。\n"
+    text = LEGACY if codec != "gb18030" else simplified
     data = text.encode(codec)
     got, enc = decode(data)
     assert got.lstrip("\ufeff") == text and enc == expect
@@ -137,7 +138,8 @@ def test_docx_import(tmp_path):
     assert ch1.startswith("# 第一章 圍城") and "*方先覺*" in ch1 and "[^c1-1]" in ch1
     assert "[^c2-3]: 大事長編。" in (root / "footnotes/02.md").read_text(encoding="utf-8")
     # the notes follow their chapter's text in book_text()
-    expected = "old 第一章 圍城 日軍進抵衡陽外圍，方先覺率第十軍守城。戰史叢書，頁112。唐縱日記。第二章 城破 八月八日城破。大事長編。"
+    expected = ("old 第一章 圍城 日軍進抵衡陽外圍，方先覺率第十軍守城。戰史叢書，頁112。唐縱日記。"
+                "第二章 城破 八月八日城破。大事長編。")
     assert keep(book_text(root)) == keep(expected)
 
 

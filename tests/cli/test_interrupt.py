@@ -40,7 +40,8 @@ class Run:
     """`bookbuild ARGS` (or a driver script) in its own session, output to files."""
 
     def __init__(self, book: Path, tmp: Path, crash: Path, args: list[str], script: Path | None = None):
-        self.out, self.err = (open(book.parent / name, "w+b") for name in ("out.txt", "err.txt"))
+        # kept open for the child's whole life; closed in the runner's finish
+        self.out, self.err = (open(book.parent / name, "w+b") for name in ("out.txt", "err.txt"))  # noqa: SIM115
         head = [sys.executable, str(script)] if script else bookbuild_command()
         self.proc = subprocess.Popen(head + args, cwd=book, env=_env(tmp, crash), stdout=self.out,
                                      stderr=self.err, stdin=subprocess.DEVNULL, start_new_session=True)

@@ -295,7 +295,8 @@ def test_an_edit_during_a_build_cancels_it(book):
         srv.built("print", after=1)
         time.sleep(1)
         gens = sorted(int(p.name) for p in (book / ".bookbuild" / "serve" / "print").iterdir() if p.name.isdigit())
-        text = (book / ".bookbuild" / "serve" / "print" / str(gens[-1]) / "print.layout.json").read_text(encoding="utf-8")
+        layout = book / ".bookbuild" / "serve" / "print" / str(gens[-1]) / "print.layout.json"
+        text = layout.read_text(encoding="utf-8")
         assert NEW_NOTE + "乙" in text
         # the build of the first save never got published
         assert len([ln for ln in srv.stderr_lines if " print built (build " in ln]) == 2

@@ -119,7 +119,7 @@ def test_fix_is_idempotent_and_loses_nothing(files):
 @settings(max_examples=N_TEXT)
 @given(book_files)
 def test_fix_check_names_the_bb401_positions_of_check(files):
-    """One implementation (book-format.md): `fix --check` and `check` report the
+    """One implementation (docs/FORMAT.md): `fix --check` and `check` report the
     same BB401 places, CR and CRLF files included."""
     with tempfile.TemporaryDirectory() as tmp:
         root = _make(Path(tmp) / "book", files)

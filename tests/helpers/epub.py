@@ -85,7 +85,7 @@ def epubcheck(path: Path, *, quick_jvm: bool = False) -> dict:
 
 def epubcheck_problems(path: Path) -> list[str]:
     data = epubcheck(path)
-    return [f"{m['severity']} {m['ID']} {m['message']} {[l.get('path') for l in m.get('locations', [])][:2]}"
+    return [f"{m['severity']} {m['ID']} {m['message']} {[loc.get('path') for loc in m.get('locations', [])][:2]}"
             for m in data["messages"] if m["severity"] in ("FATAL", "ERROR", "WARNING")]
 
 

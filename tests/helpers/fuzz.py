@@ -1,10 +1,10 @@
 """Hypothesis strategies for the fuzz tests: chapter and note Markdown built from the
-pieces of the source format (book-format.md), hostile bytes and random encodings,
+pieces of the source format (docs/FORMAT.md), hostile bytes and random encodings,
 and random books that `check` must accept without an error.
 
 Two families:
 - `chapter_text` / `notes_text` / `encoded`: anything goes (valid and broken syntax,
-  control characters, every punctuation class of vertical-typography.md §3/§4).
+  control characters, every punctuation class of docs/VERTICAL-TYPOGRAPHY.md §3/§4).
 - `valid_book`: only what the format allows, so `build` must succeed.
 """
 from __future__ import annotations

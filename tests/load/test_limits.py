@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -102,6 +103,6 @@ def test_pandoc_caught_in_exponential_time_is_stopped(monkeypatch):
     assert "took longer than 0.5 s" in diags[0].message
     me = os.getpid()
     children = [c for t in os.listdir(f"/proc/{me}/task")
-                for c in open(f"/proc/{me}/task/{t}/children").read().split()]
+                for c in Path(f"/proc/{me}/task/{t}/children").read_text().split()]
     assert not [c for c in children if os.path.exists(f"/proc/{c}/exe")
                 and "pandoc" in os.path.basename(os.readlink(f"/proc/{c}/exe"))]

@@ -7,11 +7,11 @@ import re
 import pytest
 
 from bookbuild import model as m
-from bookbuild.load import load_book, pandoc_input as scan_mod
+from bookbuild.load import load_book
+from bookbuild.load import pandoc_input as scan_mod
 from bookbuild.load.files import guess_encoding
 from bookbuild.load.pandoc_input import MAX_BLOCK_NESTING, block_nesting_fault
 from helpers.books import CHAPTER, GLOSSARY, NOTES, make_book
-
 
 LONG = ("日軍於1944年6月23日進抵[衡陽]{.term}外圍，[方先覺]{.name}率[第十軍]{.term key=tenth}守城，"
         "見[蔣中正日記]{.title}，戰事緊急，軍民死傷甚眾。") * 150
@@ -29,7 +29,8 @@ def _inlines(book):
 
 
 def test_long_lines_are_broken_for_pandoc_without_changing_the_model(tmp_path, monkeypatch):
-    root = make_book(tmp_path / "book", {"manuscript/01.md": CHAPTER.replace("戰事緊急[^b]。", "戰事緊急[^b]。" + LONG)})
+    chapter = CHAPTER.replace("戰事緊急[^b]。", "戰事緊急[^b]。" + LONG)
+    root = make_book(tmp_path / "book", {"manuscript/01.md": chapter})
     breaks = [e for e in scan_mod.scan(LONG).edits if e[2].startswith("\n")]
     assert len(breaks) >= len(LONG) // (2 * scan_mod.BREAK_EVERY)        # breaks were inserted
     broken, d1 = load_book(root)

@@ -27,7 +27,8 @@ SOURCES = {
     "adams": {"type": "book", "title": "Hunan 1944", "author": [{"family": "Adams", "given": "Ann"}],
               "issued": {"date-parts": [[1990]]}},
     "xue": {"type": "book", "title": "薛岳回憶錄", "author": [{"literal": "薛岳"}], "issued": {"date-parts": [[1980]]}},
-    "fang": {"type": "book", "title": "方先覺傳", "author": [{"literal": "方先覺"}], "issued": {"date-parts": [[1975]]}},
+    "fang": {"type": "book", "title": "方先覺傳", "author": [{"literal": "方先覺"}],
+             "issued": {"date-parts": [[1975]]}},
     "unused": {"type": "book", "title": "未引書", "author": [{"literal": "某"}]},
 }
 
@@ -192,6 +193,7 @@ def test_csl_file_in_book_and_missing_style(tmp_path):
 
 def test_bundled_pandoc_api_version():
     import json
+
     import pypandoc
     out = json.loads(pypandoc.convert_text("", "json", format="markdown"))
     assert out["pandoc-api-version"] == citeproc.PANDOC_API

@@ -1,4 +1,4 @@
-"""vertical-typography.md §4: the normalizer rows, fix vs render, protected spans."""
+"""docs/VERTICAL-TYPOGRAPHY.md §4: the normalizer rows, fix vs render, protected spans."""
 from __future__ import annotations
 
 import re
@@ -8,9 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bookbuild.check.punctuation import punctuation_diagnostics
+from bookbuild.transform.normalize import Change, apply_changes, fix_text, normalize_for_render, quote_problems
 from bookbuild.transform.protected_spans import protected_spans
-from bookbuild.transform.normalize import (Change, apply_changes, fix_text, normalize_for_render,
-                                           quote_problems)
 from helpers.books import REPO
 
 
@@ -202,7 +201,7 @@ def _dirty(text: str) -> str:
     return text
 
 
-SAMPLE = [p for p in (REPO / "manuscript").glob("*.md")] + [p for p in (REPO / "footnotes").glob("*.md")]
+SAMPLE = list((REPO / "manuscript").glob("*.md")) + list((REPO / "footnotes").glob("*.md"))
 
 
 @pytest.mark.parametrize("path", SAMPLE, ids=[p.name for p in SAMPLE])

@@ -1,4 +1,4 @@
-"""book-format.md Numbers: numerals = "chinese" and tcy runs."""
+"""docs/FORMAT.md Numbers: numerals = "chinese" and tcy runs."""
 from __future__ import annotations
 
 import re

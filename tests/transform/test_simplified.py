@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 from io import StringIO
 
+from bookbuild import model as m
 from bookbuild.commands.check import run_check
 from bookbuild.load import load_book
-from bookbuild import model as m
 from bookbuild.transform.simplified import convert_book
 from helpers.books import BOOK_TOML, CHAPTER, GLOSSARY, make_book
 

@@ -64,7 +64,7 @@ def test_writing_mode_css(sample):
         assert len(roots) == 1, name
         names = [d.lower_name for d in roots[0] if d.lower_name.endswith("writing-mode")]
         assert names == ["-epub-writing-mode", "-webkit-writing-mode", "writing-mode"]
-        assert set(_decl_text(roots[0]).get(n) for n in names) == {mode}
+        assert {_decl_text(roots[0]).get(n) for n in names} == {mode}
         for doc_name, doc in epub.xhtml.items():   # every document links that stylesheet
             links = doc.xpath("//h:link/@href", namespaces=NS)
             assert any(h.endswith(f"epub-{sample[name][2].writing}.css") for h in links), doc_name

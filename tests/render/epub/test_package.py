@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -184,7 +184,7 @@ def test_metadata(sample):
     epub, book, ed = sample["epub"]
     opf = epub.opf
     modified = opf.xpath("//opf:meta[@property='dcterms:modified']/text()", namespaces=NS)
-    stamp = datetime.fromtimestamp(int(EPOCH), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = datetime.fromtimestamp(int(EPOCH), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert modified == [stamp]
     uid = opf.get("unique-identifier")
     assert opf.xpath(f"//dc:identifier[@id='{uid}']/text()", namespaces=NS) == [book.config.identifier]
@@ -235,7 +235,7 @@ def test_byte_identical_rebuild_and_canonical_zip(sample, tmp_path, monkeypatch)
     infos = epub.infos
     assert infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED
     assert [i.filename for i in infos[1:]] == sorted(i.filename for i in infos[1:])
-    when = datetime.fromtimestamp(int(EPOCH), tz=timezone.utc).timetuple()[:6]
+    when = datetime.fromtimestamp(int(EPOCH), tz=UTC).timetuple()[:6]
     assert {i.date_time for i in infos} == {when}
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 86400))
     later = tmp_path / "later.epub"

@@ -1,4 +1,4 @@
-"""Column breaker and units (vertical-pdf-design.md §3; VT-05–07, VT-12, VT-16–19, VT-25)."""
+"""Column breaker and units (docs/PRINT-ENGINE.md §3; VT-05–07, VT-12, VT-16–19, VT-25)."""
 from __future__ import annotations
 
 import math
@@ -278,7 +278,7 @@ def test_warichu_at_paragraph_end_leaves_two_chars_not_a_lone_bracket():
 
 
 def test_acronyms_upright_in_cjk_but_sideways_inside_latin():
-    words = "PEATTIE M, DREA E, VAN DE VEN H. The Battle".split(" ")
+    words = ["PEATTIE", "M,", "DREA", "E,", "VAN", "DE", "VEN", "H.", "The", "Battle"]
     inl: list = ["見"]
     for i, w in enumerate(words):
         inl += ([m.Space()] if i else []) + [w]

@@ -1,5 +1,5 @@
 """Derived faces for the vertical PDF, built from the installed Noto Serif CJK TC
-(vertical-pdf-design.md §2; VT-09..VT-14, VT-23, VT-28, VT-31)."""
+(docs/PRINT-ENGINE.md §2; VT-09..VT-14, VT-23, VT-28, VT-31)."""
 import shutil
 import subprocess
 import time
@@ -53,7 +53,7 @@ def bounds(font, glyph):
 
 
 def rotated(src, glyph):
-    """Source bounds turned the way the design note prescribes (x' = vy − y, y' = x − hadv/2 + 380)."""
+    """Source bounds turned the way docs/PRINT-ENGINE.md §2 prescribes (x' = vy − y, y' = x − hadv/2 + 380)."""
     x0, y0, x1, y1 = bounds(src, glyph)
     vy = src["VORG"].VOriginRecords.get(glyph, src["VORG"].defaultVertOriginY)
     dy = 380 - src["hmtx"][glyph][0] / 2
@@ -61,7 +61,7 @@ def rotated(src, glyph):
 
 
 def points(font, glyph, rotate=False):
-    """Outline points, rounded; with rotate=True turned by the design-note transform."""
+    """Outline points, rounded; with rotate=True turned by the docs/PRINT-ENGINE.md §2 transform."""
     pen = RecordingPen()
     font.getGlyphSet()[glyph].draw(pen)
     if rotate:
@@ -224,7 +224,7 @@ def test_tcy_glyph_is_one_upright_em_cell(faces):
         g = f"tcy.{run}"
         assert f["hmtx"][g][0] == 1000
         x0, y0, x1, y1 = bounds(f, g)
-        assert 0 <= x0 and x1 <= 1000 and -120 <= y0 and y1 <= 880   # width in P = y extent ≤ 1 em
+        assert x0 >= 0 and x1 <= 1000 and y0 >= -120 and y1 <= 880   # width in P = y extent ≤ 1 em
         assert abs((y0 + y1) / 2 - 380) <= 15 and abs((x0 + x1) / 2 - 500) <= 15
     # digits side by side in P = along L's y: "12" is wider than "8"
     assert bounds(f, "tcy.12")[3] - bounds(f, "tcy.12")[1] > bounds(f, "tcy.8")[3] - bounds(f, "tcy.8")[1]
@@ -239,7 +239,7 @@ def test_note_call_glyphs(built, faces):
     for run in CALLS:
         x0, y0, x1, y1 = bounds(faces["U"], f"call.{run}")
         assert faces["U"]["hmtx"][f"call.{run}"][0] == 0
-        assert -1000 <= x0 and x1 <= 0 and x1 >= -200      # ends near the origin (VT-23)
+        assert x0 >= -1000 and x1 <= 0 and x1 >= -200      # ends near the origin (VT-23)
         assert y0 >= 1760 and y1 <= 1760 + 1000            # above the em box at 0.5 em
 
 

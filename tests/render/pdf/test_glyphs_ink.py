@@ -1,4 +1,4 @@
-"""Glyph rules checked by ink on the real print PDF (vertical-typography.md §1.1):
+"""Glyph rules checked by ink on the real print PDF (docs/VERTICAL-TYPOGRAPHY.md §1.1):
 VT-09 (upright classes, ：； dots stacked along the column), VT-10 (brackets
 in their vertical form, compared with the presentation forms) and VT-14
 (Taiwan-style centred pause/stop marks).
@@ -102,8 +102,8 @@ def reference(ink, tmp_path_factory):
     horizontal brackets), upright, drawn by WeasyPrint and rasterized by
     pdfium like the book: ch -> cell mask.  The cell top is the ascent
     (0.88 em) above the baseline, as in the derived faces."""
-    from weasyprint import HTML
     import pypdfium2 as pdfium
+    from weasyprint import HTML
 
     chars = "".join(FORMS.values()) + BRACKETS
     path = tmp_path_factory.mktemp("ref") / "ref.pdf"
@@ -267,8 +267,8 @@ def _run_mask(img, chars, s):
 
 def test_vt12_latin_run_lies_turned_clockwise_centred_in_the_column(ink, tmp_path):
     """The run's raster equals the horizontal rendering turned 90° clockwise."""
-    from weasyprint import HTML
     import pypdfium2 as pdfium
+    from weasyprint import HTML
 
     number = next(p["number"] for p in ink.layout["pages"] if "Roosevelt" in p["body"]["text"])
     chars = ink.plumber.pages[number - 1].chars

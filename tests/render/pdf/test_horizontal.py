@@ -1,6 +1,6 @@
 """A horizontal pdf edition (`writing = "horizontal"`) measured on the real PDF.
 
-book-format.md: in a horizontal pdf, read "column" as "line".  Same breaker
+docs/FORMAT.md: in a horizontal pdf, read "column" as "line".  Same breaker
 and paginator as the vertical edition, but no turn: lines run left → right
 and stack top → bottom on a portrait page, notes sit at the page foot, the
 gutter is on the left of odd pages (an ltr book), and every glyph comes from

@@ -157,6 +157,7 @@ def test_editions_of_one_build_share_the_book_data(tmp_path, monkeypatch):
     editions (EPUB, horizontal EPUB and the print layout), and each output is
     the same as when its edition is built alone."""
     import io
+
     from bookbuild.commands.build import run_build
     from bookbuild.transform import build_data
 

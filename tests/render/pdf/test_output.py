@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-from pathlib import Path
 
 import pikepdf
 import pytest
@@ -255,6 +254,7 @@ def test_bleed_and_crop_marks(tmp_path):
         trim = [float(v) for v in pdf.pages[first_open - 1].obj.TrimBox]
         assert [round(v, 2) for v in trim] == [round(b, 2), round(b, 2), round(A5[0] + b, 2), round(A5[1] + b, 2)]
     import pdfplumber
+
     from bookbuild.config import EditionConfig
     from bookbuild.render.pdf.layout.frame import Frame
     ta = Frame.of(EditionConfig(name="print", format="pdf", bleed=3.0)).ta_p(first_open % 2 == 1)

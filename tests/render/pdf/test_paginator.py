@@ -205,7 +205,7 @@ def test_note_numbers_per_chapter_or_book(numbering):
 @pytest.mark.parametrize("mode", ["chapter", "book"])
 def test_endnotes_after_chapter_or_book(mode):
     book, result, _ = build(chapters=2, paras=20, notes=mode)
-    where, calls = _note_pages(result), _call_pages(result)
+    where = _note_pages(result)
     assert set(where) == set(book.notes)
     last_body = {}
     for p in result.pages:

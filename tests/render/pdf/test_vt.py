@@ -1,4 +1,4 @@
-"""VT rules measured on the real print PDF of a small book (vertical-typography.md).
+"""VT rules measured on the real print PDF of a small book (docs/VERTICAL-TYPOGRAPHY.md).
 
 The book is built once per session with the loader and `build_pdf`; positions
 always come from the PDF (pdfplumber, P frame, pt), never from layout.json,

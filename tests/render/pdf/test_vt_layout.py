@@ -1,4 +1,4 @@
-"""Layout VT rules measured on the real print PDF (vertical-typography.md):
+"""Layout VT rules measured on the real print PDF (docs/VERTICAL-TYPOGRAPHY.md):
 VT-07, VT-08, VT-15–19, VT-23 (a call that opens a paragraph), VT-24 (rule
 beside the band), VT-25, VT-30 (pdfplumber and EPUB comparisons).
 
@@ -26,7 +26,8 @@ from bookbuild.render.pdf.layout.frame import Frame
 from helpers.books import PRINT_CHAPTER1, PRINT_CHAPTER2, PRINT_NOTES
 from helpers.pdf import EPOCH, build_small_book, find_chars, ink_box
 
-HAN = "天地玄黃宇宙洪荒日月盈昃辰宿列張寒來暑往秋收冬藏閏餘成歲律呂調陽雲騰致雨露結為霜金生麗水玉出崑岡劍號巨闕珠稱夜光果珍李柰菜重芥薑海鹹河淡"
+HAN = ("天地玄黃宇宙洪荒日月盈昃辰宿列張寒來暑往秋收冬藏閏餘成歲律呂調陽雲騰致雨露結為霜"
+       "金生麗水玉出崑岡劍號巨闕珠稱夜光果珍李柰菜重芥薑海鹹河淡")
 WRAPS = (("「", "」", 0.15), ("（", "）", 0.08), ("『", "』", 0.06), ("《", "》", 0.05), ("〈", "〉", 0.04))
 
 
@@ -161,7 +162,7 @@ def _text(chars: list[dict]) -> str:
 def _without_calls(doc: Doc, number: int, col: dict) -> str:
     """Layout column text without its note calls (drawn as zero-size glyphs)."""
     calls = doc.calls(number)
-    text, off = [], col["offset"]
+    text = []
     skip = set()
     for o, t in calls:
         skip.update(range(o, o + len(t)))
@@ -230,7 +231,8 @@ def test_vt08_headings_on_the_grid_indented_bold_never_last(basic):
         for col in p["body"]["columns"]:
             if col["role"] not in indent:
                 continue
-            mine = [c for c in chars if abs((c["x0"] + c["x1"]) / 2 - (ta["right"] - col["x_em"] * doc.em)) < 0.3 * doc.em]
+            centre = ta["right"] - col["x_em"] * doc.em
+            mine = [c for c in chars if abs((c["x0"] + c["x1"]) / 2 - centre) < 0.3 * doc.em]
             assert _text(mine) == col["text"]
             assert all(abs(c["size"] / doc.em - size[col["role"]]) < 0.01 for c in mine)
             assert 1.1 - 1e-6 <= size[col["role"]] <= 1.2 + 1e-6
@@ -311,7 +313,7 @@ def test_vt19_hanging_only_when_enabled(doc):
     hung = 0
     for p in doc.body_pages():
         bottom = doc.ta(p["number"])["bottom"]
-        for col, chars in doc.columns(p["number"]):
+        for _col, chars in doc.columns(p["number"]):
             for c in chars:
                 beyond = c["bottom"] - bottom
                 if doc.edition == "strict":
@@ -513,8 +515,10 @@ def test_vt30_pdfplumber_rotated_extraction_equals_layout(basic):
 def test_vt30_book_text_equals_the_epub_text(basic, tmp_path):
     """Body text of each chapter, PDF (layout-checked text layer) vs the EPUB edition
     with the same numerals and script, whitespace and note calls removed."""
-    from lxml import etree
     import zipfile
+
+    from lxml import etree
+
     from bookbuild.commands.check import load_prepared
     from bookbuild.render.epub import build as build_epub
     from bookbuild.transform.build_data import prepare

@@ -4,5 +4,5 @@ import pathlib
 
 def generate(book: pathlib.Path) -> None:
     with open(book / "manuscript/02.md", "wb") as f:
-        f.write("# 第二章\n\n".encode("utf-8"))
+        f.write("# 第二章\n\n".encode())
         f.truncate(65 * 1024 * 1024)
