@@ -10,10 +10,13 @@ import re
 from dataclasses import dataclass, fields
 from typing import Any
 
+from stdnum import isbn as stdnum_isbn
+
 from .booktoml import parse_toml
 from .diagnostics import Diagnostic
 
 MM = 72 / 25.4  # pt per mm
+EPUB_FORMATS = ("epub", "kepub")   # kepub: the EPUB with Kobo's span markup, written as NAME.kepub.epub
 PAGE_SIZES_MM = {"A5": (148, 210), "B6": (125, 176), "A4": (210, 297), "A6": (105, 148)}
 
 
@@ -39,6 +42,7 @@ class EditionConfig:
     name_marks: bool = False
     title_marks: str = "brackets"
     aside_brackets: str = "（）"
+    isbn: str = ""             # this edition's own ISBN (the print book's, the e-book's)
     # epub
     embed_font: bool = False
     page_source: str = ""
@@ -63,6 +67,16 @@ class EditionConfig:
     @property
     def vertical(self) -> bool:
         return self.writing == "vertical"
+
+    @property
+    def is_epub(self) -> bool:
+        """An EPUB package (epub or kepub): the EPUB renderer, the epub-only keys."""
+        return self.format in EPUB_FORMATS
+
+    @property
+    def output_file(self) -> str:
+        """The file the edition writes: NAME.epub, NAME.kepub.epub (Kobo's extension), NAME.pdf."""
+        return f"{self.name}.kepub.epub" if self.format == "kepub" else f"{self.name}.{self.format}"
 
     def page_size_pt(self) -> tuple[float, float]:
         """Trim size (width, height) in pt, portrait reading frame."""
@@ -113,6 +127,28 @@ class BookConfig:
         raise KeyError(name)
 
 
+def isbn_urn(value: str) -> str:
+    """A valid ISBN-10 or ISBN-13 (hyphens, spaces allowed) as urn:isbn: and
+    13 digits, the form TDPF's guide asks for in dc:identifier."""
+    return "urn:isbn:" + stdnum_isbn.compact(stdnum_isbn.to_isbn13(value))
+
+
+def isbn_problem(value: str) -> str:
+    """Why value is not a valid ISBN-10/13, or "" when it is."""
+    try:
+        stdnum_isbn.validate(value)
+    except stdnum_isbn.InvalidChecksum:
+        digits = stdnum_isbn.compact(value)
+        expected = (stdnum_isbn.ean.calc_check_digit(digits[:-1]) if len(digits) == 13
+                    else stdnum_isbn._calc_isbn10_check_digit(digits[:-1]))
+        return f"has a wrong check digit: {digits[-1]}, the digits before it give {expected}"
+    except stdnum_isbn.ValidationError:
+        return "is not an ISBN: 10 or 13 digits (the last of an ISBN-10 may be X), hyphens allowed"
+    if len(stdnum_isbn.compact(value)) == 13 and not stdnum_isbn.compact(value).startswith(("978", "979")):
+        return "is not an ISBN: an ISBN-13 begins with 978 or 979"
+    return ""
+
+
 def parse_page(spec: str) -> tuple[float, float]:
     if spec in PAGE_SIZES_MM:
         w, h = PAGE_SIZES_MM[spec]
@@ -134,7 +170,7 @@ _ONE_OF = {
     "index_sort": ("pinyin", "strokes", "zhuyin"),
     "range": ("～", "至"),
     "interpunct": ("·", "‧", "・"),
-    "format": ("epub", "pdf"),
+    "format": ("epub", "kepub", "pdf"),
     "writing": ("vertical", "horizontal"),
     "script": ("zh-Hant", "zh-Hans"),
     "numerals": ("tcy", "upright", "sideways", "chinese"),
@@ -153,7 +189,7 @@ _BOOK_KEYS = {"title": str, "subtitle": str, "authors": list, "identifier": str,
               "bibliography_sort": str, "index_sort": str, "range": str, "interpunct": str}
 _EDITION_COMMON = {"format": str, "writing": str, "language": str, "script": str, "font": str,
                    "numerals": str, "long_numbers": str, "notes": str, "name_marks": bool,
-                   "title_marks": str, "aside_brackets": str}
+                   "title_marks": str, "aside_brackets": str, "isbn": str}
 _EDITION_EPUB = {"embed_font": bool, "page_source": str}
 _EDITION_PDF = {"page": str, "font_size": float, "chars_per_column": int, "columns_per_page": int,
                 "column_gap": float, "note_chars_per_column": int, "margin_head": float,
@@ -186,6 +222,12 @@ class _KeyIndex:
 
     def table(self, table: str) -> tuple[int, int]:
         return self.tables.get(table, (1, 1))
+
+    def value(self, table: str, key: str, text: str) -> tuple[int, int]:
+        """Line/column of a string value `key = "text"` (its first character), else the key's."""
+        line, col = self.key(table, key)
+        i = self.lines[line - 1].find(text, col) if 0 < line <= len(self.lines) and text else -1
+        return (line, i + 1) if i >= 0 else (line, col)
 
     def find(self, needle: str, default: tuple[int, int], nth: int = 0) -> tuple[int, int]:
         """Line and column of the nth (0-based) occurrence of needle."""
@@ -257,6 +299,7 @@ def parse_config(text: str, path: str = "book.toml") -> tuple[BookConfig | None,
     if "authors" in kw and (not authors or not all(isinstance(a, str) for a in authors)):
         errs.add(idx.key("book", "authors"), "[book] authors must be a non-empty array of strings",
                  'write authors = ["…"]')
+    _check_isbns(kw, idx, errs)
     chapters = _parse_chapters(kw.get("chapters", []), idx, errs)
     editions = _parse_editions(data.get("editions", {}), idx, errs, kw.get("language", "zh-Hant-TW"))
     if errs:
@@ -267,6 +310,24 @@ def parse_config(text: str, path: str = "book.toml") -> tuple[BookConfig | None,
         kw["cover_line"] = idx.key("book", "cover")[0]
     cfg = BookConfig(path=path, editions=tuple(editions), **kw)
     return cfg, []
+
+
+def _check_isbns(kw: dict, idx, errs) -> None:
+    """[book] isbn, and an identifier written isbn:…, must be valid ISBNs (stdnum)."""
+    checks = [("isbn", kw.get("isbn", ""))]
+    if kw.get("identifier", "").lower().startswith(("isbn:", "urn:isbn:")):
+        checks.append(("identifier", kw["identifier"].split(":")[-1]))
+    for key, value in checks:
+        _check_isbn(errs, idx, "book", key, value)
+
+
+def _check_isbn(errs, idx, table: str, key: str, value: str) -> bool:
+    """A diagnostic at the ISBN's first character (after an `isbn:` prefix) when it is not valid."""
+    problem = isbn_problem(value) if value else ""
+    if problem:
+        errs.add(idx.value(table, key, value), f'[{table}] {key}: "{value}" {problem}',
+                 "copy the ISBN from the agency's record (ISBN-10 or ISBN-13, e.g. 978-986-7088-01-7)")
+    return not problem
 
 
 def _parse_chapters(entries, idx, errs) -> list[ChapterEntry]:
@@ -322,11 +383,13 @@ def _parse_editions(editions, idx, errs, book_lang) -> list[EditionConfig]:
             errs.add(idx.key("editions", name), f"edition '{name}' must be a table", f"write [editions.{name}]")
             continue
         fmt = spec.get("format")
-        if fmt not in ("epub", "pdf"):
+        if fmt not in _ONE_OF["format"]:
             errs.add(idx.key(table, "format") if fmt else idx.table(table),
-                     f"edition '{name}' needs format = \"epub\" or \"pdf\"", 'add format = "epub" or "pdf"')
+                     f"edition '{name}' needs format = \"epub\", \"kepub\" or \"pdf\"",
+                     'add format = "epub", "kepub" (Kobo) or "pdf"')
             continue
-        allowed = {**_EDITION_COMMON, **(_EDITION_EPUB if fmt == "epub" else _EDITION_PDF)}
+        epub_like = fmt in EPUB_FORMATS
+        allowed = {**_EDITION_COMMON, **(_EDITION_EPUB if epub_like else _EDITION_PDF)}
         simplified = spec.get("script") == "zh-Hans"
         kw: dict[str, Any] = {"name": name, "language": "zh-Hans-CN" if simplified else book_lang,
                               "font": "Noto Serif CJK SC" if simplified else "Noto Serif CJK TC",
@@ -334,21 +397,22 @@ def _parse_editions(editions, idx, errs, book_lang) -> list[EditionConfig]:
                               "name_marks": fmt == "pdf" and spec.get("writing", "vertical") == "vertical"}
         for key, value in spec.items():
             if key not in allowed:
-                other = "pdf" if fmt == "epub" else "epub"
+                other = "epub" if fmt == "pdf" else "pdf"
                 errs.add(idx.key(table, key), f"unknown key '{key}' in [{table}]",
                          f"'{key}' is a key of {other} editions" if key in (_EDITION_EPUB | _EDITION_PDF) else
                          "see docs/FORMAT.md for edition keys")
             elif _check_value(errs, idx, table, key, value, allowed[key]):
                 kw[key] = float(value) if allowed[key] is float else value
         ed = EditionConfig(**kw)
+        _check_isbn(errs, idx, table, "isbn", ed.isbn)
         _check_edition(ed, idx, table, errs)
         out.append(ed)
     return out
 
 
 def _check_edition(ed: EditionConfig, idx, table, errs) -> None:
-    if ed.format == "epub" and ed.notes == "page":
-        errs.add(idx.key(table, "notes"), f'notes = "page" is for pdf editions; [{table}] is an epub',
+    if ed.is_epub and ed.notes == "page":
+        errs.add(idx.key(table, "notes"), f'notes = "page" is for pdf editions; [{table}] is an {ed.format}',
                  'use notes = "chapter" or "book"')
     if len(ed.aside_brackets) != 2:
         errs.add(idx.key(table, "aside_brackets"), "aside_brackets must be exactly two characters",

@@ -17,7 +17,7 @@ from .progress import Progress
 
 # Every renderer: build(book, edition, out_dir, data, cache_dir, *, jobs, progress) -> diagnostics;
 # it writes <edition>.<format> and <edition>.log.json into out_dir.
-RENDERERS = {"epub": epub.build, "pdf": pdf.build}
+RENDERERS = {"epub": epub.build, "kepub": epub.build, "pdf": pdf.build}
 
 
 def run_build(book_dir: Path, *, editions: list[str] = (), out_dir: Path | None = None, jobs: int | None = None,
@@ -40,7 +40,7 @@ def run_build(book_dir: Path, *, editions: list[str] = (), out_dir: Path | None 
     _remove_leftovers(book.config, out_dir, cache_dir, root, stderr)
     all_diags = list(diags)
     shared = _SharedData(book)
-    wanted = {e.page_source for e in book.config.editions if e.format == "epub" and e.page_source}
+    wanted = {e.page_source for e in book.config.editions if e.is_epub and e.page_source}
     # Every edition writes into one stage folder, renamed into out_dir at the
     # end: an interrupted or crashed build changes nothing there.
     stage = make_stage(out_dir)
@@ -66,8 +66,8 @@ def run_build(book_dir: Path, *, editions: list[str] = (), out_dir: Path | None 
 def _remove_leftovers(config, out_dir: Path, cache_dir: Path, root: Path, stderr) -> None:
     """Temporary files of a build that was killed (SIGKILL, power loss):
     ours by name (atomic.py), and only when their process is gone."""
-    names = [f"{e.name}{ext}" for e in config.editions
-             for ext in (f".{e.format}", ".layout.json", ".log.json", ".proof.html")] + [STAGE]
+    names = [e.output_file for e in config.editions] + [
+        f"{e.name}{ext}" for e in config.editions for ext in (".layout.json", ".log.json", ".proof.html")] + [STAGE]
     removed = remove_stale(out_dir, names) + remove_stale(cache_dir, recursive=True)
     if removed:
         where = sorted({_shown(p.parent, root) for p in removed})
@@ -147,4 +147,4 @@ def _build_edition(book, edition, out_dir: Path, data: build_data.BuildData, cac
         return RENDERERS[edition.format](book, edition, out_dir, data, cache_dir, jobs=jobs,
                                          progress=progress.update)
     except OSError as e:
-        return [cannot_write(out_dir / f"{edition.name}.{edition.format}", e)]
+        return [cannot_write(out_dir / edition.output_file, e)]

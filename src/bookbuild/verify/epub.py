@@ -148,7 +148,9 @@ def _check_spine(spine: list[str | None], docs, book: m.Book) -> list[str]:
         doc = docs.get(file)
         if doc is None:
             continue
-        for sec in doc.iterfind("h:body/h:section[@id]", NS):
+        # a kepub's body content is inside Kobo's div#book-columns > div#book-inner
+        for sec in doc.xpath("h:body/h:section[@id] | h:body/h:div[@id='book-columns']/h:div[@id='book-inner']"
+                             "/h:section[@id]", namespaces=NS):
             order.append((sec.get("id"), sec))
     wanted = [ch.id for ch in book.chapters]
     found = [ident for ident, _ in order if ident in set(wanted)]

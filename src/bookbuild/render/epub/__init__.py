@@ -11,6 +11,11 @@ reproducibly (SOURCE_DATE_EPOCH), re-opens it and verifies it
 failed verification is an error and leaves the previous output in place.
 The edition's diagnostics are written to `<edition>.log.json`.
 
+A `kepub` edition is the same book with Kobo's span markup (kobo.py) and
+written as `<edition>.kepub.epub`.  Every edition has a cover: book.toml's
+`cover` image, else a typographic one (cover.py).  Apple Books' display
+options file says whether the book's fonts are to be used (store.py).
+
 With `page_source`, the parsed `<page_source>.layout.json` of that pdf
 edition (built earlier in the same run, `data.page_layouts`) gives the EPUB
 print page markers, a page-list and dc:source (pagelist.py), and 索引
@@ -27,21 +32,23 @@ from lxml import etree
 from ... import model as m
 from ...atomic import atomic_path, write_text
 from ...check.assets import check_assets
-from ...config import EditionConfig
+from ...config import EditionConfig, isbn_urn
 from ...diagnostics import BookError, Diagnostic, cannot_write, to_json_obj
 from ...fonts import FontNotFound
 from ...transform.build_data import BuildData
 from ...transform.edition_text import EditionText
 from ...verify.epub import verify_epub
 from . import css as css_mod
-from . import package
+from . import package, store
 from .backindex import index_doc
 from .bibliography import bibliography_doc
 from .chapters import chapter_doc
 from .context import Context
+from .cover import cover_png
 from .document import Doc
 from .fontembed import subset_font
 from .glossary import glossary_doc
+from .kobo import kobo_documents
 from .nav import NAV_FILE, cover_doc, nav_doc, title_doc
 from .notes import notes_doc
 from .pagelist import PageMarks
@@ -55,7 +62,7 @@ def build(book: m.Book, edition: EditionConfig, out_dir: Path, data: BuildData, 
     """Write out_dir/<edition>.epub and its log; return the diagnostics (errors mean no EPUB).
     (`jobs` and `progress` are the renderers' common signature: one process, no stages.)"""
     out_dir = Path(out_dir)
-    out_path = out_dir / f"{edition.name}.epub"
+    out_path = out_dir / edition.output_file
     layout, diags = page_layout(book, edition, data)
     diags += _write_epub(book, edition, out_path, data, cache_dir, layout)
     try:
@@ -122,37 +129,51 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
     font_css = css_mod.font_css(edition.font, FONT_FILE if edition.embed_font else None)
     sheets = css_mod.stylesheets(book, edition, font_css, ctx)
     ctx.stylesheets = [path for path, _ in sheets]
-    docs, cover_path, resources = _documents(ctx)
-    docs.insert(2 if cover_path else 1, docs.pop())          # nav after cover and title
+    cover, diags = _cover(ctx, cache_dir)
+    docs, resources = _documents(ctx, cover)
+    docs.insert(2 if cover else 1, docs.pop())          # nav after cover and title
     resources = sheets + resources
-    diags: list[Diagnostic] = list(getattr(ctx.cites, "warnings", ()))    # Pandoc citeproc's (BB604)
+    diags += list(getattr(ctx.cites, "warnings", ()))    # Pandoc citeproc's (BB604)
     if edition.embed_font:
         font, d = _embedded_font(ctx, docs, cache_dir)
         diags += d
         if font is not None:
             resources.append((FONT_FILE, font))
+    if edition.format == "kepub":
+        docs = kobo_documents(docs)
     order = [doc.uid for doc in docs]
-    pub = package.assemble(book, edition, docs, order, resources, cover_path,
+    pub = package.assemble(book, edition, docs, order, resources, cover[0] if cover else None,
                            has_images=bool(ctx.images), source=_print_source(ctx),
                            has_index=ctx.index is not None)
     when = build_time()
     with tempfile.TemporaryDirectory(prefix="bookbuild-epub-") as tmp:
         raw = Path(tmp) / "raw.epub"
         package.write(pub, raw, when)
-        return reproducible(raw.read_bytes(), when), diags
+        return reproducible(raw.read_bytes(), when, store.container_files(edition)), diags
 
 
-def _documents(ctx: Context) -> tuple[list[Doc], str | None, list[tuple[str, bytes]]]:
-    """Content documents in reading order (nav last, moved later), the cover
-    image's package path, and the images they use."""
+def _cover(ctx: Context, cache_dir) -> tuple[tuple[str, bytes] | None, list[Diagnostic]]:
+    """(package path, image) of the cover: book.toml's `cover`, else a
+    generated one; None (and a BB402) only when the edition's font is missing."""
+    cfg, root = ctx.book.config, ctx.book.root
+    if cfg.cover and (root / cfg.cover).is_file():
+        return ("images/cover" + Path(cfg.cover).suffix.lower(), (root / cfg.cover).read_bytes()), []
+    try:
+        return ("images/cover.png", cover_png(cfg, ctx.edition, cache_dir)), []
+    except FontNotFound as exc:
+        return None, [Diagnostic("BB402", f"no cover: the cover is drawn in {exc.family!r}, which is not "
+                                 "installed", cfg.path, 1, 1, exc.hint + "; or set cover = \"…\" in [book]")]
+
+
+def _documents(ctx: Context, cover: tuple[str, bytes] | None) -> tuple[list[Doc], list[tuple[str, bytes]]]:
+    """Content documents in reading order (nav last, moved later) and the
+    images they use (the cover first)."""
     book = ctx.book
     docs: list[Doc] = []
     resources: list[tuple[str, bytes]] = []
-    cover_path = None
-    if book.config.cover and (book.root / book.config.cover).is_file():
-        cover_path = "images/cover" + Path(book.config.cover).suffix.lower()
-        resources.append((cover_path, (book.root / book.config.cover).read_bytes()))
-        docs.append(cover_doc(ctx, cover_path))
+    if cover:
+        resources.append(cover)
+        docs.append(cover_doc(ctx, cover[0]))
     docs.append(title_doc(ctx))
     docs += [chapter_doc(ctx, ch) for ch in book.chapters]
     if ctx.book_notes and any(ctx.numbers.by_chapter.values()):
@@ -171,17 +192,20 @@ def _documents(ctx: Context) -> tuple[list[Doc], str | None, list[tuple[str, byt
     docs.append(nav_doc(ctx, docs))
     if ctx.pages:
         ctx.pages.insert_pending(docs)
-    return docs, cover_path, resources
+    return docs, resources
 
 
 def _print_source(ctx: Context) -> str:
-    """dc:source: the print edition the page numbers come from (its ISBN when
-    the book has one)."""
+    """dc:source and pageBreakSource: the print edition the page numbers come
+    from — its ISBN (the pdf edition's `isbn`, else [book] `isbn` when this
+    edition has an ISBN of its own), else its title and name."""
     if ctx.pages is None:
         return ""
     cfg = ctx.book.config
-    if cfg.isbn:
-        return package.identifier("isbn:" + cfg.isbn)
+    pdf = next((e for e in cfg.editions if e.name == ctx.edition.page_source), None)
+    print_isbn = (pdf.isbn if pdf else "") or (cfg.isbn if ctx.edition.isbn else "")
+    if print_isbn:
+        return isbn_urn(print_isbn)
     statement = f"{cfg.edition_statement}" if cfg.edition_statement else ""
     return f"{cfg.title}（{statement}印刷版 {ctx.pages.source}）"
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from ebooklib import epub
 
 from ... import model as m
-from ...config import EditionConfig
+from ...config import EditionConfig, isbn_urn
+from . import store
 from .document import Doc
 
 A11Y_SUMMARY = ("本書為可重排的電子書，含目次、地標導覽、章末或書末注釋（注號與注文互相連結）、"
@@ -39,7 +40,16 @@ def media_type(path: str) -> str:
 
 
 def identifier(value: str) -> str:
-    return "urn:isbn:" + value[5:] if value.lower().startswith("isbn:") else value
+    """book.toml's identifier as dc:identifier: `isbn:…`/`urn:isbn:…` as urn:isbn: + 13 digits."""
+    return isbn_urn(value.split(":")[-1]) if value.lower().startswith(("isbn:", "urn:isbn:")) else value
+
+
+def unique_identifier(book: m.Book, edition: EditionConfig) -> str:
+    """The package's unique identifier: the edition's ISBN, else the book's,
+    else `identifier` (TDPF: urn:isbn: and 13 digits when there is an ISBN,
+    else a urn:uuid)."""
+    isbn = edition.isbn or book.config.isbn
+    return isbn_urn(isbn) if isbn else identifier(book.config.identifier)
 
 
 def assemble(book: m.Book, edition: EditionConfig, docs: list[Doc], spine: list[str],
@@ -50,16 +60,27 @@ def assemble(book: m.Book, edition: EditionConfig, docs: list[Doc], spine: list[
     `source`: dc:source, the print edition whose pages the page-list gives."""
     cfg = book.config
     pub = epub.EpubBook()
-    pub.set_identifier(identifier(cfg.identifier))
+    unique = unique_identifier(book, edition)
+    pub.set_identifier(unique)
+    if identifier(cfg.identifier) != unique:      # the book's own id (a urn:uuid) stays findable
+        pub.add_metadata("DC", "identifier", identifier(cfg.identifier), {"id": "book-identifier"})
     pub.set_title(cfg.title)
     pub.set_language(edition.language)
     for i, author in enumerate(cfg.authors):
-        pub.add_author(author, uid=f"creator{i + 1}")
+        # TDPF: each creator its role and, when there are several, its display order
+        pub.add_author(author, role="aut", uid=f"creator{i + 1}")
+        if len(cfg.authors) > 1:
+            pub.add_metadata(None, "meta", str(i + 1), {"refines": f"#creator{i + 1}",
+                                                        "property": "display-seq"})
     for name, value in (("publisher", cfg.publisher), ("date", cfg.date), ("rights", cfg.rights),
                         ("source", source)):
         if value:
             pub.add_metadata("DC", name, value)
     _accessibility(pub, has_images, bool(source), has_index)
+    if source:      # W3C Page Source Identification (EPUBCheck 5.2+ accepts it): the page-list's source
+        pub.add_metadata(None, "meta", source, {"property": "pageBreakSource"})
+    pub.add_prefix(*store.IBOOKS_PREFIX)
+    pub.add_metadata(None, "meta", store.specified_fonts(edition), {"property": "ibooks:specified-fonts"})
     if edition.vertical:
         # For reading systems that predate EPUB 3 writing-mode CSS (Kindle).
         pub.add_metadata(None, "meta", "", {"name": "primary-writing-mode",

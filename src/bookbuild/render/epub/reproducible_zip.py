@@ -25,12 +25,13 @@ def build_time() -> datetime:
     return datetime.fromtimestamp(ts, tz=UTC).replace(tzinfo=None)
 
 
-def reproducible(data: bytes, when: datetime) -> bytes:
-    """The archive `data` rewritten in canonical form."""
+def reproducible(data: bytes, when: datetime, extra: dict[str, bytes] | None = None) -> bytes:
+    """The archive `data` rewritten in canonical form, with the `extra` entries (name → bytes) added."""
     stamp = max(when.replace(tzinfo=UTC).timestamp(), _ZIP_EPOCH)
     date_time = time.gmtime(stamp)[:6]
     with zipfile.ZipFile(io.BytesIO(data)) as src:
         entries = {info.filename: src.read(info) for info in src.infolist()}
+    entries.update(extra or {})
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as dst:
         names = ["mimetype"] + sorted(n for n in entries if n != "mimetype")
