@@ -9,7 +9,10 @@ lets ebooklib write the package (write errors raise), rewrites the archive
 reproducibly (SOURCE_DATE_EPOCH), re-opens it and verifies it
 (verify/epub.py) before it replaces `out_dir/<edition>.epub` atomically: a
 failed verification is an error and leaves the previous output in place.
-The edition's diagnostics are written to `<edition>.log.json`.
+The edition's diagnostics are written to `<edition>.log.json`, with
+`source_ids`: for each package file, the element ids the writer gave and the
+source file:line:col each renders (`bookbuild build --check` maps a
+validator's finding back through them, verify/sourcemap.py).
 
 With `page_source`, the parsed `<page_source>.layout.json` of that pdf
 edition (built earlier in the same run, `data.page_layouts`) gives the EPUB
@@ -40,6 +43,7 @@ from .bibliography import bibliography_doc
 from .chapters import chapter_doc
 from .context import Context
 from .document import Doc
+from .elements import XHTML_NS as XHTML
 from .fontembed import subset_font
 from .glossary import glossary_doc
 from .nav import NAV_FILE, cover_doc, nav_doc, title_doc
@@ -57,10 +61,12 @@ def build(book: m.Book, edition: EditionConfig, out_dir: Path, data: BuildData, 
     out_dir = Path(out_dir)
     out_path = out_dir / f"{edition.name}.epub"
     layout, diags = page_layout(book, edition, data)
-    diags += _write_epub(book, edition, out_path, data, cache_dir, layout)
+    source_ids: dict = {}
+    diags += _write_epub(book, edition, out_path, data, cache_dir, layout, source_ids)
+    log = to_json_obj(diags, book.root) | {"source_ids": {
+        doc: {i: [p.file, p.line, p.col] for i, p in ids.items()} for doc, ids in sorted(source_ids.items())}}
     try:
-        write_text(out_dir / f"{edition.name}.log.json",
-                   json.dumps(to_json_obj(diags, book.root), ensure_ascii=False, indent=2) + "\n")
+        write_text(out_dir / f"{edition.name}.log.json", json.dumps(log, ensure_ascii=False, indent=2) + "\n")
     except OSError as e:
         diags.append(cannot_write(out_dir / f"{edition.name}.log.json", e))
     return diags
@@ -81,9 +87,9 @@ def page_layout(book: m.Book, edition: EditionConfig, data: BuildData) -> tuple[
 
 
 def _write_epub(book: m.Book, edition: EditionConfig, out_path: Path, data: BuildData, cache_dir: Path,
-                layout: dict | None) -> list[Diagnostic]:
+                layout: dict | None, source_ids: dict) -> list[Diagnostic]:
     try:
-        archive, diags = render_epub(book, edition, data, cache_dir, layout)
+        archive, diags = render_epub(book, edition, data, cache_dir, layout, source_ids)
     except BookError as exc:
         return list(exc.diagnostics)
     try:
@@ -109,8 +115,9 @@ class _Unverified(Exception):
 
 
 def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir: Path | None = None,
-                layout: dict | None = None) -> tuple[bytes, list[Diagnostic]]:
-    """The finished, reproducible EPUB archive as bytes."""
+                layout: dict | None = None, source_ids: dict | None = None) -> tuple[bytes, list[Diagnostic]]:
+    """The finished, reproducible EPUB archive as bytes; `source_ids`, when
+    given, is filled with the package paths' element ids → source positions."""
     refused = check_assets(book, ["all.css", f"{edition.name}.css"])
     if refused:     # a remote, outside or broken reference: no EPUB (check/assets.py)
         raise BookError(refused)
@@ -123,6 +130,8 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
     sheets = css_mod.stylesheets(book, edition, font_css, ctx)
     ctx.stylesheets = [path for path, _ in sheets]
     docs, cover_path, resources = _documents(ctx)
+    if source_ids is not None:
+        source_ids.update({"EPUB/" + doc: ids for doc, ids in ctx.source_ids.items()})
     docs.insert(2 if cover_path else 1, docs.pop())          # nav after cover and title
     resources = sheets + resources
     diags: list[Diagnostic] = list(getattr(ctx.cites, "warnings", ()))    # Pandoc citeproc's (BB604)
@@ -134,7 +143,7 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
     order = [doc.uid for doc in docs]
     pub = package.assemble(book, edition, docs, order, resources, cover_path,
                            has_images=bool(ctx.images), source=_print_source(ctx),
-                           has_index=ctx.index is not None)
+                           has_index=ctx.index is not None, a11y=_a11y_facts(ctx, docs))
     when = build_time()
     with tempfile.TemporaryDirectory(prefix="bookbuild-epub-") as tmp:
         raw = Path(tmp) / "raw.epub"
@@ -172,6 +181,16 @@ def _documents(ctx: Context) -> tuple[list[Doc], str | None, list[tuple[str, byt
     if ctx.pages:
         ctx.pages.insert_pending(docs)
     return docs, cover_path, resources
+
+
+def _a11y_facts(ctx: Context, docs: list[Doc]) -> package.A11yFacts:
+    """What the accessibility metadata may say, read from the finished documents."""
+    images = [img for doc in docs for img in etree.fromstring(doc.content).iter(f"{{{XHTML}}}img")]
+    parts = {doc.uid for doc in docs} & {"glossary", "bibliography", "index"}
+    if any(ctx.numbers.by_chapter.values()):
+        parts.add("notes")
+    return package.A11yFacts(bool(images), all((img.get("alt") or "").strip() for img in images),
+                             tuple(sorted(parts)))
 
 
 def _print_source(ctx: Context) -> str:
