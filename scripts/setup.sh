@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh Debian machine: system packages (fonts, poppler,
-# Java for EPUBCheck, Chromium for screenshots and the benchmark anchor) and a
-# venv in .venv with the pinned dependencies of requirements.lock.
+# Java for EPUBCheck, Chromium for screenshots, the benchmark anchor and Ace,
+# Node.js for Ace), a venv in .venv with the pinned dependencies of
+# requirements.lock, and DAISY Ace in tools/ace/node_modules from its
+# package-lock.json (`bookbuild build --check` runs it with Debian's Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(fonts-noto-cjk fontconfig poppler-utils default-jre-headless chromium)
+# Node.js and npm only when the machine has none (a nodesource or nvm install is fine too).
+command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -32,4 +37,16 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     | grep -v "is ignored" >&2 || true
   .venv/bin/python -c "import bookbuild, weasyprint, ebooklib, pypandoc" || { echo "setup: install failed" >&2; exit 1; }
   echo "$want" > "$stamp"
+fi
+
+# DAISY Ace, pinned by tools/ace/package-lock.json; re-installed only when the
+# lock changes. --ignore-scripts: no browser download (Puppeteer's, Electron's),
+# Ace runs Debian's Chromium (PUPPETEER_EXECUTABLE_PATH, set by bookbuild).
+ace_stamp="tools/ace/node_modules/.bookbuild-lock"
+ace_want="$(sha256sum tools/ace/package-lock.json | cut -d' ' -f1)"
+if [ "$(cat "$ace_stamp" 2>/dev/null)" != "$ace_want" ]; then
+  echo "setup: installing DAISY Ace into tools/ace/node_modules" >&2
+  (cd tools/ace && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+  [ -x tools/ace/node_modules/.bin/ace-puppeteer ] || { echo "setup: Ace install failed" >&2; exit 1; }
+  echo "$ace_want" > "$ace_stamp"
 fi

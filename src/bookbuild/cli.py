@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path, default=None, metavar="DIR")
     b.add_argument("--jobs", type=int, default=None, help="worker processes for the print PDF")
     b.add_argument("--format", choices=["text", "json", "github", "sarif"], default="text")
+    b.add_argument("--check", action="store_true",
+                   help="then run EPUBCheck and DAISY Ace on each EPUB written; findings are diagnostics")
     f = sub.add_parser("fix", help="normalise CJK punctuation in place")
     f.add_argument("book_dir", nargs="?", type=Path, default=Path("."), metavar="BOOK_DIR")
     f.add_argument("--check", action="store_true", help="write nothing; exit 1 if something would change")
@@ -101,7 +103,7 @@ def _run(args) -> int:
     if args.command == "build":
         from .commands.build import run_build
         return run_build(args.book_dir, editions=args.edition, out_dir=args.out,
-                         jobs=args.jobs, fmt=args.format)
+                         jobs=args.jobs, fmt=args.format, check=args.check)
     if args.command == "init":
         from .commands.init import run_init
         return run_init(args.book_dir, title=args.title, author=args.author)

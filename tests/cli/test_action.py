@@ -59,8 +59,9 @@ def test_inputs_used_and_declared():
     used = {m.group(1) for e in exprs for m in re.finditer(r"inputs\.([\w-]+)", e)}
     assert used == set(ACTION["inputs"])
     conditions = {s["name"]: s.get("if") for s in STEPS}
-    assert conditions["bookbuild build"] == "inputs.build == 'true'"
-    assert conditions["Upload dist/"] == "inputs.build == 'true'"
+    assert conditions["bookbuild build"] == "inputs.build == 'true' || inputs.validate == 'true'"
+    assert conditions["Upload dist/"] == "inputs.build == 'true' || inputs.validate == 'true'"
+    assert conditions["Install DAISY Ace and Chromium"] == "inputs.validate == 'true'"
     assert conditions["Upload SARIF to code scanning"] == "inputs.sarif == 'true'"
     # The SARIF file is written before the check that fails the job on errors.
     names = [s["name"] for s in STEPS]
@@ -135,3 +136,15 @@ def test_build_step_fills_the_uploaded_folder(tmp_path):
     dist = tmp_path / "book" / "dist"
     assert (dist / "epub.epub").stat().st_size > 0
     assert (dist / "print.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_validate_builds_with_check_and_installs_ace_from_the_lock():
+    """`validate: "true"`: the build step adds --check; Ace comes from the
+    action's own lock, without a browser download, and is found by bookbuild."""
+    build = _step("bookbuild build")
+    assert build["env"]["VALIDATE"] == "${{ inputs.validate }}" and "args+=(--check)" in build["run"]
+    ace = _step("Install DAISY Ace and Chromium")["run"]
+    assert 'cd "$ACTION_PATH/tools/ace"' in ace and "npm ci --ignore-scripts" in ace
+    assert (REPO / "tools" / "ace" / "package-lock.json").is_file()
+    assert "BOOKBUILD_ACE=$ACTION_PATH/tools/ace/node_modules/.bin/ace-puppeteer" in ace
+    assert "PUPPETEER_EXECUTABLE_PATH=" in ace

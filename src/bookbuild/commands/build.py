@@ -12,6 +12,7 @@ from ..atomic import STAGE, commit_stage, make_stage, remove_stale
 from ..diagnostics import Diagnostic, cannot_write, format_report, summary
 from ..render import epub, pdf
 from ..transform import build_data, simplified
+from ..verify.checks import check_outputs
 from .check import checked_book
 from .progress import Progress
 
@@ -21,7 +22,7 @@ RENDERERS = {"epub": epub.build, "kepub": epub.build, "pdf": pdf.build}
 
 
 def run_build(book_dir: Path, *, editions: list[str] = (), out_dir: Path | None = None, jobs: int | None = None,
-              fmt: str = "text", stdout=None, stderr=None) -> int:
+              fmt: str = "text", stdout=None, stderr=None, check: bool = False) -> int:
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     with Progress(stderr) as progress:
         progress.stage("check")
@@ -59,6 +60,10 @@ def run_build(book_dir: Path, *, editions: list[str] = (), out_dir: Path | None 
         raise
     if stage is not None:
         all_diags += [cannot_write(t, e) for t, e in commit_stage(stage, out_dir)]
+    if check:     # the validators, on the files as they now are in out_dir
+        with Progress(stderr) as progress:
+            progress.stage("validators (EPUBCheck, Ace)")
+            all_diags += check_outputs(root, book.config, with_page_sources(book.config, names), out_dir)
     stdout.write(format_report(all_diags, fmt, root))
     return 1 if summary(all_diags)[0] else 0
 

@@ -113,7 +113,8 @@ def test_glossary(sample):
     epub, book, _ = sample["epub"]
     doc = epub.xml("EPUB/text/glossary.xhtml")
     assert doc.xpath("//h:h1/text()", namespaces=NS) == ["詞彙表"]
-    dl = doc.xpath("//h:dl[@epub:type='glossary']", namespaces=NS)
+    # epub:type and its ARIA role together on the section (Ace: epub-type-has-matching-role)
+    dl = doc.xpath("//h:section[@epub:type='glossary'][@role='doc-glossary']/h:dl", namespaces=NS)
     assert len(dl) == 1
     dts = dl[0].xpath("h:dt[@epub:type='glossterm']", namespaces=NS)
     dds = dl[0].xpath("h:dd[@epub:type='glossdef']", namespaces=NS)
@@ -126,7 +127,7 @@ def test_glossary(sample):
         for a in d.xpath("//h:a[@class='term']", namespaces=NS):
             file, frag = _resolve(name, a.get("href"))
             assert file == "EPUB/text/glossary.xhtml" and frag in entries
-            assert a.get(EPUB_TYPE) == "glossref"
+            assert a.get(EPUB_TYPE) == "glossref" and a.get("role") == "doc-glossref"
             links += 1
     assert links >= len(book.terms)
 

@@ -9,7 +9,10 @@ lets ebooklib write the package (write errors raise), rewrites the archive
 reproducibly (SOURCE_DATE_EPOCH), re-opens it and verifies it
 (verify/epub.py) before it replaces `out_dir/<edition>.epub` atomically: a
 failed verification is an error and leaves the previous output in place.
-The edition's diagnostics are written to `<edition>.log.json`.
+The edition's diagnostics are written to `<edition>.log.json`, with
+`source_ids`: for each package file, the element ids the writer gave and the
+source file:line:col each renders (`bookbuild build --check` maps a
+validator's finding back through them, verify/sourcemap.py).
 
 A `kepub` edition is the same book with Kobo's span markup (kobo.py) and
 written as `<edition>.kepub.epub`.  Every edition has a cover: book.toml's
@@ -46,6 +49,7 @@ from .chapters import chapter_doc
 from .context import Context
 from .cover import cover_png
 from .document import Doc
+from .elements import XHTML_NS as XHTML
 from .fontembed import subset_font
 from .glossary import glossary_doc
 from .kobo import kobo_documents
@@ -64,10 +68,12 @@ def build(book: m.Book, edition: EditionConfig, out_dir: Path, data: BuildData, 
     out_dir = Path(out_dir)
     out_path = out_dir / edition.output_file
     layout, diags = page_layout(book, edition, data)
-    diags += _write_epub(book, edition, out_path, data, cache_dir, layout)
+    source_ids: dict = {}
+    diags += _write_epub(book, edition, out_path, data, cache_dir, layout, source_ids)
+    log = to_json_obj(diags, book.root) | {"source_ids": {
+        doc: {i: [p.file, p.line, p.col] for i, p in ids.items()} for doc, ids in sorted(source_ids.items())}}
     try:
-        write_text(out_dir / f"{edition.name}.log.json",
-                   json.dumps(to_json_obj(diags, book.root), ensure_ascii=False, indent=2) + "\n")
+        write_text(out_dir / f"{edition.name}.log.json", json.dumps(log, ensure_ascii=False, indent=2) + "\n")
     except OSError as e:
         diags.append(cannot_write(out_dir / f"{edition.name}.log.json", e))
     return diags
@@ -88,9 +94,9 @@ def page_layout(book: m.Book, edition: EditionConfig, data: BuildData) -> tuple[
 
 
 def _write_epub(book: m.Book, edition: EditionConfig, out_path: Path, data: BuildData, cache_dir: Path,
-                layout: dict | None) -> list[Diagnostic]:
+                layout: dict | None, source_ids: dict) -> list[Diagnostic]:
     try:
-        archive, diags = render_epub(book, edition, data, cache_dir, layout)
+        archive, diags = render_epub(book, edition, data, cache_dir, layout, source_ids)
     except BookError as exc:
         return list(exc.diagnostics)
     try:
@@ -116,8 +122,9 @@ class _Unverified(Exception):
 
 
 def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir: Path | None = None,
-                layout: dict | None = None) -> tuple[bytes, list[Diagnostic]]:
-    """The finished, reproducible EPUB archive as bytes."""
+                layout: dict | None = None, source_ids: dict | None = None) -> tuple[bytes, list[Diagnostic]]:
+    """The finished, reproducible EPUB archive as bytes; `source_ids`, when
+    given, is filled with the package paths' element ids → source positions."""
     refused = check_assets(book, ["all.css", f"{edition.name}.css"])
     if refused:     # a remote, outside or broken reference: no EPUB (check/assets.py)
         raise BookError(refused)
@@ -131,6 +138,8 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
     ctx.stylesheets = [path for path, _ in sheets]
     cover, diags = _cover(ctx, cache_dir)
     docs, resources = _documents(ctx, cover)
+    if source_ids is not None:
+        source_ids.update({"EPUB/" + doc: ids for doc, ids in ctx.source_ids.items()})
     docs.insert(2 if cover else 1, docs.pop())          # nav after cover and title
     resources = sheets + resources
     diags += list(getattr(ctx.cites, "warnings", ()))    # Pandoc citeproc's (BB604)
@@ -144,7 +153,7 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
     order = [doc.uid for doc in docs]
     pub = package.assemble(book, edition, docs, order, resources, cover[0] if cover else None,
                            has_images=bool(ctx.images), source=_print_source(ctx),
-                           has_index=ctx.index is not None)
+                           has_index=ctx.index is not None, a11y=_a11y_facts(ctx, docs))
     when = build_time()
     with tempfile.TemporaryDirectory(prefix="bookbuild-epub-") as tmp:
         raw = Path(tmp) / "raw.epub"
@@ -193,6 +202,16 @@ def _documents(ctx: Context, cover: tuple[str, bytes] | None) -> tuple[list[Doc]
     if ctx.pages:
         ctx.pages.insert_pending(docs)
     return docs, resources
+
+
+def _a11y_facts(ctx: Context, docs: list[Doc]) -> package.A11yFacts:
+    """What the accessibility metadata may say, read from the finished documents."""
+    images = [img for doc in docs for img in etree.fromstring(doc.content).iter(f"{{{XHTML}}}img")]
+    parts = {doc.uid for doc in docs} & {"glossary", "bibliography", "index"}
+    if any(ctx.numbers.by_chapter.values()):
+        parts.add("notes")
+    return package.A11yFacts(bool(images), all((img.get("alt") or "").strip() for img in images),
+                             tuple(sorted(parts)))
 
 
 def _print_source(ctx: Context) -> str:

@@ -25,6 +25,8 @@ def chapter_doc(ctx: Context, ch: m.Chapter) -> Doc:
     if ctx.pages:      # print pages that open on this chapter's heading, or have no source
         ctx.pages.emit(ctx.pages.section(f"chapter:{ch.index}") + _heading_pages(ctx, ch), file, section)
     h1 = E("h1", {"id": f"{ch.id}-title"}, parent=section)
+    ctx.remember(file, ch.id, m.Pos(ch.file, 1, 1))     # the document as a whole: its file
+    ctx.remember(file, h1.get("id"), _title_pos(ch))
     if wants_label(ch):
         label = E("span", {"class": "chapter-label"}, parent=h1)
         writer.runs(ctx.chapter_label(ch.index), label)
@@ -37,6 +39,10 @@ def chapter_doc(ctx: Context, ch: m.Chapter) -> Doc:
             notes_section(ctx, Writer(ctx, file, ch.index), ids, body)
     return Doc(file, title, serialize(html), writer.headings,
                "bodymatter" if ch.kind == "body" else "", ch.id)
+
+
+def _title_pos(ch: m.Chapter) -> m.Pos | None:
+    return next((n.pos for n in m.walk_inlines(ch.title) if isinstance(n, m.Text) and n.pos), None)
 
 
 def _heading_pages(ctx: Context, ch: m.Chapter) -> list[int]:

@@ -40,6 +40,9 @@ class Context:
     pages: PageMarks | None = None                          # print page starts (page_source)
     index: BookIndex | None = None                          # 索引 occurrences
     index_files: dict[str, str] = field(default_factory=dict)  # occurrence id -> package file
+    # package file -> element id -> the source position it came from: how
+    # `build --check` points a validator's finding at the author's line
+    source_ids: dict[str, dict[str, m.Pos]] = field(default_factory=dict)
 
     def __post_init__(self):
         keys = sorted(self.book.terms, key=lambda k: (sort_key(self.book.terms[k].term,
@@ -47,6 +50,11 @@ class Context:
         self.term_ids = {k: f"gl-{i + 1}" for i, k in enumerate(keys)}
         for key, term in self.book.terms.items():
             self.terms_by_name.setdefault(term.term, []).append(key)
+
+    def remember(self, doc: str, element_id: str, pos: m.Pos | None) -> None:
+        """Element `element_id` of package file `doc` renders source `pos`."""
+        if pos is not None and pos.file:
+            self.source_ids.setdefault(doc, {}).setdefault(element_id, pos)
 
     # ------------------------------------------------------------ basics
     @property

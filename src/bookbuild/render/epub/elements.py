@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from lxml import etree
 
+from .langparts import mark_language_parts
+
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 OPS_NS = "http://www.idpf.org/2007/ops"
 EPUB_TYPE = f"{{{OPS_NS}}}type"
@@ -34,6 +36,8 @@ def add_text(parent, s: str) -> None:
 
 
 def serialize(html) -> bytes:
-    """XML declaration, the HTML5 doctype, then the document (UTF-8)."""
+    """XML declaration, the HTML5 doctype, then the document (UTF-8), its
+    Latin and Japanese passages marked with their language (langparts.py)."""
+    mark_language_parts(html)
     xml = etree.tostring(html, encoding="utf-8", xml_declaration=False)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + DOCTYPE + b"\n" + xml + b"\n"

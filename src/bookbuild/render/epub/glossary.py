@@ -1,5 +1,5 @@
 """詞彙表: one entry per glossary term, the EPUB Dictionaries & Glossaries
-markup (`dl epub:type="glossary"`, `dt epub:type="glossterm"` with `dfn`,
+markup (`section epub:type="glossary"` around a `dl`, `dt epub:type="glossterm"` with `dfn`,
 `dd epub:type="glossdef"`); `.term` spans link to `#gl-N`."""
 from __future__ import annotations
 
@@ -15,16 +15,19 @@ FILE = "text/glossary.xhtml"
 
 def glossary_doc(ctx: Context) -> Doc:
     html, body = new_document(ctx, FILE, GLOSSARY_TITLE, "backmatter")
-    section = E("section", {"role": "doc-glossary", "id": "glossary",
+    # epub:type="glossary" on the section, where its ARIA twin doc-glossary is
+    # allowed (ARIA in HTML forbids that role on the dl, Ace wants the pair).
+    section = E("section", {"epub:type": "glossary", "role": "doc-glossary", "id": "glossary",
                             "aria-labelledby": "glossary-title"}, parent=body)
     if ctx.pages:
         ctx.pages.emit(ctx.pages.section("glossary"), FILE, section)
     E("h1", {"id": "glossary-title"}, parent=section, text=GLOSSARY_TITLE)
-    dl = E("dl", {"epub:type": "glossary"}, parent=section)
+    dl = E("dl", parent=section)
     writer = Writer(ctx, FILE, None)
     for key, gid in sorted(ctx.term_ids.items(), key=lambda kv: int(kv[1][3:])):
         term = ctx.book.terms[key]
         dt = E("dt", {"epub:type": "glossterm", "id": gid}, parent=dl)
+        ctx.remember(FILE, gid, term.pos)
         if ctx.pages:  # a print page that begins inside this entry's definition
             ctx.pages.emit([n for n, _ in ctx.pages.block(term.pos)], FILE, dt)
         dfn = E("dfn", parent=dt)

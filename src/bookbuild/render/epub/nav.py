@@ -55,7 +55,10 @@ def page_list_nav(ctx: Context, body) -> None:
     E("h2", {"id": "page-list-title"}, parent=nav, text=PAGE_LIST_TITLE)
     ol = E("ol", parent=nav)
     for n, file in ctx.pages.page_list():
-        href = ctx.href(NAV_FILE, file, PAGE_ID.format(n))
+        # The file named even for the nav's own markers: Ace reads a bare
+        # "#page-3" as a link to nothing (epub-pagelist-broken).
+        href = (NAV_FILE + "#" + PAGE_ID.format(n) if file == NAV_FILE
+                else ctx.href(NAV_FILE, file, PAGE_ID.format(n)))
         E("a", {"href": href}, parent=E("li", parent=ol), text=str(n))
 
 

@@ -4,6 +4,7 @@ bypassed, it writes an empty body when a document does not parse)."""
 from __future__ import annotations
 
 import mimetypes
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -14,8 +15,12 @@ from ...config import EditionConfig, isbn_urn
 from . import store
 from .document import Doc
 
-A11Y_SUMMARY = ("本書為可重排的電子書，含目次、地標導覽、章末或書末注釋（注號與注文互相連結）、"
-                "詞彙表與參考書目；文字皆為真實文字，可由輔助科技朗讀。")
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# EPUB Accessibility 1.1 §2.3: the conformance statement's exact form.
+CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
+SUMMARY_LANG = "zh-Hant"      # the summary below is written in Traditional Chinese
+_SUMMARY_PARTS = {"notes": "注釋（注號與注文互相連結）", "glossary": "詞彙表", "bibliography": "參考書目",
+                  "index": "索引", "pages": "紙本頁碼"}
 _MEDIA = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
           ".svg": "image/svg+xml", ".webp": "image/webp", ".otf": "font/otf", ".ttf": "font/ttf",
           ".css": "text/css"}
@@ -54,10 +59,12 @@ def unique_identifier(book: m.Book, edition: EditionConfig) -> str:
 
 def assemble(book: m.Book, edition: EditionConfig, docs: list[Doc], spine: list[str],
              resources: list[tuple[str, bytes]], cover: str | None,
-             has_images: bool, source: str = "", has_index: bool = False) -> epub.EpubBook:
+             has_images: bool, source: str = "", has_index: bool = False,
+             a11y: A11yFacts | None = None) -> epub.EpubBook:
     """An ebooklib book: documents (in `docs` order), resources (CSS, images,
     fonts), metadata; `spine` lists document uids in reading order.
-    `source`: dc:source, the print edition whose pages the page-list gives."""
+    `source`: dc:source, the print edition whose pages the page-list gives;
+    `a11y`: what the accessibility metadata may truthfully say."""
     cfg = book.config
     pub = epub.EpubBook()
     unique = unique_identifier(book, edition)
@@ -76,9 +83,8 @@ def assemble(book: m.Book, edition: EditionConfig, docs: list[Doc], spine: list[
                         ("source", source)):
         if value:
             pub.add_metadata("DC", name, value)
-    _accessibility(pub, has_images, bool(source), has_index)
-    if source:      # W3C Page Source Identification (EPUBCheck 5.2+ accepts it): the page-list's source
-        pub.add_metadata(None, "meta", source, {"property": "pageBreakSource"})
+    facts = a11y or A11yFacts(has_images, not has_images, ("index",) if has_index else ())
+    _accessibility(pub, facts, source)
     pub.add_prefix(*store.IBOOKS_PREFIX)
     pub.add_metadata(None, "meta", store.specified_fonts(edition), {"property": "ibooks:specified-fonts"})
     if edition.vertical:
@@ -110,23 +116,66 @@ def assemble(book: m.Book, edition: EditionConfig, docs: list[Doc], spine: list[
     return pub
 
 
-def _accessibility(pub: epub.EpubBook, has_images: bool, pages: bool = False,
-                   index: bool = False) -> None:
-    modes = ["textual"] + (["visual"] if has_images else [])
+@dataclass(frozen=True)
+class A11yFacts:
+    """What the finished documents are: whether they have images, whether
+    every image has a text alternative, and which parts the book has
+    (`notes`, `glossary`, `bibliography`, `index`)."""
+    images: bool
+    all_described: bool
+    parts: tuple[str, ...] = ()
+
+
+def _accessibility(pub: epub.EpubBook, facts: A11yFacts, source: str = "") -> None:
+    """Schema.org accessibility metadata that is true of this EPUB. Visual
+    content is textual-sufficient only when every image is described.
+    `dcterms:conformsTo` is claimed when the writer's markup meets it (the
+    tests run Ace on it) and no image lacks a description; the certifier
+    (`a11y:certifiedBy`) is the publisher's to add, never ours."""
+    modes = ["textual"] + (["visual"] if facts.images else [])
     for mode in modes:
         pub.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
-    pub.add_metadata(None, "meta", "textual", {"property": "schema:accessModeSufficient"})
-    extra = (("alternativeText",) if has_images else ()) + (
-        ("pageBreakMarkers", "pageNavigation") if pages else ()) + (("index",) if index else ())
+    if facts.all_described:
+        pub.add_metadata(None, "meta", "textual", {"property": "schema:accessModeSufficient"})
+    if facts.images:
+        pub.add_metadata(None, "meta", "textual,visual", {"property": "schema:accessModeSufficient"})
+    extra = (("alternativeText",) if facts.images and facts.all_described else ()) + (
+        ("pageBreakMarkers", "pageNavigation") if source else ()) + (
+        ("index",) if "index" in facts.parts else ())
     for feature in ("structuralNavigation", "tableOfContents", "readingOrder",
                     "displayTransformability") + extra:
         pub.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
     pub.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
-    pub.add_metadata(None, "meta", A11Y_SUMMARY, {"property": "schema:accessibilitySummary"})
+    pub.add_metadata(None, "meta", summary(facts, bool(source)),
+                     {"property": "schema:accessibilitySummary", XML_LANG: SUMMARY_LANG})
+    if source:       # EPUB Accessibility 1.1 §4.2: where the page-list's pages come from
+        pub.add_metadata(None, "meta", source, {"property": "pageBreakSource"})
+    if facts.all_described:
+        pub.add_metadata(None, "meta", CONFORMS_TO, {"property": "dcterms:conformsTo"})
+
+
+def summary(facts: A11yFacts, pages: bool) -> str:
+    """The accessibility summary, naming only the parts this EPUB has."""
+    parts = [_SUMMARY_PARTS[p] for p in ("notes", "glossary", "bibliography", "index") if p in facts.parts]
+    parts += [_SUMMARY_PARTS["pages"]] if pages else []
+    has = "、".join(["目次", "地標導覽"] + parts)
+    images = ("；圖片皆附文字說明" if facts.all_described else "；部分圖片缺少文字說明") if facts.images else ""
+    return f"本書為可重排的電子書，含{has}{images}；文字皆為真實文字，可由輔助科技朗讀。"
+
+
+class _Writer(epub.EpubWriter):
+    """ebooklib's writer, with the package's own xml:lang (Ace's epub-lang:
+    the OPF's language for its metadata, the book's language)."""
+
+    def _write_opf_file(self, root):
+        root.set(XML_LANG, self.book.language)
+        super()._write_opf_file(root)
 
 
 def write(pub: epub.EpubBook, path: Path, mtime: datetime) -> None:
-    """ebooklib's writer with write errors raised (never a silent failure)."""
-    epub.write_epub(str(path), pub, {"raise_exceptions": True, "mtime": mtime,
-                                     "epub2_guide": False, "epub3_landmark": False,
-                                     "epub3_pages": False})
+    """ebooklib's writer; write errors are raised (never a silent failure)."""
+    writer = _Writer(str(path), pub, {"raise_exceptions": True, "mtime": mtime,
+                                      "epub2_guide": False, "epub3_landmark": False,
+                                      "epub3_pages": False})
+    writer.process()
+    writer.write()

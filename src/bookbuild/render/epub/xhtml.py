@@ -55,6 +55,7 @@ class Writer:
             if level == 2:
                 self.sections += 1
                 h.set("id", f"sec-{self.sections}")
+                self.ctx.remember(self.doc, h.get("id"), b.pos)
                 self.headings.append((h.get("id"), m.plain_text(b.inlines).strip()))
             self.para(b.inlines, h)
         elif isinstance(b, m.BlockQuote):
@@ -71,6 +72,8 @@ class Writer:
             E("hr", parent=parent)
 
     def table(self, t: m.Table, table) -> None:
+        # Header cells say what they head (WCAG 1.3.1): the header row's
+        # cells head their columns.
         for rows, group, cell in ((t.header, "thead", "th"), (t.rows, "tbody", "td")):
             if not rows:
                 continue
@@ -78,7 +81,7 @@ class Writer:
             for row in rows:
                 tr = E("tr", parent=sect)
                 for inlines in row:
-                    self.para(inlines, E(cell, parent=tr))
+                    self.para(inlines, E(cell, {"scope": "col"} if cell == "th" else {}, parent=tr))
 
     # ----------------------------------------------------------- inlines
     def para(self, inlines: list[m.Inline], parent) -> None:
@@ -148,7 +151,7 @@ class Writer:
         start = len(parent)
         if kind == "term":
             key = self.ctx.term_key(node)
-            el = (E("a", {"class": "term", "epub:type": "glossref",
+            el = (E("a", {"class": "term", "epub:type": "glossref", "role": "doc-glossref",
                           "href": self.ctx.href(self.doc, "text/glossary.xhtml",
                                                 self.ctx.term_ids[key])}, parent=parent)
                   if key else E("span", {"class": "term"}, parent=parent))
@@ -165,6 +168,7 @@ class Writer:
         else:
             classes = " ".join(safe_class(c) for c in node.classes if c != "noconv")
             el = E("span", {"class": classes} if classes else {}, parent=parent)
+            _author_lang(node, el)
             self.inlines(node.children, el, protect)
         if kind in INDEX_KINDS and len(parent) > start:
             self.index_target(node, parent[start])
@@ -176,6 +180,7 @@ class Writer:
         if occ is not None and occ.id not in self.ctx.index_files and el.get("id") is None:
             el.set("id", occ.id)
             self.ctx.index_files[occ.id] = self.doc
+            self.ctx.remember(self.doc, occ.id, node.pos)
 
     def title(self, node: m.Span, parent, protect: bool, nxt) -> None:
         wavy = self.ctx.edition.title_marks == "wavy"
@@ -240,6 +245,7 @@ class Writer:
             attrs["class"] = "again"
         else:
             attrs["id"] = ctx.nr_id(ref.id)
+            ctx.remember(self.doc, attrs["id"], ref.pos)
         a = E("a", attrs, parent=sup)
         self.runs(self.number_text(ctx.numbers.number(ref.id)), a)
 
@@ -279,6 +285,18 @@ def _cite_lang(book: m.Book, cite: m.Citation, text: str) -> str:
     if groups == {"日文"} and _is_kana(text):
         return "ja"
     return ""
+
+
+_LANG_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+
+
+def _author_lang(node: m.Span, el) -> None:
+    """`[Ichi-Go]{lang=ja-Latn}`: the author's language of a passage (Pandoc's
+    own attribute for it), which langparts.py then leaves alone."""
+    lang = node.attrs.get("lang", "")
+    if _LANG_TAG.match(lang):
+        el.set("lang", lang)
+        el.set(XML_LANG, lang)
 
 
 def _is_kana(text: str) -> bool:
