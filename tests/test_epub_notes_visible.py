@@ -22,7 +22,7 @@ import pytest
 from lxml import etree
 
 pytest.register_assert_rewrite("epub_helpers")
-from epub_helpers import EPUB_TYPE, NS
+from epub_helpers import EPUB_TYPE, NS  # noqa: E402 (after register_assert_rewrite)
 
 pytest_plugins = ["epub_helpers"]   # the sample and variant fixtures
 
