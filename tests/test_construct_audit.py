@@ -14,13 +14,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from bookfactory import BOOK_TOML, make_book
 from lxml import etree
 
 from bookbuild.commands.build import run_build
 from bookbuild.commands.check import check_book
+from bookfactory import BOOK_TOML, make_book
 
-CHARS = "天地玄黃宇宙洪荒日月盈昃辰宿列張寒來暑往秋收冬藏閏餘成歲律呂調陽雲騰致雨露結為霜金生麗水玉出崑岡劍巨闕珠稱夜光果珍"
+CHARS = ("天地玄黃宇宙洪荒日月盈昃辰宿列張寒來暑往秋收冬藏閏餘成歲律呂調陽"
+         "雲騰致雨露結為霜金生麗水玉出崑岡劍巨闕珠稱夜光果珍")
 _tokens = (a + b for a in CHARS for b in CHARS)
 
 

@@ -4,13 +4,11 @@ stable id — never dropped.  (test_construct_audit.py proves it reaches every
 edition's text.)"""
 from __future__ import annotations
 
-
-from bookfactory import make_book
-from epub_helpers import copy_sample
-
 from bookbuild import model as m
 from bookbuild.commands.check import check_book, load_prepared
 from bookbuild.transform.notes import chapter_refs, number_notes
+from bookfactory import make_book
+from epub_helpers import copy_sample
 
 SHIJING = "乃裹餱糧^[「糧」，或本作「囊」。]，于橐于囊。"
 

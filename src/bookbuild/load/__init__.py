@@ -6,7 +6,6 @@ process per book; see pandoc_input.py for how positions survive it.
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 
 from .. import model as m
