@@ -5,6 +5,10 @@ file).  Plain Str tokens get their position by aligning them, in order,
 with the original text from a moving cursor; a token that cannot be found
 nearby (e.g. an escaped character) keeps no position of its own and its
 block falls back to the nearest known one.
+
+Nothing Pandoc reads is dropped without a word: an inline note `^[…]` becomes
+a note of its own, a definition list, a caption or a list in a table cell
+keeps its text, raw HTML/TeX is recorded for BB406 (tests/test_construct_audit.py).
 """
 from __future__ import annotations
 
