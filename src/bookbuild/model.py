@@ -190,7 +190,7 @@ class Note:
     id: str
     blocks: list[Block]
     pos: Pos                  # position of the `[^id]:` marker
-    generated: bool = False   # True for notes made from a body citation
+    generated: bool = False   # True for notes made from a body citation or an inline ^[…] note
 
 
 @dataclass(slots=True)

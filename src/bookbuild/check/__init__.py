@@ -7,6 +7,7 @@ from .. import model as m
 from ..diagnostics import Diagnostic
 from .assets import check_assets
 from .glyphs import check_glyphs
+from .left_out import check_left_out
 from .notes import check_notes
 from .punctuation import check_punctuation
 from .references import check_glossary, check_sources
@@ -23,4 +24,5 @@ def run_checks(book: m.Book, cache_dir: Path | None = None) -> list[Diagnostic]:
     out += check_simplified(book)
     # BB508/BB509/BB510 for images, the cover, url()s: a check rule, not only a build refusal
     out += check_assets(book)
+    out += check_left_out(book)
     return out

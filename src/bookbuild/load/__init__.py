@@ -5,6 +5,7 @@ process per book; see pandoc_input.py for how positions survive it.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .. import model as m
@@ -166,7 +167,31 @@ def _parse_markdown(config, texts, note_files):
             origins.append((rel, idx.pos(d.body_start)[0]))
     # Pandoc's own warnings come back as BB604 at the author's line, a failed Pandoc as BB605
     ast, pandoc_diags = parse_parts(parts, origins) if parts else ({"blocks": []}, [])
+    diags += _metadata_blocks(ast.get("meta_keys", []), texts, [file for _, file, _, _ in jobs])
     return _convert(ast, jobs, texts, config, diags + pandoc_diags)
+
+
+_YAML_BLOCK = re.compile(r"^---[ \t]*\n[ \t]*([A-Za-z0-9_-]+)[ \t]*:", re.M)
+
+
+def _metadata_blocks(keys: list[str], texts: dict[str, str], files: list[str]) -> list[Diagnostic]:
+    """BB407 at each YAML metadata block (`---` / key: value / `---`) in a chapter
+    or note file: Pandoc takes it as the document's metadata, no edition shows it."""
+    if not keys:
+        return []
+    out, seen = [], set()
+    for rel in dict.fromkeys(files):
+        for mt in _YAML_BLOCK.finditer(texts[rel]):
+            if mt.group(1) in keys:
+                seen.add(mt.group(1))
+                line, col = LineIndex(texts[rel]).pos(mt.start())
+                out.append(Diagnostic("BB407", f"YAML metadata block ({mt.group(1)}: …) is left out of every "
+                                      "edition", rel, line, col,
+                                      "book metadata goes in book.toml; for text, write it as a paragraph"))
+    if not seen and files:      # found by Pandoc only: say so at the first file
+        out.append(Diagnostic("BB407", f"a YAML metadata block ({', '.join(keys)}) is left out of every edition",
+                              files[0], 1, 1, "book metadata goes in book.toml"))
+    return out
 
 
 def _too_deep(text: str, rel: str, idx: LineIndex, diags: list[Diagnostic]) -> bool:
@@ -190,14 +215,16 @@ def _empty_cites(sc, rel, idx) -> list[Diagnostic]:
     return out
 
 
-def _raw_html(raw: list[tuple[m.Pos, bool]]) -> list[Diagnostic]:
+def _raw_html(raw: list[tuple[m.Pos, bool, str]]) -> list[Diagnostic]:
     """BB406 once per line: Pandoc splits `<div>…</div>` into an opening and a closing raw node."""
     out, lines = [], set()
-    for pos, block in raw:
+    for pos, block, fmt in raw:
         if (pos.file, pos.line) in lines:
             continue
         lines.add((pos.file, pos.line))
-        what = "raw HTML block is left out of every edition" if block else "raw HTML tag is printed as text"
+        kind = {"html": "HTML", "tex": "TeX", "latex": "TeX"}.get(fmt, fmt)
+        inline = "tag" if kind == "HTML" else "command"
+        what = f"raw {kind} block is left out of every edition" if block else f"raw {kind} {inline} is printed as text"
         out.append(Diagnostic("BB406", what, pos.file, pos.line, pos.col,
                               "write it in Markdown (a ::: div, a [span]{.class}, a table); "
                               "bookbuild never renders raw HTML"))
@@ -249,6 +276,7 @@ def _convert(ast, jobs, texts, config, diags):
             if _nested_too_deep(block, conv, kind, rel, payload, diags):
                 continue
             notes[d.id] = m.Note(d.id, body, pos)
+        notes.update((n.id, n) for n in conv.inline_notes)
         diags.extend(_raw_html(conv.raw))
     if len(notes) > MAX_NOTES:
         diags.append(Diagnostic("BB510", f"{len(notes)} notes exceed the limit of {MAX_NOTES}",

@@ -5,8 +5,15 @@ file).  Plain Str tokens get their position by aligning them, in order,
 with the original text from a moving cursor; a token that cannot be found
 nearby (e.g. an escaped character) keeps no position of its own and its
 block falls back to the nearest known one.
+
+Nothing Pandoc reads is dropped without a word: an inline note `^[…]` becomes
+a note of its own, a definition list, a caption or a list in a table cell
+keeps its text, raw HTML/TeX is recorded for BB406 (tests/test_construct_audit.py).
 """
 from __future__ import annotations
+
+import hashlib
+import re
 
 from .. import model as m
 from ..lines import LineIndex
@@ -67,9 +74,10 @@ class Converter:
     def __init__(self, ctx: FileContext):
         self.ctx = ctx
         self.cites: list[m.Citation] = []
-        self.raw: list[tuple[m.Pos, bool]] = []   # (where, is a block) of raw HTML, which no edition renders
+        self.raw: list[tuple[m.Pos, bool, str]] = []   # (where, is a block, format): raw HTML/TeX, never rendered
         self.depth = 0
         self.too_deep = False
+        self.inline_notes: list[m.Note] = []      # `^[…]` notes, in the order they were read
 
     # --------------------------------------------------------------- inlines
     def inlines(self, nodes: list) -> list[m.Inline]:
@@ -114,7 +122,7 @@ class Converter:
         if t == "RawInline":
             pos = self.ctx.align(c[1])
             if pos is not None:
-                self.raw.append((pos, False))
+                self.raw.append((pos, False, c[0]))
             return m.Text(c[1], pos)
         if t == "Link":
             kids = self.inlines(c[1])
@@ -126,9 +134,17 @@ class Converter:
             return self.citation(c, None)
         if t == "Span":
             return self.span(c)
-        if t == "Note":  # Pandoc never makes notes from our input; keep the text
-            return []
+        if t == "Note":
+            return self.inline_note(c)
         return None
+
+    def inline_note(self, blocks: list) -> m.NoteRef:
+        """A Pandoc inline note `^[…]` becomes a note of its own, called where it
+        was written, so it is numbered with the others and reaches every edition."""
+        pos = self.ctx.align("^[") or self.ctx.pos_at(self.ctx.cursor)
+        nid = inline_note_id(self.ctx.file, len(self.inline_notes) + 1)
+        self.inline_notes.append(m.Note(nid, self.blocks(blocks, pos), pos, generated=True))
+        return m.NoteRef(nid, False, pos)
 
     def span(self, c):
         _, classes, kv = _attr(c[0])
@@ -199,15 +215,35 @@ class Converter:
             return m.Rule(fallback)
         if t == "Div":
             return self.blocks(c[1], fallback)
-        if t == "Figure":
-            return self.blocks(c[2], fallback)
+        if t == "Figure":      # the image, then its caption as a paragraph: print has no alt text
+            return self.blocks(c[2], fallback) + self.caption(c[1], fallback)
         if t == "Table":
-            return self.table(c, fallback)
+            return [self.table(c, fallback)] + self.caption(c[1], fallback)
+        if t == "DefinitionList":
+            return self.definitions(c, fallback)
         if t == "LineBlock":
             return [m.Para(self.inlines(line), fallback) for line in c]
         if t == "RawBlock":
-            self.raw.append((self.ctx.align(c[1].split("\n", 1)[0]) or fallback, True))
+            self.raw.append((self.ctx.align(c[1].split("\n", 1)[0]) or fallback, True, c[0]))
         return None
+
+    def caption(self, caption, fallback) -> list[m.Block]:
+        """A table's or figure's caption ([short, blocks]), as the blocks after it."""
+        return self.blocks(caption[1], fallback)
+
+    def definitions(self, items, fallback) -> list[m.Block]:
+        """A definition list as the model has no such block: each term a
+        paragraph in bold, its definitions indented under it (a block quote)."""
+        out: list[m.Block] = []
+        for term, definitions in items:
+            kids = self.inlines(term)
+            pos = _first_pos(kids) or fallback
+            out.append(m.Para([m.Strong(kids, pos)], pos))
+            for d in definitions:
+                blocks = self.blocks(d, pos)
+                if blocks:
+                    out.append(m.BlockQuote(blocks, _block_pos(blocks[0]) or pos))
+        return out
 
     def table(self, c, fallback):
         def rows_of(rows):
@@ -220,6 +256,16 @@ class Converter:
         return m.Table(head, body, first or fallback)
 
 
+def inline_note_id(file: str, n: int) -> str:
+    """`bbinline-<file path>-<n>` (manuscript/01-a.md -> bbinline-manuscript-01-a-1):
+    stable while the file's earlier inline notes stay; a path with characters a
+    note id cannot hold gets a short hash instead."""
+    stem = file.rsplit(".", 1)[0].replace("/", "-")
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", stem):
+        stem = hashlib.sha1(file.encode()).hexdigest()[:8]
+    return f"bbinline-{stem}-{n}"
+
+
 def _append(out: list, conv) -> None:
     """Converters return a node, a list of nodes, or None (dropped)."""
     if isinstance(conv, list):
@@ -229,11 +275,36 @@ def _append(out: list, conv) -> None:
 
 
 def _cell_inlines(cell) -> list:
-    out = []
-    for b in cell[4]:
-        if b["t"] in ("Plain", "Para"):
-            out.extend(b["c"])
+    """A cell's text as one run of inlines: the model's cells hold inlines, so a
+    list or a second paragraph in a grid-table cell joins the first, a space apart."""
+    out: list = []
+    for inlines in _block_texts(cell[4]):
+        if out and inlines:
+            out.append({"t": "Space"})
+        out.extend(inlines)
     return out
+
+
+def _block_texts(blocks: list):
+    """The inline lists of Pandoc blocks, containers included, in order."""
+    for b in blocks:
+        t, c = b["t"], b.get("c")
+        if t in ("Plain", "Para", "Header"):
+            yield c[2] if t == "Header" else c
+        elif t == "LineBlock":
+            yield from c
+        elif t in ("CodeBlock", "RawBlock"):
+            yield [{"t": "Str", "c": c[1]}] if t == "CodeBlock" else []
+        elif t in ("BlockQuote", "Div", "Figure"):
+            yield from _block_texts(c if t == "BlockQuote" else c[-1])
+        elif t in ("BulletList", "OrderedList"):
+            for item in (c if t == "BulletList" else c[1]):
+                yield from _block_texts(item)
+        elif t == "DefinitionList":
+            for term, defs in c:
+                yield term
+                for d in defs:
+                    yield from _block_texts(d)
 
 
 def _first_pos(inlines) -> m.Pos | None:

@@ -22,7 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from ..diagnostics import Diagnostic
 from ..pandoc import PandocError, run_pandoc
 
-READER = "markdown+east_asian_line_breaks-smart"
+# -task_lists: `- [ ] item` stays the text the author wrote; Pandoc's ☐/☒ are in no CJK font (BB402)
+READER = "markdown+east_asian_line_breaks-smart-task_lists"
 PARALLEL_FROM = 256 * 1024  # characters; below this one process is fastest
 
 # "[WARNING] Duplicate link reference '[x]' at line 9 column 1" (pypandoc strips the level)
@@ -31,8 +32,10 @@ _PART_N = re.compile(r'bbpart n="(\d+)"')
 
 
 def parse_parts(parts: list[str], origins: list[tuple[str, int]]) -> tuple[dict, list[Diagnostic]]:
-    """Pandoc's AST of all parts, in order, and its messages as diagnostics."""
+    """Pandoc's AST of all parts, in order (and the keys of any YAML metadata
+    block, `meta_keys`), and its messages as diagnostics."""
     found: list[Diagnostic] = []     # from every thread; list.extend is atomic
+    meta_keys: set[str] = set()      # keys of YAML metadata blocks, which no edition shows
 
     def convert(chunk: list[str]) -> list:
         out, messages = pandoc_json(chunk, origins, READER)
@@ -40,7 +43,9 @@ def parse_parts(parts: list[str], origins: list[tuple[str, int]]) -> tuple[dict,
             found.extend(messages)
             return []
         try:
-            blocks = json.loads(out)["blocks"]
+            doc = json.loads(out)
+            blocks = doc["blocks"]
+            meta_keys.update(doc.get("meta") or {})
         except RecursionError:
             # inline nesting (emphasis, spans) too deep for Python: find the part, mark it (BB510)
             if len(chunk) > 1:
@@ -57,6 +62,7 @@ def parse_parts(parts: list[str], origins: list[tuple[str, int]]) -> tuple[dict,
     chunks = _chunks(parts)
     with ThreadPoolExecutor(len(chunks)) as pool:
         ast = {"blocks": [b for blocks in pool.map(convert, chunks) for b in blocks]}
+    ast["meta_keys"] = sorted(meta_keys)
     return ast, found
 
 

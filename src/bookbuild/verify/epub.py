@@ -5,8 +5,9 @@
 - the archive: `mimetype` first, stored, exactly application/epub+zip;
 - every XHTML document of the manifest parses and has a non-empty body
   (ebooklib writes an empty body when a document does not parse);
-- every `epub:type="noteref"` link resolves to a footnote in the package,
-  every footnote is called, and each back-link targets its call;
+- every call of a note (`epub:type="noteref"`, or a `.again` link) resolves to
+  a note in the package and has an id; every note is called and links back to
+  each of its calls, and to nothing else;
 - every internal link resolves;
 - the spine lists the chapters in book.toml order, each under its title.
 """
@@ -111,33 +112,33 @@ def _check_links(docs) -> list[str]:
 def _check_notes(docs) -> list[str]:
     problems = []
     ids = _ids(docs)
-    called: set[tuple[str, str]] = set()
-    calls: dict[tuple[str, str], tuple[str, str | None]] = {}
+    calls: dict[tuple[str, str], set[tuple[str, str]]] = {}     # note -> every (file, id) calling it
     for name, doc in docs.items():
         for a in doc.iterfind(".//h:a[@href]", NS):
-            if a.get(EPUB_TYPE) != "noteref":
+            if a.get(EPUB_TYPE) != "noteref" and "again" not in (a.get("class") or "").split():
                 continue
             file, frag = _resolve(name, a.get("href"))
             target = ids.get(file, {}).get(frag)
             if target is None or target.get(EPUB_TYPE) not in ("footnote", "endnote"):
                 problems.append(f"{name}: noteref {a.get('href')} does not reach a note")
                 continue
-            called.add((file, frag))
-            if a.get("id"):
-                calls[(file, frag)] = (name, a.get("id"))
+            if not a.get("id"):
+                problems.append(f"{name}: a call of {frag} has no id to link back to")
+                continue
+            calls.setdefault((file, frag), set()).add((name, a.get("id")))
     for name, doc in docs.items():
-        for note in doc.iter(f"{{{NS['h']}}}aside"):
-            if note.get(EPUB_TYPE) != "footnote":
+        for note in doc.iter():
+            if note.get(EPUB_TYPE) not in ("footnote", "endnote") or not note.get("id"):
                 continue
             key = (name, note.get("id"))
-            if key not in called:
+            if key not in calls:
                 problems.append(f"{name}: note {note.get('id')} is never called")
                 continue
-            back = note.find(".//h:a[@role='doc-backlink']", NS)
-            if back is None:
+            backs = {_resolve(name, a.get("href")) for a in note.iterfind(".//h:a[@role='doc-backlink']", NS)}
+            if not backs:
                 problems.append(f"{name}: note {note.get('id')} has no back-link")
-            elif key in calls and _resolve(name, back.get("href")) != calls[key]:
-                problems.append(f"{name}: the back-link of {note.get('id')} misses its call")
+            elif backs != calls[key]:
+                problems.append(f"{name}: the back-links of {note.get('id')} miss its calls")
     return problems
 
 

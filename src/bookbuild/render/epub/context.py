@@ -6,7 +6,9 @@ File names inside the package (all under EPUB/):
   nav.xhtml, css/*.css, images/*, fonts/*.
 Note ids follow VT-35: `fn-C-n`/`nr-C-n` with per-chapter numbering (C is
 the chapter's 1-based position in book.toml), `fn-n`/`nr-n` with one
-sequence through the book.
+sequence through the book.  Every call of a note has an id: the first in
+reading order `nr-…`, the k-th (a `.again` call) `nr-…-rk`, and the note links
+back to each of them (docs/EPUB-NOTES.md).
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from ...config import EditionConfig
 from ...transform.bookindex import BookIndex
 from ...transform.citeproc import Citations
 from ...transform.edition_text import EditionText
-from ...transform.notes import NoteNumbers, chapter_label
+from ...transform.notes import NoteNumbers, chapter_label, chapter_refs, note_refs
 from ...transform.sortkeys import sort_key
 from .pagelist import PageMarks
 
@@ -43,8 +45,11 @@ class Context:
     # package file -> element id -> the source position it came from: how
     # `build --check` points a validator's finding at the author's line
     source_ids: dict[str, dict[str, m.Pos]] = field(default_factory=dict)
+    calls: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # note id -> (file, call id)s
+    call_ids: dict[int, str] = field(default_factory=dict)     # id(NoteRef) -> its call id
 
     def __post_init__(self):
+        self._number_calls()
         keys = sorted(self.book.terms, key=lambda k: (sort_key(self.book.terms[k].term,
                                                                self.book.config.bibliography_sort), k))
         self.term_ids = {k: f"gl-{i + 1}" for i, k in enumerate(keys)}
@@ -85,6 +90,29 @@ class Context:
 
     def nr_id(self, note_id: str) -> str:
         return f"nr-{self._suffix(note_id)}"
+
+    def _number_calls(self) -> None:
+        """Every call of a note, in reading order, with the document it is in:
+        the chapter's text, then its notes (at its end, or in notes.xhtml).
+        Keyed by the NoteRef object: the writer renders these same objects."""
+        notes_file = "text/notes.xhtml" if self.book_notes else None
+        late: list[tuple[str, m.NoteRef]] = []
+        for ch in self.book.chapters:
+            file = self.chapter_file(ch)
+            in_notes = [(notes_file or file, ref) for nid in self.numbers.by_chapter.get(ch.index, [])
+                        for ref in note_refs(self.book.notes[nid].blocks)]
+            self._add_calls([(file, ref) for ref in chapter_refs(ch)] + ([] if notes_file else in_notes))
+            late += in_notes if notes_file else []
+        self._add_calls(late)
+
+    def _add_calls(self, refs: list[tuple[str, m.NoteRef]]) -> None:
+        for file, ref in refs:
+            if ref.id not in self.numbers.numbers:
+                continue                     # unknown note: check has reported it
+            seen = self.calls.setdefault(ref.id, [])
+            call = self.nr_id(ref.id) + (f"-r{len(seen) + 1}" if seen else "")
+            seen.append((file, call))
+            self.call_ids[id(ref)] = call
 
     def note_file(self, note_id: str) -> str:
         if self.book_notes:

@@ -233,19 +233,23 @@ class Writer:
             return                       # unknown note: check has reported it
         href = ctx.href(self.doc, ctx.note_file(ref.id), ctx.fn_id(ref.id))
         home = ctx.numbers.chapter_of(ref.id)
+        call_id = ctx.call_ids.get(id(ref))     # every call has one: the note links back to each
         if ref.again and home != self.chapter and not ctx.numbers.book_numbering:
             label = ctx.numbers.label(ref.id, self.chapter, ctx.chapter_label)
             label = ctx.text.numbers(label, positional=True, digits=ANY_DIGIT_RUN)
             a = E("a", {"class": "again", "href": href}, parent=parent)
+            if call_id:
+                a.set("id", call_id)
+                ctx.remember(self.doc, call_id, ref.pos)
             self.runs(label, a)
             return
         sup = E("sup", {"class": "noteref"}, parent=parent)
         attrs = {"epub:type": "noteref", "role": "doc-noteref", "href": href}
         if ref.again:
             attrs["class"] = "again"
-        else:
-            attrs["id"] = ctx.nr_id(ref.id)
-            ctx.remember(self.doc, attrs["id"], ref.pos)
+        if call_id:
+            attrs["id"] = call_id
+            ctx.remember(self.doc, call_id, ref.pos)
         a = E("a", attrs, parent=sup)
         self.runs(self.number_text(ctx.numbers.number(ref.id)), a)
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from epub_helpers import NS, copy_sample, epubcheck_problems
-from print_pages_fixtures import build_book
 
 from bookbuild.render.epub.package import CONFORMS_TO
 from bookbuild.verify import validators
-
-pytest_plugins = ["epub_helpers"]   # the sample fixture
+from helpers.books import copy_sample
+from helpers.epub import NS, epubcheck_problems
+from helpers.outputs import build_book
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 try:

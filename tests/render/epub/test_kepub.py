@@ -7,13 +7,14 @@ import re
 import shutil
 
 import pytest
-from epub_helpers import EPOCH, NS, Epub, copy_sample, epubcheck_problems, load
 from lxml import etree
 
 from bookbuild.commands.build import RENDERERS
 from bookbuild.config import parse_config
 from bookbuild.render.epub.kobo import kobo_document, sentences
 from bookbuild.transform.build_data import prepare
+from helpers.books import copy_sample
+from helpers.epub import EPOCH, NS, Epub, epubcheck_problems, load
 
 H = "{http://www.w3.org/1999/xhtml}"
 KOBO_EDITIONS = '''

@@ -8,7 +8,6 @@ import shutil
 from types import SimpleNamespace
 
 import pytest
-from epub_helpers import EPOCH, NS, Epub, copy_sample, epubcheck_problems, load
 from lxml import etree
 from PIL import Image
 
@@ -16,6 +15,8 @@ from bookbuild.commands.build import RENDERERS
 from bookbuild.config import isbn_urn, parse_config
 from bookbuild.render.epub import _print_source
 from bookbuild.transform.build_data import prepare
+from helpers.books import copy_sample
+from helpers.epub import EPOCH, NS, Epub, epubcheck_problems, load
 
 EXTRA = '''
 [editions.store]
