@@ -147,7 +147,8 @@ def make_book(root: Path, changes: dict[str, str | bytes | None] | None = None, 
 
 
 def copy_sample(dst: Path) -> Path:
-    """A copy of the project's sample book (the repo root without code, tests and docs) at dst."""
+    """A copy of the project's sample book (the repo root without code, tests, docs and tools — DAISY Ace's
+    node_modules there is 100 MB) at dst."""
     shutil.copytree(REPO, dst, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "dist", ".bookbuild", "tests", "src", "bench", "docs", "__pycache__"))
+        ".git", ".venv", "dist", ".bookbuild", "tests", "src", "bench", "docs", "tools", "__pycache__"))
     return dst
