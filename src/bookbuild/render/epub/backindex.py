@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ...transform.bookindex import Entry
 from .context import Context
-from .document import Doc, new_document
+from .document import Doc, backmatter_document
 from .elements import E, add_text, serialize
 from .xhtml import Writer
 
@@ -25,12 +25,7 @@ SEPARATOR = "、"
 
 
 def index_doc(ctx: Context) -> Doc:
-    html, body = new_document(ctx, FILE, INDEX_TITLE, "backmatter")
-    section = E("section", {"epub:type": "index", "role": "doc-index", "id": "index",
-                            "aria-labelledby": "index-title"}, parent=body)
-    if ctx.pages:
-        ctx.pages.emit(ctx.pages.section("index"), FILE, section)
-    E("h1", {"id": "index-title"}, parent=section, text=INDEX_TITLE)
+    html, section = backmatter_document(ctx, FILE, INDEX_TITLE, "index", "doc-index", "index")
     writer = Writer(ctx, FILE, None)
     for n, (group, entries) in enumerate(ctx.index.groups(), 1):
         rows = [(e, _locators(ctx, e)) for e in entries]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...transform.sortkeys import source_group
 from .context import Context
-from .document import Doc, new_document
+from .document import Doc, backmatter_document
 from .elements import XML_LANG, E, serialize
 from .xhtml import Writer
 
@@ -14,13 +14,8 @@ _GROUP_LANG = {"日文": "ja"}
 
 
 def bibliography_doc(ctx: Context) -> Doc:
-    html, body = new_document(ctx, FILE, BIBLIOGRAPHY_TITLE, "backmatter")
-    section = E("section", {"epub:type": "bibliography", "role": "doc-bibliography",
-                            "id": "bibliography", "aria-labelledby": "bibliography-title"},
-                parent=body)
-    if ctx.pages:
-        ctx.pages.emit(ctx.pages.section("bibliography"), FILE, section)
-    E("h1", {"id": "bibliography-title"}, parent=section, text=BIBLIOGRAPHY_TITLE)
+    html, section = backmatter_document(ctx, FILE, BIBLIOGRAPHY_TITLE, "bibliography", "doc-bibliography",
+                                        "bibliography")
     writer = Writer(ctx, FILE, None)
     sections = []
     for n, (group, entries) in enumerate(ctx.cites.bibliography, 1):

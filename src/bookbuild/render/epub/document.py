@@ -34,3 +34,16 @@ def new_document(ctx: Context, file: str, title: str, body_type: str = ""):
                    "href": posixpath.relpath(css, posixpath.dirname(file) or ".")}, parent=head)
     body = E("body", {"epub:type": body_type} if body_type else {}, parent=html)
     return html, body
+
+
+def backmatter_document(ctx: Context, file: str, title: str, epub_type: str, role: str, section_id: str):
+    """(html, section) of a back-matter document (索引, 詞彙表, 參考書目): one
+    titled section, which the print section of the same name begins a page
+    with when the edition has a page_source."""
+    html, body = new_document(ctx, file, title, "backmatter")
+    section = E("section", {"epub:type": epub_type, "role": role, "id": section_id,
+                            "aria-labelledby": f"{section_id}-title"}, parent=body)
+    if ctx.pages:
+        ctx.pages.emit(ctx.pages.section(section_id), file, section)
+    E("h1", {"id": f"{section_id}-title"}, parent=section, text=title)
+    return html, section

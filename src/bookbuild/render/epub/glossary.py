@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ... import model as m
 from .context import Context
-from .document import Doc, new_document
+from .document import Doc, backmatter_document
 from .elements import XML_LANG, E, add_text, serialize
 from .xhtml import Writer
 
@@ -14,14 +14,9 @@ FILE = "text/glossary.xhtml"
 
 
 def glossary_doc(ctx: Context) -> Doc:
-    html, body = new_document(ctx, FILE, GLOSSARY_TITLE, "backmatter")
     # epub:type="glossary" on the section, where its ARIA twin doc-glossary is
     # allowed (ARIA in HTML forbids that role on the dl, Ace wants the pair).
-    section = E("section", {"epub:type": "glossary", "role": "doc-glossary", "id": "glossary",
-                            "aria-labelledby": "glossary-title"}, parent=body)
-    if ctx.pages:
-        ctx.pages.emit(ctx.pages.section("glossary"), FILE, section)
-    E("h1", {"id": "glossary-title"}, parent=section, text=GLOSSARY_TITLE)
+    html, section = backmatter_document(ctx, FILE, GLOSSARY_TITLE, "glossary", "doc-glossary", "glossary")
     dl = E("dl", parent=section)
     writer = Writer(ctx, FILE, None)
     for key, gid in sorted(ctx.term_ids.items(), key=lambda kv: int(kv[1][3:])):
