@@ -8,7 +8,7 @@ block falls back to the nearest known one.
 
 Nothing Pandoc reads is dropped without a word: an inline note `^[…]` becomes
 a note of its own, a definition list, a caption or a list in a table cell
-keeps its text, raw HTML/TeX is recorded for BB406 (tests/test_construct_audit.py).
+keeps its text, raw HTML/TeX is recorded for BB406 (tests/check/test_construct_audit.py).
 """
 from __future__ import annotations
 
