@@ -12,7 +12,8 @@ from lxml import etree
 from PIL import Image
 
 from bookbuild.commands.build import RENDERERS
-from bookbuild.config import isbn_urn, parse_config
+from bookbuild.config import parse_config
+from bookbuild.isbn import isbn_urn
 from bookbuild.render.epub import _print_source
 from bookbuild.transform.build_data import prepare
 from helpers.books import copy_sample

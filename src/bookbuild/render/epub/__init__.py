@@ -35,9 +35,10 @@ from lxml import etree
 from ... import model as m
 from ...atomic import atomic_path, write_text
 from ...check.assets import check_assets
-from ...config import EditionConfig, isbn_urn
+from ...config import EditionConfig
 from ...diagnostics import BookError, Diagnostic, cannot_write, to_json_obj
 from ...fonts import FontNotFound
+from ...isbn import isbn_urn
 from ...transform.build_data import BuildData
 from ...transform.edition_text import EditionText
 from ...verify.epub import verify_epub

@@ -11,7 +11,8 @@ from pathlib import Path
 from ebooklib import epub
 
 from ... import model as m
-from ...config import EditionConfig, isbn_urn
+from ...config import EditionConfig
+from ...isbn import isbn_urn
 from . import store
 from .document import Doc
 
