@@ -7,7 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(fonts-noto-cjk fontconfig poppler-utils default-jre-headless chromium)
+# fonts-cns11643-* (TW-Sung/TW-Kai, the 全字庫 fonts) and fonts-hanazono (HanaMinA/B) are the
+# default fallback chain for characters Noto lacks; icc-profiles-free gives the PDF/X output
+# intents; ghostscript renders print files in the tests (a second, independent PDF reader).
+APT_PACKAGES=(fonts-noto-cjk fonts-cns11643-sung fonts-cns11643-kai fonts-hanazono fontconfig poppler-utils
+              ghostscript icc-profiles-free default-jre-headless chromium)
 # Node.js and npm only when the machine has none (a nodesource or nvm install is fine too).
 command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs)
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)

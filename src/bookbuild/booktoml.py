@@ -67,3 +67,49 @@ def parse_toml(text: str, path: str = "book.toml") -> tuple[dict | None, list[Di
         line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
         return None, [Diagnostic("BB502", f"book.toml is not valid TOML: {str(e).split(' (at')[0]}", path,
                                  line, col, "check quotes, brackets and commas on that line")]
+
+
+class KeyIndex:
+    """Line/column of every `key =` and `[table]` header of book.toml, by a line scan.
+
+    tomllib gives values but no positions; every BB502 points at a key through this.
+    """
+
+    def __init__(self, text: str):
+        self.keys: dict[tuple[str, str], tuple[int, int]] = {}
+        self.tables: dict[str, tuple[int, int]] = {}
+        self.lines = text.splitlines()
+        table = ""
+        for n, line in enumerate(self.lines, 1):
+            s = line.strip()
+            m = re.match(r"\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$", s)
+            if m:
+                table = re.sub(r"\s*\.\s*", ".", m.group(1)).replace('"', "")
+                self.tables[table] = (n, line.index("[") + 1)
+                continue
+            m = re.match(r'\s*"?([A-Za-z0-9_-]+)"?\s*=', line)
+            if m:
+                self.keys.setdefault((table, m.group(1)), (n, m.start(1) + 1))
+
+    def key(self, table: str, key: str) -> tuple[int, int]:
+        return self.keys.get((table, key)) or self.tables.get(table) or (1, 1)
+
+    def table(self, table: str) -> tuple[int, int]:
+        return self.tables.get(table, (1, 1))
+
+    def value(self, table: str, key: str, text: str) -> tuple[int, int]:
+        """Line/column of a string value `key = "text"` (its first character), else the key's."""
+        line, col = self.key(table, key)
+        i = self.lines[line - 1].find(text, col) if 0 < line <= len(self.lines) and text else -1
+        return (line, i + 1) if i >= 0 else (line, col)
+
+    def find(self, needle: str, default: tuple[int, int], nth: int = 0) -> tuple[int, int]:
+        """Line and column of the nth (0-based) occurrence of needle."""
+        for n, line in enumerate(self.lines, 1):
+            i = line.find(needle)
+            while i >= 0:
+                if nth == 0:
+                    return n, i + 1
+                nth -= 1
+                i = line.find(needle, i + 1)
+        return default

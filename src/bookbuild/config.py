@@ -1,7 +1,7 @@
 """book.toml's tables (booktoml.parse_toml) -> frozen, typed BookConfig.
 
 tomllib gives values but no positions, so key positions come from a line
-scan of the file (`_KeyIndex`).  Every problem is a BB502 diagnostic with
+scan of the file (`booktoml.KeyIndex`).  Every problem is a BB502 diagnostic with
 the key's file:line:col; nothing is silently ignored.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, fields
 from typing import Any
 
-from .booktoml import parse_toml
+from .booktoml import KeyIndex, parse_toml
 from .diagnostics import Diagnostic
 from .isbn import isbn_problem
 
@@ -175,49 +175,6 @@ _EDITION_PDF = {"page": str, "font_size": float, "chars_per_column": int, "colum
                 "crop_marks": bool}
 
 
-class _KeyIndex:
-    """Line/column of every `key =` and `[table]` header, by a line scan."""
-
-    def __init__(self, text: str):
-        self.keys: dict[tuple[str, str], tuple[int, int]] = {}
-        self.tables: dict[str, tuple[int, int]] = {}
-        self.lines = text.splitlines()
-        table = ""
-        for n, line in enumerate(self.lines, 1):
-            s = line.strip()
-            m = re.match(r"\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$", s)
-            if m:
-                table = re.sub(r"\s*\.\s*", ".", m.group(1)).replace('"', "")
-                self.tables[table] = (n, line.index("[") + 1)
-                continue
-            m = re.match(r'\s*"?([A-Za-z0-9_-]+)"?\s*=', line)
-            if m:
-                self.keys.setdefault((table, m.group(1)), (n, m.start(1) + 1))
-
-    def key(self, table: str, key: str) -> tuple[int, int]:
-        return self.keys.get((table, key)) or self.tables.get(table) or (1, 1)
-
-    def table(self, table: str) -> tuple[int, int]:
-        return self.tables.get(table, (1, 1))
-
-    def value(self, table: str, key: str, text: str) -> tuple[int, int]:
-        """Line/column of a string value `key = "text"` (its first character), else the key's."""
-        line, col = self.key(table, key)
-        i = self.lines[line - 1].find(text, col) if 0 < line <= len(self.lines) and text else -1
-        return (line, i + 1) if i >= 0 else (line, col)
-
-    def find(self, needle: str, default: tuple[int, int], nth: int = 0) -> tuple[int, int]:
-        """Line and column of the nth (0-based) occurrence of needle."""
-        for n, line in enumerate(self.lines, 1):
-            i = line.find(needle)
-            while i >= 0:
-                if nth == 0:
-                    return n, i + 1
-                nth -= 1
-                i = line.find(needle, i + 1)
-        return default
-
-
 class _Errors(list):
     def __init__(self, path: str):
         super().__init__()
@@ -253,7 +210,7 @@ def parse_config(text: str, path: str = "book.toml") -> tuple[BookConfig | None,
     if data is None:
         return None, diags
     errs = _Errors(path)
-    idx = _KeyIndex(text)
+    idx = KeyIndex(text)
     for top in data:
         if top not in ("book", "editions"):
             errs.add(idx.table(top) if top in idx.tables else idx.key("", top),

@@ -77,11 +77,13 @@ def test_unclosed_fence_does_not_hide_brackets_from_the_bound(tmp_path):
 
 
 def test_closed_fence_still_protects_its_code():
-    from bookbuild.load.pandoc_input import _skip_regions
-    text = "甲\n\n~~~\n[^x] [@y]\n~~~\n\n乙 `[^z]`\n\n```日\nno close"
-    regions = _skip_regions(text, 0, len(text))
+    from bookbuild.load.pandoc_input import code_regions
+    text = "甲\n\n~~~\n[^x] [@y]\n~~~\n\n乙 `[^z]`\n\n  ```\n[^w]\n  ```\n\n丙 \\`[^v]` 丁\n\n```日\nno close"
+    regions = code_regions(text, 0, len(text))
     covered = lambda needle: any(a <= text.index(needle) < b for a, b in regions)
     assert covered("[^x]") and covered("[^z]")
+    assert covered("[^w]"), "a fence indented by up to three spaces is a fence (Pandoc, CommonMark)"
+    assert not covered("[^v]"), "an escaped backtick opens no code span"
     assert not covered("no close")
 
 

@@ -21,8 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..load.pandoc_input import code_regions
+
 _DEF_RE = re.compile(r" {0,3}\[\^([^\]\s]+)\]:[ \t]?")
-_FENCE_RE = re.compile(r"^ {0,3}(```+|~~~+)", re.M)
 _REF_RE = re.compile(r"\[\^([^\]\s]+)\]")
 _ATX_RE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 
@@ -41,34 +42,6 @@ class Mark:
     end: int
     kind: str     # "ref" or "inline"
     text: str     # the label, or the inline note's Markdown
-
-
-def code_regions(text: str) -> list[tuple[int, int]]:
-    """Fenced code, code spans and HTML comments: Pandoc reads no note in them."""
-    regions = []
-    fences = list(_FENCE_RE.finditer(text))
-    i = 0
-    while i < len(fences):
-        opener = fences[i].group(1)
-        close = next((j for j in range(i + 1, len(fences)) if _closes(fences[j], opener, text)), None)
-        if close is None:    # never closed: Pandoc's markdown makes no code block of it
-            i += 1
-            continue
-        regions.append((fences[i].start(), fences[close].end()))
-        i = close + 1
-    inside = _inside(regions)
-    for m in re.finditer(r"<!--.*?-->|(?<!\\)(`+)[^`].*?(?<!`)\1(?!`)", text, re.S):
-        if not inside(m.start()):
-            regions.append((m.start(), m.end()))
-    return sorted(regions)
-
-
-def _closes(fence: re.Match, opener: str, text: str) -> bool:
-    """A closing fence: the opener's character, at least as long, nothing after it on its line."""
-    mark = fence.group(1)
-    eol = text.find("\n", fence.end())
-    rest = text[fence.end():] if eol < 0 else text[fence.end():eol]
-    return mark[0] == opener[0] and len(mark) >= len(opener) and not rest.strip()
 
 
 def _inside(regions: list[tuple[int, int]]):

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from pikepdf import Pdf
 
-from ....config import EditionConfig, _KeyIndex
+from ....booktoml import KeyIndex
+from ....config import EditionConfig
 from ....diagnostics import Diagnostic
 from ....fonts import FontNotFound
 from ....model import Book
@@ -55,7 +56,7 @@ def fallback_fonts(pdf: Pdf, fonts: DerivedFonts, book: Book, ed: EditionConfig)
 
 def _font_key(book: Book, ed: EditionConfig) -> tuple[int, int]:
     """Line and column of the edition's `font =` in book.toml (else its table header)."""
-    return _KeyIndex(book.texts.get(book.config.path, "")).key(f"editions.{ed.name}", "font")
+    return KeyIndex(book.texts.get(book.config.path, "")).key(f"editions.{ed.name}", "font")
 
 
 def blank_chars(pages: list[lt.Page]) -> set[str]:
