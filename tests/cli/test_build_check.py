@@ -89,6 +89,16 @@ def only(tool: str):
                           (("EPUBCheck", validators.run_epubcheck), ("Ace", validators.run_ace)) if name == tool)}
 
 
+def checked_after_corrupting(tmp_path: Path, tool: str, pattern: str, replacement: str):
+    """Build the small book, corrupt its chapter 1 in the EPUB (pattern -> replacement), run one
+    validator on it: (book root, diagnostics)."""
+    root = make_book(tmp_path / "book")
+    code, report = build(root, check=False)
+    assert code == 0, report
+    corrupt(root / "dist" / "small.epub", "EPUB/text/ch01.xhtml", pattern, replacement)
+    return root, check_outputs(root, config_of(root), ["small"], root / "dist", only(tool))
+
+
 def config_of(root: Path):
     config, _ = parse_config((root / "book.toml").read_text("utf-8"))
     return config
@@ -96,13 +106,9 @@ def config_of(root: Path):
 
 @pytest.mark.skipif(not HAVE_EPUBCHECK, reason="no Java for EPUBCheck")
 def test_planted_epubcheck_error_points_at_the_note_call(tmp_path):
-    root = make_book(tmp_path / "book")
-    code, report = build(root, check=False)
-    assert code == 0, report
-    epub = root / "dist" / "small.epub"
     # the note call's link now goes nowhere: EPUBCheck RSC-012 at that <a>
-    corrupt(epub, "EPUB/text/ch01.xhtml", r'(epub:type="noteref"[^>]*href=")[^"]*"', r'\1#nowhere"')
-    diags = check_outputs(root, config_of(root), ["small"], root / "dist", only("EPUBCheck"))
+    root, diags = checked_after_corrupting(tmp_path, "EPUBCheck", r'(epub:type="noteref"[^>]*href=")[^"]*"',
+                                           r'\1#nowhere"')
     found = [d for d in diags if d.code == "BB606"]
     assert found and all(d.severity == "error" for d in found), diags
     assert "RSC-012" in found[0].message and "small.epub" in found[0].message
@@ -112,13 +118,8 @@ def test_planted_epubcheck_error_points_at_the_note_call(tmp_path):
 
 @pytest.mark.skipif(not HAVE_ACE, reason="DAISY Ace not installed (scripts/setup.sh)")
 def test_planted_ace_violation_points_at_the_note_call(tmp_path):
-    root = make_book(tmp_path / "book")
-    code, report = build(root, check=False)
-    assert code == 0, report
-    epub = root / "dist" / "small.epub"
     # epub:type="noteref" without its ARIA role: Ace's epub-type-has-matching-role
-    corrupt(epub, "EPUB/text/ch01.xhtml", r' role="doc-noteref"', "")
-    diags = check_outputs(root, config_of(root), ["small"], root / "dist", only("Ace"))
+    root, diags = checked_after_corrupting(tmp_path, "Ace", r' role="doc-noteref"', "")
     found = [d for d in diags if d.code == "BB607"]
     assert len(found) == 1, diags
     assert "epub-type-has-matching-role" in found[0].message

@@ -128,3 +128,28 @@ def make_variant(root):
     toml = toml.replace("[book]\n", '[book]\ncover = "assets/cover.png"\nnote_numbering = "book"\n', 1)
     (root / "book.toml").write_text(toml + VARIANT_EDITIONS, "utf-8")
     return root
+
+
+def build_sample_with(tmp_dir: Path, extra_editions: str, names: tuple[str, ...], *,
+                      book_keys: str = "") -> dict[str, Epub]:
+    """The sample book with `extra_editions` appended to book.toml (and `book_keys` added to
+    [book]), its epub-like editions `names` built as `bookbuild build` builds them at EPOCH,
+    each required to build without a diagnostic: name -> Epub."""
+    import pytest  # deferred: a helper module, imported by tests only
+
+    from bookbuild.commands.build import RENDERERS
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        root = copy_sample(tmp_dir / "book")
+        toml = (root / "book.toml").read_text("utf-8").replace("[book]\n", "[book]\n" + book_keys, 1)
+        (root / "book.toml").write_text(toml + extra_editions, "utf-8")
+        book = load(root)
+        data, out = prepare(book), root.parent / "out"
+        result = {}
+        for name in names:
+            edition = book.config.edition(name)
+            diags = RENDERERS[edition.format](book, edition, out, data, root.parent / "cache")
+            assert diags == [], (name, diags)
+            result[name] = Epub(out / edition.output_file)
+        return result

@@ -9,12 +9,9 @@ import shutil
 import pytest
 from lxml import etree
 
-from bookbuild.commands.build import RENDERERS
 from bookbuild.config import parse_config
 from bookbuild.render.epub.kobo import kobo_document, sentences
-from bookbuild.transform.build_data import prepare
-from helpers.books import copy_sample
-from helpers.epub import EPOCH, NS, Epub, epubcheck_problems, load
+from helpers.epub import NS, build_sample_with, epubcheck_problems
 
 H = "{http://www.w3.org/1999/xhtml}"
 KOBO_EDITIONS = '''
@@ -31,24 +28,8 @@ writing = "horizontal"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """name -> Epub for the sample's epub and epub-horizontal and their kepub twins."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        return _build_all(tmp_path_factory)
-
-
-def _build_all(tmp_path_factory):
-    root = copy_sample(tmp_path_factory.mktemp("kepub") / "book")
-    (root / "book.toml").write_text((root / "book.toml").read_text("utf-8") + KOBO_EDITIONS, "utf-8")
-    book = load(root)
-    data = prepare(book)
-    out = root.parent / "out"
-    result = {}
-    for name in ("epub", "kobo", "epub-horizontal", "kobo-horizontal"):
-        edition = book.config.edition(name)
-        diags = RENDERERS[edition.format](book, edition, out, data, root.parent / "cache")
-        assert diags == [], diags
-        result[name] = Epub(out / edition.output_file)
-    return result
+    return build_sample_with(tmp_path_factory.mktemp("kepub"), KOBO_EDITIONS,
+                             ("epub", "kobo", "epub-horizontal", "kobo-horizontal"))
 
 
 def test_kepub_is_written_as_name_kepub_epub(built):

@@ -17,7 +17,7 @@ from bookbuild.isbn import isbn_urn
 from bookbuild.render.epub import _print_source
 from bookbuild.transform.build_data import prepare
 from helpers.books import copy_sample
-from helpers.epub import EPOCH, NS, Epub, epubcheck_problems, load
+from helpers.epub import EPOCH, NS, Epub, build_sample_with, epubcheck_problems, load
 
 EXTRA = '''
 [editions.store]
@@ -34,20 +34,8 @@ writing = "horizontal"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        root = copy_sample(tmp_path_factory.mktemp("store") / "book")
-        toml = (root / "book.toml").read_text("utf-8").replace(
-            "[book]\n", '[book]\nisbn = "978-986-7088-01-7"\n', 1)
-        (root / "book.toml").write_text(toml + EXTRA, "utf-8")
-        book = load(root)
-        data, out = prepare(book), root.parent / "out"
-        result = {}
-        for name in ("store", "store-horizontal"):
-            edition = book.config.edition(name)
-            assert RENDERERS["epub"](book, edition, out, data, root.parent / "cache") == []
-            result[name] = Epub(out / edition.output_file)
-        return result
+    return build_sample_with(tmp_path_factory.mktemp("store"), EXTRA, ("store", "store-horizontal"),
+                             book_keys='isbn = "978-986-7088-01-7"\n')
 
 
 def _meta(epub: Epub, prop: str) -> list[str]:
