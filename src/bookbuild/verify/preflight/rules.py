@@ -166,10 +166,11 @@ def check_fonts(pdf: pikepdf.Pdf) -> list[Finding]:
     out, seen = [], set()
     for i, page in enumerate(pdf.pages, 1):
         for name, font in _fonts(page.obj.get("/Resources")):
-            if font.objgen in seen and font.is_indirect:
-                continue
-            seen.add(font.objgen)
             base = str(font.get("/BaseFont", name))[1:]
+            key = font.objgen if font.is_indirect else (base, str(font.get("/Subtype")))
+            if key in seen:       # each font once, at the first page that uses it
+                continue
+            seen.add(key)
             if font.get("/Subtype") == Name.Type3:
                 out.append(Finding("BB802", i, f"Type 3 font {base}", "printers reject bitmap/Type 3 fonts"))
                 continue
