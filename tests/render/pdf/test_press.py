@@ -12,6 +12,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from bookbuild.render.pdf.finishing.marks import MARK_AREA
+from bookbuild.render.pdf.finishing.press import NAMED_PROFILES
 from bookbuild.verify.preflight import Expect, preflight
 from helpers.books import PRINT_TOML
 from helpers.pdf import EPOCH, build_small_book
@@ -204,3 +205,24 @@ def test_rgb_edition_is_unchanged(tmp_path):
         assert [float(v) for v in page.MediaBox] == pytest.approx([0, 0, *A5], abs=0.01)
         assert [float(v) for v in page.TrimBox] == [float(v) for v in page.MediaBox]
         assert "rg" in {op for op, _, _ in _colour_ops(pdf)}
+
+
+def test_bb810_missing_output_profile(tmp_path):
+    """An output_profile that is not a file: BB810 at book.toml, and the file is written as a plain PDF."""
+    from types import SimpleNamespace
+
+    from bookbuild.config import EditionConfig
+    from bookbuild.render.pdf.finishing.pressrun import PressRun
+
+    book = SimpleNamespace(root=tmp_path, config=SimpleNamespace(path="book.toml", title="書"))
+    ed = EditionConfig(name="print", format="pdf", pdfx="x-4", color="gray", output_profile="icc/none.icc")
+    run = PressRun.of(book, ed, SimpleNamespace(horizontal=tmp_path / "f.otf"), tmp_path / "dist" / "print.pdf", 0, 8)
+    diags = run.preflight(tmp_path / "dist" / "print.pdf")
+    assert [(d.code, d.file, d.severity) for d in diags] == [("BB810", "book.toml", "error")]
+    assert "icc/none.icc" in diags[0].message and run.settings.pdfx == "" and run.settings.color == "rgb"
+    (tmp_path / "icc").mkdir()
+    (tmp_path / "icc" / "none.icc").write_bytes(b"not a profile")
+    garbage = PressRun.of(book, ed, SimpleNamespace(horizontal=None), tmp_path / "p.pdf", 0, 8).problems
+    assert [d.code for d in garbage] == ["BB810"] and "is not an ICC profile" in garbage[0].message
+    (tmp_path / "icc" / "none.icc").write_bytes(NAMED_PROFILES["swop"][0].read_bytes())
+    assert PressRun.of(book, ed, SimpleNamespace(horizontal=None), tmp_path / "p.pdf", 0, 8).problems == ()

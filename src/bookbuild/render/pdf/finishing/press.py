@@ -64,6 +64,11 @@ class OutputProfile:
             path = root / path
         return cls(path, "Custom", _description(path))
 
+    @property
+    def usable(self) -> bool:
+        """An ICC output profile file (the named ones are known good when present)."""
+        return self.path.is_file() and (self.identifier != "Custom" or bool(self.condition))
+
     def data(self) -> bytes:
         return self.path.read_bytes()
 
@@ -184,10 +189,10 @@ def _date(epoch: int | None) -> str:
 
 
 def _description(path: Path) -> str:
-    """The profile's own description, for /Info of a custom output intent."""
+    """The profile's own description, for /Info of a custom output intent ("" when it is no ICC profile)."""
+    # deferred: Pillow's colour engine, needed only for a custom profile
+    from PIL import ImageCms
     try:
-        # deferred: Pillow's colour engine, needed only for a custom profile
-        from PIL import ImageCms
         return ImageCms.getOpenProfile(str(path)).profile.profile_description or path.name
-    except (OSError, ImportError, ValueError):
-        return path.name
+    except (OSError, ValueError, ImageCms.PyCMSError):
+        return ""

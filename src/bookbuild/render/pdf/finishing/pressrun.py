@@ -31,8 +31,9 @@ class PressRun:
     def of(cls, book: Book, ed: EditionConfig, fonts, pdf: Path, added: int, pages: int) -> PressRun:
         profile = OutputProfile.named(ed.output_profile, book.root)
         problems = ()
-        if (ed.pdfx or ed.color == "cmyk") and not profile.path.is_file():
-            problems = (Diagnostic("BB810", f"edition '{ed.name}': output profile {profile.path} is not a file",
+        if (ed.pdfx or ed.color == "cmyk") and not profile.usable:
+            what = "is not an ICC profile" if profile.path.is_file() else "is not a file"
+            problems = (Diagnostic("BB810", f"edition '{ed.name}': output profile {profile.path} {what}",
                                    book.config.path, 1, 1,
                                    'install icc-profiles-free/ghostscript (for "swop") or fix output_profile'),)
         epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
