@@ -132,8 +132,9 @@ def _identify(pdf: Pdf, s: PressSettings) -> None:
         DestOutputProfile=pdf.make_indirect(icc)))])
     if s.pdfx == "x-1a":
         _drop_links(pdf)
-    date = _date(s.epoch)
     info = pdf.docinfo
+    # the Info dates when the document has them (docinfo.py: SOURCE_DATE_EPOCH), so Info and XMP agree
+    date = _iso(str(info.get("/CreationDate", ""))) or _date(s.epoch)
     info.Trapped = Name("/False")
     info.GTS_PDFXVersion = String(version)
     if conformance:
@@ -186,6 +187,14 @@ def _drop_links(pdf: Pdf) -> None:
 
 def _date(epoch: int | None) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch if epoch is not None else time.time()))
+
+
+def _iso(pdf_date: str) -> str:
+    """D:YYYYmmddHHMMSSZ (as docinfo.py writes it) → the XMP form; "" for anything else."""
+    try:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.strptime(pdf_date, "D:%Y%m%d%H%M%SZ"))
+    except ValueError:
+        return ""
 
 
 def _description(path: Path) -> str:
