@@ -80,6 +80,18 @@ def test_bb801_spot_colour_and_rgb_image(tmp_path):
     assert "spot" in diags[0].message and "rgb image" in diags[1].message
 
 
+def test_bb801_rgb_gradient(tmp_path):
+    """A CSS gradient is a shading (`sh`): its colour space counts like a colour operator's."""
+    pdf = _pdf()
+    make_press_ready(pdf, GRAY_X4)
+    shading = Dictionary(ShadingType=2, ColorSpace=Name.DeviceRGB, Coords=[0, 0, 100, 0],
+                         Function=Dictionary(FunctionType=2, Domain=[0, 1], C0=[1, 0, 0], C1=[0, 0, 1], N=1))
+    pdf.pages[1].obj.Resources.Shading = Dictionary(Sh=shading)
+    pdf.pages[1].contents_add(pdf.make_stream(b"q /Sh sh Q"))
+    diags = _check(pdf, tmp_path, settings=None, expect=Expect(pdfx="x-4", color="gray"))
+    assert _codes(diags) == {"BB801": [2]} and "rgb" in diags[0].message
+
+
 def test_bb801_four_colour_black_text_in_cmyk(tmp_path):
     pdf = _pdf()
     make_press_ready(pdf, PressSettings(pdfx="x-4", color="cmyk", bleed=BLEED, crop_marks=True, epoch=0))

@@ -70,6 +70,10 @@ def _walk(owner, resources, ctm, use: PageUse, seen: set) -> None:
     spaces = resources.get("/ColorSpace", {}) if resources is not None else {}
     xobjects = resources.get("/XObject", {}) if resources is not None else {}
     states = resources.get("/ExtGState", {}) if resources is not None else {}
+    shadings = resources.get("/Shading", {}) if resources is not None else {}
+    for pattern in (resources.get("/Pattern", {}) if resources is not None else {}).values():
+        if "/Shading" in pattern:          # a gradient fill: its colour space counts where it is defined
+            use.colour(space_kind(pattern.Shading.get("/ColorSpace")))
     stack, path = [], []
     fill = stroke = "gray"
     in_text = False
@@ -114,6 +118,8 @@ def _walk(owner, resources, ctm, use: PageUse, seen: set) -> None:
                 xs, ys = [p[0] for p in path], [p[1] for p in path]
                 use.strokes.append((min(xs), min(ys), max(xs), max(ys)))
             path = []
+        elif name == "sh" and str(operands[0]) in shadings:
+            use.colour(space_kind(shadings[str(operands[0])].get("/ColorSpace")))
         elif name == "gs" and str(operands[0]) in states:
             use.states.append(states[str(operands[0])])
         elif name == "BT":
