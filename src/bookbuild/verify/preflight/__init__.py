@@ -30,6 +30,7 @@ from .rules import (  # noqa: I001  one rule per code
     check_transparency,
     declared_pdfx,
     intent_colour,
+    near_trim,
 )
 
 MM = 72 / 25.4
@@ -59,19 +60,21 @@ def preflight(path: Path, expect: Expect = Expect(), shown_as: str | None = None
 def _run(pdf: pikepdf.Pdf, path: Path, expect: Expect) -> list[Finding]:
     pdfx = expect.pdfx or declared_pdfx(pdf)
     color = expect.color or intent_colour(pdf)
-    uses: list[PageUse] = [page_use(p) for p in pdf.pages]
+    metrics: dict = {}
+    uses: list[PageUse] = [page_use(p, metrics) for p in pdf.pages]
     out: list[Finding] = []
     if pdfx:
         out += check_pdfx(pdf, pdfx)
     out += check_boxes(pdf, expect.bleed)
     out += check_fonts(pdf)
+    out += check_text_margin(path, pdf, [i for i, (page, use) in enumerate(zip(pdf.pages, uses), 1)
+                                         if near_trim(page, use, expect.safety)], expect.safety)
     for i, (page, use) in enumerate(zip(pdf.pages, uses), 1):
         out += check_colours(i, use, color)
         out += check_images(i, use, expect.min_ppi)
         out += check_marks(i, page, use)
         if pdfx == "x-1a":
             out += check_transparency(i, page, use)
-    out += check_text_margin(path, pdf, expect.safety)
     if expect.multiple > 1 and len(pdf.pages) % expect.multiple:
         n = len(pdf.pages)
         out.append(Finding("BB809", 0, f"{n} pages is not a multiple of {expect.multiple}",

@@ -3,8 +3,8 @@ paths painted (with their bounding boxes), images placed, graphics states used.
 
 A small interpreter over pikepdf.parse_content_stream: it keeps the CTM
 (q/Q/cm), the current path's bounding box and the fill/stroke colour
-spaces, and follows form XObjects with their /Matrix.  It does not run text
-(pypdfium2 gives the glyph boxes, see rules.py).
+spaces, and follows form XObjects with their /Matrix
+(text.py keeps the text matrix and gives the boxes of the text shown).
 """
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import pikepdf
 from pikepdf import Array, Name
+
+from .text import TextState, apply, mul
 
 DEVICE = {"/DeviceGray": "gray", "/DeviceRGB": "rgb", "/DeviceCMYK": "cmyk"}
 _SET = {"g": "gray", "G": "gray", "rg": "rgb", "RG": "rgb", "k": "cmyk", "K": "cmyk"}
@@ -25,6 +27,7 @@ class PageUse:
     colours: dict[str, int] = field(default_factory=dict)         # space kind → times used
     cmyk_text: set[tuple] = field(default_factory=set)            # k values text was drawn in
     strokes: list[tuple[float, float, float, float]] = field(default_factory=list)  # stroked path bboxes
+    text: list[tuple[float, float, float, float]] = field(default_factory=list)     # shown text boxes
     images: list[tuple[object, float, float]] = field(default_factory=list)  # (image, width pt, height pt)
     states: list[object] = field(default_factory=list)            # ExtGState dictionaries used
     spaces: list[object] = field(default_factory=list)            # image colour spaces
@@ -51,22 +54,14 @@ def space_kind(space) -> str:
     return "other"
 
 
-def _mul(a, b):
-    return (a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3], a[2] * b[0] + a[3] * b[2],
-            a[2] * b[1] + a[3] * b[3], a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5])
-
-
-def _apply(m, x, y):
-    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
-
-
-def page_use(page: pikepdf.Page) -> PageUse:
+def page_use(page: pikepdf.Page, metrics: dict | None = None) -> PageUse:
+    """`metrics`: the fonts' metrics already read (text.py), shared across the pages of a file."""
     use = PageUse()
-    _walk(page.obj, page.obj.get("/Resources"), (1, 0, 0, 1, 0, 0), use, set())
+    _walk(page.obj, page.obj.get("/Resources"), (1, 0, 0, 1, 0, 0), use, set(), {} if metrics is None else metrics)
     return use
 
 
-def _walk(owner, resources, ctm, use: PageUse, seen: set) -> None:
+def _walk(owner, resources, ctm, use: PageUse, seen: set, metrics: dict) -> None:
     spaces = resources.get("/ColorSpace", {}) if resources is not None else {}
     xobjects = resources.get("/XObject", {}) if resources is not None else {}
     states = resources.get("/ExtGState", {}) if resources is not None else {}
@@ -77,14 +72,19 @@ def _walk(owner, resources, ctm, use: PageUse, seen: set) -> None:
     stack, path = [], []
     fill = stroke = "gray"
     in_text = False
+    text = TextState(resources.get("/Font", {}) if resources is not None else {}, metrics)
     for operands, op in pikepdf.parse_content_stream(owner):
         name = str(op)
         if name == "q":
-            stack.append(ctm)
+            stack.append((ctm, text.saved()))
         elif name == "Q" and stack:
-            ctm = stack.pop()
+            ctm, saved = stack.pop()
+            text.restore(saved)
+        elif text.handles(name):
+            in_text = in_text or name == "BT"
+            text.run(name, operands, ctm, use.text)
         elif name == "cm":
-            ctm = _mul(tuple(float(v) for v in operands), ctm)
+            ctm = mul(tuple(float(v) for v in operands), ctm)
         elif name in _SET:
             use.colour(_SET[name])
             if name == "k" and in_text:
@@ -105,14 +105,14 @@ def _walk(owner, resources, ctm, use: PageUse, seen: set) -> None:
         elif name in ("sc", "scn", "SC", "SCN"):
             use.colour(stroke if name.isupper() else fill)
         elif name in ("m", "l"):
-            path.append(_apply(ctm, float(operands[0]), float(operands[1])))
+            path.append(apply(ctm, float(operands[0]), float(operands[1])))
         elif name == "c":
-            path += [_apply(ctm, float(operands[i]), float(operands[i + 1])) for i in (0, 2, 4)]
+            path += [apply(ctm, float(operands[i]), float(operands[i + 1])) for i in (0, 2, 4)]
         elif name in ("v", "y"):
-            path += [_apply(ctm, float(operands[i]), float(operands[i + 1])) for i in (0, 2)]
+            path += [apply(ctm, float(operands[i]), float(operands[i + 1])) for i in (0, 2)]
         elif name == "re":
             x, y, w, h = (float(v) for v in operands)
-            path += [_apply(ctm, x, y), _apply(ctm, x + w, y + h), _apply(ctm, x, y + h), _apply(ctm, x + w, y)]
+            path += [apply(ctm, x, y), apply(ctm, x + w, y + h), apply(ctm, x, y + h), apply(ctm, x + w, y)]
         elif name in _PAINT or name == "n":
             if name in _PAINT_STROKE and path:
                 xs, ys = [p[0] for p in path], [p[1] for p in path]
@@ -122,15 +122,13 @@ def _walk(owner, resources, ctm, use: PageUse, seen: set) -> None:
             use.colour(space_kind(shadings[str(operands[0])].get("/ColorSpace")))
         elif name == "gs" and str(operands[0]) in states:
             use.states.append(states[str(operands[0])])
-        elif name == "BT":
-            in_text = True
         elif name == "ET":
             in_text = False
         elif name == "Do" and str(operands[0]) in xobjects:
-            _xobject(xobjects[str(operands[0])], resources, ctm, use, seen)
+            _xobject(xobjects[str(operands[0])], resources, ctm, use, seen, metrics)
 
 
-def _xobject(x, resources, ctm, use: PageUse, seen: set) -> None:
+def _xobject(x, resources, ctm, use: PageUse, seen: set, metrics: dict) -> None:
     if x.get("/Subtype") == Name.Image:
         # the unit square's sides under the CTM: the placed size in pt
         use.images.append((x, math.hypot(ctm[0], ctm[1]), math.hypot(ctm[2], ctm[3])))
@@ -143,4 +141,4 @@ def _xobject(x, resources, ctm, use: PageUse, seen: set) -> None:
         matrix = tuple(float(v) for v in x.get("/Matrix", [1, 0, 0, 1, 0, 0]))
         if "/Group" in x and x.Group.get("/S") == Name.Transparency:
             use.states.append({"/Group": x.Group})
-        _walk(x, x.get("/Resources", resources), _mul(matrix, ctm), use, seen)
+        _walk(x, x.get("/Resources", resources), mul(matrix, ctm), use, seen, metrics)

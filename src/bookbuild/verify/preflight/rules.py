@@ -219,33 +219,45 @@ def check_transparency(page_no: int, page: pikepdf.Page, use: PageUse) -> list[F
 
 # ---------------------------------------------------------------- text
 
-def check_text_margin(path: Path, pdf: pikepdf.Pdf, safety: float) -> list[Finding]:
-    """Glyphs closer than `safety` to the trim edge (or beyond it): the cut may touch them."""
-    # deferred: pdfium, loaded only by the preflight
+NEAR = 12.0    # pt: text boxes (text.py) this close to the safety line send the page to pdfium
+
+
+def near_trim(page: pikepdf.Page, use: PageUse, safety: float) -> bool:
+    """Whether any shown text comes within NEAR of the safety line: only such pages need
+    pdfium's glyph boxes (text.py's boxes miss ink outside a font's box, e.g. a note-call glyph)."""
+    trim = _box(page, "/TrimBox")
+    if trim is None:
+        return False
+    m = safety + NEAR
+    return any(b[0] < trim[0] + m or b[1] < trim[1] + m or b[2] > trim[2] - m or b[3] > trim[3] - m
+               for b in use.text)
+
+
+def check_text_margin(path: Path, pdf: pikepdf.Pdf, pages: list[int], safety: float) -> list[Finding]:
+    """Glyphs closer than `safety` to the trim edge (or beyond it), on the given 1-based pages."""
+    if not pages:
+        return []
+    # deferred: pdfium, loaded only when a page has text near the trim
     import pypdfium2 as pdfium
 
     out = []
     doc = pdfium.PdfDocument(str(path))
     try:
-        for i, page in enumerate(pdf.pages):
-            trim = _box(page, "/TrimBox")
-            if trim is None:
-                continue
-            text = doc[i].get_textpage()
-            # text runs' rectangles (pdfium joins a line's glyphs): far fewer than glyphs on a book page
-            for r in range(text.count_rects()):
-                left, bottom, right, top = text.get_rect(r)
-                if (left >= trim[0] + safety and bottom >= trim[1] + safety and right <= trim[2] - safety
-                        and top <= trim[3] - safety):
+        for number in pages:
+            trim = _box(pdf.pages[number - 1], "/TrimBox")
+            text = doc[number - 1].get_textpage()
+            for c in range(text.count_chars()):
+                ch = text.get_text_range(c, 1)
+                box = text.get_charbox(c)
+                if not ch.strip() or box[2] <= box[0]:
                     continue
-                run = text.get_text_bounded(left, bottom, right, top).strip()
-                if not run:
-                    continue
-                gap = _distance((left, bottom, right, top), trim) / (72 / 25.4)
-                out.append(Finding("BB806", i + 1, f"text '{run[:12]}' lies {gap:.1f} mm from the trim "
-                                   f"(safety margin {safety / (72 / 25.4):.0f} mm)",
-                                   "keep text inside the type area; the cut wanders by a millimetre or two"))
-                break
+                if (box[0] < trim[0] + safety or box[1] < trim[1] + safety or box[2] > trim[2] - safety
+                        or box[3] > trim[3] - safety):
+                    gap = _distance(box, trim) / (72 / 25.4)
+                    out.append(Finding("BB806", number, f"'{ch}' lies {gap:.1f} mm from the trim "
+                                       f"(safety margin {safety / (72 / 25.4):.0f} mm)",
+                                       "keep text inside the type area; the cut wanders by a millimetre or two"))
+                    break
     finally:
         doc.close()
     return out
