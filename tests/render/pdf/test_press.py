@@ -244,3 +244,26 @@ def test_sample_print_edition_is_press_ready(printed):
         for page in pdf.pages:
             trim, bleed = ([float(v) for v in page.obj[k]] for k in ("/TrimBox", "/BleedBox"))
             assert [b - t for b, t in zip(bleed, trim)] == pytest.approx([-BLEED, -BLEED, BLEED, BLEED], abs=0.01)
+
+
+def test_proof_and_preview_show_the_drawn_page_without_marks(gray):
+    """proof/raster.py (proof sheet, serve) shows the BleedBox: the overlays' frame, no marks."""
+    import io
+
+    from PIL import Image
+
+    from bookbuild.proof.raster import page_sizes, render_png
+
+    out, _ = gray
+    w, h = page_sizes(out / "print.pdf")[0]
+    assert (w, h) == pytest.approx((A5[0] + 2 * BLEED, A5[1] + 2 * BLEED), abs=0.01)
+    image = Image.open(io.BytesIO(render_png(out / "print.pdf", 0, 300, grey=True))).convert("L")
+    assert image.size == (300, round(300 * h / w))
+    doc = pdfium.PdfDocument(str(out / "print.pdf"))
+    try:
+        full = doc[0].render(scale=4).to_pil().convert("L")     # the whole MediaBox: the marks are there
+    finally:
+        doc.close()
+    strip = int(MARK_AREA * 4)                                   # the left margin, outside the BleedBox
+    assert full.crop((0, 0, strip, full.size[1])).getextrema()[0] < 160
+    assert image.crop((0, 0, 3, image.size[1])).getextrema()[0] > 200     # the bleed's edge: white
