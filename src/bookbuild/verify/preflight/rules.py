@@ -9,6 +9,7 @@ from pikepdf import Name
 
 from .content import PageUse, space_kind
 
+EXPORT = 'export the file again as PDF/X (bookbuild: pdfx = "x-4" or "x-1a")'
 # colour kinds each file colour mode allows (DeviceGray maps to K in a CMYK intent)
 ALLOWED = {"gray": {"gray", "pattern"}, "cmyk": {"gray", "cmyk", "pattern"}}
 TOLERANCE = 0.5     # pt, for box comparisons
@@ -65,17 +66,18 @@ def check_pdfx(pdf: pikepdf.Pdf, pdfx: str) -> list[Finding]:
         with pdf.open_metadata() as m:
             xmp_version = m.get("pdfxid:GTS_PDFXVersion", "") or m.get("pdfx:GTS_PDFXVersion", "")
         if not xmp_version:
-            out.append(Finding("BB807", 0, "the XMP has no pdfxid:GTS_PDFXVersion", ""))
+            out.append(Finding("BB807", 0, "the XMP has no pdfxid:GTS_PDFXVersion", EXPORT))
     info_version = str(pdf.docinfo.get("/GTS_PDFXVersion", ""))
     if pdfx == "x-1a" and not str(pdf.docinfo.get("/GTS_PDFXConformance", "")).startswith("PDF/X-1a"):
-        out.append(Finding("BB807", 0, "PDF/X-1a without /GTS_PDFXConformance (PDF/X-1a:2003)", ""))
+        out.append(Finding("BB807", 0, "PDF/X-1a without /GTS_PDFXConformance (PDF/X-1a:2003)", EXPORT))
     if info_version and xmp_version and info_version != xmp_version:
         out.append(Finding("BB807", 0, f"Info says {info_version}, XMP says {xmp_version}",
                            "the two must agree"))
     if pdf.docinfo.get("/Trapped") not in (Name("/True"), Name("/False")):
-        out.append(Finding("BB807", 0, "/Trapped is not /True or /False in the document info", ""))
+        out.append(Finding("BB807", 0, "/Trapped is not /True or /False in the document info",
+                           "PDF/X needs /Trapped: /False unless the file was trapped"))
     if "/ID" not in pdf.trailer:
-        out.append(Finding("BB807", 0, "the trailer has no /ID", ""))
+        out.append(Finding("BB807", 0, "the trailer has no /ID", "save the file with a document ID"))
     return out
 
 
@@ -101,10 +103,12 @@ def check_boxes(pdf: pikepdf.Pdf, bleed: float) -> list[Finding]:
         outer = bleed_box or trim
         if not _inside(trim, outer) or not _inside(outer, media):
             out.append(Finding("BB804", i, f"boxes not nested (TrimBox {_fmt(trim)} ⊆ BleedBox "
-                               f"{_fmt(outer)} ⊆ MediaBox {_fmt(media)})", ""))
+                               f"{_fmt(outer)} ⊆ MediaBox {_fmt(media)})",
+                               "set the page size, bleed and marks' area again where the file was made"))
         elif bleed > 0 and any(abs(d - bleed) > TOLERANCE for d in _margins(trim, outer)):
             out.append(Finding("BB804", i, f"bleed is {min(_margins(trim, outer)) / (72 / 25.4):.1f} mm, "
-                               f"the edition asks for {bleed / (72 / 25.4):.1f} mm on every side", ""))
+                               f"the edition asks for {bleed / (72 / 25.4):.1f} mm on every side",
+                               "build with the edition's bleed, or hold the file to the right edition"))
         dims = (round(trim[2] - trim[0], 1), round(trim[3] - trim[1], 1))
         if size is None:
             size = dims
