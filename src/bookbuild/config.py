@@ -13,6 +13,7 @@ from typing import Any
 from .booktoml import KeyIndex, parse_toml
 from .diagnostics import Diagnostic
 from .isbn import isbn_problem
+from .presskeys import PRESS_KEYS, press_problems
 
 MM = 72 / 25.4  # pt per mm
 EPUB_FORMATS = ("epub", "kepub")   # kepub: the EPUB with Kobo's span markup, written as NAME.kepub.epub
@@ -62,6 +63,13 @@ class EditionConfig:
     running_head: str = "head"
     bleed: float = 0.0
     crop_marks: bool = False
+    # press-ready output (render/pdf/finishing/press.py; keys checked in presskeys.py)
+    pdfx: str = ""
+    color: str = "rgb"
+    output_profile: str = "swop"
+    center_marks: bool = False
+    slug: bool = False
+    pages_multiple_of: int = 1
 
     @property
     def vertical(self) -> bool:
@@ -159,6 +167,8 @@ _ONE_OF = {
     "folio": ("arabic-horizontal", "hanzi-vertical"),
     "running_head": ("head", "fore-edge"),
     "kind": ("front", "body", "back"),
+    "pdfx": ("", "x-4", "x-1a"),
+    "color": ("rgb", "gray", "cmyk"),
 }
 _BOOK_KEYS = {"title": str, "subtitle": str, "authors": list, "identifier": str, "language": str,
               "publisher": str, "date": str, "rights": str, "cover": str, "isbn": str,
@@ -172,7 +182,7 @@ _EDITION_PDF = {"page": str, "font_size": float, "chars_per_column": int, "colum
                 "column_gap": float, "note_chars_per_column": int, "margin_head": float,
                 "margin_gutter": float, "chapter_start": str, "kinsoku": str, "squeeze": bool,
                 "hanging": bool, "folio": str, "running_head": str, "bleed": float,
-                "crop_marks": bool}
+                "crop_marks": bool, **PRESS_KEYS}
 
 
 class _Errors(list):
@@ -365,6 +375,8 @@ def _check_edition(ed: EditionConfig, idx, table, errs) -> None:
     for key in ("font_size", "chars_per_column", "columns_per_page", "note_chars_per_column"):
         if getattr(ed, key) <= 0:
             errs.add(idx.key(table, key), f"{key} must be positive", "")
+    for key, message, hint in press_problems(ed):
+        errs.add(idx.key(table, key), message, hint)
     tw, th = ed.type_area_pt()
     across_margin = ed.margin_gutter * MM
     along_margin = ed.margin_head * MM
