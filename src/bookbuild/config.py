@@ -13,9 +13,11 @@ from typing import Any
 from .booktoml import KeyIndex, parse_toml
 from .diagnostics import Diagnostic
 from .isbn import isbn_problem
+from .papers import PAPERS, paper_key
 
 MM = 72 / 25.4  # pt per mm
 EPUB_FORMATS = ("epub", "kepub")   # kepub: the EPUB with Kobo's span markup, written as NAME.kepub.epub
+PDF_FORMATS = ("pdf", "cover")     # cover: back + spine + front of a print edition (render/cover)
 PAGE_SIZES_MM = {"A5": (148, 210), "B6": (125, 176), "A4": (210, 297), "A6": (105, 148)}
 
 
@@ -62,6 +64,14 @@ class EditionConfig:
     running_head: str = "head"
     bleed: float = 0.0
     crop_marks: bool = False
+    # cover (docs/FORMAT.md "Cover editions")
+    interior: str = ""         # the pdf edition whose page count sets the spine
+    paper: str = ""            # a papers.PAPERS name
+    caliper_mm: float = 0.0    # the printer's caliper, instead of the paper table's
+    flaps_mm: float = 0.0
+    cover_image: str = ""
+    back_text: str = ""
+    price: str = ""            # EAN-5 add-on digits
 
     @property
     def vertical(self) -> bool:
@@ -74,8 +84,10 @@ class EditionConfig:
 
     @property
     def output_file(self) -> str:
-        """The file the edition writes: NAME.epub, NAME.kepub.epub (Kobo's extension), NAME.pdf."""
-        return f"{self.name}.kepub.epub" if self.format == "kepub" else f"{self.name}.{self.format}"
+        """The file the edition writes: NAME.epub, NAME.kepub.epub (Kobo's extension), NAME.pdf (pdf, cover)."""
+        if self.format == "kepub":
+            return f"{self.name}.kepub.epub"
+        return f"{self.name}.pdf" if self.format in PDF_FORMATS else f"{self.name}.{self.format}"
 
     def page_size_pt(self) -> tuple[float, float]:
         """Trim size (width, height) in pt, portrait reading frame."""
@@ -147,7 +159,7 @@ _ONE_OF = {
     "index_sort": ("pinyin", "strokes", "zhuyin"),
     "range": ("～", "至"),
     "interpunct": ("·", "‧", "・"),
-    "format": ("epub", "kepub", "pdf"),
+    "format": ("epub", "kepub", "pdf", "cover"),
     "writing": ("vertical", "horizontal"),
     "script": ("zh-Hant", "zh-Hans"),
     "numerals": ("tcy", "upright", "sideways", "chinese"),
@@ -173,6 +185,8 @@ _EDITION_PDF = {"page": str, "font_size": float, "chars_per_column": int, "colum
                 "margin_gutter": float, "chapter_start": str, "kinsoku": str, "squeeze": bool,
                 "hanging": bool, "folio": str, "running_head": str, "bleed": float,
                 "crop_marks": bool}
+_EDITION_COVER = {"interior": str, "paper": str, "caliper_mm": float, "flaps_mm": float, "cover_image": str,
+                  "back_text": str, "price": str, "bleed": float, "crop_marks": bool}
 
 
 class _Errors(list):
@@ -319,21 +333,24 @@ def _parse_editions(editions, idx, errs, book_lang) -> list[EditionConfig]:
         fmt = spec.get("format")
         if fmt not in _ONE_OF["format"]:
             errs.add(idx.key(table, "format") if fmt else idx.table(table),
-                     f"edition '{name}' needs format = \"epub\", \"kepub\" or \"pdf\"",
-                     'add format = "epub", "kepub" (Kobo) or "pdf"')
+                     f"edition '{name}' needs format = \"epub\", \"kepub\", \"pdf\" or \"cover\"",
+                     'add format = "epub", "kepub" (Kobo), "pdf" or "cover" (a print cover)')
             continue
         epub_like = fmt in EPUB_FORMATS
-        allowed = {**_EDITION_COMMON, **(_EDITION_EPUB if epub_like else _EDITION_PDF)}
+        own = _EDITION_EPUB if epub_like else _EDITION_COVER if fmt == "cover" else _EDITION_PDF
+        allowed = {**_EDITION_COMMON, **own}
         simplified = spec.get("script") == "zh-Hans"
         kw: dict[str, Any] = {"name": name, "language": "zh-Hans-CN" if simplified else book_lang,
                               "font": "Noto Serif CJK SC" if simplified else "Noto Serif CJK TC",
                               "notes": "page" if fmt == "pdf" else "chapter",
-                              "name_marks": fmt == "pdf" and spec.get("writing", "vertical") == "vertical"}
+                              "name_marks": fmt == "pdf" and spec.get("writing", "vertical") == "vertical",
+                              "bleed": 3.0 if fmt == "cover" else 0.0}
         for key, value in spec.items():
             if key not in allowed:
-                other = "epub" if fmt == "pdf" else "pdf"
+                other = [f for f, keys in (("epub", _EDITION_EPUB), ("pdf", _EDITION_PDF), ("cover", _EDITION_COVER))
+                         if key in keys and f != fmt]
                 errs.add(idx.key(table, key), f"unknown key '{key}' in [{table}]",
-                         f"'{key}' is a key of {other} editions" if key in (_EDITION_EPUB | _EDITION_PDF) else
+                         f"'{key}' is a key of {' and '.join(other)} editions" if other else
                          "see docs/FORMAT.md for edition keys")
             elif _check_value(errs, idx, table, key, value, allowed[key]):
                 kw[key] = float(value) if allowed[key] is float else value
@@ -341,7 +358,29 @@ def _parse_editions(editions, idx, errs, book_lang) -> list[EditionConfig]:
         _check_isbn(errs, idx, table, "isbn", ed.isbn)
         _check_edition(ed, idx, table, errs)
         out.append(ed)
+    for ed in out:
+        if ed.format == "cover":
+            _check_cover(ed, out, idx, f"editions.{ed.name}", errs)
     return out
+
+
+def _check_cover(ed: EditionConfig, editions: list[EditionConfig], idx, table, errs) -> None:
+    """A cover edition names its interior (a pdf edition) and a known paper or a caliper."""
+    pdfs = [e.name for e in editions if e.format == "pdf"]
+    if ed.interior not in pdfs:
+        where = idx.key(table, "interior") if ed.interior else idx.table(table)
+        errs.add(where, f'[{table}] interior = "{ed.interior}" is not a pdf edition of this book',
+                 f"name the pdf edition the cover wraps: {', '.join(pdfs) or 'add one'}")
+    if ed.paper and paper_key(ed.paper) not in PAPERS:
+        errs.add(idx.key(table, "paper"), f'[{table}] paper = "{ed.paper}" is not in the paper table',
+                 f"use one of {', '.join(PAPERS)}, or give the printer's caliper_mm")
+    for key, top in (("caliper_mm", 1.0), ("flaps_mm", 200.0), ("bleed", 20.0)):
+        if not 0 <= getattr(ed, key) <= top:
+            errs.add(idx.key(table, key), f"[{table}] {key} = {getattr(ed, key)} is outside 0–{top:g} mm",
+                     "give the size in millimetres")
+    if ed.price and not (len(ed.price) == 5 and ed.price.isascii() and ed.price.isdigit()):
+        errs.add(idx.value(table, "price", ed.price), f'[{table}] price = "{ed.price}" is not 5 digits',
+                 'the EAN-5 add-on is 5 digits, e.g. price = "90350"')
 
 
 def _check_edition(ed: EditionConfig, idx, table, errs) -> None:
