@@ -98,4 +98,8 @@ def _finish(pdf: pikepdf.Pdf, book: Book, ed, setup: CoverSetup) -> None:
     page.obj.TrimBox = pikepdf.Array([0, 0, setup.geo.width * mm, setup.geo.trim_h * mm])
     page.obj.BleedBox = pikepdf.Array([-b, -b, setup.geo.width * mm + b, setup.geo.trim_h * mm + b])
     finish_catalog(pdf, doc_info(book, ed), [])
+    # WeasyPrint's /ID holds the time of the drawing: without it, save() derives
+    # both halves from the content (same book, same bytes)
+    if "/ID" in pdf.trailer:
+        del pdf.trailer.ID
     press.finish(pdf, ed)
