@@ -249,7 +249,8 @@ def parse_config(text: str, path: str = "book.toml") -> tuple[BookConfig | None,
                  'write authors = ["…"]')
     _check_isbns(kw, idx, errs)
     chapters = _parse_chapters(kw.get("chapters", []), idx, errs)
-    editions = _parse_editions(data.get("editions", {}), idx, errs, kw.get("language", "zh-Hant-TW"))
+    editions = _parse_editions(data.get("editions", {}), idx, errs, kw.get("language", "zh-Hant-TW"),
+                               kw.get("isbn", ""))
     if errs:
         return None, errs
     kw["authors"] = tuple(authors)
@@ -313,7 +314,7 @@ def _parse_chapters(entries, idx, errs) -> list[ChapterEntry]:
 _EDITION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def _parse_editions(editions, idx, errs, book_lang) -> list[EditionConfig]:
+def _parse_editions(editions, idx, errs, book_lang, book_isbn="") -> list[EditionConfig]:
     out = []
     if not isinstance(editions, dict) or not editions:
         errs.add(idx.table("editions") if "editions" in idx.tables else (1, 1),
@@ -360,13 +361,15 @@ def _parse_editions(editions, idx, errs, book_lang) -> list[EditionConfig]:
         out.append(ed)
     for ed in out:
         if ed.format == "cover":
-            _check_cover(ed, out, idx, f"editions.{ed.name}", errs)
+            _check_cover(ed, out, idx, f"editions.{ed.name}", errs, book_isbn)
     return out
 
 
-def _check_cover(ed: EditionConfig, editions: list[EditionConfig], idx, table, errs) -> None:
-    """A cover edition names its interior (a pdf edition) and a known paper or a caliper."""
+def _check_cover(ed: EditionConfig, editions: list[EditionConfig], idx, table, errs, book_isbn: str) -> None:
+    """A cover edition names its interior (a pdf edition) and a known paper or a caliper;
+    a price add-on needs an ISBN (the cover's, its interior's or [book]'s) to stand beside."""
     pdfs = [e.name for e in editions if e.format == "pdf"]
+    isbn = ed.isbn or next((e.isbn for e in editions if e.name == ed.interior), "") or book_isbn
     if ed.interior not in pdfs:
         where = idx.key(table, "interior") if ed.interior else idx.table(table)
         errs.add(where, f'[{table}] interior = "{ed.interior}" is not a pdf edition of this book',
@@ -381,6 +384,9 @@ def _check_cover(ed: EditionConfig, editions: list[EditionConfig], idx, table, e
     if ed.price and not (len(ed.price) == 5 and ed.price.isascii() and ed.price.isdigit()):
         errs.add(idx.value(table, "price", ed.price), f'[{table}] price = "{ed.price}" is not 5 digits',
                  'the EAN-5 add-on is 5 digits, e.g. price = "90350"')
+    elif ed.price and not isbn:
+        errs.add(idx.key(table, "price"), f"[{table}] price needs an ISBN: the add-on is printed beside its barcode",
+                 f"give [{table}] isbn = \"…\" (or the interior's or [book]'s)")
 
 
 def _check_edition(ed: EditionConfig, idx, table, errs) -> None:

@@ -4,6 +4,7 @@ a generated one), the page-list source; EPUBCheck 0/0."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from types import SimpleNamespace
 
@@ -39,6 +40,8 @@ def built(tmp_path_factory):
         root = copy_sample(tmp_path_factory.mktemp("store") / "book")
         toml = (root / "book.toml").read_text("utf-8").replace(
             "[book]\n", '[book]\nisbn = "978-986-7088-01-7"\n', 1)
+        # without a cover edition: the generated cover (tests/render/cover tests the front panel's)
+        toml = re.sub(r"\[editions\.cover\].*?(?=\n\[|\Z)", "", toml, flags=re.S)
         (root / "book.toml").write_text(toml + EXTRA, "utf-8")
         book = load(root)
         data, out = prepare(book), root.parent / "out"
