@@ -69,6 +69,17 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--edition", default=None, metavar="NAME", help="pdf edition (default: the first one)")
     r.add_argument("--out", type=Path, default=None, metavar="FILE",
                    help="the sheet (default: BOOK_DIR/dist/<edition>.proof.html)")
+    q = sub.add_parser("preflight", help="a printer's preflight of a PDF: colour, fonts, images, boxes, "
+                                         "marks, PDF/X keys, page count")
+    q.add_argument("pdf", type=Path, metavar="FILE.pdf")
+    q.add_argument("--edition", default=None, metavar="NAME", help="hold the file to this pdf edition's settings")
+    q.add_argument("--book", type=Path, default=None, metavar="BOOK_DIR",
+                   help="the book whose edition it is (default: found from the PDF's folder)")
+    q.add_argument("--pdfx", choices=["x-4", "x-1a", ""], default=None)
+    q.add_argument("--color", choices=["gray", "cmyk", "rgb"], default=None)
+    q.add_argument("--pages-multiple-of", type=int, default=None, metavar="N")
+    q.add_argument("--format", choices=["text", "json", "github", "sarif"], default="text")
+    q.add_argument("--strict", action="store_true", help="warnings count as errors")
     return p
 
 
@@ -116,6 +127,10 @@ def _run(args) -> int:
     if args.command == "proof":
         from .commands.proof import run_proof
         return run_proof(args.book_dir, edition=args.edition, out=args.out)
+    if args.command == "preflight":
+        from .commands.preflight import run_preflight
+        return run_preflight(args.pdf, edition=args.edition, book=args.book, pdfx=args.pdfx, color=args.color,
+                             multiple=args.pages_multiple_of, fmt=args.format, strict=args.strict)
     if args.command == "import":
         from .commands.importer import run_import
         return run_import(args.source, args.out, encoding=args.encoding, notes=args.notes)

@@ -14,6 +14,7 @@ from .booktoml import KeyIndex, parse_toml
 from .diagnostics import Diagnostic
 from .isbn import isbn_problem
 from .papers import PAPERS, paper_key
+from .presskeys import PRESS_KEYS, press_problems
 
 MM = 72 / 25.4  # pt per mm
 EPUB_FORMATS = ("epub", "kepub")   # kepub: the EPUB with Kobo's span markup, written as NAME.kepub.epub
@@ -64,6 +65,13 @@ class EditionConfig:
     running_head: str = "head"
     bleed: float = 0.0
     crop_marks: bool = False
+    # press-ready output (render/pdf/finishing/press.py; keys checked in presskeys.py)
+    pdfx: str = ""
+    color: str = "rgb"
+    output_profile: str = "swop"
+    center_marks: bool = False
+    slug: bool = False
+    pages_multiple_of: int = 1
     # cover (docs/FORMAT.md "Cover editions")
     interior: str = ""         # the pdf edition whose page count sets the spine
     paper: str = ""            # a papers.PAPERS name
@@ -171,6 +179,8 @@ _ONE_OF = {
     "folio": ("arabic-horizontal", "hanzi-vertical"),
     "running_head": ("head", "fore-edge"),
     "kind": ("front", "body", "back"),
+    "pdfx": ("", "x-4", "x-1a"),
+    "color": ("rgb", "gray", "cmyk"),
 }
 _BOOK_KEYS = {"title": str, "subtitle": str, "authors": list, "identifier": str, "language": str,
               "publisher": str, "date": str, "rights": str, "cover": str, "isbn": str,
@@ -184,9 +194,10 @@ _EDITION_PDF = {"page": str, "font_size": float, "chars_per_column": int, "colum
                 "column_gap": float, "note_chars_per_column": int, "margin_head": float,
                 "margin_gutter": float, "chapter_start": str, "kinsoku": str, "squeeze": bool,
                 "hanging": bool, "folio": str, "running_head": str, "bleed": float,
-                "crop_marks": bool}
+                "crop_marks": bool, **PRESS_KEYS}
+_COVER_PRESS = {k: v for k, v in PRESS_KEYS.items() if k != "pages_multiple_of"}
 _EDITION_COVER = {"interior": str, "paper": str, "caliper_mm": float, "flaps_mm": float, "cover_image": str,
-                  "back_text": str, "price": str, "bleed": float, "crop_marks": bool}
+                  "back_text": str, "price": str, "bleed": float, "crop_marks": bool, **_COVER_PRESS}
 
 
 class _Errors(list):
@@ -377,7 +388,9 @@ def _check_cover(ed: EditionConfig, editions: list[EditionConfig], idx, table, e
     if ed.paper and paper_key(ed.paper) not in PAPERS:
         errs.add(idx.key(table, "paper"), f'[{table}] paper = "{ed.paper}" is not in the paper table',
                  f"use one of {', '.join(PAPERS)}, or give the printer's caliper_mm")
-    for key, top in (("caliper_mm", 1.0), ("flaps_mm", 200.0), ("bleed", 20.0)):
+    for key, message, hint in press_problems(ed):      # pdfx, color, bleed…: as on the interior
+        errs.add(idx.key(table, key), message, hint)
+    for key, top in (("caliper_mm", 1.0), ("flaps_mm", 200.0)):
         if not 0 <= getattr(ed, key) <= top:
             errs.add(idx.key(table, key), f"[{table}] {key} = {getattr(ed, key)} is outside 0–{top:g} mm",
                      "give the size in millimetres")
@@ -410,6 +423,8 @@ def _check_edition(ed: EditionConfig, idx, table, errs) -> None:
     for key in ("font_size", "chars_per_column", "columns_per_page", "note_chars_per_column"):
         if getattr(ed, key) <= 0:
             errs.add(idx.key(table, key), f"{key} must be positive", "")
+    for key, message, hint in press_problems(ed):
+        errs.add(idx.key(table, key), message, hint)
     tw, th = ed.type_area_pt()
     across_margin = ed.margin_gutter * MM
     along_margin = ed.margin_head * MM

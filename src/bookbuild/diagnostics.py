@@ -50,6 +50,16 @@ CODES: dict[str, tuple[str, str]] = {
     "BB701": ("warning", "loose column"),
     "BB702": ("warning", "kinsoku exception"),
     "BB703": ("warning", "glyph drawn as .notdef"),
+    "BB801": ("error", "colour outside the file's colour mode (RGB, Lab or spot in a gray/CMYK file)"),
+    "BB802": ("error", "font not embedded, or a Type 3 font"),
+    "BB803": ("warning", "image under 300 ppi at its placed size"),
+    "BB804": ("error", "page boxes missing or inconsistent"),
+    "BB805": ("error", "printer's mark inside the bleed"),
+    "BB806": ("warning", "text closer to the trim than the safety margin"),
+    "BB807": ("error", "PDF/X identification missing (output intent, XMP, Trapped, ID)"),
+    "BB808": ("error", "transparency in a PDF/X-1a file"),
+    "BB809": ("error", "page count not a multiple of the binding's"),
+    "BB810": ("error", "output profile missing or unreadable"),
 }
 
 

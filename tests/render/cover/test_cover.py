@@ -19,6 +19,7 @@ from PIL import Image
 from bookbuild.commands.build import RENDERERS
 from bookbuild.render.cover.front import front_png
 from bookbuild.transform.build_data import prepare
+from bookbuild.verify.preflight import Expect, preflight
 from helpers.books import copy_sample
 from helpers.epub import EPOCH, load
 
@@ -115,9 +116,9 @@ def _columns(pdf_path, x_lo: float, x_hi: float) -> list[list[dict]]:
 
 def test_spine_text_is_upright_stacked_and_centred(sample, tmp_path):
     book, _, _ = sample
-    _cover(sample, tmp_path, "cover", 240)
+    trim_x = _box(_cover(sample, tmp_path, "cover", 240), "/TrimBox")[0]     # marks around it: not at 0
     spine = 120 * 0.11
-    left, right = TRIM_W * MM, (TRIM_W + spine) * MM          # a vertical book: the front is at the left
+    left, right = trim_x + TRIM_W * MM, trim_x + (TRIM_W + spine) * MM   # a vertical book: the front at the left
     chars = [c for col in _columns(tmp_path / "cover.pdf", left, right) for c in col]
     text = "".join(c["text"] for c in sorted(chars, key=lambda c: c["top"]))
     assert text == book.config.title + "".join(book.config.authors) + book.config.publisher
@@ -127,7 +128,7 @@ def test_spine_text_is_upright_stacked_and_centred(sample, tmp_path):
         assert "BookbuildTateH" not in c["fontname"] and "BookbuildTate" in c["fontname"]
         a, b, cc, d = c["matrix"][:4]
         assert abs(a) < 1e-6 and abs(d) < 1e-6 and b < 0 < cc
-        assert abs((c["x0"] + c["x1"]) / 2 / MM - (TRIM_W + spine / 2)) < 0.5       # centred on the spine
+        assert abs(((c["x0"] + c["x1"]) / 2 - trim_x) / MM - (TRIM_W + spine / 2)) < 0.5   # centred on the spine
         assert abs((c["x1"] - c["x0"]) - (c["bottom"] - c["top"])) < 0.01            # one square em cell
     title = [c for c in chars if c["text"] in book.config.title]
     for upper, lower in zip(title, title[1:]):                                       # stacked, not side by side
@@ -135,9 +136,12 @@ def test_spine_text_is_upright_stacked_and_centred(sample, tmp_path):
 
 
 def _title_x(pdf_path, title: str) -> float:
+    """x of the title's first character, mm from the left trim edge."""
+    with pikepdf.open(pdf_path) as pdf:
+        trim_x = _box(pdf, "/TrimBox")[0]
     with pdfplumber.open(pdf_path) as doc:
         chars = [c for c in doc.pages[0].chars if c["text"] == title[0]]
-    return max(chars, key=lambda c: c["size"])["x0"] / MM
+    return (max(chars, key=lambda c: c["size"])["x0"] - trim_x) / MM
 
 
 def test_front_is_left_on_a_right_bound_vertical_book_and_right_on_a_horizontal_one(sample, tmp_path):
@@ -176,3 +180,22 @@ def test_epub_cover_is_the_front_panel(sample, tmp_path):
     # the title's column is there: ink in the right third, where the vertical front sets it
     right = image.convert("L").crop((1067, 300, 1600, 1500))
     assert min(right.get_flattened_data()) < 80
+
+
+def test_cover_is_press_ready_like_the_interior_with_fold_marks_outside_the_bleed(sample, tmp_path):
+    """The sample's cover has the interior's keys (PDF/X-4, gray, 3 mm bleed, crop marks): the
+    interior's press step and preflight; the fold marks at the spine's edges stay off the bleed."""
+    pdf = _cover(sample, tmp_path, "cover", 240)        # [] from the build: its own preflight was clean
+    assert preflight(tmp_path / "cover.pdf", Expect(pdfx="x-4", color="gray", bleed=BLEED * MM)) == []
+    assert pdf.Root.OutputIntents[0].S == pikepdf.Name.GTS_PDFX and pdf.docinfo.GTS_PDFXVersion == "PDF/X-4"
+    tx0 = _box(pdf, "/TrimBox")[0]
+    bx0, by0, bx1, by1 = _box(pdf, "/BleedBox")
+    folds = [tx0 + TRIM_W * MM, tx0 + (TRIM_W + 120 * 0.11) * MM]      # the spine's two edges
+    ops = list(pikepdf.parse_content_stream(pdf.pages[0]))
+    marks = [(ops[i][0], ops[i + 1][0]) for i in range(len(ops) - 1)
+             if ops[i][1] == pikepdf.Operator("m") and ops[i + 1][1] == pikepdf.Operator("l")
+             and any(abs(float(ops[i][0][0]) - f) < 0.01 for f in folds)]
+    assert len(marks) == 4                                                # head and foot of each fold
+    for (x, y), (x2, y2) in marks:
+        assert float(x) == float(x2)
+        assert min(float(y), float(y2)) >= by1 or max(float(y), float(y2)) <= by0

@@ -37,7 +37,8 @@ def test_outputs_written(two_parts):
     names = sorted(p.name for p in two_parts.iterdir())
     assert names == ["print.layout.json", "print.log.json", "print.pdf"]
     log = json.loads((two_parts / "print.log.json").read_text(encoding="utf-8"))
-    assert set(log) == {"book_dir", "diagnostics", "summary"}
+    assert set(log) == {"book_dir", "diagnostics", "summary", "press"}
+    assert log["press"]["pdfx"] == "" and log["press"]["blank_pages_added"] == 0
     assert all(d["code"].startswith("BB7") for d in log["diagnostics"])
     layout = json.loads((two_parts / "print.layout.json").read_text(encoding="utf-8"))
     with pikepdf.open(two_parts / "print.pdf") as pdf:
@@ -242,31 +243,44 @@ def test_split_ranges():
 
 
 def test_bleed_and_crop_marks(tmp_path):
+    """The page (TrimBox) sits inside the bleed, the bleed inside the marks' area (finishing/marks.py);
+    the text keeps its VT-04 grid measured from the TrimBox; the crop marks lie outside the BleedBox."""
     toml = PRINT_TOML.replace('format = "pdf"', 'format = "pdf"\nbleed = 3.0\ncrop_marks = true')
     out, diags = build_small_book(tmp_path, extra={"book.toml": toml})
     assert not [d for d in diags if d.severity == "error"], diags
     b = 3 * 72 / 25.4
-    media = (A5[0] + 2 * b, A5[1] + 2 * b)
+    from bookbuild.render.pdf.finishing.marks import MARK_AREA
+    media = (A5[0] + 2 * (b + MARK_AREA), A5[1] + 2 * (b + MARK_AREA))
     assert verify_pdf(out / "print.pdf", language="zh-Hant-TW", allowed_families=DERIVED, size=media) == []
     layout = json.loads((out / "print.layout.json").read_text(encoding="utf-8"))
     first_open = next(p["number"] for p in layout["pages"] if p["role"] == "chapter-open")
     with pikepdf.open(out / "print.pdf") as pdf:
         trim = [float(v) for v in pdf.pages[first_open - 1].obj.TrimBox]
-        assert [round(v, 2) for v in trim] == [round(b, 2), round(b, 2), round(A5[0] + b, 2), round(A5[1] + b, 2)]
+        bleed = [float(v) for v in pdf.pages[first_open - 1].obj.BleedBox]
+        o = b + MARK_AREA
+        assert [round(v, 2) for v in trim] == [round(o, 2), round(o, 2), round(A5[0] + o, 2), round(A5[1] + o, 2)]
+        assert [round(v, 2) for v in bleed] == [round(MARK_AREA, 2), round(MARK_AREA, 2),
+                                               round(A5[0] + o + b, 2), round(A5[1] + o + b, 2)]
     import pdfplumber
 
     from bookbuild.config import EditionConfig
     from bookbuild.render.pdf.layout.frame import Frame
+    # Frame measures from WeasyPrint's media corner (trim − bleed): here that corner is the BleedBox's
     ta = Frame.of(EditionConfig(name="print", format="pdf", bleed=3.0)).ta_p(first_open % 2 == 1)
     with pdfplumber.open(out / "print.pdf") as pdf:
         page = pdf.pages[first_open - 1]
         body = [c for c in page.chars if c["fontname"].endswith("TateU") and abs(c["size"] - 10.5) < 0.01]
-        for c in body:   # on the VT-04 grid of the bleed-shifted type area
-            k = (ta["right"] - 5.25 - (c["x0"] + c["x1"]) / 2) / (1.75 * 10.5)
+        for c in body:   # on the VT-04 grid of the type area, shifted by the BleedBox corner
+            k = (ta["right"] + bleed[0] - 5.25 - (c["x0"] + c["x1"]) / 2) / (1.75 * 10.5)
             assert abs(k - round(k)) * 1.75 <= 0.05 and 0 <= round(k) < 15
-        assert min(c["top"] for c in body) >= ta["top"] - 0.01
-        # crop marks are drawn outside the trim box
-        assert any(ln["x0"] < b or ln["top"] < b for ln in page.lines + page.rects + page.curves)
+        assert min(c["top"] for c in body) >= ta["top"] + MARK_AREA - 0.01
+        # crop marks: lines wholly outside the BleedBox, none over the bleed
+        h = float(page.height)
+        lines = page.lines + page.rects + page.curves
+        marks = [ln for ln in lines if ln["x1"] <= bleed[0] + 0.2 or ln["x0"] >= bleed[2] - 0.2
+                 or h - ln["top"] <= bleed[1] + 0.2 or h - ln["bottom"] >= bleed[3] - 0.2]
+        assert len(marks) == 8
+        assert not [ln for ln in lines if ln not in marks and (ln["x1"] <= trim[0] or ln["x0"] >= trim[2])]
 
 
 def test_notdef_is_bb703_at_the_source_position(tmp_path):

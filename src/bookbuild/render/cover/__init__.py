@@ -28,6 +28,7 @@ from ..pdf.drawing.draw import draw_range
 from ..pdf.drawing.messages import part_diagnostics
 from ..pdf.finishing.docinfo import doc_info, finish_catalog
 from ..pdf.finishing.merge import save
+from ..pdf.finishing.press import save_options
 from ..pdf.fonts.charset import fallback_fonts
 from . import press
 from .html import page_html
@@ -47,21 +48,27 @@ def build(book: Book, ed, out_dir: Path, data, cache_dir: Path, *, jobs: int | N
         return diags
     pdf_path, log_path = out_dir / ed.output_file, out_dir / f"{ed.name}.log.json"
     html = page_html(setup.text, setup.geo, setup.fonts, setup.vertical, setup.image_url,
-                     marks=ed.crop_marks, extra_css=setup.extra_css)
+                     extra_css=setup.extra_css)
+    run = press.press_run(book, ed, setup.fonts, pdf_path)
     try:
         with Staged() as staged, tempfile.TemporaryDirectory(dir=_mkdir(cache_dir)) as tmp:
             pdf, part_diags = draw_cover(html, book, ed, cache_dir, Path(tmp) / "cover.pdf")
             diags += part_diags
+            pdf_tmp = staged.path(pdf_path)
             with pdf:
                 rejected = fallback_fonts(pdf, setup.fonts, book, ed)
                 if rejected:
                     staged.discard()
                     return diags + rejected
                 _finish(pdf, book, ed, setup)
-                save(pdf, staged.path(pdf_path))
-            log = [d for d in diags if d.severity == "warning"]
-            staged.path(log_path).write_text(json.dumps(to_json_obj(log, book.root), ensure_ascii=False, indent=1)
-                                             + "\n", encoding="utf-8")
+                press.finish(pdf, run, setup.geo)
+                save(pdf, pdf_tmp, **save_options(run.settings))
+            diags += run.preflight(pdf_tmp)
+            log = sorted((d for d in diags if d.severity == "warning" or d.code.startswith("BB8")),
+                         key=Diagnostic.sort_key)
+            report = {**to_json_obj(log, book.root), "press": run.report(), "cover": _report(setup)}
+            staged.path(log_path).write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n",
+                                             encoding="utf-8")
     except OSError as e:
         return diags + [cannot_write(Path(e.filename) if e.filename else pdf_path, e)]
     return diags
@@ -90,16 +97,20 @@ def _mkdir(path: Path) -> Path:
 
 
 def _finish(pdf: pikepdf.Pdf, book: Book, ed, setup: CoverSetup) -> None:
-    """Boxes (TrimBox = the trimmed spread, BleedBox = the sheet), metadata, press settings."""
-    page = pdf.pages[0]
+    """TrimBox = the trimmed spread (the press step adds the BleedBox and marks around it), metadata."""
     mm = 72 / 25.4
-    b = setup.geo.bleed * mm
     # WeasyPrint's page box: the trim at the origin, the bleed around it
-    page.obj.TrimBox = pikepdf.Array([0, 0, setup.geo.width * mm, setup.geo.trim_h * mm])
-    page.obj.BleedBox = pikepdf.Array([-b, -b, setup.geo.width * mm + b, setup.geo.trim_h * mm + b])
+    pdf.pages[0].obj.TrimBox = pikepdf.Array([0, 0, setup.geo.width * mm, setup.geo.trim_h * mm])
     finish_catalog(pdf, doc_info(book, ed), [])
     # WeasyPrint's /ID holds the time of the drawing: without it, save() derives
     # both halves from the content (same book, same bytes)
     if "/ID" in pdf.trailer:
         del pdf.trailer.ID
-    press.finish(pdf, ed)
+
+
+def _report(setup: CoverSetup) -> dict:
+    """log.json's "cover" entry: the numbers the spine came from."""
+    g = setup.geo
+    return {"interior_pages": g.pages, "caliper_mm": g.caliper, "spine_mm": round(g.spine, 3),
+            "width_mm": round(g.width, 3), "sheet_mm": [round(v, 3) for v in g.sheet],
+            "front": "left" if g.right_bound else "right"}

@@ -40,7 +40,7 @@ class CoverText:
 
 
 def page_html(text: CoverText, geo: CoverGeometry, fonts: DerivedFonts, vertical: bool, image_url: str = "",
-              marks: bool = False, extra_css: str = "", front_only: bool = False) -> str:
+              extra_css: str = "", front_only: bool = False) -> str:
     """The whole spread (or, `front_only`, the front panel alone, without bleed: the EPUB cover)."""
     b = 0.0 if front_only else geo.bleed
     panels = geo.panels()
@@ -65,18 +65,18 @@ def page_html(text: CoverText, geo: CoverGeometry, fonts: DerivedFonts, vertical
         parts += _back(text, *(x + b for x in panels["back"]), b, geo.trim_h, vertical, fonts)
     body = "".join(parts)
     return f"""<!DOCTYPE html><html lang="zh-Hant"><head><meta charset="utf-8"><style>
-{_css(fonts, width, height, b, marks)}
+{_css(fonts, width, height, b)}
 {extra_css}
 </style></head><body><div class="sheet">{body}</div></body></html>"""
 
 
-def _css(fonts: DerivedFonts, width: float, height: float, bleed: float, marks: bool) -> str:
+def _css(fonts: DerivedFonts, width: float, height: float, bleed: float) -> str:
     faces = {fonts.upright_family: (fonts.upright, "normal"), fonts.horizontal_family: (fonts.horizontal, "normal"),
              fonts.bold_family: (fonts.bold, "bold")}
     font_face = "\n".join(f'@font-face {{ font-family: "{fam}"; src: url("{path.as_uri()}"); font-weight: {w}; }}'
                           for fam, (path, w) in faces.items())
     return f"""{font_face}
-@page {{ size: {width:.3f}mm {height:.3f}mm; margin: 0; bleed: {bleed:.3f}mm; marks: {"crop" if marks else "none"}; }}
+@page {{ size: {width:.3f}mm {height:.3f}mm; margin: 0; bleed: {bleed:.3f}mm; marks: none; }}
 html, body {{ margin: 0; padding: 0; font-family: "{fonts.upright_family}"; color: {INK}; }}
 .sheet {{ position: absolute; left: -{bleed:.3f}mm; top: -{bleed:.3f}mm; width: {width + 2 * bleed:.3f}mm;
           height: {height + 2 * bleed:.3f}mm; background: {PAPER}; }}

@@ -37,6 +37,9 @@ from .finishing.docinfo import doc_info, finish_catalog
 from .finishing.links import add_links, page_links
 from .finishing.merge import save
 from .finishing.outline import outline_entries
+from .finishing.pagecount import folio_labels, pad_pages, page_labels
+from .finishing.press import make_press_ready, save_options
+from .finishing.pressrun import PressRun
 from .finishing.stamp import Heads
 from .fonts.charset import blank_chars, book_faces, fallback_fonts
 from .fonts.derived import DerivedFonts
@@ -72,6 +75,10 @@ def _build(book: Book, ed: EditionConfig, data: BuildData, targets: list[Path], 
     progress("layout", 1, 1)
     if result is None or any(d.severity == "error" for d in diags):
         return diags
+    added = pad_pages(result.pages, ed.pages_multiple_of)
+    if added:     # reported: the printer binds these pages too
+        progress(f"{added} blank page(s) added: {len(result.pages)} pages, "
+                 f"a multiple of {ed.pages_multiple_of}", 1, 1)
 
     progress("fonts", 0, 1)
     fonts, d = book_faces(result, ed, cache_dir / "fonts", book)
@@ -90,13 +97,14 @@ def _build(book: Book, ed: EditionConfig, data: BuildData, targets: list[Path], 
                   base_url=base_url, roots=(book.root, Path(str(resources.files("bookbuild") / "data")), cache_dir),
                   turned=ed.vertical, jobs=jobs, progress=progress, extra_glyphs=heads.extra, workers=workers)
     htmls = [page_html(heads.unstamped(p), frame, ed, result.geometry) for p in result.pages]
-    diags += _write(book, ed, result, fonts, htmls, css, job, frame, heads, targets, cache_dir, diags)
+    press = PressRun.of(book, ed, fonts, targets[0], added, len(result.pages))
+    diags += _write(book, ed, result, fonts, htmls, css, job, frame, heads, targets, cache_dir, diags, press)
     return diags
 
 
 def _write(book: Book, ed: EditionConfig, result: LayoutResult, fonts: DerivedFonts, htmls: list[str],
            css: str, job: DrawJob, frame: Frame, heads: Heads, targets: list[Path], cache_dir: Path,
-           earlier: list[Diagnostic]) -> list[Diagnostic]:
+           earlier: list[Diagnostic], press: PressRun) -> list[Diagnostic]:
     """Draw, finish, write; the log gets the layout's BB7xx (`earlier`) and the drawing's."""
     pdf_path, layout_path, log_path = targets
     diags: list[Diagnostic] = []
@@ -104,6 +112,7 @@ def _write(book: Book, ed: EditionConfig, result: LayoutResult, fonts: DerivedFo
         # The three files are renamed into place together, after all are
         # written: an interrupt or an error before that keeps the previous set.
         with Staged() as staged:
+            pdf_tmp = staged.path(pdf_path)
             # layout.json (~14 MB of JSON for the stress book) is written by a
             # child process while this one draws and merges.
             finish_layout = in_background(lambda tmp: write_layout_json(result, ed, tmp), staged.path(layout_path))
@@ -113,7 +122,7 @@ def _write(book: Book, ed: EditionConfig, result: LayoutResult, fonts: DerivedFo
                     try:
                         diags += notdef_diagnostics(drawn.parts, result, book)
                         diags += part_diagnostics(drawn.parts, book, ed.name, job.base_url)
-                        _finish(drawn, book, ed, result, fonts, frame, heads, staged.path(pdf_path))
+                        _finish(drawn, book, ed, result, fonts, frame, heads, pdf_tmp, press)
                     finally:
                         drawn.close()
                         drawn.cache.save(set(drawn.keys))
@@ -122,9 +131,11 @@ def _write(book: Book, ed: EditionConfig, result: LayoutResult, fonts: DerivedFo
                 finish_layout(False)
                 raise
             finish_layout(True)
-            warnings = sorted((d for d in earlier + diags if d.code.startswith("BB7")), key=Diagnostic.sort_key)
-            staged.path(log_path).write_text(
-                json.dumps(to_json_obj(warnings, book.root), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            diags += press.preflight(pdf_tmp)
+            warnings = sorted((d for d in earlier + diags if d.code.startswith(("BB7", "BB8"))),
+                              key=Diagnostic.sort_key)
+            log = {**to_json_obj(warnings, book.root), "press": press.report()}
+            staged.path(log_path).write_text(json.dumps(log, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     except _Rejected as r:
         return diags + r.diags
     except OSError as e:
@@ -133,15 +144,18 @@ def _write(book: Book, ed: EditionConfig, result: LayoutResult, fonts: DerivedFo
 
 
 def _finish(drawn: Drawn, book: Book, ed: EditionConfig, result: LayoutResult, fonts: DerivedFonts,
-            frame: Frame, heads: Heads, pdf_tmp: Path) -> None:
-    """Heads, font check, catalog, links; then write the PDF (to its staged temporary file)."""
+            frame: Frame, heads: Heads, pdf_tmp: Path, press: PressRun) -> None:
+    """Heads, font check, catalog, links, page labels, press-ready last; then write
+    the PDF (to its staged temporary file)."""
     heads.stamp(drawn.pdf, drawn.fonts, frame)
     rejected = fallback_fonts(drawn.pdf, fonts, book, ed)
     if rejected:
         raise _Rejected(rejected)     # keep the previous good PDF: a fallback font is a wrong book
     finish_catalog(drawn.pdf, doc_info(book, ed), outline_entries(result.pages))
     add_links(drawn.pdf, page_links(result.pages, frame))
-    save(drawn.pdf, pdf_tmp)
+    page_labels(drawn.pdf, folio_labels(result.pages, ed.folio == "hanzi-vertical" or ed.numerals == "chinese"))
+    make_press_ready(drawn.pdf, press.settings)
+    save(drawn.pdf, pdf_tmp, **save_options(press.settings))
 
 
 def _unwritable(out_dir: Path, targets: list[Path]) -> list[Diagnostic]:

@@ -44,7 +44,7 @@ def stylesheet(book: Book, ed: EditionConfig, frame: Frame, fonts: DerivedFonts)
     faces = Faces.of(fonts)
     urls = {family: path.as_uri() for family, path in face_files(fonts).items()}
     base = (resources.files("bookbuild") / "data" / "styles" / "print.css").read_text(encoding="utf-8")
-    own = [base, geometry_css(frame, faces, ed.crop_marks)] + [book_css(t) for t in book_styles(book, ed)]
+    own = [base, geometry_css(frame, faces)] + [book_css(t) for t in book_styles(book, ed)]
     # @font-face first: the faces must be known before any rule uses them.
     return font_css(faces, urls) + "\n" + "\n".join(own)
 
@@ -64,10 +64,12 @@ def font_css(faces: Faces, urls: dict[str, str]) -> str:
     return "\n".join(out)
 
 
-def geometry_css(frame: Frame, faces: Faces, crop_marks: bool = False) -> str:
-    """Page size and the only font families allowed (no fallbacks, VT-28)."""
+def geometry_css(frame: Frame, faces: Faces) -> str:
+    """Page size and the only font families allowed (no fallbacks, VT-28).  No
+    `marks`: WeasyPrint would draw them inside the bleed; finishing/marks.py
+    draws them outside it."""
     bold = ", ".join(f"p.{role_class(r)}" for r in sorted(BOLD_ROLES))
-    marks = "crop" if crop_marks else "none"
+    marks = "none"
     return f"""
 @page {{ size: {css_pt(frame.width)} {css_pt(frame.height)}; margin: 0; bleed: {css_pt(frame.bleed)}; marks: {marks}; }}
 html {{ font-family: "{faces.upright}"; font-size: {css_pt(frame.s)}; line-height: {css_pt(frame.s)}; }}

@@ -38,14 +38,15 @@ def insert_parts(pdf: Pdf, parts: list[tuple[int, int, Path]]) -> list[Pdf]:
     return sources
 
 
-def save(pdf: Pdf, target: Path) -> None:
+def save(pdf: Pdf, target: Path, **options) -> None:
     """Deterministic /ID so that equal input gives byte-identical output.
 
     QPDF writes into memory and Python writes the file: a write error inside
     QPDF's own file output (a full disk) aborts the process ("terminate called
     after throwing QPDFSystemError"), where Python's is an OSError (BB601)."""
     buf = io.BytesIO()
-    pdf.save(buf, deterministic_id=True, compress_streams=True,
-             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    # options: press.save_options (PDF/X pins the PDF version, X-1a forbids object streams)
+    pdf.save(buf, **{"deterministic_id": True, "compress_streams": True,
+                     "object_stream_mode": pikepdf.ObjectStreamMode.generate, **options})
     with open(target, "wb") as f:
         f.write(buf.getbuffer())
