@@ -362,7 +362,7 @@ def _parse_editions(editions, idx, errs, book_lang, book_isbn="") -> list[Editio
                 other = [f for f, keys in (("epub", _EDITION_EPUB), ("pdf", _EDITION_PDF), ("cover", _EDITION_COVER))
                          if key in keys and f != fmt]
                 errs.add(idx.key(table, key), f"unknown key '{key}' in [{table}]",
-                         f"'{key}' is a key of {' and '.join(other)} editions" if other else
+                         f"'{key}' is a key of {' and '.join(f + ' editions' for f in other)}" if other else
                          "see docs/FORMAT.md for edition keys")
             elif _check_value(errs, idx, table, key, value, allowed[key]):
                 kw[key] = float(value) if allowed[key] is float else value
