@@ -11,9 +11,9 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from .booktoml import KeyIndex, parse_toml
+from .coverkeys import COVER_KEYS, cover_problems
 from .diagnostics import Diagnostic
 from .isbn import isbn_problem
-from .papers import PAPERS, paper_key
 from .presskeys import PRESS_KEYS, press_problems
 
 MM = 72 / 25.4  # pt per mm
@@ -74,7 +74,7 @@ class EditionConfig:
     pages_multiple_of: int = 1
     # cover (docs/FORMAT.md "Cover editions")
     interior: str = ""         # the pdf edition whose page count sets the spine
-    paper: str = ""            # a papers.PAPERS name
+    paper: str = ""            # a papers.PAPERS name (keys checked in coverkeys.py)
     caliper_mm: float = 0.0    # the printer's caliper, instead of the paper table's
     flaps_mm: float = 0.0
     cover_image: str = ""
@@ -195,9 +195,7 @@ _EDITION_PDF = {"page": str, "font_size": float, "chars_per_column": int, "colum
                 "margin_gutter": float, "chapter_start": str, "kinsoku": str, "squeeze": bool,
                 "hanging": bool, "folio": str, "running_head": str, "bleed": float,
                 "crop_marks": bool, **PRESS_KEYS}
-_COVER_PRESS = {k: v for k, v in PRESS_KEYS.items() if k != "pages_multiple_of"}
-_EDITION_COVER = {"interior": str, "paper": str, "caliper_mm": float, "flaps_mm": float, "cover_image": str,
-                  "back_text": str, "price": str, "bleed": float, "crop_marks": bool, **_COVER_PRESS}
+_EDITION_COVER = COVER_KEYS
 
 
 class _Errors(list):
@@ -377,29 +375,8 @@ def _parse_editions(editions, idx, errs, book_lang, book_isbn="") -> list[Editio
 
 
 def _check_cover(ed: EditionConfig, editions: list[EditionConfig], idx, table, errs, book_isbn: str) -> None:
-    """A cover edition names its interior (a pdf edition) and a known paper or a caliper;
-    a price add-on needs an ISBN (the cover's, its interior's or [book]'s) to stand beside."""
-    pdfs = [e.name for e in editions if e.format == "pdf"]
-    isbn = ed.isbn or next((e.isbn for e in editions if e.name == ed.interior), "") or book_isbn
-    if ed.interior not in pdfs:
-        where = idx.key(table, "interior") if ed.interior else idx.table(table)
-        errs.add(where, f'[{table}] interior = "{ed.interior}" is not a pdf edition of this book',
-                 f"name the pdf edition the cover wraps: {', '.join(pdfs) or 'add one'}")
-    if ed.paper and paper_key(ed.paper) not in PAPERS:
-        errs.add(idx.key(table, "paper"), f'[{table}] paper = "{ed.paper}" is not in the paper table',
-                 f"use one of {', '.join(PAPERS)}, or give the printer's caliper_mm")
-    for key, message, hint in press_problems(ed):      # pdfx, color, bleed…: as on the interior
-        errs.add(idx.key(table, key), message, hint)
-    for key, top in (("caliper_mm", 1.0), ("flaps_mm", 200.0)):
-        if not 0 <= getattr(ed, key) <= top:
-            errs.add(idx.key(table, key), f"[{table}] {key} = {getattr(ed, key)} is outside 0–{top:g} mm",
-                     "give the size in millimetres")
-    if ed.price and not (len(ed.price) == 5 and ed.price.isascii() and ed.price.isdigit()):
-        errs.add(idx.value(table, "price", ed.price), f'[{table}] price = "{ed.price}" is not 5 digits',
-                 'the EAN-5 add-on is 5 digits, e.g. price = "90350"')
-    elif ed.price and not isbn:
-        errs.add(idx.key(table, "price"), f"[{table}] price needs an ISBN: the add-on is printed beside its barcode",
-                 f"give [{table}] isbn = \"…\" (or the interior's or [book]'s)")
+    for key, message, hint in cover_problems(ed, editions, book_isbn):
+        errs.add(idx.key(table, key), message, hint)      # a key not written: at the table's header
 
 
 def _check_edition(ed: EditionConfig, idx, table, errs) -> None:

@@ -16,7 +16,7 @@ BASE = ('[book]\ntitle = "t"\nauthors = ["a"]\nidentifier = "urn:uuid:x"\nchapte
     ('', 8, 1, 'interior = "" is not a pdf edition'),
     ('interior = "print"\npaper = "宣紙"', 11, 1, 'paper = "宣紙" is not in the paper table'),
     ('interior = "print"\ncaliper_mm = 2.5', 11, 1, "caliper_mm = 2.5 is outside 0–1 mm"),
-    ('interior = "print"\nisbn = "9786267999998"\nprice = "350"', 12, 10, 'price = "350" is not 5 digits'),
+    ('interior = "print"\nisbn = "9786267999998"\nprice = "350"', 12, 1, 'price = "350" is not 5 digits'),
     ('interior = "print"\nprice = "90350"', 11, 1, "price needs an ISBN"),
     ('interior = "print"\npage = "A5"', 11, 1, "unknown key 'page' in [editions.cover]"),
 ])
