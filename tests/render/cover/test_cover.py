@@ -75,10 +75,10 @@ def test_width_is_two_trims_plus_spine_plus_two_bleeds(sample, tmp_path, pages, 
     assert mx0 <= x0 and my0 <= y0 and mx1 >= x1 and my1 >= y1
 
 
-def _raster(pdf_path, dpi: int = 400) -> Image.Image:
+def _raster(pdf_path, dpi: int = 400, mode: str = "L") -> Image.Image:
     doc = pypdfium2.PdfDocument(str(pdf_path))
     try:
-        return doc[0].render(scale=dpi / 72).to_pil().convert("L")
+        return doc[0].render(scale=dpi / 72).to_pil().convert(mode)
     finally:
         doc.close()
 
@@ -199,3 +199,35 @@ def test_cover_is_press_ready_like_the_interior_with_fold_marks_outside_the_blee
     for (x, y), (x2, y2) in marks:
         assert float(x) == float(x2)
         assert min(float(y), float(y2)) >= by1 or max(float(y), float(y2)) <= by0
+
+
+def test_cover_image_fills_the_front_and_its_bleed(sample, tmp_path):
+    """cover_image: the front panel (and the bleed at its outer edge) is the image, no text on it."""
+    import dataclasses
+    book, data, cache = sample
+    Image.new("RGB", (740, 1050), (200, 30, 30)).save(book.root / "front.png")
+    ed = dataclasses.replace(book.config.edition("cover"), cover_image="front.png", pdfx="", color="rgb",
+                             crop_marks=False)
+    fake = pikepdf.new()
+    for _ in range(88):
+        fake.add_blank_page(page_size=(TRIM_W * MM, TRIM_H * MM))
+    fake.save(tmp_path / "print.pdf")
+    assert RENDERERS["cover"](book, ed, tmp_path, data, cache) == []
+    image = _raster(tmp_path / "cover.pdf", 72, "RGB")          # 1 px = 1 pt; no marks: the sheet starts at the bleed
+    b = BLEED * MM
+    for x, y in ((1, 1), (b + TRIM_W * MM / 2, image.height / 2), (b + TRIM_W * MM - 3, image.height - 2)):
+        assert image.getpixel((int(x), int(y))) == (200, 30, 30), (x, y)
+    assert image.getpixel((int(b + TRIM_W * MM + 44 * 0.11 * MM + 20), 20)) != (200, 30, 30)   # the back
+    with pdfplumber.open(tmp_path / "cover.pdf") as doc:
+        assert not [c for c in doc.pages[0].chars if c["x1"] < b + TRIM_W * MM]     # no text on the front
+
+
+def test_cover_image_that_is_missing_is_bb509_at_its_key(tmp_path):
+    from helpers.cli import check_json
+    root = copy_sample(tmp_path / "book")
+    toml = (root / "book.toml").read_text("utf-8") + 'cover_image = "assets/none.png"\n'
+    (root / "book.toml").write_text(toml, "utf-8")
+    status, diags = check_json(root)
+    line = toml.count("\n")
+    assert status == 1 and [(d["code"], d["line"], d["column"]) for d in diags] == [("BB509", line, 1)]
+    assert "cover_image assets/none.png" in diags[0]["message"]
