@@ -226,3 +226,21 @@ def test_bb810_missing_output_profile(tmp_path):
     assert [d.code for d in garbage] == ["BB810"] and "is not an ICC profile" in garbage[0].message
     (tmp_path / "icc" / "none.icc").write_bytes(NAMED_PROFILES["swop"][0].read_bytes())
     assert PressRun.of(book, ed, SimpleNamespace(horizontal=None), tmp_path / "p.pdf", 0, 8).problems == ()
+
+
+def test_sample_print_edition_is_press_ready(printed):
+    """The sample book's print edition (issue 17 item 6): PDF/X-4, gray, 3 mm bleed, crop marks; its
+    preflight, held to the edition's own settings, finds nothing."""
+    from bookbuild.config import parse_config
+    from bookbuild.render.pdf.finishing.pressrun import expect_of
+    from helpers.books import REPO
+
+    ed = parse_config((REPO / "book.toml").read_text(encoding="utf-8"))[0].edition("print")
+    assert (ed.pdfx, ed.color, ed.bleed, ed.crop_marks) == ("x-4", "gray", 3.0, True)
+    assert preflight(printed.pdf, expect_of(ed)) == []
+    with pikepdf.open(printed.pdf) as pdf:
+        assert str(pdf.docinfo.GTS_PDFXVersion) == "PDF/X-4"
+        assert {op for op, _, _ in _colour_ops(pdf)} <= {"g", "G"}
+        for page in pdf.pages:
+            trim, bleed = ([float(v) for v in page.obj[k]] for k in ("/TrimBox", "/BleedBox"))
+            assert [b - t for b, t in zip(bleed, trim)] == pytest.approx([-BLEED, -BLEED, BLEED, BLEED], abs=0.01)
