@@ -11,12 +11,14 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from .booktoml import KeyIndex, parse_toml
+from .coverkeys import COVER_KEYS, cover_problems
 from .diagnostics import Diagnostic
 from .isbn import isbn_problem
 from .presskeys import PRESS_KEYS, press_problems
 
 MM = 72 / 25.4  # pt per mm
 EPUB_FORMATS = ("epub", "kepub")   # kepub: the EPUB with Kobo's span markup, written as NAME.kepub.epub
+PDF_FORMATS = ("pdf", "cover")     # cover: back + spine + front of a print edition (render/cover)
 PAGE_SIZES_MM = {"A5": (148, 210), "B6": (125, 176), "A4": (210, 297), "A6": (105, 148)}
 
 
@@ -70,6 +72,14 @@ class EditionConfig:
     center_marks: bool = False
     slug: bool = False
     pages_multiple_of: int = 1
+    # cover (docs/FORMAT.md "Cover editions")
+    interior: str = ""         # the pdf edition whose page count sets the spine
+    paper: str = ""            # a papers.PAPERS name (keys checked in coverkeys.py)
+    caliper_mm: float = 0.0    # the printer's caliper, instead of the paper table's
+    flaps_mm: float = 0.0
+    cover_image: str = ""
+    back_text: str = ""
+    price: str = ""            # EAN-5 add-on digits
 
     @property
     def vertical(self) -> bool:
@@ -82,8 +92,10 @@ class EditionConfig:
 
     @property
     def output_file(self) -> str:
-        """The file the edition writes: NAME.epub, NAME.kepub.epub (Kobo's extension), NAME.pdf."""
-        return f"{self.name}.kepub.epub" if self.format == "kepub" else f"{self.name}.{self.format}"
+        """The file the edition writes: NAME.epub, NAME.kepub.epub (Kobo's extension), NAME.pdf (pdf, cover)."""
+        if self.format == "kepub":
+            return f"{self.name}.kepub.epub"
+        return f"{self.name}.pdf" if self.format in PDF_FORMATS else f"{self.name}.{self.format}"
 
     def page_size_pt(self) -> tuple[float, float]:
         """Trim size (width, height) in pt, portrait reading frame."""
@@ -155,7 +167,7 @@ _ONE_OF = {
     "index_sort": ("pinyin", "strokes", "zhuyin"),
     "range": ("～", "至"),
     "interpunct": ("·", "‧", "・"),
-    "format": ("epub", "kepub", "pdf"),
+    "format": ("epub", "kepub", "pdf", "cover"),
     "writing": ("vertical", "horizontal"),
     "script": ("zh-Hant", "zh-Hans"),
     "numerals": ("tcy", "upright", "sideways", "chinese"),
@@ -183,6 +195,7 @@ _EDITION_PDF = {"page": str, "font_size": float, "chars_per_column": int, "colum
                 "margin_gutter": float, "chapter_start": str, "kinsoku": str, "squeeze": bool,
                 "hanging": bool, "folio": str, "running_head": str, "bleed": float,
                 "crop_marks": bool, **PRESS_KEYS}
+_EDITION_COVER = COVER_KEYS
 
 
 class _Errors(list):
@@ -245,7 +258,8 @@ def parse_config(text: str, path: str = "book.toml") -> tuple[BookConfig | None,
                  'write authors = ["…"]')
     _check_isbns(kw, idx, errs)
     chapters = _parse_chapters(kw.get("chapters", []), idx, errs)
-    editions = _parse_editions(data.get("editions", {}), idx, errs, kw.get("language", "zh-Hant-TW"))
+    editions = _parse_editions(data.get("editions", {}), idx, errs, kw.get("language", "zh-Hant-TW"),
+                               kw.get("isbn", ""))
     if errs:
         return None, errs
     kw["authors"] = tuple(authors)
@@ -309,7 +323,7 @@ def _parse_chapters(entries, idx, errs) -> list[ChapterEntry]:
 _EDITION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def _parse_editions(editions, idx, errs, book_lang) -> list[EditionConfig]:
+def _parse_editions(editions, idx, errs, book_lang, book_isbn="") -> list[EditionConfig]:
     out = []
     if not isinstance(editions, dict) or not editions:
         errs.add(idx.table("editions") if "editions" in idx.tables else (1, 1),
@@ -329,21 +343,24 @@ def _parse_editions(editions, idx, errs, book_lang) -> list[EditionConfig]:
         fmt = spec.get("format")
         if fmt not in _ONE_OF["format"]:
             errs.add(idx.key(table, "format") if fmt else idx.table(table),
-                     f"edition '{name}' needs format = \"epub\", \"kepub\" or \"pdf\"",
-                     'add format = "epub", "kepub" (Kobo) or "pdf"')
+                     f"edition '{name}' needs format = \"epub\", \"kepub\", \"pdf\" or \"cover\"",
+                     'add format = "epub", "kepub" (Kobo), "pdf" or "cover" (a print cover)')
             continue
         epub_like = fmt in EPUB_FORMATS
-        allowed = {**_EDITION_COMMON, **(_EDITION_EPUB if epub_like else _EDITION_PDF)}
+        own = _EDITION_EPUB if epub_like else _EDITION_COVER if fmt == "cover" else _EDITION_PDF
+        allowed = {**_EDITION_COMMON, **own}
         simplified = spec.get("script") == "zh-Hans"
         kw: dict[str, Any] = {"name": name, "language": "zh-Hans-CN" if simplified else book_lang,
                               "font": "Noto Serif CJK SC" if simplified else "Noto Serif CJK TC",
                               "notes": "page" if fmt == "pdf" else "chapter",
-                              "name_marks": fmt == "pdf" and spec.get("writing", "vertical") == "vertical"}
+                              "name_marks": fmt == "pdf" and spec.get("writing", "vertical") == "vertical",
+                              "bleed": 3.0 if fmt == "cover" else 0.0}
         for key, value in spec.items():
             if key not in allowed:
-                other = "epub" if fmt == "pdf" else "pdf"
+                other = [f for f, keys in (("epub", _EDITION_EPUB), ("pdf", _EDITION_PDF), ("cover", _EDITION_COVER))
+                         if key in keys and f != fmt]
                 errs.add(idx.key(table, key), f"unknown key '{key}' in [{table}]",
-                         f"'{key}' is a key of {other} editions" if key in (_EDITION_EPUB | _EDITION_PDF) else
+                         f"'{key}' is a key of {' and '.join(f + ' editions' for f in other)}" if other else
                          "see docs/FORMAT.md for edition keys")
             elif _check_value(errs, idx, table, key, value, allowed[key]):
                 kw[key] = float(value) if allowed[key] is float else value
@@ -351,7 +368,15 @@ def _parse_editions(editions, idx, errs, book_lang) -> list[EditionConfig]:
         _check_isbn(errs, idx, table, "isbn", ed.isbn)
         _check_edition(ed, idx, table, errs)
         out.append(ed)
+    for ed in out:
+        if ed.format == "cover":
+            _check_cover(ed, out, idx, f"editions.{ed.name}", errs, book_isbn)
     return out
+
+
+def _check_cover(ed: EditionConfig, editions: list[EditionConfig], idx, table, errs, book_isbn: str) -> None:
+    for key, message, hint in cover_problems(ed, editions, book_isbn):
+        errs.add(idx.key(table, key), message, hint)      # a key not written: at the table's header
 
 
 def _check_edition(ed: EditionConfig, idx, table, errs) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -131,10 +132,11 @@ def make_variant(root):
 
 
 def build_sample_with(tmp_dir: Path, extra_editions: str, names: tuple[str, ...], *,
-                      book_keys: str = "") -> dict[str, Epub]:
-    """The sample book with `extra_editions` appended to book.toml (and `book_keys` added to
-    [book]), its epub-like editions `names` built as `bookbuild build` builds them at EPOCH,
-    each required to build without a diagnostic: name -> Epub."""
+                      book_keys: str = "", without: tuple[str, ...] = ()) -> dict[str, Epub]:
+    """The sample book with `extra_editions` appended to book.toml (`book_keys` added to [book],
+    the editions named in `without` taken out), its epub-like editions `names` built as
+    `bookbuild build` builds them at EPOCH, each required to build without a diagnostic:
+    name -> Epub."""
     import pytest  # deferred: a helper module, imported by tests only
 
     from bookbuild.commands.build import RENDERERS
@@ -143,6 +145,8 @@ def build_sample_with(tmp_dir: Path, extra_editions: str, names: tuple[str, ...]
         mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
         root = copy_sample(tmp_dir / "book")
         toml = (root / "book.toml").read_text("utf-8").replace("[book]\n", "[book]\n" + book_keys, 1)
+        for name in without:
+            toml = re.sub(rf"\[editions\.{re.escape(name)}\].*?(?=\n\[|\Z)", "", toml, flags=re.S)
         (root / "book.toml").write_text(toml + extra_editions, "utf-8")
         book = load(root)
         data, out = prepare(book), root.parent / "out"

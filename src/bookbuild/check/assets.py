@@ -33,6 +33,7 @@ import tinycss2
 from tinycss2 import ast
 
 from .. import model as m
+from ..booktoml import KeyIndex
 from ..diagnostics import Diagnostic
 from ..limits import MAX_FILE_BYTES
 
@@ -146,7 +147,7 @@ def check_assets(book: m.Book, styles: list[str] | None = None) -> list[Diagnost
     out: list[Diagnostic] = []
     for src, pos in image_refs(book):
         out += _image_refused(src, pos, root)
-    out += _cover(book)
+    out += _cover(book) + _cover_images(book)
     folder = root / "styles"
     if folder.is_dir():
         found = sorted(folder.glob("*.css")) if styles is None else [folder / n for n in styles]
@@ -177,6 +178,18 @@ def _cover(book: m.Book) -> list[Diagnostic]:
         return []           # fine, or already reported by load/
     return [Diagnostic(refusal.code, f"cover {cfg.cover}: {refusal.reason}", cfg.path, cfg.cover_line or 1, 1,
                        refusal.hint)]
+
+
+def _cover_images(book: m.Book) -> list[Diagnostic]:
+    """A cover edition's `cover_image`: inside the book, there, an image (BB508/509/510), at its key."""
+    cfg, out = book.config, []
+    for ed in (e for e in cfg.editions if e.format == "cover" and e.cover_image):
+        _, refusal = resolve_ref(ed.cover_image, book.root, book.root)
+        if refusal is not None:
+            where = KeyIndex(book.texts.get(cfg.path, "")).key(f"editions.{ed.name}", "cover_image")
+            out.append(Diagnostic(refusal.code, f"[editions.{ed.name}] cover_image {ed.cover_image}: "
+                                  f"{refusal.reason}", cfg.path, *where, refusal.hint))
+    return out
 
 
 def image_path(src: str, chapter_file: str, root: Path):

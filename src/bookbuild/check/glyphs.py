@@ -5,6 +5,7 @@ import unicodedata
 from pathlib import Path
 
 from .. import model as m
+from ..config import PDF_FORMATS
 from ..diagnostics import Diagnostic, diag
 from ..fonts import FontNotFound, coverage, find_font
 from ..transform.normalize import normalize_for_render
@@ -121,10 +122,10 @@ def check_glyphs(book: m.Book, cache_dir: Path | None = None) -> list[Diagnostic
                 out.append(Diagnostic("BB402", f"font '{edition.font}' of edition '{edition.name}' is not installed",
                                       book.config.path, 1, 1, e.hint))
         cmap = cmaps[edition.font]
-        drawn = chars | set("".join(t for t, _ in meta)) if edition.format == "pdf" else chars
+        drawn = chars | set("".join(t for t, _ in meta)) if edition.format in PDF_FORMATS else chars
         if cmap is not None and any(ord(c) not in cmap and c not in _ALWAYS_OK for c in drawn):
             texts = texts if texts is not None else [(t, p) for t, p in _texts(book) if p is not None]
-            edition_texts = texts + meta if edition.format == "pdf" else texts
+            edition_texts = texts + meta if edition.format in PDF_FORMATS else texts
             found = set("".join(t for t, _ in edition_texts))
             out += _missing(book, edition, edition_texts, found, cmap, seen_by_font.setdefault(edition.font, set()))
     return out

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..atomic import STAGE, commit_stage, make_stage, remove_stale
 from ..diagnostics import Diagnostic, cannot_write, format_report, summary
-from ..render import epub, pdf
+from ..render import cover, epub, pdf
 from ..transform import build_data, simplified
 from ..verify.checks import check_outputs
 from .check import checked_book
@@ -18,7 +18,7 @@ from .progress import Progress
 
 # Every renderer: build(book, edition, out_dir, data, cache_dir, *, jobs, progress) -> diagnostics;
 # it writes <edition>.<format> and <edition>.log.json into out_dir.
-RENDERERS = {"epub": epub.build, "kepub": epub.build, "pdf": pdf.build}
+RENDERERS = {"epub": epub.build, "kepub": epub.build, "pdf": pdf.build, "cover": cover.build}
 
 
 def run_build(book_dir: Path, *, editions: list[str] = (), out_dir: Path | None = None, jobs: int | None = None,
@@ -105,7 +105,8 @@ def _shown(path: Path, root: Path) -> str:
 
 def with_page_sources(config, names: list[str]) -> list[str]:
     """The editions to build, each pdf edition named by an epub edition's
-    `page_source` built before it (added when the user did not ask for it)."""
+    `page_source` or a cover's `interior` built before it (added when the
+    user did not ask for it)."""
     out: list[str] = []
     for name in names:
         source = _page_source(config, config.edition(name))
@@ -117,7 +118,10 @@ def with_page_sources(config, names: list[str]) -> list[str]:
 
 
 def _page_source(config, edition):
-    """The pdf edition an epub edition takes its page numbers from (same script), or None."""
+    """The pdf edition an epub edition takes its page numbers from (same script), or
+    the one a cover wraps; None when there is none."""
+    if edition.format == "cover":
+        return config.edition(edition.interior)
     name = getattr(edition, "page_source", "")
     pdf = next((e for e in config.editions if e.name == name), None) if name else None
     return pdf if pdf is not None and pdf.format == "pdf" and pdf.script == edition.script else None

@@ -93,7 +93,7 @@ def test_package_declares_what_is_true(sample):
         assert opf.get(XML_LANG) == opf.xpath("//dc:language/text()", namespaces=NS)[0]
         assert opf.xpath("//opf:meta[@property='dcterms:conformsTo']/text()", namespaces=NS) == [CONFORMS_TO]
         assert not opf.xpath("//opf:meta[@property='a11y:certifiedBy']", namespaces=NS)
-        # every edition has a cover (the one generated from the title page here), an image with its
+        # every edition has a cover (the print cover's front, or one generated from the title), an image with its
         # alt text: visual content, and the text alone suffices
         assert opf.xpath("//opf:meta[@property='schema:accessMode']/text()", namespaces=NS) == ["textual", "visual"]
         assert "textual" in opf.xpath("//opf:meta[@property='schema:accessModeSufficient']/text()", namespaces=NS)

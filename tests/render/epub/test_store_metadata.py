@@ -34,8 +34,9 @@ writing = "horizontal"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
+    # without the cover edition: the generated cover (tests/render/cover tests the front panel's)
     return build_sample_with(tmp_path_factory.mktemp("store"), EXTRA, ("store", "store-horizontal"),
-                             book_keys='isbn = "978-986-7088-01-7"\n')
+                             book_keys='isbn = "978-986-7088-01-7"\n', without=("cover",))
 
 
 def _meta(epub: Epub, prop: str) -> list[str]:

@@ -16,7 +16,8 @@ validator's finding back through them, verify/sourcemap.py).
 
 A `kepub` edition is the same book with Kobo's span markup (kobo.py) and
 written as `<edition>.kepub.epub`.  Every edition has a cover: book.toml's
-`cover` image, else a typographic one (cover.py).  Apple Books' display
+`cover` image, else the front panel of the cover edition in its script
+(render/cover/front.py), else a typographic one (cover.py).  Apple Books' display
 options file says whether the book's fonts are to be used (store.py).
 
 With `page_source`, the parsed `<page_source>.layout.json` of that pdf
@@ -42,6 +43,7 @@ from ...isbn import isbn_urn
 from ...transform.build_data import BuildData
 from ...transform.edition_text import EditionText
 from ...verify.epub import verify_epub
+from ..cover.front import cover_edition, front_png
 from . import css as css_mod
 from . import package, store
 from .backindex import index_doc
@@ -163,12 +165,16 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
 
 
 def _cover(ctx: Context, cache_dir) -> tuple[tuple[str, bytes] | None, list[Diagnostic]]:
-    """(package path, image) of the cover: book.toml's `cover`, else a
-    generated one; None (and a BB402) only when the edition's font is missing."""
+    """(package path, image) of the cover: book.toml's `cover`, else the front
+    panel of the book's cover edition in this script, else a generated one;
+    None (and a BB402) only when the font it is drawn in is missing."""
     cfg, root = ctx.book.config, ctx.book.root
     if cfg.cover and (root / cfg.cover).is_file():
         return ("images/cover" + Path(cfg.cover).suffix.lower(), (root / cfg.cover).read_bytes()), []
+    front = cover_edition(cfg, ctx.edition)
     try:
+        if front is not None:       # the print cover's front panel (render/cover/front.py)
+            return ("images/cover.png", front_png(ctx.book, front, cache_dir)), []
         return ("images/cover.png", cover_png(cfg, ctx.edition, cache_dir)), []
     except FontNotFound as exc:
         return None, [Diagnostic("BB402", f"no cover: the cover is drawn in {exc.family!r}, which is not "
