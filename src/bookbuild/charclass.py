@@ -262,6 +262,14 @@ def cells(text: str) -> list[str]:
     return [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
 
 
+COMPATIBILITY_IDEOGRAPHS = ((0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
+
+
+def is_compatibility_ideograph(ch: str) -> bool:
+    """U+F900–FAFF, U+2F800–2FA1F (NFC would replace all but 12 of them)."""
+    return _in(ord(ch), COMPATIBILITY_IDEOGRAPHS)
+
+
 def without_variation_selectors(text: str) -> str:
     """The characters without their variant choice (sort keys, dictionary look-ups)."""
     return "".join(ch for ch in text if not is_variation_selector(ch))

@@ -33,14 +33,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ..charclass import is_han, is_variation_selector
+from ..charclass import is_compatibility_ideograph, is_han, is_variation_selector
 
 _RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x323AF))
 _DATA = ("data", "sortkeys", "kTotalStrokes.zlib")
 SORTS = ("strokes", "zhuyin", "pinyin", "codepoint")
 _TONE_MARKS = {"ˊ": 2, "ˇ": 3, "ˋ": 4, "˙": 5}
 UNKNOWN_STROKES = 256        # above any count in the table (a byte, capped at 255)
-_COMPAT = ((0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
 
 
 def build_stroke_table(irg_sources_text: str) -> bytes:
@@ -81,7 +80,7 @@ def sort_chars(text: str) -> str:
     for ch in text:
         if ch.isspace() or is_variation_selector(ch):
             continue
-        if any(lo <= ord(ch) <= hi for lo, hi in _COMPAT):
+        if is_compatibility_ideograph(ch):
             ch = unicodedata.normalize("NFC", ch)    # the singleton canonical mapping, for sorting only
         out.append(ch)
     return "".join(out)
