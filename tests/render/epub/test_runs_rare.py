@@ -27,3 +27,14 @@ def test_tcy_and_acronyms_after_a_selector(vs):
 def test_chinese_numerals_after_a_selector(vs):
     assert to_chinese_numerals(f"葛{vs}15 k") == f"葛{vs}十五 k"
     assert to_chinese_numerals(f"\U00030EDD{vs}1944 k") == f"\U00030EDD{vs}一千九百四十四 k"
+
+
+def test_a_japanese_passage_never_ends_between_a_kanji_and_its_selector():
+    from lxml import etree
+
+    from bookbuild.render.epub.langparts import XHTML_NS, mark_language_parts
+    for text in (f"見の葛{IVS}城", f"\U0002000B{IVS}の", f"葛{SVS}のこと"):
+        html = etree.fromstring(f'<html xmlns="{XHTML_NS}"><body><p>中文，{text}。中文</p></body></html>')
+        mark_language_parts(html)
+        (span,) = html.iter(f"{{{XHTML_NS}}}span")
+        assert span.get("lang") == "ja" and span.text == text       # the kanji, astral or not, with its selector
