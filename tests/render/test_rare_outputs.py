@@ -12,6 +12,7 @@ import subprocess
 import zipfile
 from collections import Counter
 
+import pdfplumber
 import pytest
 from lxml import etree
 
@@ -25,6 +26,9 @@ ASTRAL = "\U0002000B\U0002A7DD\U0002B746\U0002CE93\U00030EDD"     # Ext. B, C, D
 SEQ = ASTRAL + f"葛{IVS}洪兀{SVS}" + "\uF900\U0002F804"           # 葛 VS17 (kept by OpenCC), 豈 你 compatibility forms
 BODY = f"民國{SEQ}三十三年春天，{ASTRAL}日軍{'甲' * 20}{SEQ}{'乙' * 15}{SEQ}。"
 NOTE = f"[^r]: 注中{SEQ}亦然。\n"
+# 36 cells fill the first column and 。 may not start the next: the column is pushed out to 35 cells
+# and letter-spaced, selectors and all
+SPACED = SEQ * 3 + "甲" * 6 + "。" + "乙" * 10
 
 TOML = BOOK_TOML + '''
 [editions.epub-hans]
@@ -40,7 +44,7 @@ def _rare(text: str) -> Counter:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    chapter = CHAPTER + f"\n{BODY}[^r]\n"
+    chapter = CHAPTER + f"\n{BODY}[^r]\n\n{SPACED}\n"
     root = make_book(tmp_path_factory.mktemp("rare-out") / "book",
                      {"book.toml": TOML, "manuscript/01.md": chapter, "footnotes/01.md": NOTES + "\n" + NOTE})
     out = build_book(root, ["epub", "epub-hans", "print"])
@@ -64,7 +68,7 @@ def test_epub_holds_exactly_the_typed_code_points(built):
     assert BODY in chapter                            # in order, nothing folded (NFC would turn U+F900 into 豈)
     everything = _epub_texts(built.epub.with_name("epub.epub"))
     assert f"注中{SEQ}亦然" in everything
-    assert _rare(everything) == _rare(BODY + NOTE)   # nothing lost, nothing doubled
+    assert _rare(everything) == _rare(BODY + NOTE + SPACED)   # nothing lost, nothing doubled
     assert epubcheck_problems(built.epub.with_name("epub.epub")) == []
 
 
@@ -73,7 +77,7 @@ def test_simplified_epub_keeps_selectors_on_kept_bases(built):
     chapter = _xhtml_text(epub, "EPUB/text/ch01.xhtml")
     hans = ASTRAL + f"葛{IVS}洪兀{SVS}" + "岂\U0002F804"     # OpenCC: 豈 -> 岂; 你's compatibility form kept
     assert f"民国{hans}三十三年春天，{ASTRAL}日军" in chapter
-    assert chapter.count(hans) == 4                        # three in the text, one in the note
+    assert chapter.count(hans) == 7                        # three in the text, one in the note, three spaced
     assert epubcheck_problems(epub) == []
 
 
@@ -102,3 +106,20 @@ def test_pdf_text_layer_returns_them_in_order(built):
     assert want in flat
     assert without_variation_selectors(f"注中{SEQ}亦然") in flat
     assert "\ufffd" not in flat and not any(0xE000 <= ord(c) <= 0xF8FF for c in flat)
+
+
+def test_a_letter_spaced_column_with_selectors_keeps_an_even_pitch(built):
+    layout = built.layout()
+    (page_no, col), = [(n, c) for n, p in enumerate(layout["pages"], 1) for c in p["body"]["columns"]
+                       if c["text"].startswith(SEQ * 3)]
+    assert col["spacing_em"] > 0 and col["text"] == SEQ * 3 + "甲" * 5
+    with pdfplumber.open(built.pdf) as pdf:
+        chars = [c for c in pdf.pages[page_no - 1].chars if c["text"].strip()]
+    want = without_variation_selectors(col["text"])
+    columns = {}
+    for c in chars:
+        columns.setdefault(round(c["x0"]), []).append(c)
+    (cells,) = [sorted(cs, key=lambda c: c["top"]) for cs in columns.values()
+                if "".join(c["text"] for c in sorted(cs, key=lambda c: c["top"])) == want]
+    steps = [b["top"] - a["top"] for a, b in zip(cells, cells[1:])]
+    assert len(cells) == 35 and max(steps) - min(steps) < 0.05, steps   # no extra gap after a selector
