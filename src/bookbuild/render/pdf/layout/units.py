@@ -373,8 +373,7 @@ class UnitMaker:
 
 
 def warichu_split(text: str) -> tuple[int, int]:
-    """A 割注 piece's cells per sub-column and the offset where the second
-    sub-column starts: half the cells, rounded up, on a cell boundary."""
+    """(cells per sub-column, offset of the second): half the cells, rounded up, on a cell boundary."""
     starts = cell_starts(text)
     half = -(-len(starts) // 2)
     return half, (starts[half] if half < len(starts) else len(text))
