@@ -10,9 +10,11 @@ import re
 
 import pytest
 
-from bookbuild.commands.check import run_check
+from bookbuild.commands.check import load_prepared, run_check
+from bookbuild.transform.bookindex import collect
 from helpers.books import BASE, BOOK_TOML, CHAPTER, GLOSSARY, NOTES, make_book
 from helpers.cli import check_json, fix_book
+from helpers.outputs import build_book
 
 IVS, SVS = "\U000E0100", "\uFE00"
 # Noto Serif CJK TC has all of these (no BB402 of their own): Ext. B, C, D, E, G; 葛 + VS17, 兀 + VS1;
@@ -127,3 +129,24 @@ def test_toml_value_position_after_rare_characters(tmp_path):
     _, diags = check_json(root)
     (d,) = [d for d in diags if d["code"] == "BB502"]
     assert (d["line"], d["column"]) == loc(toml, "subtitel")
+
+
+def test_a_term_with_a_variation_selector_finds_its_glossary_entry(tmp_path):
+    chapter = CHAPTER + f"\n[葛{IVS}洪]{{.term}}著書，[兀{SVS}朮]{{.term}}南侵。\n"
+    glossary = GLOSSARY + "".join(f"{term}:\n  definition: {d}。\n"
+                                  for term, d in (("葛洪", "晉人"), ("兀朮", "金人"), (f"葛{IVS}玄", "三國人")))
+    root = make_book(tmp_path / "book", {"manuscript/01.md": chapter + "[葛玄]{.term}。\n",
+                                         "footnotes/glossary.yaml": glossary})
+    status, diags = check_json(root)
+    assert (status, diags) == (0, []), diags      # either side may carry the selector; none is BB301 or BB302
+    book, _ = load_prepared(root)                  # the 索引 names the glossary's own terms
+    assert {e.text for e in collect(book).entries} >= {"葛洪", "兀朮", f"葛{IVS}玄"}
+    built = build_book(root, ["epub"])             # and the EPUB links each span to its entry
+    assert built.code == 0, built.stdout
+    doc = built.docs()["EPUB/text/ch01.xhtml"]
+    links = {"".join(a.itertext()): a.get("href") for a in doc.iterfind(".//{*}a[@class='term']")}
+    glossary = built.docs()["EPUB/text/glossary.xhtml"]
+    for text, term in ((f"葛{IVS}洪", "葛洪"), (f"兀{SVS}朮", "兀朮"), ("葛玄", f"葛{IVS}玄")):
+        target = links[text].split("#")[1]
+        (dt,) = glossary.xpath(f"//*[@id='{target}']")
+        assert term in "".join(dt.itertext()), (text, term)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .. import model as m
-from ..charclass import is_han
+from ..charclass import is_han, without_variation_selectors
 from .notes import number_notes
 from .sortkeys import sort_chars, sort_key, stroke_rank, strokes
 
@@ -75,9 +75,21 @@ def entry_text(book: m.Book, span: m.Span) -> str:
             return book.terms[key].term if key in book.terms else text
         if text in book.terms:
             return book.terms[text].term
-        named = [t for t in book.terms.values() if t.term == text]
+        named = named_terms(book, text)
         return named[0].term if len(named) == 1 else text
     return text if span.kind == "name" else ""
+
+
+def named_terms(book: m.Book, text: str) -> list[m.Term]:
+    """The glossary entries whose term is `text`; failing that, whose key or
+    term is `text` but for variation selectors (葛󠄀洪, a variant glyph
+    chosen, names the entry 葛洪, and the other way round)."""
+    named = [t for t in book.terms.values() if t.term == text]
+    if named:
+        return named
+    plain = without_variation_selectors(text)
+    return [t for t in book.terms.values()
+            if without_variation_selectors(t.key) == plain or without_variation_selectors(t.term) == plain]
 
 
 def collect(book: m.Book) -> BookIndex:
