@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 
@@ -25,9 +26,12 @@ from importlib import resources
 
 # Han ideographs. Compatibility ideographs (F900–FAFF, 2F800–2FA1F) are
 # upright when present: the normalizer keeps them only if the author wrote them.
+# Planes 2 and 3 hold nothing but ideographs: Ext. B–F, I (20000–2EE5F), the
+# compatibility supplement, Ext. G and H (30000–323AF); a code point assigned
+# after Python's Unicode data (Ext. H, I) still counts.
 HAN_RANGES: tuple[tuple[int, int], ...] = (
     (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
-    (0x20000, 0x3134F), (0x2F800, 0x2FA1F),
+    (0x20000, 0x2FA1F), (0x30000, 0x323AF),
 )
 BOPOMOFO_RANGES = ((0x3100, 0x312F), (0x31A0, 0x31BF))
 IDEOGRAPHIC_SYMBOLS = frozenset("\u3000\u3003\u3005\u3007\u3012\u3013\u203b")
@@ -226,3 +230,46 @@ def orientation(ch: str) -> str:
 def tcy_runs(text: str) -> set[str]:
     """The distinct tcy runs (1–3 digit strings) of `text`."""
     return {m.group() for m in TCY_RE.finditer(text)}
+
+
+# --- cells: a base character and what belongs to it ---------------------------
+
+# A variation selector (standardized FE00–FE0F, ideographic E0100–E01EF), a
+# combining mark or a zero-width joiner is drawn with the character before it:
+# it is never a cell of its own, never separated from that character by a
+# break, never counted (docs/FORMAT.md "Characters").
+VARIATION_SELECTORS = ((0xFE00, 0xFE0F), (0xE0100, 0xE01EF))
+
+
+def is_variation_selector(ch: str) -> bool:
+    return _in(ord(ch), VARIATION_SELECTORS)
+
+
+def is_joiner(ch: str) -> bool:
+    """Belongs to the character before it (variation selector, combining mark, ZWJ)."""
+    return is_variation_selector(ch) or ch == "\u200d" or unicodedata.category(ch)[0] == "M"
+
+
+def cell_starts(text: str) -> list[int]:
+    """Offsets (code points) where a cell starts; a joiner at the start of
+    `text` has no base in it and starts a cell."""
+    return [i for i, ch in enumerate(text) if i == 0 or not is_joiner(ch)]
+
+
+def cells(text: str) -> list[str]:
+    """`text` cut into cells: each base character with the joiners after it."""
+    starts = cell_starts(text)
+    return [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
+
+
+COMPATIBILITY_IDEOGRAPHS = ((0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
+
+
+def is_compatibility_ideograph(ch: str) -> bool:
+    """U+F900–FAFF, U+2F800–2FA1F (NFC would replace all but 12 of them)."""
+    return _in(ord(ch), COMPATIBILITY_IDEOGRAPHS)
+
+
+def without_variation_selectors(text: str) -> str:
+    """The characters without their variant choice (sort keys, dictionary look-ups)."""
+    return "".join(ch for ch in text if not is_variation_selector(ch))

@@ -67,8 +67,8 @@ def assert_inside(root: Path, diag: dict) -> None:
 
 
 def kept(text: str) -> str:
-    """What fix must never lose: Han characters and digits, in order."""
-    return "".join(c for c in text if c.isdigit() or unicodedata.name(c, "").startswith("CJK "))
+    """What fix must never lose: Han characters (any block), variation selectors and digits, in order."""
+    return "".join(c for c in text if c.isdigit() or unicodedata.name(c, "").startswith(("CJK ", "VARIATION ")))
 
 
 def snapshot(root: Path) -> dict[str, tuple[bytes, int, int]]:

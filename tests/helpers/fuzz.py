@@ -41,7 +41,11 @@ def run_of(alphabet, min_size=1, max_size=12):
     return st.lists(st.sampled_from(alphabet), min_size=min_size, max_size=max_size).map("".join)
 
 
-han_text = run_of(HAN, 1, 20)
+# Beyond the BMP (Ext. B, C, D, E, G), variation sequences (葛 + VS17, 兀 + VS1, which Noto maps),
+# compatibility ideographs (豈 U+F900, 你 U+2F804), a lone selector: all in Noto Serif CJK TC too.
+RARE = ["\U0002000B", "\U0002A7DD", "\U0002B746", "\U0002CE93", "\U00030EDD", "葛\U000E0100",
+        "兀\uFE00", "\uF900", "\U0002F804", "\U000E0101"]
+han_text = run_of(list(HAN) * 4 + RARE, 1, 20)
 inline_text = st.lists(st.one_of(han_text, st.sampled_from(FULL_PUNCT), st.sampled_from(ASCII_PUNCT),
                                  st.sampled_from(NUMBERS), st.sampled_from(LATIN), st.just(" ")),
                        min_size=1, max_size=6).map("".join)

@@ -5,13 +5,16 @@ import unicodedata
 from pathlib import Path
 
 from .. import model as m
+from ..charclass import VARIATION_SELECTORS
 from ..config import PDF_FORMATS
 from ..diagnostics import Diagnostic, diag
 from ..fonts import FontNotFound, coverage, find_font
 from ..transform.normalize import normalize_for_render
 
-# Generated text (chapter labels, brackets, numbers) and layout whitespace.
-_ALWAYS_OK = set(" \n\t\u00a0")
+# Generated text (chapter labels, brackets, numbers) and layout whitespace;
+# variation selectors, which have no glyph of their own: they pick a glyph of
+# the character before it (cmap format 14), which is what the font must have.
+_ALWAYS_OK = set(" \n\t\u00a0") | {chr(cp) for lo, hi in VARIATION_SELECTORS for cp in range(lo, hi + 1)}
 
 
 def _normalizer(book: m.Book, edition):

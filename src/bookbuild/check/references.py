@@ -5,6 +5,7 @@ import difflib
 
 from .. import model as m
 from ..diagnostics import Diagnostic, diag
+from ..transform.bookindex import named_terms
 
 
 def _all_inlines(book: m.Book):
@@ -56,7 +57,7 @@ def resolve_term(book: m.Book, span: m.Span) -> tuple[m.Term | None, str]:
         return book.terms.get(key), f"no glossary key '{key}'"
     if text in book.terms:
         return book.terms[text], ""
-    matches = [t for t in book.terms.values() if t.term == text]
+    matches = named_terms(book, text)
     if len(matches) == 1:
         return matches[0], ""
     if matches:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import model as m
+from ..charclass import without_variation_selectors
 from ..diagnostics import Diagnostic, diag
 from ..transform.simplified import AMBIGUOUS, to_simplified
 
@@ -36,8 +37,10 @@ def _ambiguous(node: m.Text) -> list[Diagnostic]:
         if ch not in AMBIGUOUS:
             continue
         alone = to_simplified(ch)
-        window = node.text[max(0, i - _CONTEXT): i + _CONTEXT + 1]
-        in_context = to_simplified(window)[min(i, _CONTEXT)]
+        # the context without variation selectors (a converted base drops its own: offsets would shift)
+        before = without_variation_selectors(node.text[max(0, i - _CONTEXT):i])
+        window = before + ch + without_variation_selectors(node.text[i + 1:i + _CONTEXT + 1])
+        in_context = to_simplified(window)[len(before)]
         if in_context != alone:  # a phrase of OpenCC's decided it
             continue
         pos = m.Pos(node.pos.file, node.pos.line, node.pos.col + i)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .. import model as m
 from ..booktoml import NoBook
+from ..charclass import cells, is_compatibility_ideograph, is_variation_selector
 from ..diagnostics import format_report
 from .check import load_prepared
 
@@ -100,19 +101,29 @@ def _diff_chapter(old: m.Chapter | None, new: m.Chapter) -> list[str]:
 
 
 def _inline_diff(a: str, b: str) -> list[str]:
-    """Character-level diff of CJK text as [-old-]{+new+} marks."""
-    sm = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    """Character-level diff of CJK text as [-old-]{+new+} marks.  It compares
+    cells (a base with its variation selector), so a selector never stands
+    alone in a mark, and names the code points a reader cannot see."""
+    ca, cb = cells(a), cells(b)
+    sm = difflib.SequenceMatcher(a=ca, b=cb, autojunk=False)
     parts = []
     for op, i1, i2, j1, j2 in sm.get_opcodes():
         if op == "equal":
-            seg = a[i1:i2]
-            parts.append(seg if len(seg) <= 20 else seg[:8] + "…" + seg[-8:])
+            seg = ca[i1:i2]
+            parts.append("".join(seg if len(seg) <= 20 else seg[:8] + ["…"] + seg[-8:]))
         else:
             if i2 > i1:
-                parts.append(f"[-{a[i1:i2]}-]")
+                parts.append(f"[-{_shown(ca[i1:i2])}-]")
             if j2 > j1:
-                parts.append(f"{{+{b[j1:j2]}+}}")
+                parts.append(f"{{+{_shown(cb[j1:j2])}+}}")
     return "".join(parts).split("\n")
+
+
+def _shown(seg: list[str]) -> str:
+    """Changed text with each variation selector and compatibility ideograph
+    named after it (葛 and 葛 + VS17, 豈 U+8C48 and U+F900 look the same)."""
+    return "".join(ch + (f"<U+{ord(ch):04X}>" if is_variation_selector(ch) or is_compatibility_ideograph(ch)
+                         else "") for cell in seg for ch in cell)
 
 
 def run_diff(old_dir: Path, new_dir: Path, *, stdout=None, stderr=None) -> int:

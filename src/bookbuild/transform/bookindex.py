@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .. import model as m
-from ..charclass import is_han
+from ..charclass import is_han, without_variation_selectors
 from .notes import number_notes
-from .sortkeys import sort_key, strokes
+from .sortkeys import sort_chars, sort_key, stroke_rank, strokes
 
 KINDS = ("name", "term", "index")
 ID_PREFIX = "ix-"
@@ -75,9 +75,21 @@ def entry_text(book: m.Book, span: m.Span) -> str:
             return book.terms[key].term if key in book.terms else text
         if text in book.terms:
             return book.terms[text].term
-        named = [t for t in book.terms.values() if t.term == text]
+        named = named_terms(book, text)
         return named[0].term if len(named) == 1 else text
     return text if span.kind == "name" else ""
+
+
+def named_terms(book: m.Book, text: str) -> list[m.Term]:
+    """The glossary entries whose term is `text`; failing that, whose key or
+    term is `text` but for variation selectors (葛󠄀洪, a variant glyph
+    chosen, names the entry 葛洪, and the other way round)."""
+    named = [t for t in book.terms.values() if t.term == text]
+    if named:
+        return named
+    plain = without_variation_selectors(text)
+    return [t for t in book.terms.values()
+            if without_variation_selectors(t.key) == plain or without_variation_selectors(t.term) == plain]
 
 
 def collect(book: m.Book) -> BookIndex:
@@ -123,8 +135,8 @@ def reading_key(text: str, method: str) -> tuple:
     the word is looked up in its OpenCC t2s form."""
     if method not in ("pinyin", "zhuyin"):
         return sort_key(text, method)
-    chars = [c for c in text.strip() if not c.isspace()]
-    syllables = _word_readings("".join(chars), method)
+    chars = sort_chars(text)
+    syllables = _word_readings(chars, method)
     if len(syllables) != len(chars):
         return sort_key(text, method)
     key = []
@@ -132,7 +144,7 @@ def reading_key(text: str, method: str) -> tuple:
         if not is_han(ch) or not syl:
             key.append(sort_key(ch, method)[0] if is_han(ch) else (0, ch.casefold(), ord(ch)))
             continue
-        key.append((1, 0, *_split_tone(syl, method), strokes(ch), ord(ch)))
+        key.append((1, 0, *_split_tone(syl, method), stroke_rank(ch), ord(ch)))
     return tuple(key)
 
 
@@ -174,7 +186,8 @@ def _t2s(text: str) -> str:
 
 def group_label(text: str, method: str) -> str:
     """The heading an entry sorts under: a pinyin initial, a zhuyin symbol, N畫."""
-    first = next((c for c in text if not c.isspace()), "")
+    chars = sort_chars(text)        # the heading of 豈 U+F900 is that of 豈 U+8C48
+    first = chars[:1]
     if not first:
         return "其他"
     if not is_han(first):
@@ -182,7 +195,7 @@ def group_label(text: str, method: str) -> str:
     if method == "strokes":
         n = strokes(first)
         return f"{n}畫" if n else "其他"
-    syllables = _word_readings(text.strip()[:8], "zhuyin" if method == "zhuyin" else "pinyin")
+    syllables = _word_readings(chars[:8], "zhuyin" if method == "zhuyin" else "pinyin")
     reading = syllables[0] if syllables else ""
     return reading[:1].upper() if reading else "其他"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..charclass import is_variation_selector
 from .norm_chars import OBJ, SEE_THROUGH, SPACES, builtin_protected, is_han
 
 
@@ -102,7 +103,10 @@ class Buf:
         j = i - 1
         while j >= 0 and t[j].isascii() and t[j].isalnum():
             j -= 1
-        return j < i - 1 and self.han_at(j)
+        word = j < i - 1
+        while j > 0 and is_variation_selector(t[j]):     # 葛󠄀OSS.: the selector's base decides
+            j -= 1
+        return word and self.han_at(j)
 
     # ------------------------------------------------------------- edits
     def apply(self, edits) -> bool:

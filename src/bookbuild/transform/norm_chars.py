@@ -9,14 +9,16 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from ..charclass import is_han_context
+from ..charclass import VARIATION_SELECTORS, is_han_context
 
 OBJ = "\ufffc"            # an inline object (note call …) inside render text
 SPACES = " \t\r\n"          # skipped when looking for a neighbour
 # Marks that neither make nor break CJK context: a CJK dash or ellipsis sits
-# between the text and the punctuation after it (`走吧……!`), and an inline
-# object stands for a note call.
-SEE_THROUGH = "\u2026\u2014\u22ef\u2015\u2500" + OBJ
+# between the text and the punctuation after it (`走吧……!`), an inline
+# object stands for a note call, and a variation selector belongs to the
+# character before it (`葛󠄀!` is 葛 followed by `!`).
+SEE_THROUGH = frozenset("\u2026\u2014\u22ef\u2015\u2500" + OBJ) | frozenset(
+    chr(cp) for lo, hi in VARIATION_SELECTORS for cp in range(lo, hi + 1))
 
 
 @cache

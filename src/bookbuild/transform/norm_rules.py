@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ..charclass import is_variation_selector
 from .norm_buffer import Buf
 from .norm_chars import INTERPUNCT_INPUTS, TRANSLIT, is_han, is_ideograph, is_latin
 from .norm_quotes import pair_quotes, quote_edits
@@ -99,11 +100,19 @@ def drop_paragraph_indent(buf: Buf, o: Opts) -> Edits:
 _SPACE_RUN = re.compile("[ \t]+")
 
 
+def _before(t: str, i: int) -> str:
+    """The character before offset i, its variation selector looked through."""
+    i -= 1
+    while i > 0 and is_variation_selector(t[i]):
+        i -= 1
+    return t[i] if i >= 0 else ""
+
+
 def drop_spaces_between_han(buf: Buf, o: Opts) -> Edits:
     """Row 3: spaces between two Han characters are dropped."""
     t = buf.text
     return [(m.start(), m.end(), "") for m in _SPACE_RUN.finditer(t)
-            if m.start() > 0 and m.end() < len(t) and is_han(t[m.start() - 1]) and is_han(t[m.end()])]
+            if m.start() > 0 and m.end() < len(t) and is_han(_before(t, m.start())) and is_han(t[m.end()])]
 
 
 def drop_spaces_between_han_and_latin(buf: Buf, o: Opts) -> Edits:
@@ -113,7 +122,7 @@ def drop_spaces_between_han_and_latin(buf: Buf, o: Opts) -> Edits:
     t, edits = buf.text, []
     for m in _SPACE_RUN.finditer(t):
         if m.start() > 0 and m.end() < len(t):
-            a, b = t[m.start() - 1], t[m.end()]
+            a, b = _before(t, m.start()), t[m.end()]
             if is_han(a) and is_latin(b) or is_latin(a) and is_han(b):
                 edits.append((m.start(), m.end(), ""))
     return edits
@@ -130,12 +139,21 @@ def halfwidth_letters_and_digits(buf: Buf, o: Opts) -> Edits:
 
 # ------------------------------------------------------------------ row 6
 
+def _step(t: str, i: int, step: int) -> int:
+    """The next character from i in direction step, a variation selector
+    looked through (it belongs to the character before it)."""
+    j = i + step
+    while 0 <= j < len(t) and is_variation_selector(t[j]):
+        j += step
+    return j
+
+
 def _translit_at(t: str, i: int, step: int) -> bool:
     """t[i] and, if it is Han too, the next char away from the separator are
     transliteration chars: `喬治.華盛頓` yes, `辦法.凡是` no (辦, 是)."""
     if t[i] not in TRANSLIT:
         return False
-    j = i + step
+    j = _step(t, i, step)
     return not (0 <= j < len(t) and is_ideograph(t[j])) or t[j] in TRANSLIT
 
 
@@ -150,7 +168,8 @@ def _name_side(t: str, i: int, step: int, han_ok) -> bool:
         return False
     if han_ok(t, i, step):
         return True
-    j, k = i + step, i + 2 * step
+    j = _step(t, i, step)
+    k = _step(t, j, step)
     return ("A" <= t[i] <= "Z" and 0 <= j < len(t) and 0 <= k < len(t)
             and t[j] in INTERPUNCT_INPUTS and han_ok(t, k, step))
 
@@ -169,8 +188,9 @@ def name_interpuncts(buf: Buf, o: Opts) -> Edits:
         # an ASCII `.` could be a sentence end: both sides must look like a
         # transliteration; the other marks are interpuncts already
         han_ok = _translit_at if ch == "." else _ideograph_at
-        if _name_side(t, i - 1, -1, han_ok) and _name_side(t, i + 1, 1, han_ok) \
-                and not ("A" <= t[i - 1] <= "Z" and "A" <= t[i + 1] <= "Z"):
+        left = _step(t, i, -1)
+        if _name_side(t, left, -1, han_ok) and _name_side(t, i + 1, 1, han_ok) \
+                and not ("A" <= t[left] <= "Z" and "A" <= t[i + 1] <= "Z"):
             edits.append((i, i + 1, o.interpunct))
     return edits
 

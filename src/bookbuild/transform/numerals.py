@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from ..charclass import TCY_RE
+from ..charclass import TCY_RE, is_variation_selector
 from .norm_chars import SPACES, is_han
 
 _DIGIT = "〇一二三四五六七八九"
@@ -76,7 +76,7 @@ def digit_by_digit(digits: str) -> str:
 def _cjk(text: str, start: int, end: int) -> bool:
     """§4 CJK context: the nearest non-space char on either side is Han."""
     i = start - 1
-    while i >= 0 and text[i] in SPACES:
+    while i >= 0 and (text[i] in SPACES or is_variation_selector(text[i])):   # 葛󠄀 10: 葛 decides
         i -= 1
     j = end
     while j < len(text) and text[j] in SPACES:

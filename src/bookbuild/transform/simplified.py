@@ -6,10 +6,12 @@ so both renderers (EPUB and PDF) see the same converted text.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import replace
 from functools import lru_cache
 
 from .. import model as m
+from ..charclass import is_compatibility_ideograph, is_variation_selector
 
 # Traditional characters whose Simplified form depends on the meaning
 # (OpenCC picks the common one unless a phrase decides): candidates shown in BB405.
@@ -27,7 +29,63 @@ def _opencc():
 
 
 def to_simplified(text: str) -> str:
-    return _opencc().convert(text) if text else text
+    """`text` in Simplified (docs/FORMAT.md "Characters").  Variation selectors
+    come off before OpenCC sees the text (they would break a phrase match)
+    and go back on a base OpenCC kept; on a base OpenCC replaced they are
+    dropped: the sequence chose a glyph of the Traditional character and names
+    no variant of the Simplified one.  A compatibility ideograph that OpenCC
+    only folds to its unified ideograph stays as the author typed it."""
+    if not text:
+        return text
+    plain, selectors = _split_selectors(text)
+    if not selectors and not any(is_compatibility_ideograph(c) for c in plain):
+        return _opencc().convert(text)
+    out = _opencc().convert(plain)
+    if len(out) == len(plain):
+        return _restore(plain, out, selectors, 0)
+    # a phrase changed length (記憶體 -> 内存): each marked character is converted alone
+    marked = sorted(set(selectors) | {i for i, c in enumerate(plain) if is_compatibility_ideograph(c)})
+    return "".join(_convert_piece(plain, a, b, selectors) for a, b in _cuts(len(plain), marked))
+
+
+def _split_selectors(text: str) -> tuple[str, dict[int, str]]:
+    """The text without variation selectors, and the selectors by the index
+    of the base they follow (a selector with no base stays a character)."""
+    bases: list[str] = []
+    selectors: dict[int, str] = {}
+    for ch in text:
+        if is_variation_selector(ch) and bases:
+            selectors[len(bases) - 1] = selectors.get(len(bases) - 1, "") + ch
+        else:
+            bases.append(ch)
+    return "".join(bases), selectors
+
+
+def _restore(plain: str, out: str, selectors: dict[int, str], offset: int) -> str:
+    res = []
+    for i, (p, c) in enumerate(zip(plain, out)):
+        if c != p and is_compatibility_ideograph(p) and c == unicodedata.normalize("NFC", p):
+            c = p
+        res.append(c + (selectors.get(offset + i, "") if c == p else ""))
+    return "".join(res)
+
+
+def _cuts(n: int, marked: list[int]):
+    """(start, end) pieces of a text of n chars: each marked index alone, the runs between them."""
+    start = 0
+    for i in marked:
+        if i > start:
+            yield start, i
+        yield i, i + 1
+        start = i + 1
+    if start < n:
+        yield start, n
+
+
+def _convert_piece(plain: str, a: int, b: int, selectors: dict[int, str]) -> str:
+    piece = plain[a:b]
+    out = _opencc().convert(piece)
+    return _restore(piece, out, selectors, a) if len(out) == len(piece) else out
 
 
 def _convert_inline(node: m.Inline) -> m.Inline | None:

@@ -13,23 +13,33 @@ that compares character by character:
 Non-Han characters sort before Han ones, by their case-folded code points, so
 Latin names in a Chinese group come first, as in Taiwanese catalogues.
 
+What a key sees (`sort_chars`): a variation selector is left out (it picks a
+glyph, not a character: 葛 and 葛 with VS17 sort together, the text itself
+breaks the tie) and a compatibility ideograph counts as its unified
+ideograph (U+F900 sorts as 豈 U+8C48).  A Han character the data does not
+know (no stroke count, no reading) never vanishes and never fails: it sorts
+after every character the data knows, by code point (strokes), or after
+every read one, by strokes and then code point (zhuyin, pinyin).
+
 The stroke table ships as package data (`data/sortkeys/kTotalStrokes.zlib`):
 one byte per code point of each range in `_RANGES` (0 = unknown), zlib
 compressed; `build_stroke_table` regenerates it from Unihan_IRGSources.txt.
 """
 from __future__ import annotations
 
+import unicodedata
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ..charclass import is_han
+from ..charclass import is_compatibility_ideograph, is_han, is_variation_selector
 
 _RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x323AF))
 _DATA = ("data", "sortkeys", "kTotalStrokes.zlib")
 SORTS = ("strokes", "zhuyin", "pinyin", "codepoint")
 _TONE_MARKS = {"ˊ": 2, "ˇ": 3, "ˋ": 4, "˙": 5}
+UNKNOWN_STROKES = 256        # above any count in the table (a byte, capped at 255)
 
 
 def build_stroke_table(irg_sources_text: str) -> bytes:
@@ -63,12 +73,30 @@ def strokes(ch: str) -> int:
     return 0
 
 
+def sort_chars(text: str) -> str:
+    """The characters a sort key compares: no variation selectors, no
+    whitespace, compatibility ideographs as their unified ideograph."""
+    out = []
+    for ch in text:
+        if ch.isspace() or is_variation_selector(ch):
+            continue
+        if is_compatibility_ideograph(ch):
+            ch = unicodedata.normalize("NFC", ch)    # the singleton canonical mapping, for sorting only
+        out.append(ch)
+    return "".join(out)
+
+
 def _nonhan(ch: str) -> tuple:
     return (0, ch.casefold(), ord(ch))
 
 
+def stroke_rank(ch: str) -> int:
+    """Strokes of a Han character, UNKNOWN_STROKES when the table has none."""
+    return strokes(ch) or UNKNOWN_STROKES
+
+
 def _strokes_key(ch: str) -> tuple:
-    return (1, strokes(ch), ord(ch)) if is_han(ch) else _nonhan(ch)
+    return (1, stroke_rank(ch), ord(ch)) if is_han(ch) else _nonhan(ch)
 
 
 @lru_cache(maxsize=65536)
@@ -91,19 +119,19 @@ def _reading_key(ch: str, style: str) -> tuple:
         return _nonhan(ch)
     text, tone = _reading(ch, style)
     # Characters pypinyin does not know sort after all read ones, by strokes.
-    return (1, 0 if text else 1, text, tone, strokes(ch), ord(ch))
+    return (1, 0 if text else 1, text, tone, stroke_rank(ch), ord(ch))
 
 
 def sort_key(text: str, method: str = "strokes") -> tuple:
     """A key that orders `text` per `bibliography_sort` (`method`)."""
     if method not in SORTS:
         raise ValueError(f"unknown sort {method!r}; use one of {', '.join(SORTS)}")
-    text = text.strip()
     if method == "codepoint":
-        return tuple(ord(c) for c in text)
+        return tuple(ord(c) for c in text.strip())
+    chars = sort_chars(text)
     if method == "strokes":
-        return tuple(_strokes_key(c) for c in text if not c.isspace())
-    return tuple(_reading_key(c, method) for c in text if not c.isspace())
+        return tuple(_strokes_key(c) for c in chars)
+    return tuple(_reading_key(c, method) for c in chars)
 
 
 # ------------------------------------------------------ bibliography groups

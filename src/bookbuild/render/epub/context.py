@@ -20,7 +20,7 @@ from pathlib import Path
 from ... import model as m
 from ...check.assets import image_path
 from ...config import EditionConfig
-from ...transform.bookindex import BookIndex
+from ...transform.bookindex import BookIndex, named_terms
 from ...transform.citeproc import Citations
 from ...transform.edition_text import EditionText
 from ...transform.notes import NoteNumbers, chapter_label, chapter_refs, note_refs
@@ -136,7 +136,8 @@ class Context:
         text = m.plain_text(span.children).strip()
         if text in self.book.terms:
             return text
-        named = self.terms_by_name.get(text, [])
+        # a miss: the lookup that looks through variation selectors (bookindex.named_terms)
+        named = self.terms_by_name.get(text) or [t.key for t in named_terms(self.book, text)]
         return named[0] if len(named) == 1 else None
 
 

@@ -27,7 +27,10 @@ JAPANESE = "ja"
 _LETTER = r"A-Za-z\u00C0-\u024F\u1E00-\u1EFF"
 _LATIN = re.compile(rf"[{_LETTER}]{{2,}}(?:[\s\d\-–.,:;'’!?&/()]*[{_LETTER}][{_LETTER}\d'’\-]*)*")
 _KANA = "\u3040-\u309F\u30A0-\u30FF\u31F0-\u31FF"
-_JAPANESE = re.compile(rf"[\u4E00-\u9FFF\u3005{_KANA}]*[{_KANA}][\u4E00-\u9FFF\u3005{_KANA}]*")
+# kanji of every block, and the variation selectors that ride on them (an IVS is
+# common in Japanese names): a passage never ends between a kanji and its selector
+_KANJI = "\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\U00020000-\U000323AF\u3005\uFE00-\uFE0F\U000E0100-\U000E01EF"
+_JAPANESE = re.compile(rf"[{_KANJI}{_KANA}]*[{_KANA}][{_KANJI}{_KANA}]*")
 _SKIP = {f"{{{XHTML_NS}}}{tag}" for tag in ("head", "code", "pre", "script", "style")}
 _CITE = f"{{{XHTML_NS}}}cite"
 _SPAN = f"{{{XHTML_NS}}}span"

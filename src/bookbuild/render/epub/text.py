@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from ... import model as m
-from ...charclass import TCY_RE, is_han_context
+from ...charclass import TCY_RE, is_han_context, is_variation_selector, without_variation_selectors
 from ...transform.edition_text import ACRONYM_IN_TEXT, DIGIT_RUN, EditionText
 
 OBJ = "\ufffc"
@@ -64,8 +64,8 @@ def _with_neighbours(nodes, pieces) -> dict[int, tuple[str, str, str]]:
     for i, (node, piece) in enumerate(zip(nodes, pieces)):
         nxt = next((p.lstrip()[:1] for p in pieces[i + 1:] if p.strip()), "")
         out[id(node)] = (piece, last, nxt)
-        if piece.strip():
-            last = piece.rstrip()[-1]
+        if without_variation_selectors(piece).strip():
+            last = without_variation_selectors(piece).rstrip()[-1]
     return out
 
 
@@ -82,7 +82,7 @@ def _cjk_side(text: str, i: int, step: int, outside: str) -> bool:
     Past the end of the node, `outside` (the neighbour node's char) decides."""
     j = i
     while 0 <= j < len(text):
-        if not text[j].isspace():
+        if not text[j].isspace() and not is_variation_selector(text[j]):   # a selector: its base decides
             return is_han_context(text[j])
         j += step
     return not outside or is_han_context(outside)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ... import model as m
-from ...charclass import is_han_context
+from ...charclass import is_han_context, without_variation_selectors
 from ...transform.edition_text import ANY_DIGIT_RUN
 from ...transform.sortkeys import source_group
 from .context import Context, image_href, safe_class
@@ -274,7 +274,8 @@ def _trim_space_before(parent, text: str) -> None:
         owner, attr = parent, "text"
     current = getattr(owner, attr) or ""
     stripped = current.rstrip()
-    if stripped != current and stripped and is_han_context(stripped[-1]):
+    base = without_variation_selectors(stripped)
+    if stripped != current and base and is_han_context(base[-1]):
         setattr(owner, attr, stripped)
 
 

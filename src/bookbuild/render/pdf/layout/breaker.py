@@ -16,7 +16,7 @@ from .... import charclass as cc
 from ....diagnostics import Diagnostic, diag
 from ....model import Pos
 from . import layout_types as lt
-from .units import Block
+from .units import Block, warichu_split
 
 EPS = 1e-6
 LOOSE = 0.1                 # em per gap; above it a column is loose (BB701)
@@ -138,16 +138,21 @@ def _split_to_fit(units, j, room, alone, advance) -> bool:
     """Split a warichu (VT-25) or an over-long Latin run so its head fits `room`."""
     u = units[j]
     if u.kind == lt.WARICHU:
-        k = 2 * int(room / 0.5 + EPS)
-        if k < 2 or k >= len(u.text):
+        starts = cc.cell_starts(u.text)
+        k = 2 * int(room / 0.5 + EPS)           # cells that fit
+        if k < 2 or k >= len(starts):
             return False
-        units[j:j + 1] = _warichu_pieces(u, k)
+        units[j:j + 1] = _warichu_pieces(u, starts[k])
         return True
     if u.kind == lt.SIDEWAYS and alone and len(u.text) > 1:
         adv = advance or (lambda t: u.width_em * len(t) / len(u.text))
-        k = 1
-        while k < len(u.text) - 1 and adv(u.text[:k + 1]) <= room + EPS:
-            k += 1
+        ends = cc.cell_starts(u.text)[1:]       # cut only between cells (a combining mark stays on)
+        if not ends:
+            return False
+        n = 0
+        while n < len(ends) - 1 and adv(u.text[:ends[n + 1]]) <= room + EPS:
+            n += 1
+        k = ends[n]
         a = lt.Unit(u.text[:k], u.kind, adv(u.text[:k]), u.src, u.offset, u.flags, u.glue_before, 0.0,
                     u.mark, u.note_id)
         b = lt.Unit(u.text[k:], u.kind, adv(u.text[k:]), _shift(u.src, k), u.offset + k, u.flags,
@@ -159,9 +164,9 @@ def _split_to_fit(units, j, room, alone, advance) -> bool:
 
 def _warichu_pieces(u: lt.Unit, k: int) -> list[lt.Unit]:
     def piece(text, off, src, flags):
-        half = -(-len(text) // 2)
-        return lt.Unit(text, lt.WARICHU, half * 0.5, src, off, flags, mark=u.mark, note_id=u.note_id,
-                       split=half)
+        n, split = warichu_split(text)
+        return lt.Unit(text, lt.WARICHU, n * 0.5, src, off, flags, mark=u.mark, note_id=u.note_id,
+                       split=split)
     return [piece(u.text[:k], u.offset, u.src, u.flags),
             piece(u.text[k:], u.offset + k, _shift(u.src, k), u.flags & ~lt.NOBREAK_BEFORE)]
 
@@ -193,8 +198,10 @@ def _cells(units, a, b) -> int:
 def _split_warichu_tail(units, w, rules) -> bool:
     """Split the warichu at w so that its tail (≥ 2 chars) may start the next column."""
     u = units[w]
-    for k in range(len(u.text) - 2, 1, -1):
-        if u.text[k] not in rules.start and u.text[k - 1] not in rules.end:
+    starts = cc.cell_starts(u.text)
+    for n in range(len(starts) - 2, 1, -1):
+        k = starts[n]
+        if u.text[k] not in rules.start and u.text[starts[n - 1]] not in rules.end:
             units[w:w + 1] = _warichu_pieces(u, k)
             return True
     return False
@@ -207,7 +214,7 @@ def _quality(units, b, rules) -> int:
     p = b - 1
     while p > 0 and units[p].kind in (lt.CALL, lt.SPACE):
         p -= 1
-    if u.text[:1] in rules.start or units[p].text[-1:] in rules.end:
+    if u.text[:1] in rules.start or _last_base(units[p].text) in rules.end:
         return SOFT
     return OK
 
@@ -256,10 +263,15 @@ def _content(units) -> int:
     n = 0
     for u in units:
         if u.kind in (lt.TCY, lt.SIDEWAYS, lt.UPRIGHT, lt.WARICHU):
-            n += len(u.text) if u.kind != lt.TCY else 1
-        elif u.kind == lt.HAN and unicodedata.category(u.text[0])[0] in "LN":
-            n += 1
+            n += len(cc.cell_starts(u.text)) if u.kind != lt.TCY else 1
+        elif u.kind == lt.HAN and (cc.is_han(u.text[0]) or unicodedata.category(u.text[0])[0] in "LN"):
+            n += 1      # is_han: Python's Unicode data may not know the newest ideographs yet
     return n
+
+
+def _last_base(text: str) -> str:
+    """The last character of `text` that is not a variation selector or mark."""
+    return next((ch for ch in reversed(text) if not cc.is_joiner(ch)), "")
 
 
 # --------------------------------------------------------------- justification

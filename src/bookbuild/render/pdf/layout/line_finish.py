@@ -82,7 +82,7 @@ def set_glue(units: list[lt.Unit]) -> None:
         j = i - 1
         while j >= 0 and units[j].kind == lt.CALL:
             j -= 1
-        if j >= 0 and units[j].kind == lt.HAN and is_han(units[j].text[-1]):
+        if j >= 0 and units[j].kind == lt.HAN and is_han(units[j].text[0]):   # [0]: a VS may follow
             u.glue_before = 0.25
         k = i + 1
         while k < len(units) and units[k].kind == lt.CALL:

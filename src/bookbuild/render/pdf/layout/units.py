@@ -9,12 +9,11 @@ before it.  Every unit's text is appended to the edition's text stream
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field, replace
 
 from .... import model as m
-from ....charclass import AFTER_DIGIT
+from ....charclass import AFTER_DIGIT, cell_starts
 from ....model import Pos
 from . import layout_types as lt
 from .line_finish import Stream, call_after_first_cell, finish_line
@@ -283,10 +282,10 @@ class UnitMaker:
             nonlocal first
             text = self.prep.normalize("".join(buf)).replace("\n", "")
             if text:
-                n = len(text)
-                self._unit(text, lt.WARICHU, math.ceil(n / 2) * 0.5,
+                half, split = warichu_split(text)     # cells, not code points: a VS stays on its base
+                self._unit(text, lt.WARICHU, half * 0.5,
                            _shift(node.pos, 1), flags | (lt.NOBREAK_BEFORE if first else 0),
-                           split=math.ceil(n / 2))
+                           split=split)
                 first = False
             buf.clear()
 
@@ -371,6 +370,13 @@ class UnitMaker:
         u = self._cur[-1]
         self.stream.add(ch)
         u.text += ch
+
+
+def warichu_split(text: str) -> tuple[int, int]:
+    """(cells per sub-column, offset of the second): half the cells, rounded up, on a cell boundary."""
+    starts = cell_starts(text)
+    half = -(-len(starts) // 2)
+    return half, (starts[half] if half < len(starts) else len(text))
 
 
 def _shift(pos: Pos | None, delta: int) -> Pos | None:
