@@ -50,6 +50,7 @@ CODES: dict[str, tuple[str, str]] = {
     "BB701": ("warning", "loose column"),
     "BB702": ("warning", "kinsoku exception"),
     "BB703": ("warning", "glyph drawn as .notdef"),
+    "BB704": ("error", "a figure or table the print layout cannot place"),
 }
 
 

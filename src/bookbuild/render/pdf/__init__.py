@@ -34,6 +34,7 @@ from .drawing.pagecache import context_key, font_identity, locked
 from .drawing.pages import DrawJob, Drawn, draw_book
 from .drawing.pool import Progress, Workers
 from .finishing.docinfo import doc_info, finish_catalog
+from .finishing.images import dedupe_images
 from .finishing.links import add_links, page_links
 from .finishing.merge import save
 from .finishing.outline import outline_entries
@@ -141,6 +142,7 @@ def _finish(drawn: Drawn, book: Book, ed: EditionConfig, result: LayoutResult, f
         raise _Rejected(rejected)     # keep the previous good PDF: a fallback font is a wrong book
     finish_catalog(drawn.pdf, doc_info(book, ed), outline_entries(result.pages))
     add_links(drawn.pdf, page_links(result.pages, frame))
+    dedupe_images(drawn.pdf)
     save(drawn.pdf, pdf_tmp)
 
 
