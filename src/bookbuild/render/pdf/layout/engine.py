@@ -64,7 +64,8 @@ class _Engine:
         self.rules = Rules.of(ed)
         self.advance = advance
         self.prep = TextPrep(ed, book.config)
-        self.mk = UnitMaker(ed, self.prep, advance, numbers, citations, book, self._chapter_label)
+        self.mk = UnitMaker(ed, self.prep, advance, numbers, citations, book, self._chapter_label,
+                            figures=data.figures)
         self.diags: list[Diagnostic] = []
         self.titles: dict[int, tuple[str, int]] = {}
         self.index_pages: dict[m.Pos, int] = {}

@@ -68,6 +68,7 @@ class UnitMaker:
     citations: object = None     # Citations or None
     book: m.Book | None = None
     chapter_label: object = None  # callable(chapter index) -> "第N章"
+    figures: object = None       # FigureNumbers
     stream: Stream = field(default_factory=Stream)
     _marks: int = 0
     _blocks: int = 0
@@ -87,7 +88,10 @@ class UnitMaker:
                 out += self.blocks(b.blocks, chapter, quote=True)
             elif isinstance(b, m.ListBlock):
                 out += self._list(b, chapter, quote)
-            elif isinstance(b, m.Table):
+            elif isinstance(b, (m.Figure, m.Table)) and (label := self._label(b)):
+                # the caption (the image is not drawn yet: BB407), 表N before the table's rows
+                out.append(self.para(b.caption, b.pos, chapter, "quote", prefix=label + "\u3000"))
+            if isinstance(b, m.Table):
                 for row in b.header + b.rows:
                     out.append(self._table_row(row, b.pos, chapter, quote))
             elif isinstance(b, m.CodeBlock):
@@ -99,6 +103,10 @@ class UnitMaker:
             elif isinstance(b, m.Rule):
                 out.append(self._new_block(lt.BLANK_COL, [[]], b.pos, chapter))
         return out
+
+    def _label(self, b: m.Figure | m.Table) -> str:
+        num = self.figures.of(b) if self.figures is not None else None
+        return self.prep.numerals(num.label, positional=True) if num else ""
 
     def _list(self, b: m.ListBlock, chapter, quote) -> list[Block]:
         out = []
@@ -216,6 +224,9 @@ class UnitMaker:
                 self.text(node.text, node.pos, ctx.flags, ctx.mark)
             elif isinstance(node, m.Link):
                 self.inlines(node.children, ctx)
+            elif isinstance(node, m.XRef) and self.figures is not None and node.target in self.figures.by_id:
+                label = self.figures.by_id[node.target].label
+                self.text(self.prep.numerals(label, positional=True), node.pos, ctx.flags | lt.GENERATED, 0)
             # Images: not placed in the text flow (see report).
 
     def _noteref(self, node: m.NoteRef, ctx: _Ctx) -> None:
