@@ -30,6 +30,7 @@ class Numbered:
     label: str           # "圖3", digits as written: the renderer applies the edition's numerals
     pos: m.Pos           # the block's (the key renderers find it by)
     where: m.Pos         # where the id is written: a figure's `![`, a table's caption
+    caption: str = ""    # the caption's plain text (a list of figures)
 
 
 @dataclass
@@ -76,7 +77,7 @@ def number_figures(book: m.Book) -> FigureNumbers:
             label = template.replace("{chapter}", str(chapter)).replace("{n}", str(counts[kind]))
             where = b.pos if kind == FIGURE else next(
                 (n.pos for n in m.walk_inlines(b.caption) if getattr(n, "pos", None)), b.pos)
-            num = Numbered(kind, b.id, counts[kind], ch.index, label, b.pos, where)
+            num = Numbered(kind, b.id, counts[kind], ch.index, label, b.pos, where, m.plain_text(b.caption).strip())
             out.by_pos[b.pos] = num
             if not b.id:
                 continue
