@@ -24,6 +24,7 @@ def run(book, *args):
 
 
 CH_EXTRA = CHAPTER + "\n再記一事@@@。\n"
+TABLE = "\n| 部隊 | 師長 |\n|---|---|\n| 第三師 | 周慶祥 |\n\n: {} {{#tbl-army}}\n"
 TOML_CH2 = BOOK_TOML.replace('  "manuscript/01.md",\n', '  "manuscript/01.md",\n  "manuscript/02.md",\n')
 
 CASES = {
@@ -64,6 +65,10 @@ CASES = {
               "book.toml", "../outside.md"),
     "BB509": ({"book.toml": BOOK_TOML.replace('title = "測試之書"', 'title = "測試之書"\ncover = "assets/cover.png"')},
               "book.toml", "cover"),
+    "BB804": ({"manuscript/01.md": CH_EXTRA.replace("@@@", "見[](#tbl-nosuch)")}, "manuscript/01.md",
+              "[](#tbl-nosuch)"),
+    "BB805": ({"manuscript/01.md": CHAPTER + TABLE.format("甲") + TABLE.format("乙")}, "manuscript/01.md",
+              "乙 {#tbl"),
 }
 
 
@@ -151,3 +156,50 @@ def test_bb303_block_style_see_points_at_the_item(tmp_path):
     glossary = GLOSSARY.replace("  see: [tenth]\n", "  see:\n    - tenth\n    - nosuch\n")
     _, diags = run(make_book(tmp_path / "b", {"footnotes/glossary.yaml": glossary}))
     assert [(d["code"], d["line"]) for d in diags] == [("BB303", loc(glossary, "- nosuch")[0])]
+
+
+def _png(w: int, h: int) -> bytes:
+    import io
+
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (w, h), "white").save(buf, "PNG")
+    return buf.getvalue()
+
+
+# Images in a book with a pdf edition are BB407 too until print draws figures: the
+# cases assert their own code, once, at the figure, and nothing else but BB407.
+IMAGE_CASES = {
+    "BB801": ("見圖![](images/a.png)。", (1200, 900), "images/a.png"),
+    "BB802": ("![衡陽守城示意圖](images/a.png){#fig-a}", (800, 600), "![衡陽"),
+    "BB803": ("![衡陽守城示意圖](images/a.png){#fig-a width=250mm}", (3000, 2000), "![衡陽"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(IMAGE_CASES))
+def test_golden_images(tmp_path, code):
+    para, (w, h), needle = IMAGE_CASES[code]
+    text = CHAPTER + "\n" + para + "\n"
+    book = make_book(tmp_path / "book", {"manuscript/01.md": text, "images/a.png": _png(w, h)})
+    status, diags = run(book)
+    got = [d for d in diags if d["code"] == code]
+    assert len(got) == 1, diags
+    assert [d for d in diags if d["code"] not in (code, "BB407")] == []
+    assert (got[0]["line"], got[0]["column"]) == loc(text, needle)
+    assert got[0]["hint"]
+    assert status == (1 if CODES[code][0] == "error" else 0)
+
+
+def test_bb802_says_the_size_needed(tmp_path):
+    """print's type area is 15 columns of 1.75 em less a gap, at 10.5 pt: 267.75 pt = 94.5 mm
+    wide; at 300 ppi that is 1116 px, and a 4:3 image 837 px tall.  Past it, no warning."""
+    text = CHAPTER + "\n![衡陽守城示意圖](images/a.png){#fig-a}\n"
+    book = make_book(tmp_path / "a", {"manuscript/01.md": text, "images/a.png": _png(800, 600)})
+    (d,) = [d for d in run(book)[1] if d["code"] == "BB802"]
+    assert "800×600 px" in d["message"] and "1116×837 px" in d["message"], d
+    book = make_book(tmp_path / "b", {"manuscript/01.md": text, "images/a.png": _png(1116, 837)})
+    assert [d for d in run(book)[1] if d["code"] == "BB802"] == []
+    # a smaller placed width asks fewer pixels: half the type area
+    half = text.replace("{#fig-a}", "{#fig-a width=50%}")
+    book = make_book(tmp_path / "c", {"manuscript/01.md": half, "images/a.png": _png(800, 600)})
+    assert [d for d in run(book)[1] if d["code"] == "BB802"] == []

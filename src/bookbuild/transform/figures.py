@@ -12,9 +12,11 @@ Simplified copy) make new blocks but keep every `pos`.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .. import model as m
+from ..config import MM, EditionConfig
 
 FIGURE, TABLE = "figure", "table"
 
@@ -26,7 +28,9 @@ class Numbered:
     number: int
     chapter: int         # chapter index (0-based) in reading order
     label: str           # "圖3", digits as written: the renderer applies the edition's numerals
-    pos: m.Pos
+    pos: m.Pos           # the block's (the key renderers find it by)
+    where: m.Pos         # where the id is written: a figure's `![`, a table's caption
+    caption: str = ""    # the caption's plain text (a list of figures)
 
 
 @dataclass
@@ -71,7 +75,9 @@ def number_figures(book: m.Book) -> FigureNumbers:
             template = cfg.figure_label if kind == FIGURE else cfg.table_label
             chapter = ch.number if ch.number is not None else ch.index + 1
             label = template.replace("{chapter}", str(chapter)).replace("{n}", str(counts[kind]))
-            num = Numbered(kind, b.id, counts[kind], ch.index, label, b.pos)
+            where = b.pos if kind == FIGURE else next(
+                (n.pos for n in m.walk_inlines(b.caption) if getattr(n, "pos", None)), b.pos)
+            num = Numbered(kind, b.id, counts[kind], ch.index, label, b.pos, where, m.plain_text(b.caption).strip())
             out.by_pos[b.pos] = num
             if not b.id:
                 continue
@@ -85,3 +91,49 @@ def number_figures(book: m.Book) -> FigureNumbers:
 def xref_text(label: str, page: str | None = None) -> str:
     """A cross-reference's text: 圖3, or 圖3（第52頁） with the print page."""
     return f"{label}（第{page}頁）" if page else label
+
+
+# ------------------------------------------------------------ placed size
+# The rule the check judges resolution and fit by (BB802, BB803), and the size the
+# print layout starts from.  Sizes in pt, in the reading frame (width across the
+# columns of a vertical page), aspect = height / width of the image.
+_LENGTH = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(%|mm|cm|in|pt|px|em)\s*")
+MIN_PPI = 300
+
+
+def requested_width(width: str, ed: EditionConfig) -> float | None:
+    """The `width` attribute in pt: a percentage of the type area's width, or a
+    length (px at 96 per inch, em of the body font); None when absent or unreadable."""
+    mt = _LENGTH.fullmatch(width or "")
+    if mt is None:
+        return None
+    value, unit = float(mt.group(1)), mt.group(2)
+    if unit == "%":
+        return value / 100 * ed.type_area_pt()[0]
+    return value * {"mm": MM, "cm": 10 * MM, "in": 72.0, "pt": 1.0, "px": 0.75, "em": ed.font_size}[unit]
+
+
+def placed_size(ed: EditionConfig, classes, attrs: dict[str, str], aspect: float) -> tuple[float, float]:
+    """(width, height) in pt a figure is placed at in print edition `ed`.
+
+    With `width`, that width (however tall it makes the figure); without it, as
+    large as fits the type area (a `.landscape` figure: turned, its width along the
+    type area's height).  `fits_page` says whether the result fits at all."""
+    ta_w, ta_h = ed.type_area_pt()
+    box_w, box_h = (ta_h, ta_w) if "landscape" in classes else (ta_w, ta_h)
+    w = requested_width(attrs.get("width", ""), ed)
+    if w is None:
+        w = min(box_w, box_h / aspect) if aspect > 0 else box_w
+    return w, w * aspect
+
+
+def fits_page(ed: EditionConfig, size: tuple[float, float]) -> bool:
+    """A placed size fits the type area upright or turned (as a landscape plate)."""
+    ta_w, ta_h = ed.type_area_pt()
+    w, h = size[0] - 0.01, size[1] - 0.01     # a figure sized to the type area exactly fits
+    return (w <= ta_w and h <= ta_h) or (w <= ta_h and h <= ta_w)
+
+
+def pixels_needed(size: tuple[float, float]) -> tuple[int, int]:
+    """The pixel size MIN_PPI asks for at a placed size."""
+    return tuple(-int(-v / 72 * MIN_PPI // 1) for v in size)     # ceil
