@@ -29,6 +29,7 @@ from . import layout_types as lt
 
 PX = 0.75                        # pt per CSS pixel
 PLATE_SHARE = 2 / 3              # a figure wider than this share of the page's slots becomes a plate
+TURN_GAIN = 1.4                  # a plate is turned when that makes it this much larger (each side)
 _LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(px|pt|mm|cm|in|pc|%)?\s*$")
 _UNIT_PT = {"px": PX, "pt": 1.0, "mm": MM, "cm": 10 * MM, "in": 72.0, "pc": 12.0, None: PX}
 
@@ -100,26 +101,34 @@ def file_digest(path: Path) -> str:
 
 
 def size_figure(placed: lt.Placed, spec: FigureSpec, geo: lt.Geometry, vertical: bool) -> None:
-    """Fill in the placed size, slots, plate and turn of a figure whose caption is set."""
+    """Fill in the placed size, slots, plate and turn of a figure whose caption is set.
+
+    A figure that becomes a plate on its own (no `.plate`, no `.landscape`)
+    is turned when that draws it at least TURN_GAIN times larger: a wide
+    chart on a portrait page."""
     s = geo.font_size_pt
     w, h = natural_size_pt(spec.path)
     page_width_pt = (geo.width_em if vertical else geo.chars) * s   # the type area's P width
     want = _length_pt(spec.width, w, page_width_pt) if spec.width else w
     scale = min(1.0, want / w) if w else 1.0
+    free = geo.columns - len(placed.caption)             # slots left for the image on a page
+    max_across = max(free * geo.pitch_em - geo.gap_em, 0.0) * s
+    max_along = geo.chars * s
+
+    def fit(turned: bool) -> tuple[float, float]:
+        across, along = (w, h) if vertical != turned else (h, w)
+        k = min(scale, max_along / along, max_across / across)
+        return across * k / s, along * k / s
+
     turned = spec.landscape
-    plate = spec.plate or turned
-    cap = len(placed.caption)
-    for attempt in (plate, True):
-        placed.plate = attempt
-        free = geo.columns - cap                      # slots left for the image
-        max_across = free * geo.pitch_em - geo.gap_em
-        nat_across, nat_along = (w, h) if vertical != turned else (h, w)
-        k = min(scale, (geo.chars * s) / nat_along, max(max_across, 0.0) * s / nat_across)
-        placed.across_em, placed.along_em = nat_across * k / s, nat_along * k / s
-        slots = max(1, math.ceil((placed.across_em + geo.gap_em) / geo.pitch_em - 1e-6))
-        placed.image_slots = free if attempt else slots
-        if attempt or slots + cap <= geo.columns * PLATE_SHARE:
-            break
+    placed.across_em, placed.along_em = fit(turned)
+    slots = max(1, math.ceil((placed.across_em + geo.gap_em) / geo.pitch_em - 1e-6))
+    placed.plate = spec.plate or turned or slots + len(placed.caption) > geo.columns * PLATE_SHARE
+    if placed.plate and not (spec.plate or spec.landscape):
+        across, along = fit(True)
+        if across * along >= TURN_GAIN ** 2 * placed.across_em * placed.along_em:
+            turned, placed.across_em, placed.along_em = True, across, along
+    placed.image_slots = free if placed.plate else slots
     placed.turned = turned
 
 
