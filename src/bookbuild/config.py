@@ -62,6 +62,7 @@ class EditionConfig:
     running_head: str = "head"
     bleed: float = 0.0
     crop_marks: bool = False
+    list_of_figures: bool = False   # 圖目次 / 表目次 after the 目次, with print pages
 
     @property
     def vertical(self) -> bool:
@@ -178,7 +179,7 @@ _EDITION_PDF = {"page": str, "font_size": float, "chars_per_column": int, "colum
                 "column_gap": float, "note_chars_per_column": int, "margin_head": float,
                 "margin_gutter": float, "chapter_start": str, "kinsoku": str, "squeeze": bool,
                 "hanging": bool, "folio": str, "running_head": str, "bleed": float,
-                "crop_marks": bool}
+                "crop_marks": bool, "list_of_figures": bool}
 
 
 class _Errors(list):

@@ -57,6 +57,7 @@ margin_gutter = 20
 
 def _build(tmp_path_factory, edition: str):
     toml = PRINT_TOML.replace('  "manuscript/02.md",\n', '  "manuscript/02.md",\n  "manuscript/03.md",\n')
+    toml = toml.replace('format = "pdf"\n', 'format = "pdf"\nlist_of_figures = true\n', 1)
     files = {"book.toml": toml + HORIZONTAL, "manuscript/03.md": CHAPTER, "images/a.png": _png()}
     mp = pytest.MonkeyPatch()
     mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
@@ -135,6 +136,30 @@ def test_cross_reference_to_a_table(vbook):
     _, layout = vbook
     (page, _), = _tables(layout, "tbl-tenth")
     assert "守軍的編制見表1。" in layout["text"]
+
+
+def test_list_of_figures_and_tables_with_their_pages(vbook):
+    """list_of_figures: a 圖目次 and a 表目次 after the 目次, each entry's page
+    the page layout.json places the figure or table on, printed in the PDF."""
+    pdf, layout = vbook
+    pages: dict[str, int] = {}
+    for p in layout["pages"]:
+        for f in p["figures"]:
+            pages.setdefault(f["id"], p["number"])       # a table: the page it starts on
+    lists = {p["body"]["columns"][0]["text"]: p for p in layout["pages"]
+             if p["role"] == "toc" and p["body"]["columns"]}
+    assert set(lists) >= {"目次", "圖目次", "表目次"}
+    want = {"圖目次": [("圖1　城南陣地", "fig-a")],
+            "表目次": [("表1　第十軍各師", "tbl-tenth"), ("表2　各營兵力", "tbl-long")]}
+    for title, entries in want.items():
+        page = lists[title]
+        got = [(c["text"], c["foot"]) for c in page["body"]["columns"][1:]]
+        assert got == [(text, str(pages[fid])) for text, fid in entries]
+        raw = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-f", str(page["number"]),
+                              "-l", str(page["number"]), str(pdf), "-"], capture_output=True, text=True,
+                             check=True).stdout
+        for text, fid in entries:
+            assert re.sub(r"\s+", "", text) + str(pages[fid]) in re.sub(r"\s+", "", raw)
 
 
 def test_horizontal_figure_and_table(hbook):

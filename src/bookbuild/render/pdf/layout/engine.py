@@ -18,6 +18,7 @@ from . import frontmatter as fm
 from . import layout_types as lt
 from .backindex import INDEX_TITLE, entry_pages, index_blocks, occurrence_pages
 from .breaker import Rules, break_block
+from .figlist import figure_lists, placed_pages
 from .figplace import place_block
 from .paginator import Paginator, Section
 from .textprep import Advance, TextPrep, latin_advance
@@ -143,6 +144,7 @@ class _Engine:
         toc, per_entry = fm.toc_flow(entries, self.mk, self.geo, self.rules)
         self.titles[toc[0].block] = ("目次", 1)
         pg.section(Section("目次", None, toc, opener=False, role=lt.PAGE_TOC))
+        lists = self._figure_lists(pg) if ed.list_of_figures else []
         starts = []
         for sec in sections:
             first = pg.section(sec)
@@ -154,7 +156,21 @@ class _Engine:
             blocks = index_blocks(index, self.index_pages, self.mk, book.config.range)
             starts.append(pg.section(Section(INDEX_TITLE, None, self._break(blocks))))
         fm.fill_toc(per_entry, starts, self.mk)
+        page_of = placed_pages(pg.pages)
+        for per, where in lists:
+            fm.fill_toc(per, [page_of.get(pos, 0) for pos in where], self.mk)
         return pg.pages
+
+    def _figure_lists(self, pg: Paginator) -> list:
+        """圖目次 / 表目次 after the 目次 (their pages are filled in at the end)."""
+        out = []
+        numerals = lambda label: self.prep.numerals(label, positional=True)  # noqa: E731
+        for title, items in figure_lists(self.book, self.mk.figures, numerals):
+            flow, per = fm.toc_flow([(text, 1) for text, _ in items], self.mk, self.geo, self.rules, title)
+            self.titles[flow[0].block] = (title, 1)
+            pg.section(Section(title, None, flow, opener=False, role=lt.PAGE_TOC))
+            out.append((per, [pos for _, pos in items]))
+        return out
 
     def _chapter(self, ch: m.Chapter) -> tuple[Section, dict[str, list[lt.Column]]]:
         blocks: list[Block] = []
