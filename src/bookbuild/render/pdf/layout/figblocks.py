@@ -51,11 +51,10 @@ def xref_text(mk, target: str, with_page: bool) -> str:
 
 def caption_block(mk, label: str, caption: list[m.Inline], pos, chapter):
     """The caption as a block: the label, an ideographic space, the caption text."""
-    from .units import _Ctx  # units imports this module: the context class lives there
     mk._start()
     if label:
         mk.generated(label + (CAPTION_GAP if caption else ""))
-    mk.inlines(caption, _Ctx(chapter))
+    mk.inlines(caption, mk.context(chapter))
     return mk._new_block(lt.CAPTION, mk._finish(), pos, chapter,
                          indent_first=CAPTION_INDENT, indent_rest=CAPTION_INDENT)
 
@@ -70,7 +69,6 @@ def figure_block(mk, b: m.Figure, chapter):
 
 def table_block(mk, b: m.Table, chapter):
     """Caption first (it opens the table in reading order), then the cells."""
-    from .units import _Ctx  # see caption_block
     label = label_of(mk, b)
     caption = getattr(b, "caption", [])
     cap = caption_block(mk, label, caption, b.pos, chapter) if (label or caption) else None
@@ -79,7 +77,7 @@ def table_block(mk, b: m.Table, chapter):
         cells = []
         for cell in row:
             mk._start()
-            mk.inlines(cell, _Ctx(chapter))
+            mk.inlines(cell, mk.context(chapter))
             lines = mk._finish()
             cells.append([u for line in lines for u in line])
         rows.append(cells)

@@ -184,6 +184,10 @@ class UnitMaker:
         self._blocks += 1
         return Block(role, lines, pos, self._blocks, chapter=chapter, **kw)
 
+    def context(self, chapter) -> _Ctx:
+        """A fresh inline context (figblocks.py sets captions and table cells with it)."""
+        return _Ctx(chapter)
+
     def generated(self, text: str, flags: int = 0) -> None:
         self.text(self.prep.numerals(text), None, flags | lt.GENERATED, 0)
 
