@@ -115,6 +115,12 @@ def _write(book: Book, ed: EditionConfig, result: LayoutResult, fonts: DerivedFo
                         diags += notdef_diagnostics(drawn.parts, result, book)
                         diags += part_diagnostics(drawn.parts, book, ed.name, job.base_url)
                         _finish(drawn, book, ed, result, fonts, frame, heads, staged.path(pdf_path))
+                    except _Rejected:
+                        # a chunk of this build holds a fallback font (WeasyPrint may share
+                        # one resource dictionary between a chunk's pages): never reuse it
+                        for part in drawn.parts:
+                            drawn.cache.chunks.pop(part.path.stem, None)
+                        raise
                     finally:
                         drawn.close()
                         drawn.cache.save(set(drawn.keys))
