@@ -30,7 +30,7 @@ from . import layout_types as lt
 PX = 0.75                        # pt per CSS pixel
 PLATE_SHARE = 2 / 3              # a figure wider than this share of the page's slots becomes a plate
 TURN_GAIN = 1.4                  # a plate is turned when that makes it this much larger (each side)
-_LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(px|pt|mm|cm|in|pc|%)?\s*$")
+_LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(px|pt|mm|cm|in|pc|em|%)?\s*$")
 _UNIT_PT = {"px": PX, "pt": 1.0, "mm": MM, "cm": 10 * MM, "in": 72.0, "pc": 12.0, None: PX}
 
 
@@ -72,13 +72,15 @@ def _svg_size(path: Path) -> tuple[float, float]:
     return max(w, 1.0), max(h, 1.0)
 
 
-def _length_pt(value: str | None, default: float, whole: float | None = None) -> float:
+def _length_pt(value: str | None, default: float, whole: float | None = None, em: float = 0.0) -> float:
     mt = _LENGTH.match(value or "")
     if not mt:
         return default
     n, unit = float(mt.group(1)), mt.group(2)
     if unit == "%":
         return n / 100 * whole if whole is not None else default
+    if unit == "em":
+        return n * em if em else default
     return n * _UNIT_PT[unit]
 
 
@@ -109,7 +111,7 @@ def size_figure(placed: lt.Placed, spec: FigureSpec, geo: lt.Geometry, vertical:
     s = geo.font_size_pt
     w, h = natural_size_pt(spec.path)
     page_width_pt = (geo.width_em if vertical else geo.chars) * s   # the type area's P width
-    want = _length_pt(spec.width, w, page_width_pt) if spec.width else w
+    want = _length_pt(spec.width, w, page_width_pt, s) if spec.width else w
     scale = min(1.0, want / w) if w else 1.0
     free = geo.columns - len(placed.caption)             # slots left for the image on a page
     max_across = max(free * geo.pitch_em - geo.gap_em, 0.0) * s
