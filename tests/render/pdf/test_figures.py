@@ -263,3 +263,23 @@ def test_page_of_a_cross_reference_is_the_figures_page(figbook):
     for n in range(0, len(RASTERS) + len(SVGS), 3):
         fid = f"fig-{n}"
         assert f"見{label_of[fid]}（第{page_of[fid]}頁）" in text, fid
+
+
+def test_no_text_lost_or_doubled_around_figures(figbook):
+    """Every character of the chapter of figures is on exactly one page, and no
+    character of the book on two (figures waiting for a later page must not
+    drop or repeat a column)."""
+    _, layout, _ = figbook
+    text = layout["text"]
+    seen = [0] * len(text)
+    for page in layout["pages"]:
+        for area in ("body", "notes"):
+            for c in page[area]["columns"]:
+                for offset, length in c["pieces"]:
+                    for i in range(offset, offset + length):
+                        seen[i] += 1
+    first, last = text.index("第三章"), text.index("全章完。") + 4      # the chapter of figures
+    missing = [i for i in range(first, last) if text[i].strip() and seen[i] == 0]
+    doubled = [i for i, n in enumerate(seen) if n > 1]
+    assert not doubled, [text[i] for i in doubled[:20]]
+    assert not missing, text[missing[0] - 10:missing[0] + 10]
