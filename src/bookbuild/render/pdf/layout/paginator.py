@@ -120,9 +120,9 @@ class Paginator:
         seen: set[str] = set()
         while j < len(flow):
             col = flow[j]
-            if col.figure is not None and (col.figure.plate or self.waiting
+            if col.figure is not None and (col.figure.plate or self.waiting or self.plates
                                            or used + _slots(col) > geo.columns):
-                # no room here (or earlier figures still wait): the text goes on
+                # no room here (or earlier figures or plates still wait): the text goes on
                 (self.plates if col.figure.plate else self.waiting).append((j, col))
                 j += 1
                 continue
@@ -221,9 +221,14 @@ class Paginator:
         self.pages.append(page)
 
     def _make_plates(self, sec: Section) -> None:
-        """Each waiting plate on a page of its own: the image, its caption at the end."""
+        """Each waiting plate on a page of its own: the image, its caption at the end.
+        A plate that comes after a figure still waiting for a page waits too
+        (figures keep the order of the text)."""
         geo = self.geo
-        for _, col in self.plates:
+        limit = min((j for j, _ in self.waiting), default=None)
+        ready = [w for w in self.plates if limit is None or w[0] < limit]
+        self.plates = [w for w in self.plates if w not in ready]
+        for _, col in ready:
             fig = col.figure
             n = len(self.pages) + 1
             page = lt.Page(n, lt.PAGE_PLATE, self.folio(n), None, list(fig.caption), chapter=sec.chapter)
@@ -232,7 +237,6 @@ class Paginator:
                 c.x_em = geo.body_x(fig.image_slots + k)
             page.figures.append(fig)
             self.pages.append(page)
-        self.plates = []
 
     def _place_notes(self, page: lt.Page, slots: int) -> None:
         geo = self.geo
