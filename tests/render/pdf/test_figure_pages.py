@@ -25,7 +25,11 @@ from helpers.model import model_book, random_text, ref
 SIZES = [(40, 40), (120, 300), (400, 200), (300, 300), (1200, 1700), (600, 120), (90, 240)]
 
 
-def _book(tmp_path, seed: int):
+HORIZONTAL = {"writing": "horizontal", "chars_per_column": 30, "columns_per_page": 24,
+              "note_chars_per_column": 36, "margin_head": 25, "margin_gutter": 20}
+
+
+def _book(tmp_path, seed: int, **edition):
     rnd = random.Random(seed)
     for i, (w, h) in enumerate(SIZES):
         buf = io.BytesIO()
@@ -50,13 +54,13 @@ def _book(tmp_path, seed: int):
                 blocks.append(m.Figure(img, [m.Text(random_text(rnd, rnd.randint(2, 60)), fpos)],
                                        f"fig-{n}", classes, {}, fpos))
         chapters.append(blocks)
-    book = model_book(chapters, note_texts=notes, notes="page")
+    book = model_book(chapters, note_texts=notes, notes="page", **edition)
     return replace(book, root=tmp_path)
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_figures_on_the_grid_in_order_nothing_lost(tmp_path, seed):
-    book = _book(tmp_path, seed)
+@pytest.mark.parametrize("seed,writing", [(s, "vertical") for s in range(5)] + [(s, "horizontal") for s in range(3)])
+def test_figures_on_the_grid_in_order_nothing_lost(tmp_path, seed, writing):
+    book = _book(tmp_path, seed, **(HORIZONTAL if writing == "horizontal" else {}))
     ed = book.config.edition("print")
     result, diags = layout_book(book, ed, prepare(book), advance=fixed_advance(0.5))
     assert not [d for d in diags if d.severity == "error"], diags
@@ -74,6 +78,10 @@ def test_figures_on_the_grid_in_order_nothing_lost(tmp_path, seed):
             assert geo.max_note_columns(slots) >= len(p.note_columns), p.number
         if p.role == lt.PAGE_PLATE:
             assert len(p.figures) == 1 and p.columns == p.figures[0].caption
+        elif writing == "horizontal":     # at the head (carried over) or the foot, never between lines
+            lines = [c.x_em for c in p.columns if not any(c in f.caption for f in p.figures)]
+            for f in p.figures:
+                assert not lines or f.x_em < min(lines) or f.x_em > max(lines), p.number
     seen = [0] * len(result.text)
     for p in result.pages:
         for c in p.columns + p.note_columns:

@@ -18,11 +18,12 @@ Then a page never ends with a heading, never starts with the last column of
 a multi-column paragraph, and never ends with the lone first column of one.
 
 Figures and tables (a FIGURE column in the flow, figures.py): one goes at
-its place in the text when its slots still fit on the page; else the text
-goes on and the figure waits for the start of the next page (its reading
-side: the P right, or the top of a horizontal page), in the order of the
-text.  A plate is a page of its own, right after the page where its
-reference is.  PRINT-ENGINE.md §10.
+its place in the text when its slots still fit on the page (a horizontal
+page: at its foot, after the page's lines); else the text goes on and the
+figure waits for the start of the next page (its reading side: the P
+right, or the top of a horizontal page), in the order of the text.  A
+plate is a page of its own, right after the page where its reference is.
+PRINT-ENGINE.md §10.
 """
 from __future__ import annotations
 
@@ -116,7 +117,7 @@ class Paginator:
             for h in flow[i].table.header:     # a table goes on: its header again first
                 body.append(replace(h))
                 used += 1
-        lead, where = len(body), []
+        lead, where, foot = len(body), [], []
         seen: set[str] = set()
         while j < len(flow):
             col = flow[j]
@@ -124,6 +125,11 @@ class Paginator:
                                            or used + _slots(col) > geo.columns):
                 # no room here (or earlier figures or plates still wait): the text goes on
                 (self.plates if col.figure.plate else self.waiting).append((j, col))
+                j += 1
+                continue
+            if col.figure is not None and not self.ed.vertical:
+                foot.append((j, col))          # a horizontal page: at its foot, the text goes on
+                used += _slots(col)
                 j += 1
                 continue
             if used + _slots(col) > geo.columns and body:
@@ -144,6 +150,7 @@ class Paginator:
             used += _slots(col)
             demand, req, j = d, r, j + 1
         j = self._adjust(flow, j, body, notes_follow, lead, where)
+        body += [c for k, c in foot if k < j]   # (a figure whose text went on goes on with it)
         return j, body
 
     def _new_calls(self, col, seen) -> list[str]:
