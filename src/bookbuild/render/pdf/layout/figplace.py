@@ -45,7 +45,7 @@ def _figure(b: Block, eng) -> tuple[list[lt.Column], list[Diagnostic]]:
     if not fits_a_page(placed, geo):
         return [], [_cannot(fig.pos, p.label, f"its caption takes {len(caption)} columns and leaves no room "
                             f"for the image on a page of {geo.columns}", "shorten the caption")]
-    placed.image = path.as_uri()
+    placed.image, placed.file = path.as_uri(), fig.src
     col = lt.Column([], role=lt.FIGURE, block=b.id, src=fig.pos)
     col.figure = placed
     return [col], []

@@ -106,7 +106,7 @@ def _figure(f: lt.Placed) -> dict:
     """A figure with its box in grid em: `across` from the type area's start
     edge (P right of a vertical page, top of a horizontal one), `along` from
     the column head; the caption is the page's columns listed in `caption`."""
-    return {"kind": f.kind, "id": f.id or None, "label": f.label, "src": _src(f.src), "image": f.image,
+    return {"kind": f.kind, "id": f.id or None, "label": f.label, "src": _src(f.src), "image": f.file,
             "placement": "plate" if f.plate else "columns", "turned": f.turned, "slots": f.slots,
             "box": {"across_em": round(f.x_em, 6), "across_size_em": round(f.across_em, 6),
                     "along_size_em": round(f.along_em, 6), "image_slots": f.image_slots},

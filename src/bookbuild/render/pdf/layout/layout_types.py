@@ -182,7 +182,8 @@ class Placed:
     id: str                         # the author's #id ("" when none)
     label: str                      # 圖一 / 表二 as printed
     src: Pos | None                 # the block's file:line:col
-    image: str = ""                 # file URL of the image (figures)
+    image: str = ""                 # file URL of the image (figures), what the drawing fetches
+    file: str = ""                  # the image as the author wrote it (layout.json: no absolute path)
     across_em: float = 0.0          # drawn image extent across the columns
     along_em: float = 0.0           # drawn image extent along the columns
     image_slots: int = 0            # grid slots the image takes (caption excluded)
