@@ -236,6 +236,8 @@ class Paginator:
         ready = [w for w in self.plates if limit is None or w[0] < limit]
         self.plates = [w for w in self.plates if w not in ready]
         for _, col in ready:
+            if self.page_notes is not None:
+                self._enqueue([col])           # a note its caption calls: on the pages that follow
             fig = col.figure
             n = len(self.pages) + 1
             page = lt.Page(n, lt.PAGE_PLATE, self.folio(n), None, list(fig.caption), chapter=sec.chapter)
