@@ -51,8 +51,12 @@ def _book(tmp_path, seed: int, **edition):
                 fpos = m.Pos(pos.file, pos.line + 1, 1)
                 img = m.Image(f"f{rnd.randrange(len(SIZES))}.png", [], fpos)
                 classes = ("plate",) if rnd.random() < 0.1 else ()
-                blocks.append(m.Figure(img, [m.Text(random_text(rnd, rnd.randint(2, 60)), fpos)],
-                                       f"fig-{n}", classes, {}, fpos))
+                caption = [m.Text(random_text(rnd, rnd.randint(2, 60)), fpos)]
+                if rnd.random() < 0.3:                  # a caption may call a note too
+                    nid = f"c{k}-{i}"
+                    notes[nid] = random_text(rnd, rnd.randint(20, 200))
+                    caption += [ref(nid)]
+                blocks.append(m.Figure(img, caption, f"fig-{n}", classes, {}, fpos))
         chapters.append(blocks)
     book = model_book(chapters, note_texts=notes, notes="page", **edition)
     return replace(book, root=tmp_path)
