@@ -52,13 +52,15 @@ def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("figbook")
     toml = BOOK_TOML.replace('  "manuscript/01.md",\n', '  "manuscript/01.md",\n  "manuscript/02.md",\n')
     toml += '\n[editions.epub-horizontal]\nformat = "epub"\nwriting = "horizontal"\n'
+    toml += '\n[editions.epub-chinese]\nformat = "epub"\nnumerals = "chinese"\n'
     toml = toml.replace('[editions.print]\nformat = "pdf"\n', "")
     make_book(root, {"book.toml": toml, "manuscript/01.md": CH1_REF, "manuscript/02.md": CH2,
                      "images/map.svg": SVG, "images/chart.png": _png(), **{k: v for k, v in BASE.items()
                                                                              if k.startswith("footnotes/")}})
-    result = build_book(root, ["epub", "epub-horizontal"])
+    names = ["epub", "epub-horizontal", "epub-chinese"]
+    result = build_book(root, names)
     assert result.code == 0, result.stdout
-    return {name: Epub(result.out / f"{name}.epub") for name in ("epub", "epub-horizontal")}
+    return {name: Epub(result.out / f"{name}.epub") for name in names}
 
 
 def _x(doc, path):
@@ -75,6 +77,15 @@ def test_figures_have_img_alt_and_numbered_figcaption(built):
     assert caps == ["圖1\u3000衡陽守城示意圖", "圖2\u3000圍城時序"]
     assert _x(figs[0], "h:figcaption/h:span[@class='fig-label']")
     assert _x(figs[0], "h:img/@style") == ["width:80%"]
+
+
+def test_labels_take_the_editions_numerals(built):
+    """圖2 with tcy digits by default, 圖二 under numerals = "chinese" (captions, references, 圖目次)."""
+    ch = built["epub-chinese"].xml("EPUB/text/ch02.xhtml")
+    assert ["".join(s.itertext()) for s in _x(ch, "//h:span[@class='fig-label']")] == ["圖一", "表一", "圖二", "表二"]
+    assert ["".join(a.itertext()) for a in _x(ch, "//h:a[@class='xref']")] == ["表一", "圖一", "圖二"]
+    tcy = built["epub"].xml("EPUB/text/ch02.xhtml")
+    assert _x(tcy, "//h:span[@class='fig-label']/h:span[@class='tcy']/text()") == ["1", "1", "2", "2"]
 
 
 def test_tables_have_caption_and_header_cells(built):
