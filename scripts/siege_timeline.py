@@ -5,7 +5,7 @@
 The 47 days of the siege of Hengyang, 1944-06-23 … 08-08, one column per day, with
 the phases and dates the text of manuscript/02-siege.md gives (the assaults, the
 pause, the airfield, the airdropped orders).  Drawn with Pillow at 2400×1100 px,
-which is 300 ppi or more at every pdf edition's type-area width (BB802); the output
+which is 300 ppi or more at every pdf edition's type-area width (BB902); the output
 is committed and is the same bytes on every run (no timestamp in the PNG).
 """
 from __future__ import annotations

@@ -51,11 +51,11 @@ CODES: dict[str, tuple[str, str]] = {
     "BB702": ("warning", "kinsoku exception"),
     "BB703": ("warning", "glyph drawn as .notdef"),
     "BB704": ("error", "a figure or table the print layout cannot place"),
-    "BB801": ("warning", "image without a text alternative"),
-    "BB802": ("warning", "image below 300 ppi at its placed size in a print edition"),
-    "BB803": ("error", "image larger than the page even as a plate"),
-    "BB804": ("error", "cross-reference to no figure or table"),
-    "BB805": ("error", "figure or table id given twice"),
+    "BB901": ("warning", "image without a text alternative"),
+    "BB902": ("warning", "image below 300 ppi at its placed size in a print edition"),
+    "BB903": ("error", "image larger than the page even as a plate"),
+    "BB904": ("error", "cross-reference to no figure or table"),
+    "BB905": ("error", "figure or table id given twice"),
 }
 
 

@@ -94,7 +94,7 @@ def xref_text(label: str, page: str | None = None) -> str:
 
 
 # ------------------------------------------------------------ placed size
-# The rule the check judges resolution and fit by (BB802, BB803), and the size the
+# The rule the check judges resolution and fit by (BB902, BB903), and the size the
 # print layout starts from.  Sizes in pt, in the reading frame (width across the
 # columns of a vertical page), aspect = height / width of the image.
 _LENGTH = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(%|mm|cm|in|pt|px|em)\s*")
@@ -113,17 +113,24 @@ def requested_width(width: str, ed: EditionConfig) -> float | None:
     return value * {"mm": MM, "cm": 10 * MM, "in": 72.0, "pt": 1.0, "px": 0.75, "em": ed.font_size}[unit]
 
 
-def placed_size(ed: EditionConfig, classes, attrs: dict[str, str], aspect: float) -> tuple[float, float]:
-    """(width, height) in pt a figure is placed at in print edition `ed`.
-
-    With `width`, that width (however tall it makes the figure); without it, as
-    large as fits the type area (a `.landscape` figure: turned, its width along the
-    type area's height).  `fits_page` says whether the result fits at all."""
+def placed_size(ed: EditionConfig, classes, attrs: dict[str, str], aspect: float,
+                natural_width: float | None = None) -> tuple[float, float]:
+    """(width, height) in pt a figure is placed at in print edition `ed` — the print
+    layout's rule (render/pdf/layout/figures.py): the `width` attribute, else the
+    image's natural width (its pixels at its own dpi, else 96 per inch), never
+    enlarged past the natural width, shrunk to fit the type area (a `.landscape`
+    figure: turned, its width along the type area's height).  An explicit width
+    larger than the page is kept, so that `fits_page` can say it does not fit.
+    Print may draw a figure smaller still (its caption takes columns; a wide figure
+    is turned as a plate): judged at this size, the resolution check errs on the safe side."""
     ta_w, ta_h = ed.type_area_pt()
     box_w, box_h = (ta_h, ta_w) if "landscape" in classes else (ta_w, ta_h)
     w = requested_width(attrs.get("width", ""), ed)
-    if w is None:
-        w = min(box_w, box_h / aspect) if aspect > 0 else box_w
+    if w is not None:
+        return w, w * aspect
+    w = min(box_w, box_h / aspect) if aspect > 0 else box_w
+    if natural_width:
+        w = min(w, natural_width)
     return w, w * aspect
 
 
