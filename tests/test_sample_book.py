@@ -37,6 +37,14 @@ def test_sample_is_rich_enough(sample):
     assert any(n.generated for n in sample.notes.values()), "body citations"
     assert any(isinstance(x, m.Citation) for n in authored for x in m.walk_blocks_inlines(n.blocks))
     assert any(isinstance(b, m.BlockQuote) for ch in sample.chapters for b in ch.blocks)
+    # issue 15: an SVG map, a raster chart, a numbered table, cross-references to each
+    figures = [b for ch in sample.chapters for b in ch.blocks if isinstance(b, m.Figure)]
+    assert sorted(f.src.rsplit(".", 1)[1] for f in figures) == ["png", "svg"]
+    assert all(f.id and f.image.alt for f in figures), "each with an id and its own alt text"
+    tables = [b for ch in sample.chapters for b in ch.blocks if isinstance(b, m.Table) and b.caption]
+    assert [t.id for t in tables] == ["tbl-tenth-army"]
+    xrefs = {n.target for ch in sample.chapters for n in m.walk_blocks_inlines(ch.blocks) if isinstance(n, m.XRef)}
+    assert xrefs == {f.id for f in figures} | {"tbl-tenth-army"}
 
 
 def _note_file_with(root: Path, note_id: str) -> tuple[Path, int]:

@@ -80,6 +80,7 @@ class EditionConfig:
     cover_image: str = ""
     back_text: str = ""
     price: str = ""            # EAN-5 add-on digits
+    list_of_figures: bool = False   # 圖目次 / 表目次 after the 目次, with print pages
 
     @property
     def vertical(self) -> bool:
@@ -136,6 +137,9 @@ class BookConfig:
     index_sort: str = "pinyin"
     range: str = "～"
     interpunct: str = "·"
+    figure_numbering: str = "book"     # figures and tables: "book" (圖1, 圖2 …) or "chapter"
+    figure_label: str = "圖{n}"         # {n}: the number; {chapter}: the chapter's (figure_numbering = "chapter")
+    table_label: str = "表{n}"
 
     def edition(self, name: str | EditionConfig) -> EditionConfig:
         if isinstance(name, EditionConfig):
@@ -163,6 +167,7 @@ def parse_page(spec: str) -> tuple[float, float]:
 
 _ONE_OF = {
     "note_numbering": ("chapter", "book"),
+    "figure_numbering": ("book", "chapter"),
     "bibliography_sort": ("strokes", "zhuyin", "pinyin", "codepoint"),
     "index_sort": ("pinyin", "strokes", "zhuyin"),
     "range": ("～", "至"),
@@ -182,10 +187,12 @@ _ONE_OF = {
     "pdfx": ("", "x-4", "x-1a"),
     "color": ("rgb", "gray", "cmyk"),
 }
+_LABELS = {"figure_label": "圖{n}", "table_label": "表{n}"}
 _BOOK_KEYS = {"title": str, "subtitle": str, "authors": list, "identifier": str, "language": str,
               "publisher": str, "date": str, "rights": str, "cover": str, "isbn": str,
               "edition_statement": str, "chapters": list, "note_numbering": str, "csl": str,
-              "bibliography_sort": str, "index_sort": str, "range": str, "interpunct": str}
+              "bibliography_sort": str, "index_sort": str, "range": str, "interpunct": str,
+              "figure_numbering": str, "figure_label": str, "table_label": str}
 _EDITION_COMMON = {"format": str, "writing": str, "language": str, "script": str, "font": str,
                    "numerals": str, "long_numbers": str, "notes": str, "name_marks": bool,
                    "title_marks": str, "aside_brackets": str, "isbn": str}
@@ -194,7 +201,7 @@ _EDITION_PDF = {"page": str, "font_size": float, "chars_per_column": int, "colum
                 "column_gap": float, "note_chars_per_column": int, "margin_head": float,
                 "margin_gutter": float, "chapter_start": str, "kinsoku": str, "squeeze": bool,
                 "hanging": bool, "folio": str, "running_head": str, "bleed": float,
-                "crop_marks": bool, **PRESS_KEYS}
+                "crop_marks": bool, "list_of_figures": bool, **PRESS_KEYS}
 _EDITION_COVER = COVER_KEYS
 
 
@@ -257,6 +264,10 @@ def parse_config(text: str, path: str = "book.toml") -> tuple[BookConfig | None,
         errs.add(idx.key("book", "authors"), "[book] authors must be a non-empty array of strings",
                  'write authors = ["…"]')
     _check_isbns(kw, idx, errs)
+    for key in ("figure_label", "table_label"):
+        if key in kw and "{n}" not in kw[key] or "{" in kw.get(key, "").replace("{n}", "").replace("{chapter}", ""):
+            errs.add(idx.key("book", key), f"[book] {key} must hold {{n}} (the number) and no other {{…}} "
+                     "than {chapter}", f'write e.g. {key} = "{_LABELS[key]}"')
     chapters = _parse_chapters(kw.get("chapters", []), idx, errs)
     editions = _parse_editions(data.get("editions", {}), idx, errs, kw.get("language", "zh-Hant-TW"),
                                kw.get("isbn", ""))

@@ -50,6 +50,7 @@ CODES: dict[str, tuple[str, str]] = {
     "BB701": ("warning", "loose column"),
     "BB702": ("warning", "kinsoku exception"),
     "BB703": ("warning", "glyph drawn as .notdef"),
+    "BB704": ("error", "a figure or table the print layout cannot place"),
     "BB801": ("error", "colour outside the file's colour mode (RGB, Lab or spot in a gray/CMYK file)"),
     "BB802": ("error", "font not embedded, or a Type 3 font"),
     "BB803": ("warning", "image under 300 ppi at its placed size"),
@@ -60,6 +61,11 @@ CODES: dict[str, tuple[str, str]] = {
     "BB808": ("error", "transparency in a PDF/X-1a file"),
     "BB809": ("error", "page count not a multiple of the binding's"),
     "BB810": ("error", "output profile missing or unreadable"),
+    "BB901": ("warning", "image without a text alternative"),
+    "BB902": ("warning", "image below 300 ppi at its placed size in a print edition"),
+    "BB903": ("error", "image larger than the page even as a plate"),
+    "BB904": ("error", "cross-reference to no figure or table"),
+    "BB905": ("error", "figure or table id given twice"),
 }
 
 

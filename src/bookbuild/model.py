@@ -116,7 +116,17 @@ class Image:
     pos: Pos | None = None
 
 
-Inline = Text | Space | LineBreak | NoteRef | Citation | Span | Emph | Strong | Code | Link | Image
+@dataclass(slots=True)
+class XRef:
+    """A cross-reference to a figure or table: `[](#fig-siege)` -> 圖三, and with
+    `{.page}` (`with_page`) 圖三（第52頁） in print (the EPUBs link, they have no pages).
+    An empty internal link: Pandoc-native, and never a citation (`[@key]`)."""
+    target: str
+    with_page: bool
+    pos: Pos
+
+
+Inline = Text | Space | LineBreak | NoteRef | Citation | Span | Emph | Strong | Code | Link | Image | XRef
 
 
 # ----------------------------------------------------------------- blocks
@@ -149,9 +159,40 @@ class ListBlock:
 
 @dataclass(slots=True)
 class Table:
-    header: list[list[list[Inline]]]   # rows -> cells -> inlines
-    rows: list[list[list[Inline]]]
+    """A table; with a caption it is numbered (表一) and `id` is what `[](#id)` names."""
+    header: list[list[list[Inline]]]   # header rows -> cells -> inlines (Pandoc's thead)
+    rows: list[list[list[Inline]]]     # body and foot rows
     pos: Pos
+    caption: list[Inline] = field(default_factory=list)
+    id: str = ""
+    classes: tuple[str, ...] = ()      # e.g. ("landscape",)
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Figure:
+    """An image alone in its paragraph with a caption: `![caption](src){#fig-x .plate width=50%}`.
+
+    `image` keeps the Image inline (so every walker of images finds it); its `alt`
+    holds the `alt=` attribute's text, empty when the author gave none (Pandoc
+    would copy the caption there: the loader tells the two apart).
+    `classes`: placement (`plate`, `landscape`); `attrs`: `width`, and any other.
+    """
+    image: Image
+    caption: list[Inline]
+    id: str
+    classes: tuple[str, ...]
+    attrs: dict[str, str]
+    pos: Pos                           # the `!` of `![`
+
+    @property
+    def src(self) -> str:
+        return self.image.src
+
+    @property
+    def alt(self) -> str:
+        """The text for screen readers: the `alt=` attribute, else the caption."""
+        return plain_text(self.image.alt) or plain_text(self.caption)
 
 
 @dataclass(slots=True)
@@ -165,7 +206,7 @@ class Rule:
     pos: Pos
 
 
-Block = Para | Heading | BlockQuote | ListBlock | Table | CodeBlock | Rule
+Block = Para | Heading | BlockQuote | ListBlock | Table | Figure | CodeBlock | Rule
 
 
 # ------------------------------------------------------------ book parts
@@ -250,8 +291,12 @@ def block_inlines(block: Block):
             for b in item:
                 yield from block_inlines(b)
     elif isinstance(block, Table):
+        yield block.caption
         for row in block.header + block.rows:
             yield from row
+    elif isinstance(block, Figure):
+        yield [block.image]
+        yield block.caption
 
 
 def walk_blocks_inlines(blocks: list[Block]):
@@ -295,7 +340,10 @@ def _map_block(block: Block, fn: InlineRewrite) -> Block:
     if isinstance(block, ListBlock):
         return replace(block, items=[map_blocks(item, fn) for item in block.items])
     if isinstance(block, Table):
-        return replace(block, header=_map_rows(block.header, fn), rows=_map_rows(block.rows, fn))
+        return replace(block, header=_map_rows(block.header, fn), rows=_map_rows(block.rows, fn),
+                       caption=map_inlines(block.caption, fn))
+    if isinstance(block, Figure):
+        return replace(block, caption=map_inlines(block.caption, fn))
     return block   # CodeBlock, Rule: no inlines
 
 

@@ -24,6 +24,7 @@ def run(book, *args):
 
 
 CH_EXTRA = CHAPTER + "\n再記一事@@@。\n"
+TABLE = "\n| 部隊 | 師長 |\n|---|---|\n| 第三師 | 周慶祥 |\n\n: {} {{#tbl-army}}\n"
 TOML_CH2 = BOOK_TOML.replace('  "manuscript/01.md",\n', '  "manuscript/01.md",\n  "manuscript/02.md",\n')
 
 CASES = {
@@ -64,6 +65,10 @@ CASES = {
               "book.toml", "../outside.md"),
     "BB509": ({"book.toml": BOOK_TOML.replace('title = "測試之書"', 'title = "測試之書"\ncover = "assets/cover.png"')},
               "book.toml", "cover"),
+    "BB904": ({"manuscript/01.md": CH_EXTRA.replace("@@@", "見[](#tbl-nosuch)")}, "manuscript/01.md",
+              "[](#tbl-nosuch)"),
+    "BB905": ({"manuscript/01.md": CHAPTER + TABLE.format("甲") + TABLE.format("乙")}, "manuscript/01.md",
+              "乙 {#tbl"),
 }
 
 
@@ -151,3 +156,68 @@ def test_bb303_block_style_see_points_at_the_item(tmp_path):
     glossary = GLOSSARY.replace("  see: [tenth]\n", "  see:\n    - tenth\n    - nosuch\n")
     _, diags = run(make_book(tmp_path / "b", {"footnotes/glossary.yaml": glossary}))
     assert [(d["code"], d["line"]) for d in diags] == [("BB303", loc(glossary, "- nosuch")[0])]
+
+
+def _png(w: int, h: int, dpi: int | None = None) -> bytes:
+    import io
+
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (w, h), "white").save(buf, "PNG", **({"dpi": (dpi, dpi)} if dpi else {}))
+    return buf.getvalue()
+
+
+# Each case asserts its own code, once, at the image, and nothing else — but
+# BB407 for the BB901 case: an image inside running text is not drawn in print
+# (figures are).
+IMAGE_CASES = {
+    "BB901": ("見圖![](images/a.png)。", (1200, 900), "images/a.png"),
+    "BB902": ("![衡陽守城示意圖](images/a.png){#fig-a}", (800, 600), "![衡陽"),
+    "BB903": ("![衡陽守城示意圖](images/a.png){#fig-a width=250mm}", (3000, 2000), "![衡陽"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(IMAGE_CASES))
+def test_golden_images(tmp_path, code):
+    para, (w, h), needle = IMAGE_CASES[code]
+    text = CHAPTER + "\n" + para + "\n"
+    book = make_book(tmp_path / "book", {"manuscript/01.md": text, "images/a.png": _png(w, h)})
+    status, diags = run(book)
+    got = [d for d in diags if d["code"] == code]
+    assert len(got) == 1, diags
+    also = ("BB407",) if code == "BB901" else ()
+    assert [d for d in diags if d["code"] not in (code, *also)] == []
+    assert (got[0]["line"], got[0]["column"]) == loc(text, needle)
+    assert got[0]["hint"]
+    assert status == (1 if CODES[code][0] == "error" else 0)
+
+
+def test_bb902_says_the_size_needed(tmp_path):
+    """print's type area is 15 columns of 1.75 em less a gap, at 10.5 pt: 267.75 pt = 94.5 mm
+    wide; at 300 ppi that is 1116 px, and a 4:3 image 837 px tall.  Past it, no warning."""
+    text = CHAPTER + "\n![衡陽守城示意圖](images/a.png){#fig-a}\n"
+    book = make_book(tmp_path / "a", {"manuscript/01.md": text, "images/a.png": _png(800, 600)})
+    (d,) = [d for d in run(book)[1] if d["code"] == "BB902"]
+    assert "800×600 px" in d["message"] and "1116×837 px" in d["message"], d
+    book = make_book(tmp_path / "b", {"manuscript/01.md": text, "images/a.png": _png(1116, 837)})
+    assert [d for d in run(book)[1] if d["code"] == "BB902"] == []
+    # a smaller placed width asks fewer pixels: half the type area
+    half = text.replace("{#fig-a}", "{#fig-a width=50%}")
+    book = make_book(tmp_path / "c", {"manuscript/01.md": half, "images/a.png": _png(800, 600)})
+    assert [d for d in run(book)[1] if d["code"] == "BB902"] == []
+
+
+def test_bb902_judges_the_size_print_draws(tmp_path):
+    """Print never enlarges an image past its natural size (its pixels at its own dpi, else
+    96 per inch): a 600×450 px image tagged 300 dpi is drawn 2 in = 51 mm wide, at 300 ppi;
+    the same pixels untagged are drawn 6.25 in wide, shrunk to the 94.5 mm type area: 161 ppi."""
+    text = CHAPTER + "\n![衡陽守城示意圖](images/a.png){#fig-a}\n"
+    book = make_book(tmp_path / "a", {"manuscript/01.md": text, "images/a.png": _png(600, 450, dpi=300)})
+    assert [d for d in run(book)[1] if d["code"] == "BB902"] == []
+    book = make_book(tmp_path / "b", {"manuscript/01.md": text, "images/a.png": _png(600, 450)})
+    (d,) = [d for d in run(book)[1] if d["code"] == "BB902"]
+    assert "161 ppi" in d["message"] and "94 mm" in d["message"], d
+    # a 60 px icon at 96 dpi is drawn 16 mm wide, not stretched to the type area: judged there
+    book = make_book(tmp_path / "c", {"manuscript/01.md": text, "images/a.png": _png(60, 60)})
+    (d,) = [d for d in run(book)[1] if d["code"] == "BB902"]
+    assert "96 ppi" in d["message"] and "16 mm" in d["message"], d

@@ -82,8 +82,8 @@ ROWS: list[tuple[str, str, str]] = [
     ("inline note", "正文^[{t}。]續。", "text"),
     ("inline note with emphasis and a citation", "正文^[{t}，*{t}*，見[@chiang, 7月20日]。]續。", "text"),
     ("footnote reference", "正文[^a]{t}。", "text"),
-    ("image (alt text)", "![{t}](assets/pic.png) 後文", "epub+BB407"),   # print draws no images
-    ("figure (caption)", "![{t}](assets/pic.png)", "text+BB407"),
+    ("image (alt text)", "![{t}](assets/pic.png) 後文", "epub+BB407"),   # print draws no inline image
+    ("figure (caption)", "![{t}](assets/pic.png)", "text"),
     ("escaped characters", "\\*{t}\\*", "text"),
     ("HTML div (Pandoc reads it as a div)", "<div>\n{t}\n</div>", "text"),
     ("raw HTML block", "<table><tr><td>{t}</td></tr></table>", "BB406"),

@@ -6,6 +6,7 @@ from pathlib import Path
 from .. import model as m
 from ..diagnostics import Diagnostic
 from .assets import check_assets
+from .figures import check_figures
 from .glyphs import check_glyphs
 from .left_out import check_left_out
 from .notes import check_notes
@@ -25,4 +26,5 @@ def run_checks(book: m.Book, cache_dir: Path | None = None) -> list[Diagnostic]:
     # BB508/BB509/BB510 for images, the cover, url()s: a check rule, not only a build refusal
     out += check_assets(book)
     out += check_left_out(book)
+    out += check_figures(book)
     return out

@@ -1,8 +1,9 @@
 """BB407: content that reaches some editions and not others, said where it is.
 
-The pdf renderer sets text only: it does not draw a chapter's or a note's
-images (render/pdf/layout/units.py), while the EPUBs carry them.  A caption
-(`![caption](file)` alone in its paragraph) is text and reaches every edition.
+A figure (an image alone in its paragraph, `![caption](file)`) is drawn by
+every edition, the pdf ones included (render/pdf/layout/figures.py).  An
+image inside running text is not: the print layout sets it as nothing (a
+line of text has no room for a picture), while the EPUBs carry it.
 """
 from __future__ import annotations
 
@@ -17,10 +18,24 @@ def check_left_out(book: m.Book) -> list[Diagnostic]:
     out = []
     for blocks, title, file in ([(ch.blocks, ch.title, ch.file) for ch in book.chapters]
                                 + [(n.blocks, [], n.pos.file) for n in book.notes.values()]):
+        drawn = {id(f.image) for f in _figures(blocks)}
         for node in [*m.walk_inlines(title), *m.walk_blocks_inlines(blocks)]:
-            if isinstance(node, m.Image):
+            if isinstance(node, m.Image) and id(node) not in drawn:
                 out.append(diag("BB407", node.pos or m.Pos(file, 1, 1),
-                                f"image {node.src} is not drawn in the pdf edition "
+                                f"image {node.src} inside running text is not drawn in the pdf edition "
                                 f"{', '.join(pdfs)} (the EPUB editions show it)",
-                                "say in the text or a caption what it shows: every edition prints those"))
+                                "put the image alone in its paragraph with a caption: a figure is "
+                                "drawn in every edition"))
     return out
+
+
+def _figures(blocks: list[m.Block]):
+    """Every Figure block, inside quotes and lists too."""
+    for b in blocks:
+        if isinstance(b, m.Figure):
+            yield b
+        elif isinstance(b, m.BlockQuote):
+            yield from _figures(b.blocks)
+        elif isinstance(b, m.ListBlock):
+            for item in b.items:
+                yield from _figures(item)

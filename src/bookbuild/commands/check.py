@@ -71,7 +71,7 @@ def _without_cascades(load_diags, check_diags):
         if d.code not in _UNREADABLE:
             continue
         name = d.file.rsplit("/", 1)[-1]
-        dropped |= _CASCADES.get(name, {"BB101", "BB103", "BB202", "BB302"})
+        dropped |= _CASCADES.get(name, {"BB101", "BB103", "BB202", "BB302", "BB904"})   # BB904: its figures
     return [d for d in check_diags if d.code not in dropped]
 
 

@@ -125,8 +125,7 @@ class Converter:
                 self.raw.append((pos, False, c[0]))
             return m.Text(c[1], pos)
         if t == "Link":
-            kids = self.inlines(c[1])
-            return m.Link(c[2][0], kids, _first_pos(kids))
+            return self.link(c)
         if t == "Image":
             kids = self.inlines(c[1])
             return m.Image(c[2][0], kids, self.ctx.align(c[2][0]))
@@ -137,6 +136,17 @@ class Converter:
         if t == "Note":
             return self.inline_note(c)
         return None
+
+    def link(self, c):
+        """A link; an empty one to `#id` is a cross-reference (pandoc_input.py tagged its offset)."""
+        _, classes, kv = _attr(c[0])
+        bbo = kv.pop("bbo", None)
+        url = c[2][0]
+        if not c[1] and url.startswith("#") and len(url) > 1:
+            pos = self.ctx.jump(int(bbo)) if bbo is not None else self.ctx.align("](" + url)
+            return m.XRef(url[1:], "page" in classes, pos or self.ctx.pos_at(self.ctx.cursor))
+        kids = self.inlines(c[1])
+        return m.Link(url, kids, _first_pos(kids))
 
     def inline_note(self, blocks: list) -> m.NoteRef:
         """A Pandoc inline note `^[…]` becomes a note of its own, called where it
@@ -215,10 +225,10 @@ class Converter:
             return m.Rule(fallback)
         if t == "Div":
             return self.blocks(c[1], fallback)
-        if t == "Figure":      # the image, then its caption as a paragraph: print has no alt text
-            return self.blocks(c[2], fallback) + self.caption(c[1], fallback)
+        if t == "Figure":
+            return self.figure(c, fallback)
         if t == "Table":
-            return [self.table(c, fallback)] + self.caption(c[1], fallback)
+            return self.table(c, fallback)
         if t == "DefinitionList":
             return self.definitions(c, fallback)
         if t == "LineBlock":
@@ -228,8 +238,31 @@ class Converter:
         return None
 
     def caption(self, caption, fallback) -> list[m.Block]:
-        """A table's or figure's caption ([short, blocks]), as the blocks after it."""
+        """A caption ([short, blocks]) as blocks: for a figure Pandoc made of anything
+        but one image (the model's Figure holds one)."""
         return self.blocks(caption[1], fallback)
+
+    def caption_inlines(self, caption) -> list[m.Inline]:
+        """A caption ([short, blocks]) as one run of inlines (its paragraphs a space apart)."""
+        return self.inlines(_cell_inlines([None, None, None, None, caption[1]]))
+
+    def figure(self, c, fallback):
+        """`![caption](src){#id .class k=v}` alone in its paragraph.  Pandoc moves the id
+        to the Figure and leaves classes and attributes on the Image; without `alt=` it
+        copies the caption into the image's description, so equal text means no alt."""
+        body = [b for b in c[2] if b["t"] in ("Plain", "Para")]
+        img = body[0]["c"] if len(body) == 1 == len(c[2]) else []
+        if len(img) != 1 or img[0]["t"] != "Image":
+            return self.blocks(c[2], fallback) + self.caption(c[1], fallback)
+        ident, classes, kv = _attr(c[0])
+        i_ident, i_classes, i_kv = _attr(img[0]["c"][0])
+        pos = self.ctx.align("![") or fallback
+        caption = self.caption_inlines(c[1])
+        src = img[0]["c"][2][0]
+        desc = stringify(img[0]["c"][1])
+        alt = [m.Text(desc)] if desc != stringify(_cell_inlines([None] * 4 + [c[1][1]])) else []
+        image = m.Image(src, alt, self.ctx.align(src) or pos)
+        return m.Figure(image, caption, ident or i_ident, tuple(classes + i_classes), {**kv, **i_kv}, pos)
 
     def definitions(self, items, fallback) -> list[m.Block]:
         """A definition list as the model has no such block: each term a
@@ -253,7 +286,14 @@ class Converter:
         for tb in c[4]:
             body.extend(rows_of(tb[2]) + rows_of(tb[3]))
         first = next((p for row in head + body for cell in row if (p := _first_pos(cell))), None)
-        return m.Table(head, body, first or fallback)
+        after_table = self.ctx.cursor
+        # `: caption {#id}` may stand before the table or after it: align it from the table's start
+        self.ctx.cursor = _line_start(self.ctx, first) if first else self.ctx.cursor
+        caption = self.caption_inlines(c[1])
+        self.ctx.cursor = max(self.ctx.cursor, after_table)
+        ident, classes, kv = _attr(c[0])
+        kv.pop("bbo", None)
+        return m.Table(head, body, first or fallback, caption, ident, tuple(classes), kv)
 
 
 def inline_note_id(file: str, n: int) -> str:
@@ -305,6 +345,13 @@ def _block_texts(blocks: list):
                 yield term
                 for d in defs:
                     yield from _block_texts(d)
+
+
+def _line_start(ctx: FileContext, pos: m.Pos) -> int:
+    """Where the line two above `pos` begins: a caption written just above the
+    table (`Table: …`, a blank line) is looked for from there."""
+    starts = ctx.index.starts
+    return starts[min(len(starts), max(1, pos.line - 2)) - 1]
 
 
 def _first_pos(inlines) -> m.Pos | None:

@@ -8,6 +8,7 @@ that it carries its own offset into the author's file:
     [^id]{.again}    ->  []{.bbref ref="id" again="1" bbo="123"}
     [x]{.term k=v}   ->  [x]{.term k=v bbo="123"}
     [見 @k, 頁3]     ->  [[見 @k, 頁3]]{.bbcite bbo="123"}
+    [](#fig-x)       ->  [](#fig-x){bbo="123"}     (a cross-reference; `{.page}` keeps its class)
     ^[an inline note] is left to Pandoc (a Note: pandoc_ast.py makes it a note
                      of its own); a citation inside it is tagged as above
 
@@ -193,6 +194,8 @@ def _close_bracket(text: str, o: int, i: int, out: Scan) -> int:
             out.edits.append((close, 0, f' bbo="{o}"'))
             return close + 1
         return i + 1
+    if nxt == "(" and o + 1 == i and text.startswith("(#", i + 1) and not (o > 0 and text[o - 1] == "!"):
+        return _xref(text, o, i, out)
     if nxt in ("(", "[") or (o > 0 and text[o - 1] in "!^"):   # an image's alt, an inline note ^[…]
         return i + 1
     inner = text[o + 1:i]
@@ -205,6 +208,20 @@ def _close_bracket(text: str, o: int, i: int, out: Scan) -> int:
             out.edits.append((o, 0, "["))
             out.edits.append((i + 1, 0, f']{{.bbcite bbo="{o}"}}'))
     return i + 1
+
+
+def _xref(text: str, o: int, i: int, out: Scan) -> int:
+    """`[](#id)` (a cross-reference) gets its offset as a link attribute, in the
+    author's `{…}` when there is one (`[](#id){.page}`)."""
+    close = text.find(")", i)
+    nl = text.find("\n", i)
+    if close < 0 or 0 <= nl < close:
+        return i + 1
+    if text.startswith("{", close + 1) and (end := text.find("}", close)) > 0:
+        out.edits.append((end, 0, f' bbo="{o}"'))
+        return end + 1
+    out.edits.append((close + 1, 0, f'{{bbo="{o}"}}'))
+    return close + 1
 
 
 def apply_edits(text: str, edits, start: int = 0, end: int | None = None) -> str:

@@ -1,6 +1,6 @@
 """What every edition of one build shares, computed once by `bookbuild build`.
 
-Note numbers, formatted citations (one Pandoc `--citeproc` run) and the 索引
+Note numbers, figure and table numbers, formatted citations (one Pandoc `--citeproc` run) and the 索引
 depend on the book alone (one book per script: the Simplified editions share
 their converted copy), so the build command computes them once with
 `prepare(book)` and passes the object to every renderer, which only reads it.
@@ -15,6 +15,7 @@ from .. import model as m
 from ..diagnostics import BookError, Diagnostic
 from .bookindex import BookIndex, collect
 from .citeproc import Citations, format_citations
+from .figures import FigureNumbers, number_figures
 from .notes import NoteNumbers, number_notes
 
 
@@ -26,13 +27,14 @@ class BuildData:
     # it and prints citations as key + locator.
     citation_errors: list[Diagnostic]
     index: BookIndex
+    figures: FigureNumbers = field(default_factory=FigureNumbers)   # 圖3 / 表2 by position and by id
     page_layouts: dict[str, dict] = field(default_factory=dict)   # pdf edition -> its parsed layout.json
 
 
 def prepare(book: m.Book) -> BuildData:
-    """Number the notes, format the citations and collect the 索引 of `book`."""
+    """Number the notes, figures and tables, format the citations and collect the 索引 of `book`."""
     try:
         citations, errors = format_citations(book), []
     except BookError as e:
         citations, errors = Citations(), list(e.diagnostics)
-    return BuildData(number_notes(book), citations, errors, collect(book))
+    return BuildData(number_notes(book), citations, errors, collect(book), number_figures(book))

@@ -177,3 +177,22 @@ def test_editions_of_one_build_share_the_book_data(tmp_path, monkeypatch):
     for name in ("epub.epub", "flat.epub"):
         assert (tmp_path / "together" / name).read_bytes() == (tmp_path / name.split(".")[0] / name).read_bytes()
     assert page_texts(tmp_path / "together" / "print.pdf") == page_texts(tmp_path / "print" / "print.pdf")
+
+
+def test_a_refused_build_leaves_no_page_in_the_cache(builder, monkeypatch):
+    """A PDF refused for a fallback font (BB402) keeps none of the chunks drawn for it:
+    their pages may share the font's resources, and a later build must not merge them in."""
+    import bookbuild.render.pdf as pdf_module
+    from bookbuild.commands.check import load_prepared
+    from bookbuild.diagnostics import Diagnostic
+    from bookbuild.transform.build_data import prepare
+
+    with monkeypatch.context() as mp:
+        mp.setattr(pdf_module, "fallback_fonts",
+                   lambda *args: [Diagnostic("BB402", "planted fallback font", "book.toml", 1, 1)])
+        book, _ = load_prepared(builder.book)
+        diags = pdf_module.build(book, book.config.edition("print"), builder.root / "refused", prepare(book),
+                                 builder.cache, jobs=1)
+        assert [d.code for d in diags if d.severity == "error"] == ["BB402"]
+    again = builder.build("after")
+    assert sorted(builder.drawn) == list(range(pages_of(again))), "every page drawn again"

@@ -135,6 +135,7 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
         raise BookError(data.citation_errors)
     ctx = Context(book, edition, data.numbers, data.citations, EditionText.of(edition, book.config, pdf=False))
     ctx.index = data.index or None
+    ctx.figures = data.figures
     ctx.pages = PageMarks.from_layout(layout) if layout else None
     font_css = css_mod.font_css(edition.font, FONT_FILE if edition.embed_font else None)
     sheets = css_mod.stylesheets(book, edition, font_css, ctx)

@@ -23,6 +23,7 @@ from ...config import EditionConfig
 from ...transform.bookindex import BookIndex, named_terms
 from ...transform.citeproc import Citations
 from ...transform.edition_text import EditionText
+from ...transform.figures import FigureNumbers
 from ...transform.notes import NoteNumbers, chapter_label, chapter_refs, note_refs
 from ...transform.sortkeys import sort_key
 from .pagelist import PageMarks
@@ -41,6 +42,7 @@ class Context:
     terms_by_name: dict[str, list[str]] = field(default_factory=dict)
     pages: PageMarks | None = None                          # print page starts (page_source)
     index: BookIndex | None = None                          # 索引 occurrences
+    figures: FigureNumbers | None = None                    # 圖N / 表N (transform/figures.py)
     index_files: dict[str, str] = field(default_factory=dict)  # occurrence id -> package file
     # package file -> element id -> the source position it came from: how
     # `build --check` points a validator's finding at the author's line

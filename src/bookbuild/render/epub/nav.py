@@ -1,16 +1,19 @@
-"""nav.xhtml (toc, landmarks, page-list), the title page and the cover page."""
+"""nav.xhtml (toc, landmarks, 圖目次/表目次, page-list), the title page and the cover page."""
 from __future__ import annotations
 
 from ... import model as m
+from ...transform.figures import FIGURE, TABLE
 from .context import Context
 from .document import Doc, new_document
 from .elements import E, serialize
+from .figures import anchor
 from .pagelist import PAGE_ID
 from .xhtml import Writer
 
 NAV_FILE = "nav.xhtml"
 TOC_TITLE = "目次"
 PAGE_LIST_TITLE = "紙本頁碼"
+LOI_TITLE, LOT_TITLE = "圖目次", "表目次"
 
 
 def nav_doc(ctx: Context, docs: list[Doc]) -> Doc:
@@ -43,9 +46,28 @@ def nav_doc(ctx: Context, docs: list[Doc]) -> Doc:
             seen.add(doc.landmark)
             E("a", {"epub:type": doc.landmark, "href": doc.file},
               parent=E("li", parent=lol), text=doc.title)
+    for kind, ident, title in ((FIGURE, "loi", LOI_TITLE), (TABLE, "lot", LOT_TITLE)):
+        if list_nav(ctx, writer, body, kind, ident, title):
+            E("a", {"epub:type": ident, "href": f"{NAV_FILE}#{ident}"}, parent=E("li", parent=lol), text=title)
     if ctx.pages:
         page_list_nav(ctx, body)
     return Doc(NAV_FILE, TOC_TITLE, serialize(html), [], "", "nav")
+
+
+def list_nav(ctx: Context, writer: Writer, body, kind: str, ident: str, title: str) -> bool:
+    """圖目次 / 表目次 (`epub:type` loi / lot): each figure's label and caption,
+    linked to it; nothing when the book has none."""
+    items = ctx.figures.ordered(kind) if ctx.figures else []
+    if not items:
+        return False
+    nav = E("nav", {"epub:type": ident, "id": ident, "aria-labelledby": f"{ident}-title"}, parent=body)
+    E("h2", {"id": f"{ident}-title"}, parent=nav, text=title)
+    ol = E("ol", parent=nav)
+    for num in items:
+        href = ctx.href(NAV_FILE, ctx.chapter_file(ctx.book.chapters[num.chapter]), anchor(num))
+        text = ctx.text.numbers(num.label, positional=True) + "\u3000" + ctx.text.normalize(num.caption)
+        writer.runs(text, E("a", {"href": href}, parent=E("li", parent=ol)))
+    return True
 
 
 def page_list_nav(ctx: Context, body) -> None:

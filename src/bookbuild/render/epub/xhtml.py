@@ -12,6 +12,7 @@ from ... import model as m
 from ...charclass import is_han_context, without_variation_selectors
 from ...transform.edition_text import ANY_DIGIT_RUN
 from ...transform.sortkeys import source_group
+from . import figures
 from .context import Context, image_href, safe_class
 from .elements import XHTML_NS, XML_LANG, E, add_text
 from .pagelist import text_index
@@ -65,23 +66,13 @@ class Writer:
             for item in b.items:
                 self.blocks(item, E("li", parent=lst))
         elif isinstance(b, m.Table):
-            self.table(b, E("table", parent=parent))
+            figures.table(self, b, parent)
+        elif isinstance(b, m.Figure):
+            figures.figure(self, b, parent)
         elif isinstance(b, m.CodeBlock):
             E("pre", parent=parent, text=b.text)
         elif isinstance(b, m.Rule):
             E("hr", parent=parent)
-
-    def table(self, t: m.Table, table) -> None:
-        # Header cells say what they head (WCAG 1.3.1): the header row's
-        # cells head their columns.
-        for rows, group, cell in ((t.header, "thead", "th"), (t.rows, "tbody", "td")):
-            if not rows:
-                continue
-            sect = E(group, parent=table)
-            for row in rows:
-                tr = E("tr", parent=sect)
-                for inlines in row:
-                    self.para(inlines, E(cell, {"scope": "col"} if cell == "th" else {}, parent=tr))
 
     # ----------------------------------------------------------- inlines
     def para(self, inlines: list[m.Inline], parent) -> None:
@@ -121,6 +112,8 @@ class Writer:
             self.inlines(node.children, target, protect)
         elif isinstance(node, m.Image):
             self.image(node, parent)
+        elif isinstance(node, m.XRef):
+            figures.xref(self, node, parent)
 
     def text(self, node, parent, protect: bool) -> None:
         raw = node.text if isinstance(node, m.Text) else " "
@@ -253,9 +246,11 @@ class Writer:
         a = E("a", attrs, parent=sup)
         self.runs(self.number_text(ctx.numbers.number(ref.id)), a)
 
+    def image_href(self, src: str) -> str | None:
+        return image_href(self.ctx, src, self.ctx.book.chapters[self.chapter].file if self.chapter is not None else "")
+
     def image(self, node: m.Image, parent) -> None:
-        href = image_href(self.ctx, node.src, self.ctx.book.chapters[self.chapter].file
-                          if self.chapter is not None else "")
+        href = self.image_href(node.src)
         alt = m.plain_text(node.alt).strip()
         if href is None:
             add_text(parent, alt)

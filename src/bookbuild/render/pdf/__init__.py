@@ -34,6 +34,7 @@ from .drawing.pagecache import context_key, font_identity, locked
 from .drawing.pages import DrawJob, Drawn, draw_book
 from .drawing.pool import Progress, Workers
 from .finishing.docinfo import doc_info, finish_catalog
+from .finishing.images import dedupe_images
 from .finishing.links import add_links, page_links
 from .finishing.merge import save
 from .finishing.outline import outline_entries
@@ -123,6 +124,12 @@ def _write(book: Book, ed: EditionConfig, result: LayoutResult, fonts: DerivedFo
                         diags += notdef_diagnostics(drawn.parts, result, book)
                         diags += part_diagnostics(drawn.parts, book, ed.name, job.base_url)
                         _finish(drawn, book, ed, result, fonts, frame, heads, pdf_tmp, press)
+                    except _Rejected:
+                        # a chunk of this build holds a fallback font (WeasyPrint may share
+                        # one resource dictionary between a chunk's pages): never reuse it
+                        for part in drawn.parts:
+                            drawn.cache.chunks.pop(part.path.stem, None)
+                        raise
                     finally:
                         drawn.close()
                         drawn.cache.save(set(drawn.keys))
@@ -154,6 +161,7 @@ def _finish(drawn: Drawn, book: Book, ed: EditionConfig, result: LayoutResult, f
     finish_catalog(drawn.pdf, doc_info(book, ed), outline_entries(result.pages))
     add_links(drawn.pdf, page_links(result.pages, frame))
     page_labels(drawn.pdf, folio_labels(result.pages, ed.folio == "hanzi-vertical" or ed.numerals == "chinese"))
+    dedupe_images(drawn.pdf)      # before the press step: each image converted once
     make_press_ready(drawn.pdf, press.settings)
     save(drawn.pdf, pdf_tmp, **save_options(press.settings))
 

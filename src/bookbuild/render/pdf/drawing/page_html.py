@@ -26,6 +26,7 @@ from ..layout import layout_types as lt
 from ..layout.frame import HEAD_SIZE, Frame, css_pt
 from ..layout.positions import unit_spans
 from .column_html import column_html
+from .figure_html import figure_html, table_rules_html
 
 # ------------------------------------------------------------ grouping
 
@@ -188,6 +189,9 @@ def page_html(page: lt.Page, frame: Frame, ed: EditionConfig, geo: lt.Geometry) 
         for c in cols:
             if any(u.flags & (lt.NAME | lt.TITLE_WAVY | lt.EMPH) for u in c.units):
                 parts.append(marks_html(c, frame, y0))
+    parts += [figure_html(f, frame, y0, geo) for f in page.figures]
+    if any(c.table is not None for c in page.columns):
+        parts.append(table_rules_html(page.columns, frame, y0, geo))
     if page.rule_x_em is not None and page.note_columns:
         parts.append(f'<div class="rule" style="left:{css_pt(frame.x0)};top:{css_pt(y0 + page.rule_x_em * frame.s)};'
                      f'width:{css_pt(frame.length)}"></div>')

@@ -27,6 +27,11 @@ def book_faces(result: lt.LayoutResult, ed: EditionConfig, font_cache: Path,
     # The horizontal face draws only folios and running heads (a third of the
     # font build when it held every character of the book).
     heads = {ch for p in result.pages for ch in (p.folio or "") + (p.running_head or "")}
+    # an SVG figure's text is drawn in the horizontal face (drawing/svgtext.py)
+    svg = {ch for p in result.pages for f in p.figures for ch in f.text}
+    heads |= svg
+    if not ed.vertical:
+        chars |= svg
     try:
         fonts = build_derived_fonts(chars | bold | blanks, tcy, ed.font, font_cache,
                                     call_numbers=calls, bold_chars=bold, horizontal_chars=heads,

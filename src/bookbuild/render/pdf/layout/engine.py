@@ -18,6 +18,8 @@ from . import frontmatter as fm
 from . import layout_types as lt
 from .backindex import INDEX_TITLE, entry_pages, index_blocks, occurrence_pages
 from .breaker import Rules, break_block
+from .figlist import figure_lists, placed_pages
+from .figplace import place_block
 from .paginator import Paginator, Section
 from .textprep import Advance, TextPrep, latin_advance
 from .units import HEADING_INDENT, HEADING_SIZE, Block, UnitMaker
@@ -35,9 +37,19 @@ def layout_book(book: m.Book, ed: EditionConfig, data: BuildData, *,
     """
     diags = list(data.citation_errors) if book.sources else []
     citations = data.citations if book.sources and not data.citation_errors else None
-    eng = _Engine(book, ed, advance or latin_advance(ed.font), data, citations)
-    with _no_gc():
-        pages = eng.run()
+    advance = advance or latin_advance(ed.font)
+    pages_of: dict[str, int] = {}
+    # 圖三（第52頁）: the page is known once the book is laid out, so a book that
+    # asks for one is laid out again with the pages of the pass before, until
+    # they hold (the 索引 needs no second pass: it comes last, backindex.py).
+    for _ in range(XREF_PASSES):
+        eng = _Engine(book, ed, advance, data, citations, pages_of)
+        with _no_gc():
+            pages = eng.run()
+        found = figure_pages(pages)
+        if not eng.mk.page_refs or found == pages_of:
+            break
+        pages_of = found
     return (lt.LayoutResult(pages, eng.mk.stream.text(), eng.geo, eng.index_pages, eng.index_entries),
             diags + eng.diags)
 
@@ -56,15 +68,32 @@ def _no_gc():
             gc.enable()
 
 
+XREF_PASSES = 3
+
+
+def figure_pages(pages: list[lt.Page]) -> dict[str, int]:
+    """Figure or table id -> the page it is placed on (a table: where it starts)."""
+    out: dict[str, int] = {}
+    for p in pages:
+        for fig in p.figures:
+            if fig.id:
+                out.setdefault(fig.id, p.number)
+        for c in p.columns:
+            if c.table is not None and c.table.id:
+                out.setdefault(c.table.id, p.number)
+    return out
+
+
 class _Engine:
-    def __init__(self, book, ed, advance, data: BuildData, citations):
+    def __init__(self, book, ed, advance, data: BuildData, citations, pages_of=None):
         numbers = data.numbers
         self.book, self.ed, self.numbers, self.citations, self.index = book, ed, numbers, citations, data.index
         self.geo = lt.Geometry.of(ed)
         self.rules = Rules.of(ed)
         self.advance = advance
         self.prep = TextPrep(ed, book.config)
-        self.mk = UnitMaker(ed, self.prep, advance, numbers, citations, book, self._chapter_label)
+        self.mk = UnitMaker(ed, self.prep, advance, numbers, citations, book, self._chapter_label,
+                            figures=getattr(data, "figures", None), xref_pages=dict(pages_of or {}))
         self.diags: list[Diagnostic] = []
         self.titles: dict[int, tuple[str, int]] = {}
         self.index_pages: dict[m.Pos, int] = {}
@@ -76,6 +105,11 @@ class _Engine:
     def _break(self, blocks: list[Block], chars: int | None = None) -> list[lt.Column]:
         out: list[lt.Column] = []
         for b in blocks:
+            if b.role == lt.FIGURE:
+                cols, d = place_block(b, self)
+                self.diags += d
+                out += cols
+                continue
             if b.level:
                 self.titles[b.id] = (b.title, b.level)
             cols, d = break_block(b, chars or self.geo.chars, self.rules, self.advance)
@@ -110,6 +144,7 @@ class _Engine:
         toc, per_entry = fm.toc_flow(entries, self.mk, self.geo, self.rules)
         self.titles[toc[0].block] = ("目次", 1)
         pg.section(Section("目次", None, toc, opener=False, role=lt.PAGE_TOC))
+        lists = self._figure_lists(pg) if ed.list_of_figures else []
         starts = []
         for sec in sections:
             first = pg.section(sec)
@@ -121,7 +156,21 @@ class _Engine:
             blocks = index_blocks(index, self.index_pages, self.mk, book.config.range)
             starts.append(pg.section(Section(INDEX_TITLE, None, self._break(blocks))))
         fm.fill_toc(per_entry, starts, self.mk)
+        page_of = placed_pages(pg.pages)
+        for per, where in lists:
+            fm.fill_toc(per, [page_of.get(pos, 0) for pos in where], self.mk)
         return pg.pages
+
+    def _figure_lists(self, pg: Paginator) -> list:
+        """圖目次 / 表目次 after the 目次 (their pages are filled in at the end)."""
+        out = []
+        numerals = lambda label: self.prep.numerals(label, positional=True)  # noqa: E731
+        for title, items in figure_lists(self.book, self.mk.figures, numerals):
+            flow, per = fm.toc_flow([(text, 1) for text, _ in items], self.mk, self.geo, self.rules, title)
+            self.titles[flow[0].block] = (title, 1)
+            pg.section(Section(title, None, flow, opener=False, role=lt.PAGE_TOC))
+            out.append((per, [pos for _, pos in items]))
+        return out
 
     def _chapter(self, ch: m.Chapter) -> tuple[Section, dict[str, list[lt.Column]]]:
         blocks: list[Block] = []

@@ -71,9 +71,10 @@ def colophon_page(book: m.Book, mk: UnitMaker, geo: lt.Geometry, rules: Rules) -
 
 
 def toc_flow(entries: list[tuple[str, int]], mk: UnitMaker, geo: lt.Geometry,
-             rules: Rules) -> tuple[list[lt.Column], list[list[lt.Column]]]:
-    """The 目次 heading and one entry per (title, level); returns (flow, columns of each entry)."""
-    head = mk.generated_block("目次", lt.HEADING[1], size=1.2, indent=2.0, level=1)
+             rules: Rules, title: str = "目次") -> tuple[list[lt.Column], list[list[lt.Column]]]:
+    """The 目次 (or 圖目次…) heading and one entry per (title, level); returns
+    (flow, columns of each entry)."""
+    head = mk.generated_block(title, lt.HEADING[1], size=1.2, indent=2.0, level=1)
     flow = _columns([head], geo.chars, rules)
     per_entry = []
     for title, level in entries:

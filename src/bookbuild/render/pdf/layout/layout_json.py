@@ -98,7 +98,35 @@ def _page(p: lt.Page) -> dict:
         "spans": _spans(p.columns, "body") + _spans(p.note_columns, "notes"),
         "outline": [{"title": o.title, "level": o.level, "column": o.column} for o in p.outline],
         "notes_started": list(p.notes_started), "notes_continued": list(p.notes_continued),
+        "figures": [_figure(f) for f in p.figures] + _tables(p),
     }
+
+
+def _figure(f: lt.Placed) -> dict:
+    """A figure with its box in grid em: `across` from the type area's start
+    edge (P right of a vertical page, top of a horizontal one), `along` from
+    the column head; the caption is the page's columns listed in `caption`."""
+    return {"kind": f.kind, "id": f.id or None, "label": f.label, "src": _src(f.src), "image": f.file,
+            "placement": "plate" if f.plate else "columns", "turned": f.turned, "slots": f.slots,
+            "box": {"across_em": round(f.x_em, 6), "across_size_em": round(f.across_em, 6),
+                    "along_size_em": round(f.along_em, 6), "image_slots": f.image_slots},
+            "caption": "".join(c.text() for c in f.caption), "text": f.text}
+
+
+def _tables(p: lt.Page) -> list[dict]:
+    """Each table (or the part of one) on the page: its row columns."""
+    out: list[dict] = []
+    for i, c in enumerate(p.columns):
+        if c.table is None:
+            continue
+        if out and out[-1]["_grid"] is c.table and out[-1]["columns"][-1] == i - 1:
+            out[-1]["columns"].append(i)
+            continue
+        out.append({"_grid": c.table, "kind": "table", "id": c.table.id or None, "label": c.table.label,
+                    "src": _src(c.table.src), "columns": [i], "segments": list(c.table.segments)})
+    for t in out:
+        t.pop("_grid")
+    return out
 
 
 def _col_text(c: lt.Column) -> str:

@@ -59,12 +59,17 @@ HEADING = {1: "heading1", 2: "heading2", 3: "heading3"}
 # front matter / generated columns
 TITLE, SUBTITLE, AUTHOR, PUBLISHER = "title", "subtitle", "author", "publisher"
 TOC_ENTRY, COLOPHON, NOTE_HEADING = "toc-entry", "colophon", "note-heading"
+# figures and tables (figures.py, tables.py): a FIGURE column is the flow's
+# placeholder of one figure or table; CAPTION columns are its caption,
+# TABLE_HEAD / TABLE_ROW columns the rows of a table set on the grid
+FIGURE, CAPTION, TABLE_HEAD, TABLE_ROW = "figure", "caption", "table-head", "table-row"
 # roles set in the bold face
-BOLD_ROLES = frozenset({HEADING[1], HEADING[2], HEADING[3], TITLE, NOTE_HEADING})
+BOLD_ROLES = frozenset({HEADING[1], HEADING[2], HEADING[3], TITLE, NOTE_HEADING, TABLE_HEAD})
 
 # ------------------------------------------------------------- page roles
 PAGE_TITLE, PAGE_TOC, PAGE_COLOPHON = "title", "toc", "colophon"
 PAGE_BLANK, PAGE_CHAPTER_OPEN, PAGE_BODY = "blank", "chapter-open", "body"
+PAGE_PLATE = "plate"     # a figure or table on a page of its own (no body text)
 
 
 @dataclass(slots=True)
@@ -116,6 +121,8 @@ class Column:
     foot: list[Unit] = field(default_factory=list)  # units set flush to the foot (目次 numbers)
     note_id: str = ""               # NOTE columns: the note this column belongs to
     hanging: Unit | None = None     # VT-19 hanging mark below the foot (hanging = true)
+    figure: Placed | None = None    # FIGURE columns: the figure this placeholder stands for
+    table: object = None            # TABLE_HEAD / TABLE_ROW columns: their tables.TableGrid
 
     def text(self) -> str:
         return "".join(u.text for u in self.units)
@@ -161,6 +168,39 @@ def _trim_space(units: list[Unit]) -> list[Unit]:
 
 
 @dataclass(slots=True)
+class Placed:
+    """A figure or table as the paginator places it (figures.py makes it).
+
+    Sizes are in body em.  "Across" is the direction in which columns follow
+    each other (P right→left in a vertical edition, lines downwards in a
+    horizontal one), "along" the column direction.  The figure takes `slots`
+    whole grid slots across, caption columns included (VT grid: a figure
+    never breaks a column off the grid); its image is `across_em` ×
+    `along_em` as drawn (a turned plate: the image's own width lies along).
+    """
+    kind: str                       # "figure" | "table"
+    id: str                         # the author's #id ("" when none)
+    label: str                      # 圖一 / 表二 as printed
+    src: Pos | None                 # the block's file:line:col
+    image: str = ""                 # file URL of the image (figures), what the drawing fetches
+    file: str = ""                  # the image as the author wrote it (layout.json: no absolute path)
+    across_em: float = 0.0          # drawn image extent across the columns
+    along_em: float = 0.0           # drawn image extent along the columns
+    image_slots: int = 0            # grid slots the image takes (caption excluded)
+    caption: list[Column] = field(default_factory=list)   # caption (and table row) columns
+    plate: bool = False             # a page of its own
+    turned: bool = False            # a landscape plate, drawn turned 90° (PRINT-ENGINE.md §11)
+    page: int = 0                   # set by the paginator
+    x_em: float = 0.0               # image slots' first edge from the type area's start (across)
+    digest: str = ""                # the image file's hash (page-cache key: the HTML names it)
+    text: str = ""                  # an SVG's own text (drawn in the derived face, in the text layer)
+
+    @property
+    def slots(self) -> int:
+        return self.image_slots + len(self.caption)
+
+
+@dataclass(slots=True)
 class OutlineEntry:
     title: str
     level: int                      # 1 = chapter / generated section, 2–3 = headings
@@ -180,6 +220,7 @@ class Page:
     notes_started: list[str] = field(default_factory=list)     # note ids whose first column is here
     notes_continued: list[str] = field(default_factory=list)   # note ids continued from before
     rule_x_em: float | None = None  # centre of the vertical rule between body and note band
+    figures: list[Placed] = field(default_factory=list)       # figures and tables placed here
 
     @property
     def odd(self) -> bool:

@@ -16,14 +16,24 @@ is full; a heading-1 column takes two grid slots.  Notes:
 
 Then a page never ends with a heading, never starts with the last column of
 a multi-column paragraph, and never ends with the lone first column of one.
+
+Figures and tables (a FIGURE column in the flow, figures.py): one goes at
+its place in the text when its slots still fit on the page (a horizontal
+page: at its foot, after the page's lines); else the text goes on and the
+figure waits for the start of the next page (its reading side: the P
+right, or the top of a horizontal page), in the order of the text.  A
+plate is a page of its own, right after the page where its reference is.
+PRINT-ENGINE.md §11.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import layout_types as lt
 
 MIN_BODY = 5
+# a table's caption and header never end a page when the table goes on
+_OPENERS = (lt.CAPTION, lt.TABLE_HEAD)
 
 
 @dataclass
@@ -38,7 +48,16 @@ class Section:
 
 
 def _slots(col: lt.Column) -> int:
+    if col.figure is not None:
+        return col.figure.slots
     return 2 if col.role == lt.HEADING[1] else 1
+
+
+def _units(col: lt.Column):
+    """The column's units, a figure's caption units included (a caption may call a note)."""
+    if col.figure is None:
+        return col.units
+    return [u for c in col.figure.caption for u in c.units]
 
 
 class Paginator:
@@ -50,6 +69,8 @@ class Paginator:
         self.pages: list[lt.Page] = []
         self.queue: list[list] = []           # [note id, columns, next column index]
         self.queued: set[str] = set()
+        self.waiting: list[tuple[int, lt.Column]] = []   # figures for the next page: (flow index, column)
+        self.plates: list[tuple[int, lt.Column]] = []    # plates to follow the current page
 
     # ------------------------------------------------------------ pages
     def fixed_page(self, role: str, columns: list[lt.Column], folio: bool = True) -> lt.Page:
@@ -67,7 +88,7 @@ class Paginator:
             self.blank()
         first_page = len(self.pages) + 1
         flow, i, after = sec.flow, 0, list(sec.notes)
-        while i < len(flow) or self.queue or after:
+        while i < len(flow) or self.queue or after or self.waiting or self.plates:
             first = len(self.pages) + 1 == first_page
             j, body = self._fill(flow, i, first, bool(after))
             if j >= len(flow) and after:         # after mode: the notes follow the body
@@ -75,7 +96,9 @@ class Paginator:
                 after = []
             elif self.page_notes is not None:
                 self._enqueue(body)
-            self._make_page(sec, body, first and sec.opener)
+            if body or self.queue or not self.plates:
+                self._make_page(sec, body, first and sec.opener)
+            self._make_plates(sec)
             i = j
         return first_page
 
@@ -85,9 +108,30 @@ class Paginator:
         carried = sum(len(cols) - k for _, cols, k in self.queue)
         req = min(2, carried)
         demand, body, used, j = carried, [], 0, i
+        waiting, self.waiting = self.waiting, []
+        while waiting and used + _slots(waiting[0][1]) <= geo.columns:
+            body.append(waiting.pop(0)[1])     # figures carried over open the page
+            used += _slots(body[-1])
+        self.waiting = waiting                 # (only when several do not fit on one page)
+        if i < len(flow) and flow[i].role == lt.TABLE_ROW and flow[i].table is not None:
+            for h in flow[i].table.header:     # a table goes on: its header again first
+                body.append(replace(h))
+                used += 1
+        lead, where, foot = len(body), [], []
         seen: set[str] = set()
         while j < len(flow):
             col = flow[j]
+            if col.figure is not None and (col.figure.plate or self.waiting or self.plates
+                                           or used + _slots(col) > geo.columns):
+                # no room here (or earlier figures or plates still wait): the text goes on
+                (self.plates if col.figure.plate else self.waiting).append((j, col))
+                j += 1
+                continue
+            if col.figure is not None and not self.ed.vertical:
+                foot.append((j, col))          # a horizontal page: at its foot, the text goes on
+                used += _slots(col)
+                j += 1
+                continue
             if used + _slots(col) > geo.columns and body:
                 break
             if body and col.role == lt.HEADING[1] and col.first_of_paragraph:
@@ -101,29 +145,36 @@ class Paginator:
             if d > kmax and body and (r > kmax or over and used + _slots(col) > MIN_BODY):
                 break
             body.append(col)
+            where.append(j)
             seen.update(ids)
             used += _slots(col)
             demand, req, j = d, r, j + 1
-        j = self._adjust(flow, j, body, notes_follow)
+        j = self._adjust(flow, j, body, notes_follow, lead, where)
+        body += [c for k, c in foot if k < j]   # (a figure whose text went on goes on with it)
         return j, body
 
     def _new_calls(self, col, seen) -> list[str]:
         if self.page_notes is None:
             return []
         out = []
-        for u in col.units:
+        for u in _units(col):
             nid = u.note_id
             if u.kind == lt.CALL and nid in self.page_notes and nid not in self.queued \
                     and nid not in seen and nid not in out:
                 out.append(nid)
         return out
 
-    def _adjust(self, flow, j, body, notes_follow) -> int:
-        """Headings never last; no lone paragraph column at a page start or end (VT-07, VT-08)."""
-        while len(body) > 1:
+    def _adjust(self, flow, j, body, notes_follow, lead=0, where=()) -> int:
+        """Headings never last; no lone paragraph column at a page start or end (VT-07, VT-08).
+
+        `lead` figures carried over open the page; `where` holds the flow
+        index of each later body column (figures that went to wait are not
+        in it, so popping a column goes back to its own index)."""
+        where = list(where)
+        while len(body) > 1 + lead:
             last = body[-1]
             more = j < len(flow)
-            heading_last = last.role.startswith("heading") and (more or (
+            heading_last = last.role in _OPENERS and more or last.role.startswith("heading") and (more or (
                 notes_follow and self.geo.max_note_columns(sum(map(_slots, body))) < 2))
             lone_column_next = more and flow[j].last_of_paragraph and not flow[j].first_of_paragraph \
                 and flow[j].block == last.block          # the paragraph's last column would start the next page
@@ -132,14 +183,17 @@ class Paginator:
             if not (heading_last or lone_column_next or lone_column_here):
                 break
             body.pop()
-            j -= 1
+            j = where.pop()
+        # figures sent on after the new end come back with the text that follows them
+        self.waiting = [w for w in self.waiting if w[0] < j]
+        self.plates = [w for w in self.plates if w[0] < j]
         while body and body[0].role == lt.BLANK_COL and j < len(flow):
             body.pop(0)                              # no blank column at a page head
         return j
 
     def _enqueue(self, body) -> None:
         for col in body:
-            for u in col.units:
+            for u in _units(col):
                 if u.kind == lt.CALL and u.note_id in self.page_notes and u.note_id not in self.queued:
                     self.queued.add(u.note_id)
                     self.queue.append([u.note_id, self.page_notes[u.note_id], 0])
@@ -149,18 +203,49 @@ class Paginator:
         geo = self.geo
         n = len(self.pages) + 1
         role = lt.PAGE_CHAPTER_OPEN if opener else sec.role
-        page = lt.Page(n, role, self.folio(n), None, body, chapter=sec.chapter)
+        page = lt.Page(n, role, self.folio(n), None, [], chapter=sec.chapter)
         if role == lt.PAGE_BODY:
             page.running_head = sec.title if n % 2 else self.book_title
         slot = 0
-        for idx, col in enumerate(body):
+        for col in body:
+            if col.figure is not None:        # the image's slots, then its caption columns
+                fig = col.figure
+                fig.page, fig.x_em = n, slot * geo.pitch_em
+                page.figures.append(fig)
+                slot += fig.image_slots
+                for c in fig.caption:
+                    c.x_em = geo.body_x(slot)
+                    slot += 1
+                page.columns += fig.caption
+                continue
             col.x_em = geo.body_x(slot) + (geo.pitch_em / 2 if _slots(col) == 2 else 0.0)
             slot += _slots(col)
             if col.role.startswith("heading") and col.first_of_paragraph and col.block in self.titles:
                 title, level = self.titles[col.block]
-                page.outline.append(lt.OutlineEntry(title, level, idx))
+                page.outline.append(lt.OutlineEntry(title, level, len(page.columns)))
+            page.columns.append(col)
         self._place_notes(page, slot)
         self.pages.append(page)
+
+    def _make_plates(self, sec: Section) -> None:
+        """Each waiting plate on a page of its own: the image, its caption at the end.
+        A plate that comes after a figure still waiting for a page waits too
+        (figures keep the order of the text)."""
+        geo = self.geo
+        limit = min((j for j, _ in self.waiting), default=None)
+        ready = [w for w in self.plates if limit is None or w[0] < limit]
+        self.plates = [w for w in self.plates if w not in ready]
+        for _, col in ready:
+            if self.page_notes is not None:
+                self._enqueue([col])           # a note its caption calls: on the pages that follow
+            fig = col.figure
+            n = len(self.pages) + 1
+            page = lt.Page(n, lt.PAGE_PLATE, self.folio(n), None, list(fig.caption), chapter=sec.chapter)
+            fig.page, fig.x_em = n, 0.0
+            for k, c in enumerate(fig.caption):
+                c.x_em = geo.body_x(fig.image_slots + k)
+            page.figures.append(fig)
+            self.pages.append(page)
 
     def _place_notes(self, page: lt.Page, slots: int) -> None:
         geo = self.geo

@@ -16,6 +16,7 @@ from .... import model as m
 from ....charclass import AFTER_DIGIT, cell_starts
 from ....model import Pos
 from . import layout_types as lt
+from .figblocks import figure_block, table_block, xref_text
 from .line_finish import Stream, call_after_first_cell, finish_line
 from .textprep import Advance, TextPrep
 
@@ -47,6 +48,7 @@ class Block:
     note_id: str = ""
     chapter: int | None = None
     title: str = ""              # heading: plain text (outline, running heads)
+    payload: object = None       # FIGURE: figblocks.FigurePayload
 
 
 @dataclass
@@ -67,6 +69,9 @@ class UnitMaker:
     citations: object = None     # Citations or None
     book: m.Book | None = None
     chapter_label: object = None  # callable(chapter index) -> "第N章"
+    figures: object = None       # FigureNumbers (transform/figures.py)
+    xref_pages: dict = field(default_factory=dict)   # figure/table id -> page (second pass)
+    page_refs: bool = False      # some cross-reference asked for a page (figblocks.xref_text)
     stream: Stream = field(default_factory=Stream)
     _marks: int = 0
     _blocks: int = 0
@@ -86,9 +91,10 @@ class UnitMaker:
                 out += self.blocks(b.blocks, chapter, quote=True)
             elif isinstance(b, m.ListBlock):
                 out += self._list(b, chapter, quote)
+            elif isinstance(b, m.Figure):
+                out.append(figure_block(self, b, chapter))
             elif isinstance(b, m.Table):
-                for row in b.header + b.rows:
-                    out.append(self._table_row(row, b.pos, chapter, quote))
+                out.append(table_block(self, b, chapter))
             elif isinstance(b, m.CodeBlock):
                 lines = [[m.Code(line)] for line in b.text.split("\n")]
                 inl: list[m.Inline] = []
@@ -109,17 +115,6 @@ class UnitMaker:
                 else:
                     out += self.blocks([blk], chapter, quote)
         return out
-
-    def _table_row(self, row, pos, chapter, quote) -> Block:
-        """A table row as one paragraph, cells 1 em apart (an empty cell, not a U+3000)."""
-        self._start()
-        for i, cell in enumerate(row):
-            if i:
-                self._cur.append(lt.Unit("", lt.BLANK, 1.0, None, self.stream.n, lt.GENERATED))
-            self.inlines(cell, _Ctx(chapter))
-        role = "quote" if quote else "body"
-        return self._new_block(role, self._finish(), pos, chapter, indent_first=2.0,
-                               indent_rest=2.0 if quote else 0.0)
 
     def para(self, inlines, pos, chapter, role="body", prefix="") -> Block:
         self._start()
@@ -188,6 +183,10 @@ class UnitMaker:
         self._blocks += 1
         return Block(role, lines, pos, self._blocks, chapter=chapter, **kw)
 
+    def context(self, chapter) -> _Ctx:
+        """A fresh inline context (figblocks.py sets captions and table cells with it)."""
+        return _Ctx(chapter)
+
     def generated(self, text: str, flags: int = 0) -> None:
         self.text(self.prep.numerals(text), None, flags | lt.GENERATED, 0)
 
@@ -215,7 +214,10 @@ class UnitMaker:
                 self.text(node.text, node.pos, ctx.flags, ctx.mark)
             elif isinstance(node, m.Link):
                 self.inlines(node.children, ctx)
-            # Images: not placed in the text flow (see report).
+            elif isinstance(node, m.XRef):
+                self.text(xref_text(self, node.target, node.with_page), node.pos, ctx.flags | lt.GENERATED, ctx.mark)
+            # An image inside running text (not alone in its paragraph) is no
+            # figure: check/left_out.py reports it; figures are figblocks.py's.
 
     def _noteref(self, node: m.NoteRef, ctx: _Ctx) -> None:
         nn = self.numbers

@@ -1,0 +1,9 @@
+"""A 800×600 PNG written here (Pillow), not committed as a binary."""
+from pathlib import Path
+
+from PIL import Image
+
+
+def generate(book: Path) -> None:
+    (book / "assets").mkdir(exist_ok=True)
+    Image.new("RGB", (800, 600), "white").save(book / "assets" / "x.png")
