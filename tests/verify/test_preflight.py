@@ -93,6 +93,32 @@ def test_bb801_rgb_gradient(tmp_path):
     assert _codes(diags) == {"BB801": [2]} and "rgb" in diags[0].message
 
 
+def _hatched(pdf) -> Dictionary:
+    """Resources with a coloured tiling pattern whose cell strokes in RGB (as WeasyPrint draws an
+    SVG <pattern>: the hatching of a map's hills)."""
+    cell = pdf.make_stream(b"0.48 0.42 0.31 RG 1.2 w 2 12 m 8 4 l 14 12 l S")
+    cell.Type, cell.PatternType, cell.PaintType, cell.TilingType = Name.Pattern, 1, 1, 1
+    cell.BBox, cell.XStep, cell.YStep, cell.Resources = Array([0, 0, 16, 16]), 16, 16, Dictionary()
+    return Dictionary(Pattern=Dictionary(P0=cell))
+
+
+def test_bb801_rgb_inside_a_tiling_pattern(tmp_path):
+    """A pattern's cell is a content stream of its own: its RGB counts; its strokes, in pattern
+    space near (0, 0), are no marks in the bleed."""
+    pdf = _pdf(b"/Pattern cs /P0 scn 150 150 100 100 re f", pages=4, resources=_hatched)
+    diags = _check(pdf, tmp_path, settings=None, expect=Expect(pdfx="", color="gray"))
+    assert _codes(diags) == {"BB801": [1, 2, 3, 4]} and "rgb" in diags[0].message
+
+
+def test_press_turns_a_tiling_patterns_colours_gray(tmp_path):
+    pdf = _pdf(b"/Pattern cs /P0 scn 150 150 100 100 re f", pages=4, resources=_hatched)
+    assert _check(pdf, tmp_path) == []
+    with pikepdf.open(tmp_path / "t.pdf") as done:
+        cell = done.pages[0].obj.Resources.Pattern.P0
+        ops = [str(op) for _, op in pikepdf.parse_content_stream(cell)]
+        assert "G" in ops and "RG" not in ops, ops
+
+
 def test_bb801_four_colour_black_text_in_cmyk(tmp_path):
     pdf = _pdf()
     make_press_ready(pdf, PressSettings(pdfx="x-4", color="cmyk", bleed=BLEED, crop_marks=True, epoch=0))

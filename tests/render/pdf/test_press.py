@@ -49,14 +49,26 @@ def cmyk(tmp_path_factory):
 
 
 def _colour_ops(pdf: pikepdf.Pdf):
-    """(operator, operands, in text) of every colour operator on every page and in every form."""
+    """(operator, operands, in text) of every colour operator on every page and in the cells of its
+    tiling patterns (an SVG's hatching); choosing a pattern (`/Pattern cs /P0 scn`) is no colour."""
     for page in pdf.pages:
-        in_text = False
-        for operands, op in pikepdf.parse_content_stream(page):
-            name = str(op)
-            in_text = True if name == "BT" else False if name == "ET" else in_text
-            if name in COLOUR_OPS:
-                yield name, [str(o) if isinstance(o, pikepdf.Name) else float(o) for o in operands], in_text
+        yield from _stream_colour_ops(page)
+        for pattern in page.obj.Resources.get("/Pattern", {}).values():
+            if pattern.get("/PatternType") == 1:
+                yield from _stream_colour_ops(pattern)
+                for x in pattern.get("/Resources", {}).get("/XObject", {}).values():
+                    yield from _stream_colour_ops(x)
+
+
+def _stream_colour_ops(owner):
+    in_text = False
+    for operands, op in pikepdf.parse_content_stream(owner):
+        name = str(op)
+        in_text = True if name == "BT" else False if name == "ET" else in_text
+        picks_pattern = name in ("cs", "CS") and str(operands[0]) == "/Pattern" or \
+            name in ("scn", "SCN") and len(operands) == 1 and isinstance(operands[0], pikepdf.Name)
+        if name in COLOUR_OPS and not picks_pattern:
+            yield name, [str(o) if isinstance(o, pikepdf.Name) else float(o) for o in operands], in_text
 
 
 def test_gray_edition_has_only_gray(gray):

@@ -69,6 +69,14 @@ def _walk(owner, resources, ctm, use: PageUse, seen: set, metrics: dict) -> None
     for pattern in (resources.get("/Pattern", {}) if resources is not None else {}).values():
         if "/Shading" in pattern:          # a gradient fill: its colour space counts where it is defined
             use.colour(space_kind(pattern.Shading.get("/ColorSpace")))
+        elif pattern.get("/PatternType") == 1 and pattern.objgen not in seen:
+            # a tiling pattern's cell is a content stream of its own (an SVG's hatching): its
+            # colours count; its strokes and text are in pattern space, not marks on the page
+            seen.add(pattern.objgen)
+            cell = PageUse()
+            _walk(pattern, pattern.get("/Resources"), (1, 0, 0, 1, 0, 0), cell, seen, metrics)
+            for kind, times in cell.colours.items():
+                use.colours[kind] = use.colours.get(kind, 0) + times
     stack, path = [], []
     fill = stroke = "gray"
     in_text = False

@@ -5,8 +5,10 @@
 Content streams (pages and form XObjects, each once) are parsed with pikepdf
 and every colour operator is rewritten: rg/RG, k/K, g/G, and cs/CS with
 sc/scn/SC/SCN in DeviceRGB, DeviceGray, DeviceCMYK, Lab or an ICCBased space.
-Pattern, Separation and DeviceN colours are left as they are: the preflight
-reports them (a book's CSS does not make them; a cover's art might).
+A tiling pattern's cell (an SVG's hatching, say) is a content stream of its
+own and is rewritten like a form.  Shading patterns, Separation and DeviceN
+colours are left as they are: the preflight reports them (a book's CSS does
+not make them; a cover's art might).
 
 * gray: one `g`/`G` value per colour, the sRGB → gray conversion done by
   Pillow's ImageCms (sRGB to Ghostscript's sGray, perceptual), so text,
@@ -65,6 +67,11 @@ def _convert_stream_owner(pdf, owner, resources, conv, done, used, flatten) -> N
         owner.Contents = pdf.make_stream(data)
     else:
         owner.write(data)
+    patterns = resources.get("/Pattern", {}) if resources is not None else {}
+    for name in list(patterns.keys()):
+        pattern = patterns[name]
+        if pattern.get("/PatternType") == 1 and pattern.get("/PaintType") == 1:    # coloured tiling
+            _convert_stream_owner(pdf, pattern, pattern.get("/Resources"), conv, done, used, flatten)
     xobjects = resources.get("/XObject", {}) if resources is not None else {}
     for name in list(xobjects.keys()):
         x = xobjects[name]
