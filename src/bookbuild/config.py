@@ -35,6 +35,7 @@ class EditionConfig:
     language: str = "zh-Hant-TW"
     script: str = "zh-Hant"
     font: str = "Noto Serif CJK TC"
+    font_fallback: tuple[str, ...] | None = None   # None: fontchain.DEFAULT_FALLBACK
     numerals: str = "tcy"
     long_numbers: str = "sideways"
     notes: str = "chapter"
@@ -165,6 +166,7 @@ _BOOK_KEYS = {"title": str, "subtitle": str, "authors": list, "identifier": str,
               "edition_statement": str, "chapters": list, "note_numbering": str, "csl": str,
               "bibliography_sort": str, "index_sort": str, "range": str, "interpunct": str}
 _EDITION_COMMON = {"format": str, "writing": str, "language": str, "script": str, "font": str,
+                   "font_fallback": list,
                    "numerals": str, "long_numbers": str, "notes": str, "name_marks": bool,
                    "title_marks": str, "aside_brackets": str, "isbn": str}
 _EDITION_EPUB = {"embed_font": bool, "page_source": str}
@@ -337,11 +339,24 @@ def _parse_editions(editions, idx, errs, book_lang) -> list[EditionConfig]:
                          "see docs/FORMAT.md for edition keys")
             elif _check_value(errs, idx, table, key, value, allowed[key]):
                 kw[key] = float(value) if allowed[key] is float else value
+        if "font_fallback" in kw and not _fallback_ok(kw, idx, table, errs):
+            continue
         ed = EditionConfig(**kw)
         _check_isbn(errs, idx, table, "isbn", ed.isbn)
         _check_edition(ed, idx, table, errs)
         out.append(ed)
     return out
+
+
+def _fallback_ok(kw: dict, idx, table, errs) -> bool:
+    """font_fallback: an array of family names (frozen into a tuple)."""
+    names = kw["font_fallback"]
+    if not all(isinstance(n, str) and n.strip() for n in names):
+        errs.add(idx.key(table, "font_fallback"), "font_fallback must be an array of font family names",
+                 'e.g. font_fallback = ["TW-Sung", "HanaMinB"], or [] for no fallback')
+        return False
+    kw["font_fallback"] = tuple(n.strip() for n in names)
+    return True
 
 
 def _check_edition(ed: EditionConfig, idx, table, errs) -> None:
