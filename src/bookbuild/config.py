@@ -44,7 +44,7 @@ class EditionConfig:
     aside_brackets: str = "（）"
     isbn: str = ""             # this edition's own ISBN (the print book's, the e-book's)
     # epub
-    embed_font: bool = False
+    embed_font: bool | str = False     # true, false or "fallback" (only the fallback fonts)
     page_source: str = ""
     # pdf geometry
     page: str = "A5"
@@ -337,7 +337,8 @@ def _parse_editions(editions, idx, errs, book_lang) -> list[EditionConfig]:
                 errs.add(idx.key(table, key), f"unknown key '{key}' in [{table}]",
                          f"'{key}' is a key of {other} editions" if key in (_EDITION_EPUB | _EDITION_PDF) else
                          "see docs/FORMAT.md for edition keys")
-            elif _check_value(errs, idx, table, key, value, allowed[key]):
+            elif key == "embed_font" and value == "fallback" or \
+                    _check_value(errs, idx, table, key, value, allowed[key]):
                 kw[key] = float(value) if allowed[key] is float else value
         if "font_fallback" in kw and not _fallback_ok(kw, idx, table, errs):
             continue

@@ -32,6 +32,7 @@ CODES: dict[str, tuple[str, str]] = {
     "BB405": ("warning", "character converts ambiguously to Simplified"),
     "BB406": ("warning", "raw HTML or TeX: a block is left out, a tag is printed as text"),
     "BB407": ("warning", "content an edition leaves out (YAML metadata in a chapter, an image in a pdf edition)"),
+    "BB408": ("warning", "characters only a fallback font has, in an EPUB that does not embed it"),
     "BB501": ("error", "chapter listed in book.toml but missing"),
     "BB502": ("error", "book.toml invalid"),
     "BB503": ("error", "file is not valid UTF-8"),
