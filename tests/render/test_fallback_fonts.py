@@ -314,11 +314,26 @@ def test_bb402_only_for_characters_no_chain_font_has(book, rare, tmp_path):
 
 
 def test_second_build_reuses_the_derived_faces(built, book):
-    folders = sorted((book / ".bookbuild" / "cache" / "fonts").glob("derived-*"))
-    stamps = {f: (f / "TateU.otf").stat().st_mtime_ns for f in folders}
+    """Same sources, same chain: no derived face is written again (a hit only
+    touches the folder's manifest), and the PDF is byte-identical."""
+    fonts = book / ".bookbuild" / "cache" / "fonts"
+    stamps = {p: p.stat().st_mtime_ns for p in fonts.glob("derived-*/*.otf")}
+    assert any(p.name == "TateU.otf" for p in stamps)
     r = bookbuild("build", book, "--out", book / "dist2", "--edition", "print", env={"SOURCE_DATE_EPOCH": EPOCH},
                   with_src=True, timeout=900)
     assert r.returncode == 0, r.stderr
-    assert sorted((book / ".bookbuild" / "cache" / "fonts").glob("derived-*")) == folders
-    assert {f: (f / "TateU.otf").stat().st_mtime_ns for f in folders} == stamps
+    assert {p: p.stat().st_mtime_ns for p in fonts.glob("derived-*/*.otf")} == stamps
     assert (book / "dist2" / "print.pdf").read_bytes() == (built / "print.pdf").read_bytes()
+
+
+def test_derived_cache_key_holds_the_chain(tmp_path):
+    """The same characters with another chain are another derived folder; the
+    fallback's glyph is in the face only when the chain has it."""
+    from bookbuild.render.pdf.fonts.derived import build_derived_fonts
+    ch = "\U0002ceb0"                                      # Ext. F: only HanaMinB has it
+    alone = build_derived_fonts({ch}, set(), "Noto Serif CJK TC", tmp_path)
+    chained = build_derived_fonts({ch}, set(), "Noto Serif CJK TC", tmp_path, fallback=("HanaMinB",))
+    assert alone.upright.parent != chained.upright.parent
+    assert ch in alone.missing and ch not in chained.missing
+    for face in (chained.upright, chained.horizontal, chained.bold):
+        assert ord(ch) in TTFont(str(face)).getBestCmap()
