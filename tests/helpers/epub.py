@@ -110,6 +110,7 @@ format = "epub"
 writing = "vertical"
 numerals = "chinese"
 long_numbers = "upright"
+embed_font = "fallback"
 '''
 
 
