@@ -223,8 +223,12 @@ def _setup_names(fb: FontBuilder, src: SourceFace, spec: FaceSpec, fallbacks=())
              "description": f"Derived by bookbuild from {src.ref.family} for vertical setting"
                             + (" (fallback glyphs: " + ", ".join(f.ref.family for f in fallbacks) + ")"
                                if fallbacks else "")}
-    for name_id, text in src.copyright_names().items():
-        names[{0: "copyright", 13: "licenseDescription", 14: "licenseInfoURL"}[name_id]] = text
+    keys = {0: "copyright", 13: "licenseDescription", 14: "licenseInfoURL"}
+    for face in (src, *fallbacks):
+        # a fallback's glyphs bring its copyright and licence along (kept after the primary's)
+        for name_id, text in face.copyright_names().items():
+            if text not in names.get(keys[name_id], ""):
+                names[keys[name_id]] = "; ".join(filter(None, (names.get(keys[name_id]), text)))
     fb.setupNameTable(names, mac=False)
 
 
