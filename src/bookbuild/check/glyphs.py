@@ -184,14 +184,22 @@ def _missing(book, edition, texts, chars: set[str], chain: FontChain, seen: set[
             if ch in seen or not _lacks(chain, ch):
                 continue
             seen.add(ch)
-            out.append(_no_glyph(book, edition, chain, ch, _char_pos(book, pos, text, ch)))
+            out.append(_no_glyph(edition, chain, ch, _char_pos(book, pos, text, ch), ask=len(seen) <= _ASK_FONTCONFIG))
     return out
 
 
-def _no_glyph(book, edition, chain: FontChain, ch: str, at: m.Pos) -> Diagnostic:
+# fc-list runs once per character (~20 ms): a book of unknown characters would wait
+_ASK_FONTCONFIG = 30
+
+
+def _no_glyph(edition, chain: FontChain, ch: str, at: m.Pos, ask: bool = True) -> Diagnostic:
     if unicodedata.category(ch) == "Cc":   # NUL, BEL…: never print the raw byte into the terminal
         return diag("BB402", at, f"invisible control character U+{ord(ch):04X} in the text",
                     "delete it (it often comes from a damaged or binary file)")
+    if not ask:
+        return diag("BB402", at, f"no font of edition '{edition.name}' has '{ch}' U+{ord(ch):04X} "
+                    f"(tried: {', '.join(chain.names)})",
+                    f"fonts that have it: `fc-list ':charset={ord(ch):x}' family`; add one to font_fallback")
     having = installed_with(ch)
     return diag("BB402", at, f"no font of edition '{edition.name}' has '{ch}' U+{ord(ch):04X} "
                 f"(tried: {', '.join(chain.names)})",
