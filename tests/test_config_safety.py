@@ -1,4 +1,5 @@
-"""book.toml values that would write outside the output folder or build a chapter twice are BB502."""
+"""book.toml values that would write outside the output folder or build a chapter twice are BB502; so are
+font_fallback and embed_font values of the wrong type."""
 from __future__ import annotations
 
 import json
@@ -33,3 +34,24 @@ def test_chapter_listed_twice(tmp_path):
     status, diags = _build(book, book / "dist")
     assert status == 1
     assert [(d["code"], d["line"], d["column"]) for d in diags if d["severity"] == "error"] == [("BB502", 7, 4)]
+
+
+@pytest.mark.parametrize("value, ok", [('["TW-Sung", "HanaMinB"]', True), ("[]", True), ('"TW-Sung"', False),
+                                       ("[1]", False), ('[""]', False)])
+def test_font_fallback_is_an_array_of_family_names(value, ok):
+    from bookbuild.config import parse_config
+    toml = BOOK_TOML.replace("[editions.epub]\n", f"[editions.epub]\nfont_fallback = {value}\n", 1)
+    cfg, diags = parse_config(toml)
+    if ok:
+        assert cfg is not None and cfg.editions[0].font_fallback == tuple(__import__("json").loads(value))
+    else:
+        [d] = diags
+        assert d.code == "BB502" and d.line == toml.splitlines().index(f"font_fallback = {value}") + 1
+
+
+@pytest.mark.parametrize("value, ok", [("true", True), ("false", True), ('"fallback"', True), ('"yes"', False)])
+def test_embed_font_is_a_bool_or_fallback(value, ok):
+    from bookbuild.config import parse_config
+    toml = BOOK_TOML.replace("[editions.epub]\n", f"[editions.epub]\nembed_font = {value}\n", 1)
+    cfg, diags = parse_config(toml)
+    assert (cfg is not None) == ok and ([d.code for d in diags] == ([] if ok else ["BB502"]))

@@ -11,10 +11,21 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from .booktoml import KeyIndex, parse_toml
-from .coverkeys import COVER_KEYS, cover_problems
+from .configkeys import (
+    BOOK_KEYS,
+    EDITION_COMMON,
+    EDITION_COVER,
+    EDITION_EPUB,
+    EDITION_PDF,
+    LABELS,
+    ONE_OF,
+    Errors,
+    check_value,
+)
+from .coverkeys import cover_problems
 from .diagnostics import Diagnostic
 from .isbn import isbn_problem
-from .presskeys import PRESS_KEYS, press_problems
+from .presskeys import press_problems
 
 MM = 72 / 25.4  # pt per mm
 EPUB_FORMATS = ("epub", "kepub")   # kepub: the EPUB with Kobo's span markup, written as NAME.kepub.epub
@@ -38,6 +49,7 @@ class EditionConfig:
     language: str = "zh-Hant-TW"
     script: str = "zh-Hant"
     font: str = "Noto Serif CJK TC"
+    font_fallback: tuple[str, ...] | None = None   # None: fontchain.DEFAULT_FALLBACK
     numerals: str = "tcy"
     long_numbers: str = "sideways"
     notes: str = "chapter"
@@ -46,7 +58,7 @@ class EditionConfig:
     aside_brackets: str = "（）"
     isbn: str = ""             # this edition's own ISBN (the print book's, the e-book's)
     # epub
-    embed_font: bool = False
+    embed_font: bool | str = False     # true, false or "fallback" (only the fallback fonts)
     page_source: str = ""
     # pdf geometry
     page: str = "A5"
@@ -163,83 +175,12 @@ def parse_page(spec: str) -> tuple[float, float]:
     return w, h
 
 
-# ----------------------------------------------------------- key schema
-
-_ONE_OF = {
-    "note_numbering": ("chapter", "book"),
-    "figure_numbering": ("book", "chapter"),
-    "bibliography_sort": ("strokes", "zhuyin", "pinyin", "codepoint"),
-    "index_sort": ("pinyin", "strokes", "zhuyin"),
-    "range": ("～", "至"),
-    "interpunct": ("·", "‧", "・"),
-    "format": ("epub", "kepub", "pdf", "cover"),
-    "writing": ("vertical", "horizontal"),
-    "script": ("zh-Hant", "zh-Hans"),
-    "numerals": ("tcy", "upright", "sideways", "chinese"),
-    "long_numbers": ("sideways", "upright"),
-    "notes": ("page", "chapter", "book"),
-    "title_marks": ("brackets", "wavy"),
-    "chapter_start": ("odd", "any"),
-    "kinsoku": ("basic", "strict"),
-    "folio": ("arabic-horizontal", "hanzi-vertical"),
-    "running_head": ("head", "fore-edge"),
-    "kind": ("front", "body", "back"),
-    "pdfx": ("", "x-4", "x-1a"),
-    "color": ("rgb", "gray", "cmyk"),
-}
-_LABELS = {"figure_label": "圖{n}", "table_label": "表{n}"}
-_BOOK_KEYS = {"title": str, "subtitle": str, "authors": list, "identifier": str, "language": str,
-              "publisher": str, "date": str, "rights": str, "cover": str, "isbn": str,
-              "edition_statement": str, "chapters": list, "note_numbering": str, "csl": str,
-              "bibliography_sort": str, "index_sort": str, "range": str, "interpunct": str,
-              "figure_numbering": str, "figure_label": str, "table_label": str}
-_EDITION_COMMON = {"format": str, "writing": str, "language": str, "script": str, "font": str,
-                   "numerals": str, "long_numbers": str, "notes": str, "name_marks": bool,
-                   "title_marks": str, "aside_brackets": str, "isbn": str}
-_EDITION_EPUB = {"embed_font": bool, "page_source": str}
-_EDITION_PDF = {"page": str, "font_size": float, "chars_per_column": int, "columns_per_page": int,
-                "column_gap": float, "note_chars_per_column": int, "margin_head": float,
-                "margin_gutter": float, "chapter_start": str, "kinsoku": str, "squeeze": bool,
-                "hanging": bool, "folio": str, "running_head": str, "bleed": float,
-                "crop_marks": bool, "list_of_figures": bool, **PRESS_KEYS}
-_EDITION_COVER = COVER_KEYS
-
-
-class _Errors(list):
-    def __init__(self, path: str):
-        super().__init__()
-        self.path = path
-
-    def add(self, where: tuple[int, int], message: str, hint: str = "") -> None:
-        self.append(Diagnostic("BB502", message, self.path, where[0], where[1], hint))
-
-
-def _check_value(errs, idx, table, key, value, expected) -> bool:
-    where = idx.key(table, key)
-    if expected is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    if expected is int and isinstance(value, bool) or not isinstance(value, expected):
-        errs.add(where, f"[{table}] {key} must be a {expected.__name__}, not {type(value).__name__}",
-                 f"write e.g. {key} = {_example(expected)}")
-        return False
-    if key in _ONE_OF and value not in _ONE_OF[key]:
-        allowed = ", ".join(f'"{v}"' for v in _ONE_OF[key])
-        errs.add(where, f'[{table}] {key} = "{value}" is not one of {allowed}',
-                 f"use one of {allowed}")
-        return False
-    return True
-
-
-def _example(t) -> str:
-    return {str: '"…"', bool: "true", int: "38", float: "10.5", list: '["…"]'}[t]
-
-
 def parse_config(text: str, path: str = "book.toml") -> tuple[BookConfig | None, list[Diagnostic]]:
     """Parse book.toml text. Returns (config or None, BB502 diagnostics)."""
     data, diags = parse_toml(text, path)
     if data is None:
         return None, diags
-    errs = _Errors(path)
+    errs = Errors(path)
     idx = KeyIndex(text)
     for top in data:
         if top not in ("book", "editions"):
@@ -251,11 +192,11 @@ def parse_config(text: str, path: str = "book.toml") -> tuple[BookConfig | None,
         return None, errs
     kw: dict[str, Any] = {}
     for key, value in book.items():
-        if key not in _BOOK_KEYS:
+        if key not in BOOK_KEYS:
             errs.add(idx.key("book", key), f"unknown key '{key}' in [book]",
                      "see docs/FORMAT.md for the keys; names use underscores")
-        elif _check_value(errs, idx, "book", key, value, _BOOK_KEYS[key]):
-            kw[key] = float(value) if _BOOK_KEYS[key] is float else value
+        elif check_value(errs, idx, "book", key, value, BOOK_KEYS[key]):
+            kw[key] = float(value) if BOOK_KEYS[key] is float else value
     for req in ("title", "authors", "identifier", "chapters"):
         if req not in book:
             errs.add(idx.table("book"), f"[book] is missing the required key '{req}'", f"add {req} = …")
@@ -267,7 +208,7 @@ def parse_config(text: str, path: str = "book.toml") -> tuple[BookConfig | None,
     for key in ("figure_label", "table_label"):
         if key in kw and "{n}" not in kw[key] or "{" in kw.get(key, "").replace("{n}", "").replace("{chapter}", ""):
             errs.add(idx.key("book", key), f"[book] {key} must hold {{n}} (the number) and no other {{…}} "
-                     "than {chapter}", f'write e.g. {key} = "{_LABELS[key]}"')
+                     "than {chapter}", f'write e.g. {key} = "{LABELS[key]}"')
     chapters = _parse_chapters(kw.get("chapters", []), idx, errs)
     editions = _parse_editions(data.get("editions", {}), idx, errs, kw.get("language", "zh-Hant-TW"),
                                kw.get("isbn", ""))
@@ -308,7 +249,7 @@ def _parse_chapters(entries, idx, errs) -> list[ChapterEntry]:
         elif isinstance(entry, dict) and isinstance(entry.get("file"), str):
             file, kind = entry["file"], entry.get("kind", "body")
             extra = set(entry) - {"file", "kind"}
-            if extra or kind not in _ONE_OF["kind"]:
+            if extra or kind not in ONE_OF["kind"]:
                 where = idx.find(f'"{file}"', default)
                 problem = f"unknown key(s) {', '.join(sorted(extra))}" if extra else \
                     f'kind = "{kind}" is not front, body or back'
@@ -352,14 +293,14 @@ def _parse_editions(editions, idx, errs, book_lang, book_isbn="") -> list[Editio
             errs.add(idx.key("editions", name), f"edition '{name}' must be a table", f"write [editions.{name}]")
             continue
         fmt = spec.get("format")
-        if fmt not in _ONE_OF["format"]:
+        if fmt not in ONE_OF["format"]:
             errs.add(idx.key(table, "format") if fmt else idx.table(table),
                      f"edition '{name}' needs format = \"epub\", \"kepub\", \"pdf\" or \"cover\"",
                      'add format = "epub", "kepub" (Kobo), "pdf" or "cover" (a print cover)')
             continue
         epub_like = fmt in EPUB_FORMATS
-        own = _EDITION_EPUB if epub_like else _EDITION_COVER if fmt == "cover" else _EDITION_PDF
-        allowed = {**_EDITION_COMMON, **own}
+        own = EDITION_EPUB if epub_like else EDITION_COVER if fmt == "cover" else EDITION_PDF
+        allowed = {**EDITION_COMMON, **own}
         simplified = spec.get("script") == "zh-Hans"
         kw: dict[str, Any] = {"name": name, "language": "zh-Hans-CN" if simplified else book_lang,
                               "font": "Noto Serif CJK SC" if simplified else "Noto Serif CJK TC",
@@ -368,13 +309,16 @@ def _parse_editions(editions, idx, errs, book_lang, book_isbn="") -> list[Editio
                               "bleed": 3.0 if fmt == "cover" else 0.0}
         for key, value in spec.items():
             if key not in allowed:
-                other = [f for f, keys in (("epub", _EDITION_EPUB), ("pdf", _EDITION_PDF), ("cover", _EDITION_COVER))
+                other = [f for f, keys in (("epub", EDITION_EPUB), ("pdf", EDITION_PDF), ("cover", EDITION_COVER))
                          if key in keys and f != fmt]
                 errs.add(idx.key(table, key), f"unknown key '{key}' in [{table}]",
                          f"'{key}' is a key of {' and '.join(f + ' editions' for f in other)}" if other else
                          "see docs/FORMAT.md for edition keys")
-            elif _check_value(errs, idx, table, key, value, allowed[key]):
+            elif key == "embed_font" and value == "fallback" or \
+                    check_value(errs, idx, table, key, value, allowed[key]):
                 kw[key] = float(value) if allowed[key] is float else value
+        if "font_fallback" in kw and not _fallback_ok(kw, idx, table, errs):
+            continue
         ed = EditionConfig(**kw)
         _check_isbn(errs, idx, table, "isbn", ed.isbn)
         _check_edition(ed, idx, table, errs)
@@ -388,6 +332,17 @@ def _parse_editions(editions, idx, errs, book_lang, book_isbn="") -> list[Editio
 def _check_cover(ed: EditionConfig, editions: list[EditionConfig], idx, table, errs, book_isbn: str) -> None:
     for key, message, hint in cover_problems(ed, editions, book_isbn):
         errs.add(idx.key(table, key), message, hint)      # a key not written: at the table's header
+
+
+def _fallback_ok(kw: dict, idx, table, errs) -> bool:
+    """font_fallback: an array of family names (frozen into a tuple)."""
+    names = kw["font_fallback"]
+    if not all(isinstance(n, str) and n.strip() for n in names):
+        errs.add(idx.key(table, "font_fallback"), "font_fallback must be an array of font family names",
+                 'e.g. font_fallback = ["TW-Sung", "HanaMinB"], or [] for no fallback')
+        return False
+    kw["font_fallback"] = tuple(n.strip() for n in names)
+    return True
 
 
 def _check_edition(ed: EditionConfig, idx, table, errs) -> None:

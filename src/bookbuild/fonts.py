@@ -87,7 +87,10 @@ def _find_font(family: str, bold: bool) -> FontRef:
     if exe is None:
         raise FontNotFound(family, "fontconfig's fc-match is not installed "
                                    "(Debian: apt-get install fontconfig)")
-    pattern = family + (":bold" if bold else "")
+    # fontconfig's pattern syntax reads "-" as the start of a point size and
+    # ":"/"," as separators: "TW-Sung" must be written "TW\\-Sung".
+    escaped = "".join("\\" + c if c in "\\-:," else c for c in family)
+    pattern = escaped + (":bold" if bold else "")
     try:
         out = subprocess.run([exe, "-f", "%{family}|%{file}|%{index}", pattern],
                              capture_output=True, text=True, timeout=30, check=True).stdout

@@ -51,7 +51,7 @@ CASES = {
     "BB304": ({"footnotes/glossary.yaml": GLOSSARY + "tenth:\n  definition: 重複。\n"},
               "footnotes/glossary.yaml", ("tenth:", 1)),
     "BB401": ({"manuscript/01.md": CH_EXTRA.replace("@@@", "他說,我們走吧")}, "manuscript/01.md", ",我們"),
-    "BB402": ({"manuscript/01.md": CH_EXTRA.replace("@@@", "笑😀")}, "manuscript/01.md", "😀"),
+    "BB402": ({"manuscript/01.md": CH_EXTRA.replace("@@@", "笑🦜")}, "manuscript/01.md", "🦜"),
     "BB404": ({"manuscript/01.md": CH_EXTRA.replace("@@@", "他說「走吧")}, "manuscript/01.md", "「走吧"),
     "BB501": ({"book.toml": TOML_CH2}, "book.toml", "manuscript/02.md"),
     "BB502": ({"book.toml": BOOK_TOML.replace('title = "測試之書"', 'title = "測試之書"\ntitel = "錯字"')},

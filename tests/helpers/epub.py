@@ -111,6 +111,7 @@ format = "epub"
 writing = "vertical"
 numerals = "chinese"
 long_numbers = "upright"
+embed_font = "fallback"
 '''
 
 

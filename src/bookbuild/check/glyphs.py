@@ -1,14 +1,17 @@
-"""BB402: characters the edition's font cannot draw (on the normalized text)."""
+"""BB402: characters no font of the edition's chain can draw; BB403: variation
+sequences none of them lists (on the normalized text)."""
 from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
 
 from .. import model as m
+from ..booktoml import KeyIndex
 from ..charclass import VARIATION_SELECTORS
 from ..config import PDF_FORMATS
 from ..diagnostics import Diagnostic, diag
-from ..fonts import FontNotFound, coverage, find_font
+from ..fontchain import FontChain, installed_with, is_selector, resolve
+from ..fonts import FontNotFound
 from ..transform.normalize import normalize_for_render
 
 # Generated text (chapter labels, brackets, numbers) and layout whitespace;
@@ -109,29 +112,47 @@ def _value_pos(file: str, lines: list[str], key: str, value: str) -> m.Pos:
 
 def check_glyphs(book: m.Book, cache_dir: Path | None = None) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    cmaps: dict[str, frozenset[int] | None] = {}
-    seen_by_font: dict[str, set[str]] = {}  # report each character once per font
+    chains: dict[tuple, FontChain | None] = {}
+    seen_by_chain: dict[tuple, set[str]] = {}  # report each character once per chain
     # The raw files hold every drawn character (plus Markdown syntax, all ASCII):
     # their character set decides cheaply whether the model must be walked at all.
     chars = set().union(*(set(t) for f, t in book.texts.items() if f != book.config.path))
     meta = list(_metadata_texts(book))
     texts = None
     for edition in book.config.editions:
-        if edition.font not in cmaps:
-            try:
-                cmaps[edition.font] = coverage(find_font(edition.font), cache_dir)
-            except FontNotFound as e:
-                cmaps[edition.font] = None
-                out.append(Diagnostic("BB402", f"font '{edition.font}' of edition '{edition.name}' is not installed",
-                                      book.config.path, 1, 1, e.hint))
-        cmap = cmaps[edition.font]
+        key = (edition.font, edition.font_fallback)
+        if key not in chains:
+            chains[key] = _chain(book, edition, cache_dir, out)
+        chain = chains[key]
         drawn = chars | set("".join(t for t, _ in meta)) if edition.format in PDF_FORMATS else chars
-        if cmap is not None and any(ord(c) not in cmap and c not in _ALWAYS_OK for c in drawn):
+        if chain is not None and any(_lacks(chain, c) for c in drawn):
             texts = texts if texts is not None else [(t, p) for t, p in _texts(book) if p is not None]
             edition_texts = texts + meta if edition.format in PDF_FORMATS else texts
             found = set("".join(t for t, _ in edition_texts))
-            out += _missing(book, edition, edition_texts, found, cmap, seen_by_font.setdefault(edition.font, set()))
+            out += _missing(book, edition, edition_texts, found, chain, seen_by_chain.setdefault(key, set()))
     return out
+
+
+def _lacks(chain: FontChain, ch: str) -> bool:
+    """Whether `ch` needs a closer look: no font has it, or it selects a variant."""
+    return ch not in _ALWAYS_OK and (is_selector(ch) or chain.index_of(ch) is None)
+
+
+def _chain(book: m.Book, edition, cache_dir, out: list[Diagnostic]) -> FontChain | None:
+    """The edition's font chain; BB402 for its missing `font` or a named fallback
+    that is not installed (at the key in book.toml)."""
+    keys = KeyIndex(book.texts.get(book.config.path, ""))
+    try:
+        chain = resolve(edition, cache_dir)
+    except FontNotFound as e:
+        out.append(Diagnostic("BB402", f"font '{edition.font}' of edition '{edition.name}' is not installed",
+                              book.config.path, 1, 1, e.hint))
+        return None
+    for family in chain.absent:
+        out.append(Diagnostic("BB402", f"fallback font '{family}' of edition '{edition.name}' is not installed",
+                              book.config.path, *keys.key(f"editions.{edition.name}", "font_fallback"),
+                              "install it or remove it from font_fallback (installed: `fc-list : family`)"))
+    return chain
 
 
 def _char_pos(book, pos: m.Pos, text: str, ch: str) -> m.Pos:
@@ -145,13 +166,13 @@ def _char_pos(book, pos: m.Pos, text: str, ch: str) -> m.Pos:
     lines = src.split("\n", pos.line)
     line = lines[pos.line - 1] if len(lines) >= pos.line else ""
     col = pos.col + where
-    return m.Pos(pos.file, pos.line, col) if line[col - 1:col] == ch else pos
+    return m.Pos(pos.file, pos.line, col) if line[col - 1:col - 1 + len(ch)] == ch else pos
 
 
-def _missing(book, edition, texts, chars: set[str], cmap, seen: set[str]) -> list[Diagnostic]:
+def _missing(book, edition, texts, chars: set[str], chain: FontChain, seen: set[str]) -> list[Diagnostic]:
     # Fast path: normalization only maps to common punctuation and unified
-    # ideographs, so only texts holding a character the font lacks need it.
-    lacking = {c for c in chars if ord(c) not in cmap and c not in _ALWAYS_OK}
+    # ideographs, so only texts holding a character the chain lacks need it.
+    lacking = {c for c in chars if _lacks(chain, c)}
     if not lacking:
         return []
     norm = _normalizer(book, edition)
@@ -159,16 +180,67 @@ def _missing(book, edition, texts, chars: set[str], cmap, seen: set[str]) -> lis
     for text, pos in texts:
         if lacking.isdisjoint(text):
             continue
-        for ch in norm(text):
-            if ch in seen or ch in _ALWAYS_OK or ord(ch) in cmap:
+        normed = norm(text)
+        for i, ch in enumerate(normed):
+            if is_selector(ch):
+                out += _sequence(book, edition, chain, normed[i - 1:i + 1] if i else ch, text, pos, seen)
+                continue
+            if ch in seen or not _lacks(chain, ch):
                 continue
             seen.add(ch)
-            at = _char_pos(book, pos, text, ch)
-            if unicodedata.category(ch) == "Cc":   # NUL, BEL…: never print the raw byte into the terminal
-                out.append(diag("BB402", at, f"invisible control character U+{ord(ch):04X} in the text",
-                                "delete it (it often comes from a damaged or binary file)"))
-                continue
-            out.append(diag("BB402", at, f"the font '{edition.font}' (edition '{edition.name}') has no glyph for "
-                            f"'{ch}' U+{ord(ch):04X}",
-                            "replace the character, or choose an edition font that has it"))
+            out.append(_no_glyph(edition, chain, ch, _char_pos(book, pos, text, ch), ask=len(seen) <= _ASK_FONTCONFIG))
+    return out
+
+
+# fc-list runs once per character (~20 ms): a book of unknown characters would wait
+_ASK_FONTCONFIG = 30
+
+
+def _no_glyph(edition, chain: FontChain, ch: str, at: m.Pos, ask: bool = True) -> Diagnostic:
+    if unicodedata.category(ch) == "Cc":   # NUL, BEL…: never print the raw byte into the terminal
+        return diag("BB402", at, f"invisible control character U+{ord(ch):04X} in the text",
+                    "delete it (it often comes from a damaged or binary file)")
+    if not ask:
+        return diag("BB402", at, f"no font of edition '{edition.name}' has '{ch}' U+{ord(ch):04X} "
+                    f"(tried: {', '.join(chain.names)})",
+                    f"fonts that have it: `fc-list ':charset={ord(ch):x}' family`; add one to font_fallback")
+    having = installed_with(ch)
+    return diag("BB402", at, f"no font of edition '{edition.name}' has '{ch}' U+{ord(ch):04X} "
+                f"(tried: {', '.join(chain.names)})",
+                (f"installed fonts that have it: {', '.join(having)}; add one to font_fallback"
+                 if having else "no installed font has it: install one (e.g. fonts-hanazono) or replace "
+                 "the character"))
+
+
+def _sequence(book, edition, chain: FontChain, seq: str, text: str, pos, seen: set[str]) -> list[Diagnostic]:
+    """BB403 for a variation sequence no font of the chain lists (drawn as its base)."""
+    if seq in seen or len(seq) != 2 or chain.index_of_sequence(*seq) is not None:
+        return []
+    seen.add(seq)
+    at = _char_pos(book, pos, text, seq)
+    return [diag("BB403", at, f"no font of edition '{edition.name}' has the variant "
+                 f"U+{ord(seq[0]):04X} U+{ord(seq[1]):04X} of '{seq[0]}' (tried: {', '.join(chain.names)}); "
+                 f"the base character is drawn", "add a font with this variation sequence to font_fallback "
+                 "(e.g. HanaMinA for Adobe-Japan1/Hanyo-Denshi IVS), or remove the selector")]
+
+
+def fallback_report(book: m.Book, cache_dir: Path | None = None) -> dict[str, dict[str, list[str]]]:
+    """{edition: {fallback family: the characters (and variation sequences) it
+    supplies}}, for `check --format json`: what an editor proofreads in a
+    fallback face. The primary font's own characters are left out."""
+    body = "".join(t for f, t in sorted(book.texts.items()) if f != book.config.path)
+    meta = "".join(t for t, _ in _metadata_texts(book))
+    out: dict[str, dict[str, list[str]]] = {}
+    for edition in book.config.editions:
+        try:
+            chain = resolve(edition, cache_dir)
+        except FontNotFound:
+            continue
+        text = body + meta if edition.format == "pdf" else body
+        used = chain.sources(c for c in set(text) if not is_selector(c))
+        for seq in sorted({text[i - 1:i + 1] for i, c in enumerate(text) if i and is_selector(c)}):
+            i = chain.index_of_sequence(*seq)
+            if i:
+                used.setdefault(chain.names[i], []).append(seq)
+        out[edition.name] = used
     return out

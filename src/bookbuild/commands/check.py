@@ -6,6 +6,7 @@ its body citations into generated notes; `check_book` checks that book (cached).
 """
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -13,7 +14,9 @@ from .. import cache
 from .. import model as m
 from ..booktoml import NoBook, book_root_for, find_book_toml
 from ..check import run_checks
+from ..check.glyphs import fallback_report
 from ..diagnostics import Diagnostic, exit_status, format_report
+from ..fontchain import DEFAULT_FALLBACK
 from ..fonts import FontNotFound, find_font
 from ..load import declared_editions, load_book
 from ..transform.notes import with_citation_notes
@@ -46,13 +49,28 @@ def check_book(root: Path, need_book: bool = True):
     return diags, book
 
 
+def _json_report(diags, root: Path, book: m.Book | None) -> str:
+    """The json report plus `fallback_fonts`: per edition, the characters each
+    fallback font of its chain supplies (docs/FORMAT.md)."""
+    obj = json.loads(format_report(diags, "json", root))
+    if book is not None:
+        obj["fallback_fonts"] = fallback_report(book, root / ".bookbuild" / "cache")
+    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+
+
 def _font_files(root: Path) -> list[str]:
-    """The font files the editions would use (a font update invalidates BB402 results)."""
-    families = {e.get("font", "Noto Serif CJK TC") for e in declared_editions(root).values()}
-    out = []
+    """The font files the editions would use, fallbacks included (a font update
+    invalidates BB402 results)."""
+    families, out = set(), []
+    for e in declared_editions(root).values():
+        families.add(e.get("font", "Noto Serif CJK TC"))
+        chain = e.get("font_fallback", DEFAULT_FALLBACK)
+        families.update(chain if isinstance(chain, (list, tuple)) else ())
+        out.append(repr(chain))   # the chain's order decides where a character comes from
     for fam in sorted(f for f in families if isinstance(f, str)):
         try:
-            ref = find_font(fam)
+            # memo under the cache: six chain fonts would be six fc-match runs per check
+            ref = find_font(fam, cache_dir=root / ".bookbuild" / "cache")
             out.append(f"{fam}:{ref.path}:{ref.index}:{ref.path.stat().st_mtime_ns}")
         except (FontNotFound, OSError):
             out.append(f"{fam}:missing")
@@ -110,10 +128,10 @@ def run_check(paths: list[Path], *, fmt: str = "text", strict: bool = False, std
     for root in roots:
         try:
             find_book_toml(root)
-            diags, _ = check_book(root, need_book=False)
+            diags, book = check_book(root, need_book=fmt == "json")
         except NoBook as e:
             print(f"bookbuild: {e}", file=stderr)
             return 2
-        stdout.write(format_report(diags, fmt, root))
+        stdout.write(_json_report(diags, root, book) if fmt == "json" else format_report(diags, fmt, root))
         status = max(status, exit_status(diags, strict))
     return status

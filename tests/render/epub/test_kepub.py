@@ -18,10 +18,12 @@ KOBO_EDITIONS = '''
 [editions.kobo]
 format = "kepub"
 writing = "vertical"
+embed_font = "fallback"
 
 [editions.kobo-horizontal]
 format = "kepub"
 writing = "horizontal"
+embed_font = "fallback"
 '''
 
 

@@ -35,9 +35,11 @@ from lxml import etree
 
 from ... import model as m
 from ...atomic import atomic_path, write_text
+from ...booktoml import KeyIndex
 from ...check.assets import check_assets
 from ...config import EditionConfig
 from ...diagnostics import BookError, Diagnostic, cannot_write, to_json_obj
+from ...fontchain import fallback_families, resolve
 from ...fonts import FontNotFound
 from ...isbn import isbn_urn
 from ...transform.build_data import BuildData
@@ -45,7 +47,7 @@ from ...transform.edition_text import EditionText
 from ...verify.epub import verify_epub
 from ..cover.front import cover_edition, front_png
 from . import css as css_mod
-from . import package, store
+from . import fontembed, package, store
 from .backindex import index_doc
 from .bibliography import bibliography_doc
 from .chapters import chapter_doc
@@ -53,15 +55,12 @@ from .context import Context
 from .cover import cover_png
 from .document import Doc
 from .elements import XHTML_NS as XHTML
-from .fontembed import subset_font
 from .glossary import glossary_doc
 from .kobo import kobo_documents
 from .nav import NAV_FILE, cover_doc, nav_doc, title_doc
 from .notes import notes_doc
 from .pagelist import PageMarks
 from .reproducible_zip import build_time, reproducible
-
-FONT_FILE = "fonts/embedded.otf"
 
 
 def build(book: m.Book, edition: EditionConfig, out_dir: Path, data: BuildData, cache_dir: Path, *,
@@ -137,8 +136,8 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
     ctx.index = data.index or None
     ctx.figures = data.figures
     ctx.pages = PageMarks.from_layout(layout) if layout else None
-    font_css = css_mod.font_css(edition.font, FONT_FILE if edition.embed_font else None)
-    sheets = css_mod.stylesheets(book, edition, font_css, ctx)
+    # the font rule is written once the documents (and so their characters) exist
+    sheets = css_mod.stylesheets(book, edition, "", ctx)
     ctx.stylesheets = [path for path, _ in sheets]
     cover, diags = _cover(ctx, cache_dir)
     docs, resources = _documents(ctx, cover)
@@ -147,11 +146,9 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
     docs.insert(2 if cover else 1, docs.pop())          # nav after cover and title
     resources = sheets + resources
     diags += list(getattr(ctx.cites, "warnings", ()))    # Pandoc citeproc's (BB604)
-    if edition.embed_font:
-        font, d = _embedded_font(ctx, docs, cache_dir)
-        diags += d
-        if font is not None:
-            resources.append((FONT_FILE, font))
+    fonts, font_rule, d = _fonts(ctx, docs, cache_dir)
+    diags += d
+    resources = [(p, font_rule if p == css_mod.FONT_CSS else b) for p, b in resources] + fonts
     if edition.format == "kepub":
         docs = kobo_documents(docs)
     order = [doc.uid for doc in docs]
@@ -237,17 +234,32 @@ def _print_source(ctx: Context) -> str:
     return f"{cfg.title}（{statement}印刷版 {ctx.pages.source}）"
 
 
-def _embedded_font(ctx: Context, docs: list[Doc], cache_dir):
-    """The subset font, from the characters of every finished document."""
+def _fonts(ctx: Context, docs: list[Doc], cache_dir):
+    """(embedded font files, css/font.css bytes, diagnostics): the chain's
+    faces the documents need (`embed_font`), or a BB408 naming what a reader's
+    device may lack when the fallback faces are not embedded."""
+    ed = ctx.edition
     chars: set[str] = set()
     for doc in docs:
-        root = etree.fromstring(doc.content)
-        chars.update("".join(root.itertext()))
-    chars.update(ctx.edition.aside_brackets + "《》〈〉「」『』（）、。，：；！？…—　0123456789")
+        chars.update("".join(etree.fromstring(doc.content).itertext()))
+    chars.update(ed.aside_brackets + "《》〈〉「」『』（）、。，：；！？…—　0123456789")
     chars.discard("\n")
     try:
-        data, _ = subset_font(ctx.edition.font, chars, cache_dir)
+        chain = resolve(ed, cache_dir)
     except FontNotFound as exc:
-        return None, [Diagnostic("BB402", f"cannot embed font {exc.family!r}: not installed",
-                                 ctx.book.config.path, 1, 1, exc.hint)]
-    return data, []
+        diags = [Diagnostic("BB402", f"cannot embed font {exc.family!r}: not installed",
+                            ctx.book.config.path, 1, 1, exc.hint)] if ed.embed_font else []
+        names = (ed.font, *fallback_families(ed)[0])
+        return [], fontembed.font_css(names, []).encode(), diags
+    embedded = fontembed.embedded_fonts(chain, chars, ed.embed_font, cache_dir) if ed.embed_font else []
+    diags = []
+    missing = fontembed.fallback_chars(chain, chars)
+    if missing and not ed.embed_font:
+        listed = "; ".join(f"{family}: {''.join(cs)}" for family, cs in missing.items())
+        diags.append(Diagnostic("BB408", f"edition '{ed.name}' uses characters only fallback fonts have, "
+                                f"not embedded: a reader's device may not show them ({listed})",
+                                ctx.book.config.path,
+                                *KeyIndex(ctx.book.texts.get(ctx.book.config.path, "")).table(f"editions.{ed.name}"),
+                                'set embed_font = "fallback" (or true) in the edition'))
+    css = fontembed.font_css(chain.names, embedded).encode()
+    return [(e.file, e.data) for e in embedded], css, diags

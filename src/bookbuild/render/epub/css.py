@@ -15,6 +15,7 @@ from ...check.assets import resolve_ref, rewrite_css_urls
 from ...config import EditionConfig
 from .context import Context, register_image, safe_class
 
+FONT_CSS = "css/font.css"    # written last by the renderer (fontembed.font_css)
 _FORBIDDEN = re.compile(r"(?<![-\w])(direction|unicode-bidi)\s*:[^;}]*;?", re.I)
 
 
@@ -33,7 +34,7 @@ def stylesheets(book: m.Book, edition: EditionConfig, font_css: str, ctx: Contex
     the EPUB never names a remote or outside file."""
     out = [("css/epub.css", _package_css("epub.css")),
            (f"css/epub-{edition.writing}.css", _package_css(f"epub-{edition.writing}.css")),
-           ("css/font.css", font_css)]
+           (FONT_CSS, font_css)]
     for name, target in (("all.css", "css/book-all.css"),
                          (f"{edition.name}.css", f"css/book-{safe_class(edition.name)}.css")):
         path = book.root / "styles" / name
@@ -51,13 +52,3 @@ def _packaged_urls(text: str, ctx: Context) -> str:
         return "../" + register_image(ctx, path) if path is not None else "data:,"
 
     return rewrite_css_urls(text, new_url)
-
-
-def font_css(family: str, embedded_file: str | None) -> str:
-    """font-family for html; with an embedded face, its @font-face first."""
-    quoted = family.replace('"', "")
-    if embedded_file:
-        return ('@charset "utf-8";\n@font-face {\n  font-family: "bookbuild-embedded";\n'
-                f'  src: url("../{embedded_file}");\n}}\n'
-                f'html {{ font-family: "bookbuild-embedded", "{quoted}", serif; }}\n')
-    return f'@charset "utf-8";\nhtml {{ font-family: "{quoted}", serif; }}\n'

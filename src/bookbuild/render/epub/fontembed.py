@@ -1,33 +1,119 @@
-"""`embed_font = true`: the edition's font subset to the characters the
-book's documents use (fontTools), as an OpenType file in the package.
+"""Fonts in the package (`embed_font`, docs/FORMAT.md) and the CSS that names them.
 
-The subset keeps the `vert`/`vrt2` features (vertical brackets, VT-10) and
-vertical metrics, so reading systems set the embedded face vertically.
+`embed_font = true`: the edition's font subset to the characters the book's
+documents use, plus each fallback font of the chain (fontchain.py) that
+supplies some of them, subset to exactly those and declared with an
+`@font-face` `unicode-range`, so a reading system takes a character from the
+same font as print. `embed_font = "fallback"`: only the fallback subsets (the
+primary font is named, not embedded). Subsets keep `vert`/`vrt2` (vertical
+brackets, VT-10), vertical metrics and cmap 14 (variation sequences).
 """
 from __future__ import annotations
 
 import hashlib
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 from ...atomic import write_bytes
-from ...fonts import find_font
+from ...fontchain import FontChain, is_selector
+from ...fonts import FontRef
+
+FONT_FILE = "fonts/embedded.otf"
+PRIMARY_FAMILY = "bookbuild-embedded"
 
 
-def find_face(family: str):
-    """(path, face index) of the family, via bookbuild.fonts (fc-match)."""
-    ref = find_font(family)
-    return ref.path, ref.index
+@dataclass(frozen=True)
+class Embedded:
+    file: str            # package path
+    family: str          # the CSS family name it is declared under
+    data: bytes
+    chars: str           # for unicode-range; "" = the whole face (the primary)
 
 
-def subset_font(family: str, chars: set[str], cache_dir: Path | None) -> tuple[bytes, str]:
-    """(font bytes, extension) of `family` cut down to `chars`, cached by content."""
-    path, index = find_face(family)
+def embedded_fonts(chain: FontChain, chars: set[str], mode, cache_dir: Path | None) -> list[Embedded]:
+    """The faces to package for `chars`: the primary (mode True) and each
+    fallback that supplies a character, subset to what it supplies."""
+    by_font: dict[int, set[str]] = {}
+    for ch in chars:
+        i = chain.index_of(ch) if not is_selector(ch) else None
+        if i:
+            by_font.setdefault(i, set()).add(ch)
+    out = []
+    if mode is True:
+        selectors = {c for c in chars if is_selector(c)}    # keep the primary's own cmap 14 variants
+        out.append(Embedded(FONT_FILE, PRIMARY_FAMILY,
+                            subset_face(chain.refs[0], chars | selectors, cache_dir), ""))
+    for n, i in enumerate(sorted(by_font), 1):
+        used = by_font[i]
+        data = subset_fallback(chain.refs[i], used | {c for c in chars if is_selector(c)})
+        out.append(Embedded(f"fonts/fallback-{n}{_suffix(chain.refs[i])}", f"bookbuild-fallback-{n}",
+                            data, "".join(sorted(used))))
+    return out
+
+
+def fallback_chars(chain: FontChain, chars: set[str]) -> dict[str, list[str]]:
+    """{fallback family: the chars it supplies} (what a device without it may miss)."""
+    return chain.sources(c for c in chars if not is_selector(c))
+
+
+def font_css(chain_names: tuple[str, ...], embedded: list[Embedded]) -> str:
+    """@font-face for each embedded face, then html's font stack: the embedded
+    faces in chain order, then the chain's families by name, then serif."""
+    out = ['@charset "utf-8";']
+    for e in embedded:
+        rule = [f'  font-family: "{e.family}";', f'  src: url("../{e.file}");']
+        if e.chars:
+            rule.append(f"  unicode-range: {unicode_range(e.chars)};")
+        out += ["@font-face {", *rule, "}"]
+    names = [e.family for e in embedded if not e.chars][:1] + [chain_names[0]] + \
+        [e.family for e in embedded if e.chars] + list(chain_names[1:])
+    stack = ", ".join(f'"{n.replace(chr(34), "")}"' for n in names)
+    out.append(f"html {{ font-family: {stack}, serif; }}")
+    return "\n".join(out) + "\n"
+
+
+def unicode_range(chars: str) -> str:
+    """CSS unicode-range of the code points, consecutive ones as a range."""
+    cps = sorted({ord(c) for c in chars})
+    parts, start = [], None
+    for i, cp in enumerate(cps):
+        if start is None:
+            start = cp
+        if i + 1 == len(cps) or cps[i + 1] != cp + 1:
+            parts.append(f"U+{start:X}" if start == cp else f"U+{start:X}-{cp:X}")
+            start = None
+    return ", ".join(parts)
+
+
+def _suffix(ref: FontRef) -> str:
+    with open(ref.path, "rb") as f:
+        head = f.read(4)
+    return ".otf" if head == b"OTTO" or ref.path.suffix.lower() in (".otf", ".otc") else ".ttf"
+
+
+def subset_fallback(ref: FontRef, chars: set[str]) -> bytes:
+    """A fallback face cut down to `chars` by HarfBuzz's subsetter: the chain's
+    TrueType fonts are 20–70 MB, which fontTools would read whole (minutes);
+    HarfBuzz takes milliseconds. Name records 0–25 (copyright, licence) stay."""
+    import uharfbuzz as hb  # deferred: only when a fallback face is embedded
+    face = hb.Face(hb.Blob.from_file_path(str(ref.path)), ref.index)
+    inp = hb.SubsetInput()
+    for ch in chars:
+        inp.unicode_set.add(ord(ch))
+    for name_id in range(26):
+        inp.name_id_set.add(name_id)
+    return hb.subset(face, inp).blob.data
+
+
+def subset_face(ref: FontRef, chars: set[str], cache_dir: Path | None) -> bytes:
+    """The face cut down to `chars` (fontTools subset), cached by content."""
+    path, index = ref.path, ref.index
     text = "".join(sorted(chars))
     key = hashlib.sha256(f"{path}|{index}|{path.stat().st_size}|{text}".encode()).hexdigest()[:24]
-    cached = Path(cache_dir) / f"epub-font-{key}.otf" if cache_dir else None
+    cached = Path(cache_dir) / f"epub-font-{key}.bin" if cache_dir else None
     if cached and cached.is_file():
-        return cached.read_bytes(), ".otf"
+        return cached.read_bytes()
     # deferred: fontTools is loaded only when a font is embedded and not cached
     from fontTools import subset
     from fontTools.ttLib import TTFont
@@ -47,4 +133,4 @@ def subset_font(family: str, chars: set[str], cache_dir: Path | None) -> tuple[b
     data = buf.getvalue()
     if cached:
         write_bytes(cached, data)
-    return data, ".otf"
+    return data

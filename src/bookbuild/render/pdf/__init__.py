@@ -24,6 +24,7 @@ from pathlib import Path
 from ...atomic import Staged, remove_stale
 from ...config import EditionConfig
 from ...diagnostics import Diagnostic, cannot_write, to_json_obj
+from ...fontchain import fallback_families
 from ...model import Book
 from ...transform.build_data import BuildData
 from .drawing.css import book_styles, face_files, stylesheet
@@ -92,7 +93,7 @@ def _build(book: Book, ed: EditionConfig, data: BuildData, targets: list[Path], 
     css = stylesheet(book, ed, frame, fonts)
     heads = Heads(ed, fonts, result.pages, "".join(book_styles(book, ed)))
     base_url = book.root.resolve().as_uri() + "/"
-    identity = font_identity(ed.font, ed.vertical, cache_dir / "fonts")
+    identity = font_identity(ed.font, ed.vertical, cache_dir / "fonts", fallback_families(ed)[0])
     job = DrawJob(context=context_key(css, identity, ed.vertical, base_url),
                   fonts={family: str(path) for family, path in face_files(fonts).items()},
                   base_url=base_url, roots=(book.root, Path(str(resources.files("bookbuild") / "data")), cache_dir),

@@ -51,7 +51,6 @@ except ImportError:     # not POSIX: builds of one edition are not serialised
     fcntl = None
 
 from ....atomic import write_text
-from ....fonts import find_font
 from ..finishing import turn
 from ..fonts import derived
 from . import draw
@@ -185,7 +184,7 @@ def locked(folder: Path):
         os.close(fd)
 
 
-def font_identity(family: str, vertical: bool, font_cache: Path) -> str:
+def font_identity(family: str, vertical: bool, font_cache: Path, fallback: tuple[str, ...] = ()) -> str:
     """What decides how a glyph of the derived faces is drawn — the source
     font files and the deriving code — but not which glyphs they hold: a new
     character in one chapter rebuilds the derived font, yet the other pages,
@@ -193,6 +192,6 @@ def font_identity(family: str, vertical: bool, font_cache: Path) -> str:
     pages on their own embedded font)."""
     parts = [derived.code_version(), family, str(vertical)]
     for bold in (False, True):
-        ref = find_font(family, bold, font_cache)
-        parts += [derived.file_hash(font_cache, ref.path), str(ref.index)]
+        for ref in derived.chain_refs(family, fallback, bold, font_cache):
+            parts += [derived.file_hash(font_cache, ref.path), str(ref.index)]
     return "|".join(parts)

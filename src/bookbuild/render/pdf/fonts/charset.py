@@ -10,6 +10,7 @@ from pikepdf import Pdf
 from ....booktoml import KeyIndex
 from ....config import EditionConfig
 from ....diagnostics import Diagnostic
+from ....fontchain import fallback_families, is_selector
 from ....fonts import FontNotFound
 from ....model import Book
 from ..layout import layout_types as lt
@@ -35,7 +36,8 @@ def book_faces(result: lt.LayoutResult, ed: EditionConfig, font_cache: Path,
     try:
         fonts = build_derived_fonts(chars | bold | blanks, tcy, ed.font, font_cache,
                                     call_numbers=calls, bold_chars=bold, horizontal_chars=heads,
-                                    vertical=ed.vertical)
+                                    vertical=ed.vertical, fallback=fallback_families(ed)[0],
+                                    sequences=variation_sequences(result.pages))
     except FontNotFound as e:
         return None, [Diagnostic("BB402", f"font {ed.font!r} is not installed: {e}", book.config.path,
                                  1, 1, "install the font or set the edition's font to an installed family")]
@@ -45,8 +47,9 @@ def book_faces(result: lt.LayoutResult, ed: EditionConfig, font_cache: Path,
         # text bookbuild generates (目次, 第一章, the colophon's labels) has no
         # source: point at the edition's font, the thing to change
         file, line, col = (pos.file, pos.line, pos.col) if pos else (book.config.path, *_font_key(book, ed))
-        diags.append(Diagnostic("BB402", f"character {ch!r} (U+{ord(ch):04X}) is not in the font {ed.font!r}",
-                                file, line, col, "replace the character or choose a font that has it"))
+        tried = ", ".join((ed.font, *fallback_families(ed)[0]))
+        diags.append(Diagnostic("BB402", f"character {ch!r} (U+{ord(ch):04X}) is in no font of the chain ({tried})",
+                                file, line, col, "replace the character or add a font that has it to font_fallback"))
     return fonts, diags
 
 
@@ -62,6 +65,17 @@ def fallback_fonts(pdf: Pdf, fonts: DerivedFonts, book: Book, ed: EditionConfig)
 def _font_key(book: Book, ed: EditionConfig) -> tuple[int, int]:
     """Line and column of the edition's `font =` in book.toml (else its table header)."""
     return KeyIndex(book.texts.get(book.config.path, "")).key(f"editions.{ed.name}", "font")
+
+
+def variation_sequences(pages: list[lt.Page]) -> set[str]:
+    """Base + variation selector pairs on the pages (a unit keeps the selector
+    with its base, units.py), drawn with the variant glyph (cmap 14)."""
+    out = set()
+    for p in pages:
+        for col in p.columns + p.note_columns:
+            for u in col.units + col.foot + ([col.hanging] if col.hanging else []):
+                out.update(u.text[i - 1:i + 1] for i, c in enumerate(u.text) if i and is_selector(c))
+    return out
 
 
 def blank_chars(pages: list[lt.Page]) -> set[str]:

@@ -2,7 +2,8 @@
 
     build_derived_fonts(chars, tcy_runs, family, cache_dir, *, call_numbers=...)
 
-builds three renamed faces from the edition's `font` (found with fontconfig):
+builds three renamed faces from the edition's `font` (found with fontconfig),
+taking a character the font lacks from the first `fallback` font that has it:
   upright    "BookbuildTateU": CJK pre-rotated 90° CCW, tcy and 2-em ——/……
              ligatures (default-on `rlig`), note-call glyphs (`ss19`, set the
              call at `font-size: .5em`), unrotated Latin/digits, and upright
@@ -15,7 +16,7 @@ glyphs, `ss19`) and its headings "BookbuildTateHB", the bold face unrotated.
 Declare the bold face with `font-weight: bold` in `@font-face` (its OS/2 weight
 is 700), else Pango may embolden it a second time.
 
-Results are cached under `cache_dir`, keyed on the source font files' content,
+Results are cached under `cache_dir`, keyed on the content of every font file of the chain,
 the character set, the tcy runs, the call numbers and this code's own source.
 """
 from __future__ import annotations
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ....atomic import atomic_path, write_text
-from ....fonts import FontRef, find_font
+from ....fonts import FontNotFound, FontRef, find_font
 from .spec import FaceSpec
 
 UPRIGHT_FAMILY, HORIZONTAL_FAMILY, BOLD_FAMILY = "BookbuildTateU", "BookbuildTateH", "BookbuildTateB"
@@ -47,13 +48,14 @@ class DerivedFonts:
     upright_family: str
     horizontal_family: str
     bold_family: str
-    missing: frozenset[str]     # chars the source font cannot draw (not in any face)
+    missing: frozenset[str]     # chars no font of the chain can draw (not in any face)
 
 
 def build_derived_fonts(chars: set[str], tcy_runs: set[str], family: str, cache_dir: Path, *,
                         call_numbers: set[str] = frozenset(),
                         horizontal_chars: set[str] | None = None,
-                        bold_chars: set[str] | None = None, vertical: bool = True) -> DerivedFonts:
+                        bold_chars: set[str] | None = None, vertical: bool = True,
+                        fallback: tuple[str, ...] = (), sequences: set[str] = frozenset()) -> DerivedFonts:
     """Build (or take from the cache) the three derived faces for `chars`.
 
     `tcy_runs`/`call_numbers`: 1–3-digit strings that get a tcy / note-call glyph.
@@ -62,15 +64,21 @@ def build_derived_fonts(chars: set[str], tcy_runs: set[str], family: str, cache_
     default: `chars`. Printable ASCII is always in every face.
     `vertical=False`: the two faces of a horizontal edition (module doc);
     `upright` and `horizontal` are then the same file.
+    `fallback`: the chain's fallback families (docs/FORMAT.md `font_fallback`;
+    one not installed is skipped — check reported it): a character `family`
+    lacks is drawn from the first that has it, like the primary's glyphs.
+    `sequences`: base + variation selector strings of the text (cmap 14).
     Raises `bookbuild.fonts.FontNotFound` when `family` is not installed.
     """
     cache_dir = Path(cache_dir)
-    regular, bold = find_font(family, cache_dir=cache_dir), find_font(family, True, cache_dir)
+    regular = chain_refs(family, fallback, False, cache_dir)
+    bold = chain_refs(family, fallback, True, cache_dir)
     text = _charset(chars)
     hor_text = _charset(chars if horizontal_chars is None else horizontal_chars)
     bold_text = _charset(chars if bold_chars is None else bold_chars)
     runs, calls = sorted(set(tcy_runs)), sorted(set(call_numbers))
-    key = _key(cache_dir, regular, bold, [text, hor_text, bold_text], runs, calls, vertical)
+    seqs = sorted(set(sequences))
+    key = _key(cache_dir, regular, bold, [text, hor_text, bold_text, seqs], runs, calls, vertical)
     folder = cache_dir / f"derived-{key[:24]}"
     hit = _load(folder)
     if hit is not None:
@@ -78,7 +86,7 @@ def build_derived_fonts(chars: set[str], tcy_runs: set[str], family: str, cache_
     if not vertical:
         faces = _horizontal_faces(regular, bold, _charset(set(text) | set(hor_text)), bold_text, calls)
         return _build(folder, faces, [f[3] for f in faces[:1]] + [f[3] for f in faces],
-                      [HORIZONTAL_FAMILY, HORIZONTAL_FAMILY, HORIZONTAL_BOLD_FAMILY], cache_dir)
+                      [HORIZONTAL_FAMILY, HORIZONTAL_FAMILY, HORIZONTAL_BOLD_FAMILY], cache_dir, seqs)
     faces = (
         (FaceSpec(UPRIGHT_FAMILY, "Bookbuild-TateU", tcy_runs=frozenset(runs),
                   call_numbers=frozenset(calls)), regular, text, "TateU.otf"),
@@ -89,19 +97,33 @@ def build_derived_fonts(chars: set[str], tcy_runs: set[str], family: str, cache_
          "TateB.otf"),
     )
     return _build(folder, faces, [f[3] for f in faces], [UPRIGHT_FAMILY, HORIZONTAL_FAMILY, BOLD_FAMILY],
-                  cache_dir)
+                  cache_dir, seqs)
 
 
-def _horizontal_faces(regular: FontRef, bold: FontRef, text, bold_text, calls) -> tuple:
+def chain_refs(family: str, fallback: tuple[str, ...], bold: bool, cache_dir: Path) -> tuple[FontRef, ...]:
+    """The installed faces of the chain, primary first (FontNotFound for the primary)."""
+    refs = [find_font(family, bold, cache_dir)]
+    for name in fallback:
+        try:
+            ref = find_font(name, bold, cache_dir)
+        except FontNotFound:
+            continue
+        if ref not in refs:
+            refs.append(ref)
+    return tuple(refs)
+
+
+def _horizontal_faces(regular: tuple, bold: tuple, text, bold_text, calls) -> tuple:
     return ((FaceSpec(HORIZONTAL_FAMILY, "Bookbuild-TateH", upright=False, call_numbers=frozenset(calls)),
              regular, text, "TateH.otf"),
             (FaceSpec(HORIZONTAL_BOLD_FAMILY, "Bookbuild-TateHB", style="Bold", weight=700, upright=False),
              bold, bold_text, "TateHB.otf"))
 
 
-def _build(folder: Path, faces, files: list[str], families: list[str], cache_dir: Path) -> DerivedFonts:
-    """Write each (spec, source, chars, file name) face, then the manifest (last:
-    it marks the folder complete)."""
+def _build(folder: Path, faces, files: list[str], families: list[str], cache_dir: Path,
+           sequences=()) -> DerivedFonts:
+    """Write each (spec, source chain, chars, file name) face, then the manifest
+    (last: it marks the folder complete)."""
     # deferred: fontTools and HarfBuzz (≈ 0.1 s of every build's start-up), needed only on a cache miss
     from .face import build_face
     from .source import SourceFace
@@ -109,12 +131,16 @@ def _build(folder: Path, faces, files: list[str], families: list[str], cache_dir
     missing: set[str] = set()
     sources: dict[tuple, SourceFace] = {}
     try:
-        for spec, ref, face_chars, filename in faces:
-            if (ref.path, ref.index) not in sources:
-                sources[ref.path, ref.index] = SourceFace(ref)
-            src = sources[ref.path, ref.index]
+        for spec, refs, face_chars, filename in faces:
+            chain = []
+            for ref in refs:
+                # a fallback face is opened in the primary's frame (its em, its em box)
+                key = (ref.path, ref.index, refs[0].path, refs[0].index)
+                if key not in sources:
+                    sources[key] = SourceFace(ref, chain[0] if chain else None)
+                chain.append(sources[key])
             with atomic_path(folder / filename) as tmp:
-                missing |= build_face(src, face_chars, spec, tmp)
+                missing |= build_face(chain, face_chars, spec, tmp, sequences)
     finally:
         for src in sources.values():
             src.close()
@@ -166,9 +192,10 @@ def _load(folder: Path) -> DerivedFonts | None:
     return None
 
 
-def _key(cache_dir: Path, regular: FontRef, bold: FontRef, charsets, runs, calls, vertical=True) -> str:
-    parts = [code_version(), file_hash(cache_dir, regular.path), regular.index,
-             file_hash(cache_dir, bold.path), bold.index, ["".join(c) for c in charsets],
+def _key(cache_dir: Path, regular: tuple, bold: tuple, charsets, runs, calls, vertical=True) -> str:
+    """Every font file of both chains (content hash, face index, in chain order) and the inputs."""
+    fonts = [[file_hash(cache_dir, r.path), r.index] for r in regular + bold]
+    parts = [code_version(), fonts, ["".join(c) for c in charsets],
              runs, calls] + ([] if vertical else ["horizontal"])
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 

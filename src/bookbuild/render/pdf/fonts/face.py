@@ -14,6 +14,7 @@ from pathlib import Path
 from fontTools.feaLib.builder import addOpenTypeFeaturesFromString
 from fontTools.fontBuilder import FontBuilder
 
+from .... import charclass as cc
 from . import glyphs as fg
 from .source import Choice, SourceFace, is_ignored
 from .spec import FaceSpec
@@ -35,19 +36,33 @@ def _digit_runs(runs) -> list[str]:
     return sorted({r for r in runs if re.fullmatch(r"[0-9]{1,3}", r)}, key=lambda r: (len(r), r))
 
 
-def collect_drawings(src: SourceFace, chars: list[str], spec: FaceSpec):
-    """(drawings by glyph name, cmap, missing chars, names of tcy/call/pair glyphs)."""
+def collect_drawings(chain: list[SourceFace], chars: list[str], spec: FaceSpec,
+                     sequences=(), origin: dict | None = None):
+    """(drawings by glyph name, cmap, missing chars, names of tcy/call/pair glyphs).
+
+    `chain`: the primary face, then the fallback faces (SourceFace(frame=primary));
+    each character is drawn from the first face that has it and `origin` (when
+    given) records the face of each glyph not drawn from the primary.
+    `sequences`: base + variation selector strings, drawn with the variant glyph
+    of the first face that lists them (cmap 14 of the derived face)."""
+    src = chain[0]
     drawings = {".notdef": fg.notdef(src)}
     cmap, missing, choices = {}, set(), {}
+    origin = {} if origin is None else origin
     for ch in chars:
         if is_ignored(ch):
             continue
-        if not src.has(ch):
+        face = next((f for f in chain if f.has(ch)), None)
+        if face is None:
             missing.add(ch)
             continue
-        choices[ch] = src.choose(ch, spec.upright)
         name = glyph_name(ch)
-        drawings[name] = fg.for_char(src, choices[ch])
+        if face is src:
+            choices[ch] = src.choose(ch, spec.upright)
+            drawings[name] = fg.for_char(src, choices[ch])
+        else:
+            drawings[name] = fg.for_char(face, face.choose(ch, spec.upright), src.upem)
+            origin[name] = face
         cmap[ord(ch)] = name
     extra = {"pair": {}, "tcy": {}, "call": {}, "upright": {}}
     for pair in PAIRS:
@@ -71,7 +86,31 @@ def collect_drawings(src: SourceFace, chars: list[str], spec: FaceSpec):
                 extra[kind][run] = f"{kind}.{run}"
     if spec.upright:
         _upright_latin(src, choices, drawings, extra)
+    extra["uvs"] = _variants(chain, sequences, spec, cmap, drawings, origin)
     return drawings, cmap, missing, extra
+
+
+def _variants(chain: list[SourceFace], sequences, spec: FaceSpec, cmap: dict, drawings: dict,
+              origin: dict) -> list[tuple[int, int, str]]:
+    """cmap 14 records (base, selector, glyph) for the sequences some face lists;
+    a sequence no face lists is drawn as its base (check's BB403)."""
+    uvs = []
+    for seq in sorted(set(sequences)):
+        if len(seq) != 2 or ord(seq[0]) not in cmap:
+            continue
+        for face in chain:
+            glyph = face.variant(*seq)
+            if glyph is None:
+                continue
+            name = f"{glyph_name(seq[0])}.{glyph_name(seq[1])}"
+            # the variant of an ideograph: pre-rotated like its base (VT-09)
+            rotate = spec.upright and cc.orientation(seq[0]) != "rotated"
+            drawings[name] = fg.for_char(face, Choice(glyph, rotate), chain[0].upem)
+            if face is not chain[0]:
+                origin[name] = face
+            uvs.append((ord(seq[0]), ord(seq[1]), name))
+            break
+    return uvs
 
 
 def _upright_latin(src: SourceFace, choices: dict, drawings: dict, extra: dict) -> None:
@@ -139,27 +178,30 @@ def _tcy_context_lookups(cmap: dict[int, str], tcys: dict[str, str]) -> list[str
     return lines
 
 
-def build_face(src: SourceFace, chars: list[str], spec: FaceSpec, out: Path) -> set[str]:
-    """Write the derived face to `out`; return the chars the source cannot draw."""
-    drawings, cmap, missing, extra = collect_drawings(src, chars, spec)
+def build_face(chain: list[SourceFace], chars: list[str], spec: FaceSpec, out: Path,
+               sequences=()) -> set[str]:
+    """Write the derived face to `out`; return the chars no face of the chain can draw."""
+    origin: dict[str, SourceFace] = {}
+    src = chain[0]
+    drawings, cmap, missing, extra = collect_drawings(chain, chars, spec, sequences, origin)
     order = list(drawings)
     charstrings, boxes = {}, {}
     for name in order:
-        charstrings[name], boxes[name] = fg.compile_drawing(src, drawings[name])
+        charstrings[name], boxes[name] = fg.compile_drawing(origin.get(name, src), drawings[name])
     hmetrics = {n: (drawings[n].advance, boxes[n][0] if boxes[n] else 0) for n in order}
     fb = FontBuilder(src.upem, isTTF=False)
     # Bounding boxes come from the drawing pass: letting fontTools recalculate
     # them on save would execute every charstring twice more.
     fb.font.recalcBBoxes = False
     fb.setupGlyphOrder(order)
-    fb.setupCharacterMap(cmap)
+    fb.setupCharacterMap(cmap, uvs=extra["uvs"] or None)
     fb.setupCFF(spec.ps_name, {"FullName": f"{spec.family} {spec.style}",
                                "FamilyName": spec.family, "Weight": spec.style},
                 charstrings, {})
     fb.setupHorizontalMetrics(hmetrics)
     ascent, descent, _ = fg.metrics(src.upem)
     fb.setupHorizontalHeader(ascent=ascent, descent=descent, lineGap=0)
-    _setup_names(fb, src, spec)
+    _setup_names(fb, src, spec, sorted(set(origin.values()), key=lambda f: f.ref.family))
     fb.setupOS2(sTypoAscender=ascent, sTypoDescender=descent, sTypoLineGap=0,
                 usWinAscent=ascent, usWinDescent=-descent, usWeightClass=spec.weight,
                 fsSelection=(0x20 if spec.weight >= 600 else 0x40) | 0x80,  # bold/regular, USE_TYPO_METRICS
@@ -173,14 +215,20 @@ def build_face(src: SourceFace, chars: list[str], spec: FaceSpec, out: Path) -> 
     return missing
 
 
-def _setup_names(fb: FontBuilder, src: SourceFace, spec: FaceSpec) -> None:
+def _setup_names(fb: FontBuilder, src: SourceFace, spec: FaceSpec, fallbacks=()) -> None:
     names = {"familyName": spec.family, "styleName": spec.style,
              "uniqueFontIdentifier": f"bookbuild:{spec.ps_name}",
              "fullName": f"{spec.family} {spec.style}", "psName": spec.ps_name,
              "version": "Version 1.000",
-             "description": f"Derived by bookbuild from {src.ref.family} for vertical setting"}
-    for name_id, text in src.copyright_names().items():
-        names[{0: "copyright", 13: "licenseDescription", 14: "licenseInfoURL"}[name_id]] = text
+             "description": f"Derived by bookbuild from {src.ref.family} for vertical setting"
+                            + (" (fallback glyphs: " + ", ".join(f.ref.family for f in fallbacks) + ")"
+                               if fallbacks else "")}
+    keys = {0: "copyright", 13: "licenseDescription", 14: "licenseInfoURL"}
+    for face in (src, *fallbacks):
+        # a fallback's glyphs bring its copyright and licence along (kept after the primary's)
+        for name_id, text in face.copyright_names().items():
+            if text not in names.get(keys[name_id], ""):
+                names[keys[name_id]] = "; ".join(filter(None, (names.get(keys[name_id]), text)))
     fb.setupNameTable(names, mac=False)
 
 

@@ -36,19 +36,25 @@ def metrics(upem: int) -> tuple[int, int, float]:
     return ascent, descent, (ascent + descent) / 2
 
 
-def rotation(src: SourceFace, glyph: str) -> Transform:
+def rotation(src: SourceFace, glyph: str, upem: int | None = None) -> Transform:
     """x' = vy − y, y' = x − hadv/2 + centre: the glyph's vertical box, top first,
-    becomes the advance; its horizontal centre lands on the em-box centre."""
-    _, _, centre = metrics(src.upem)
+    becomes the advance; its horizontal centre lands on the em-box centre.
+    A fallback face's glyph (src.scale ≠ 1) is scaled to the primary's em
+    first, `upem` being the primary's: the same rule in the same em box."""
+    k = src.scale
+    _, _, centre = metrics(upem or src.upem)
     vy = src.vertical_origin(glyph)
-    return Transform(0, 1, -1, 0, vy, centre - src.advance(glyph) / 2)
+    return Transform(0, k, -k, 0, k * vy, centre - k * src.advance(glyph) / 2)
 
 
-def for_char(src: SourceFace, choice: Choice) -> Drawing:
+def for_char(src: SourceFace, choice: Choice, upem: int | None = None) -> Drawing:
+    """One character's glyph; `upem`: the primary face's, when `src` is a fallback."""
+    k = src.scale
     if not choice.rotate:
-        return Drawing(src.advance(choice.glyph), ((choice.glyph, Identity),))
-    return Drawing(src.vertical_advance(choice.glyph),
-                   ((choice.glyph, rotation(src, choice.glyph)),))
+        place = Identity if k == 1 and not src.shift else Transform(k, 0, 0, k, 0, src.shift)
+        return Drawing(round(k * src.advance(choice.glyph)), ((choice.glyph, place),))
+    return Drawing(round(k * src.vertical_advance(choice.glyph)),
+                   ((choice.glyph, rotation(src, choice.glyph, upem)),))
 
 
 def vertical_pair(src: SourceFace, pair: str, single: Choice) -> Drawing:

@@ -36,9 +36,15 @@ class Choice:
 
 
 class SourceFace:
-    """One face of the source font, opened lazily (a CJK face has 65,535 glyphs)."""
+    """One face of the source font, opened lazily (a CJK face has 65,535 glyphs).
 
-    def __init__(self, ref: FontRef):
+    A fallback face of the chain (docs/FORMAT.md `font_fallback`) is opened
+    with `frame=` the primary face: its glyphs are then scaled to the primary's
+    em (`scale`) and its ideographic em box moved onto the primary's (`shift`,
+    in primary units), so a fallback ideograph fills the same cell.
+    """
+
+    def __init__(self, ref: FontRef, frame: SourceFace | None = None):
         self.ref = ref
         self.font = TTFont(str(ref.path), fontNumber=ref.index, lazy=True)
         self.order = self.font.getGlyphOrder()
@@ -51,6 +57,27 @@ class SourceFace:
         self.hb_font = hb.Font(hb.Face(hb.Blob.from_file_path(str(ref.path)), ref.index))
         self.upem = self.font["head"].unitsPerEm
         self.name_table = self.font["name"]
+        self.scale, self.shift = 1.0, 0.0
+        if frame is not None:
+            self.scale = frame.upem / self.upem
+            self.shift = sum(frame.em_box()) / 2 - self.scale * sum(self.em_box()) / 2
+            if not self._vorg:      # TrueType: the vertical box starts at the em box top
+                self._vorg_default = self.em_box()[0]
+
+    def em_box(self) -> tuple[int, int]:
+        """(top, bottom) of the ideographic em box: OS/2 typo ascender/descender
+        when they span one em (as CJK fonts set them), else hhea's, scaled to one em."""
+        os2 = self.font.get("OS/2")
+        if os2 is not None and os2.sTypoAscender - os2.sTypoDescender == self.upem:
+            return os2.sTypoAscender, os2.sTypoDescender
+        hhea = self.font["hhea"]
+        span = (hhea.ascent - hhea.descent) or self.upem
+        return round(hhea.ascent * self.upem / span), round(hhea.descent * self.upem / span)
+
+    def variant(self, ch: str, selector: str) -> str | None:
+        """The glyph of the variation sequence ch + selector (cmap 14), if listed."""
+        gid = self.hb_font.get_variation_glyph(ord(ch), ord(selector))
+        return self.order[gid] if gid else None
 
     def close(self) -> None:
         self.font.close()

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from .... import model as m
 from ....config import EditionConfig
 from ....diagnostics import Diagnostic
+from ....fontchain import fallback_families
 from ....transform.build_data import BuildData
 from ....transform.notes import chapter_label, chapter_title, wants_label
 from . import frontmatter as fm
@@ -31,13 +32,13 @@ def layout_book(book: m.Book, ed: EditionConfig, data: BuildData, *,
 
     Returns the pages (a `LayoutResult`: a sequence of `Page` that also carries
     the normalized text stream and the geometry) and BB7xx diagnostics.
-    `advance` gives a Latin run's width in em (default: the edition font's hmtx).
+    `advance` gives a Latin run's width in em (default: the hmtx of the edition's font chain).
     A bad CSL style (`data.citation_errors`) is reported here, and citations
     fall back to key + locator.
     """
     diags = list(data.citation_errors) if book.sources else []
     citations = data.citations if book.sources and not data.citation_errors else None
-    advance = advance or latin_advance(ed.font)
+    advance = advance or latin_advance(ed.font, fallback_families(ed)[0])
     pages_of: dict[str, int] = {}
     # 圖三（第52頁）: the page is known once the book is laid out, so a book that
     # asks for one is laid out again with the pages of the pass before, until

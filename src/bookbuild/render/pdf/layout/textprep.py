@@ -63,33 +63,38 @@ class TextPrep:
 
 
 class LatinAdvance:
-    """Advance in em of a Latin/digit run in the edition's font (hmtx, no kerning)."""
+    """Advance in em of a Latin/digit run in the edition's font (hmtx, no kerning);
+    a character the font lacks is measured in the first `fallback` font that has
+    it, as the derived faces draw it from there (fonts/face.py)."""
 
-    def __init__(self, family: str):
-        self.family = family
+    def __init__(self, family: str, fallback: tuple[str, ...] = ()):
+        self.family, self.fallback = family, fallback
         self._adv: dict[str, float] | None = None
-        self._cmap = None
+        self._faces: list[tuple[dict, dict, int]] = []
 
-    def _load(self) -> None:
+    def _load(self, families) -> None:
         # deferred: fontTools is loaded only when a Latin run is measured
         from fontTools.ttLib import TTFont
-        self._adv = {}
-        try:
-            ref = find_font(self.family)
-            font = TTFont(str(ref.path), fontNumber=ref.index, lazy=True)
-            self._cmap = font.getBestCmap()
-            self._hmtx = font["hmtx"].metrics
-            self._upem = font["head"].unitsPerEm
-        except Exception:    # no such font: check reports BB402; keep laying out
-            self._cmap = {}
+        for family in families:
+            try:
+                ref = find_font(family)
+                font = TTFont(str(ref.path), fontNumber=ref.index, lazy=True)
+                self._faces.append((font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm))
+            except Exception:    # no such font: check reports BB402; keep laying out
+                continue
 
     def char(self, ch: str) -> float:
         if self._adv is None:
-            self._load()
+            self._adv = {}
+            self._load((self.family,))
         w = self._adv.get(ch)
         if w is None:
-            g = self._cmap.get(ord(ch))
-            w = self._hmtx[g][0] / self._upem if g is not None else 0.5
+            if self.fallback and not any(ord(ch) in cmap for cmap, _, _ in self._faces):
+                # the fallback faces are large: opened only for a character the primary lacks
+                self._load(self.fallback)
+                self.fallback = ()
+            w = next((hmtx[cmap[ord(ch)]][0] / upem for cmap, hmtx, upem in self._faces
+                      if ord(ch) in cmap), 0.5)
             self._adv[ch] = w
         return w
 
@@ -98,8 +103,8 @@ class LatinAdvance:
 
 
 @lru_cache(maxsize=8)
-def latin_advance(family: str) -> LatinAdvance:
-    return LatinAdvance(family)
+def latin_advance(family: str, fallback: tuple[str, ...] = ()) -> LatinAdvance:
+    return LatinAdvance(family, fallback)
 
 
 def fixed_advance(per_char: float = 0.5) -> Advance:
