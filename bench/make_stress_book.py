@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Generate the deterministic stress book (issue 9).
 
-    python bench/make_stress_book.py OUT [--scale S] [--chapters N] [--seed N] [--force]
+    python bench/make_stress_book.py OUT [--scale S] [--chapters N] [--seed N] [--figures N] [--force]
 
 A scale unit is the default book: 20 body chapters, ≈ 440,000 CJK characters
 (body and notes), 2,000 notes, 200 sources, 300 glossary terms, plus a
 preface and an afterword.  `--scale S` multiplies every total; the number of
 body chapters is round(20 × S) (at least one), so a small scale gives fewer
 chapters and, below 1/20, one shorter chapter.  `--chapters N` overrides the
-chapter count while keeping the totals of the scale.
+chapter count while keeping the totals of the scale.  `--figures N` adds N
+figures (PNG and SVG, captioned, cross-referenced: stress_figures.py) to the
+body chapters.
 
 The same arguments always give the same files, byte for byte.
 """
@@ -26,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stress_chapter import notes_file, place_events, prose, render  # noqa: E402
+from stress_figures import add_figures, figure_files  # noqa: E402
 from stress_refs import Source, Term, glossary_yaml, make_sources, make_terms, sources_yaml  # noqa: E402
 from stress_text import TextMaker, cjk_count, han_set, load_lexicon  # noqa: E402
 
@@ -102,7 +105,7 @@ def _assign_citations(tm: TextMaker, parts: list[Part], sources: list[Source], n
 
 
 def generate(out: Path, scale: float = 1.0, chapters: int | None = None,
-             seed: int = DEFAULT_SEED) -> dict[str, int]:
+             seed: int = DEFAULT_SEED, figures: int = 0) -> dict[str, int]:
     """Write the book into `out` (created); return its counts (`book_stats`)."""
     tm = TextMaker(random.Random(seed), load_lexicon())
     parts, sources, terms = plan(tm, scale, chapters)
@@ -120,11 +123,21 @@ def generate(out: Path, scale: float = 1.0, chapters: int | None = None,
     files["footnotes/sources.yaml"] = sources_yaml(sources)
     files["footnotes/glossary.yaml"] = glossary_yaml(tm, terms)
     files["book.toml"] = book_toml(parts, scale, chapters, seed)
-    for rel, text in files.items():
+    images = figure_files(figures)
+    body = {rel: files[rel] for rel in _body_chapters(parts)}
+    files.update(add_figures(body, sorted(images)) if images else {})
+    for rel, data in {**files, **images}.items():
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8", newline="\n")
     return book_stats(out)
+
+
+def _body_chapters(parts: list[Part]) -> set[str]:
+    return {f"manuscript/{p.stem}.md" for p in parts if p.kind == "body"}
 
 
 def book_toml(parts: list[Part], scale: float, chapters: int | None, seed: int) -> str:
@@ -187,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--chapters", type=int, default=None)
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap.add_argument("--figures", type=int, default=0, help="add N figures (PNG and SVG) to the body chapters")
     ap.add_argument("--force", action="store_true", help="replace OUT if it holds a book")
     args = ap.parse_args(argv)
     if args.scale <= 0 or (args.chapters is not None and args.chapters < 1):
@@ -196,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         if not (args.force and (out / "book.toml").is_file()):
             ap.error(f"{out} is not empty (use --force to replace a generated book)")
         shutil.rmtree(out)
-    stats = generate(out, args.scale, args.chapters, args.seed)
+    stats = generate(out, args.scale, args.chapters, args.seed, args.figures)
     print(" ".join(f"{k}={v}" for k, v in stats.items()))
     return 0
 

@@ -17,6 +17,7 @@ from helpers.cli import check_json, fix_book
 from helpers.outputs import build_book
 
 IVS, SVS = "\U000E0100", "\uFE00"
+# 🦜 U+1F99C is in no installed font (HanaMinA of the default chain has 😀).
 # Noto Serif CJK TC has all of these (no BB402 of their own): Ext. B, C, D, E, G; 葛 + VS17, 兀 + VS1;
 # compatibility ideographs 豈 U+F900 and 你 U+2F804.
 RARE = "\U0002000B\U0002A7DD\U0002B746\U0002CE93\U00030EDD" + f"葛{IVS}兀{SVS}" + "\uF900\U0002F804"
@@ -25,7 +26,7 @@ CHAPTER_RARE = CHAPTER + (
     f"\n{RARE}他說,我們走吧[^zz]。\n"
     f"\n{RARE}見[{RARE}]{{.term}}與[@nosuch, 頁1]。\n"
     f"\n{RARE}「走吧。\n"
-    f"\n{RARE}笑😀。\n")
+    f"\n{RARE}笑🦜。\n")
 NOTES_RARE = NOTES + f"\n[^c]: {RARE}注中有[^a]。\n"
 CHAPTER_RARE = CHAPTER_RARE.replace("戰事緊急[^b]", "戰事緊急[^b][^c]")
 GLOSSARY_RARE = GLOSSARY + f"{RARE}某:\n  definition: {RARE}人名。\n  see: [{RARE}nosuch]\n"
@@ -37,7 +38,7 @@ WANT = {
     "BB301": ("manuscript/01.md", f"[{RARE}]{{.term}}", 0),
     "BB201": ("manuscript/01.md", "[@nosuch", 0),
     "BB404": ("manuscript/01.md", "「走吧", 0),
-    "BB402": ("manuscript/01.md", "😀", 0),
+    "BB402": ("manuscript/01.md", "🦜", 0),
     "BB106": ("footnotes/01.md", "[^a]", 1),
     "BB303": ("footnotes/glossary.yaml", f"{RARE}nosuch", 0),
 }
