@@ -30,16 +30,16 @@ def _unwrap(keep) -> callable:
     return variant
 
 
-def _only(attrs: str, prop: str) -> bool:
-    """The span carries `prop` and nothing else (no class, no other property)."""
+def _only(attrs: str, *props: str) -> bool:
+    """The span carries only properties among `props` (no class, nothing else)."""
     m = re.fullmatch(r' style="([^"]*)"', attrs)
-    return bool(m) and all(p.split(":")[0].strip() == prop for p in m.group(1).split(";") if p.strip())
+    return bool(m) and all(p.split(":")[0].strip() in props for p in m.group(1).split(";") if p.strip())
 
 
 VARIANTS = {
     "as emitted": lambda html: html,
     "letter-spacing-only spans unwrapped": _unwrap(lambda a: not _only(a, "letter-spacing")),
-    "margin-only spans unwrapped": _unwrap(lambda a: not (_only(a, "margin-left") or _only(a, "margin-right"))),
+    "margin-only spans unwrapped": _unwrap(lambda a: not _only(a, "margin-left", "margin-right")),
     "call spans unwrapped": _unwrap(lambda a: 'class="call' not in a),
     "every span unwrapped": _unwrap(lambda a: False),
 }
@@ -49,7 +49,7 @@ def spans_per_kind(html: str) -> dict[str, int]:
     found = [m.group(1) for m in SPAN.finditer(html)]
     return {"all": len(found),
             "letter-spacing only": sum(_only(a, "letter-spacing") for a in found),
-            "margin only": sum(_only(a, "margin-left") or _only(a, "margin-right") for a in found),
+            "margin only": sum(_only(a, "margin-left", "margin-right") for a in found),
             "call": sum('class="call' in a for a in found)}
 
 
