@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""Benchmark bookbuild on the stress book against a headless-Chromium anchor.
+"""Benchmark bookbuild on the stress book against two headless-Chromium anchors.
 
     python bench/run.py [--scale 1] [--runs 3] [--skip-anchor] [--scaling] [--tree-rss]
 
-Every step is a fresh process, timed best of --runs (wall time, start-up
-included) with its peak RSS; a step whose command fails shows
-"failed: <first line of stderr>" and the run goes on.  See bench/README.md.
+The anchors, both timed in the same run: Chromium printing Pandoc's HTML of
+the book (anchor.py), and the floor, Chromium printing the same text as
+plain HTML in the same type area (floor.py).  Every step is a fresh
+process, timed best of --runs (wall time, start-up included) with its peak
+RSS, and reported as a ratio to each anchor; a step whose command fails
+shows "failed: <first line of stderr>" and the run goes on.  See
+bench/README.md.
 """
 from __future__ import annotations
 
@@ -24,12 +28,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from anchor import chromium_binary, chromium_command, make_anchor_html  # noqa: E402
+from floor import make_floor_html  # noqa: E402
 from make_stress_book import generate  # noqa: E402
 from measure import run_once  # noqa: E402
-from steps import Result, Step, edit_note, fmt_table, run_step  # noqa: E402
+from steps import ANCHOR, FLOOR, Result, Step, edit_note, fmt_table, fonts_row, run_step  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SCALES = (0.25, 0.5, 1.0, 2.0)
+# Where the derived faces are cached (render/pdf/__init__.py: cache_dir / "fonts",
+# cache_dir being the book's .bookbuild/cache).  If they move to a per-machine
+# cache, this is the one line to change: "cold" then keeps them, as issue 19 allows.
+FONT_CACHE = Path(".bookbuild", "cache", "fonts")
 
 
 def bookbuild_command() -> tuple[list[str], dict]:
@@ -55,23 +64,46 @@ def clear(*paths: Path):
     return do
 
 
-def anchor_step(book: Path, work: Path) -> Step:
+def keep_fonts(book: Path, work: Path):
+    """Remove the book's `.bookbuild/` but keep its derived-font cache (put back after)."""
+    def do() -> None:
+        fonts, aside = book / FONT_CACHE, work / "fonts-aside"
+        shutil.rmtree(aside, ignore_errors=True)
+        if fonts.is_dir():
+            shutil.move(str(fonts), str(aside))
+        clear(book / ".bookbuild", work / "out")()
+        if aside.is_dir():
+            fonts.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(aside), str(fonts))
+    return do
+
+
+def anchor_step(book: Path, work: Path, name: str = ANCHOR, make=make_anchor_html) -> Step:
+    """Chromium printing one anchor's HTML: `make(book, folder)` writes it (not timed)."""
+    folder = work / ("anchor" if make is make_anchor_html else "floor")
     try:
-        html = make_anchor_html(book, work / "anchor")
+        html = make(book, folder)
     except Exception as e:  # e.g. Pandoc failed: report it as a failed step
         msg = str(e).strip().splitlines()
-        return Step("anchor: chromium print", [], error=f"anchor HTML: {msg[0] if msg else type(e).__name__}")
-    pdf = work / "anchor" / "anchor.pdf"
-    profile = work / "anchor" / "profile"
-    return Step("anchor: chromium print", chromium_command(html, pdf, profile),
+        return Step(name, [], error=f"anchor HTML: {msg[0] if msg else type(e).__name__}")
+    pdf, profile = folder / f"{folder.name}.pdf", folder / "profile"
+    return Step(name, chromium_command(html, pdf, profile),
                 prepare=clear(profile, pdf), output=pdf, env=None, tree=True)
 
 
+def anchor_steps(book: Path, work: Path) -> list[Step]:
+    return [anchor_step(book, work), anchor_step(book, work, FLOOR, make_floor_html)]
+
+
 def full_steps(book: Path, work: Path, bb: list[str], env: dict, anchor: bool) -> list[Step]:
-    """The main table: check, every edition and all editions cold/warm/after an edit."""
-    cache, out = book / ".bookbuild" / "cache", work / "out"
-    cold = clear(cache, out)
-    steps = [Step("check, cold", bb + ["check", str(book)], prepare=clear(cache), env=env),
+    """The main table: check, every edition and all editions cold/warm/after an edit.
+
+    Cold = the book's whole `.bookbuild/` removed (the derived-font cache
+    with it, as long as it lives there); "derived fonts warm" keeps only that
+    cache, so the difference is the fonts' own cold cost (fonts_row)."""
+    out = work / "out"
+    cold = clear(book / ".bookbuild", out)
+    steps = [Step("check, cold", bb + ["check", str(book)], prepare=clear(book / ".bookbuild"), env=env),
              Step("check, warm", bb + ["check", str(book)], warmup=True, env=env)]
     builds = [(name, ["--edition", name], out / f"{name}.{fmt}") for name, fmt in editions(book)]
     builds.append(("all editions", [], None))
@@ -83,23 +115,25 @@ def full_steps(book: Path, work: Path, bb: list[str], env: dict, anchor: bool) -
                        prepare=lambda: edit_note(book), output=target, env=env)]
     for name, fmt in editions(book):
         if fmt == "pdf":
+            cmd = bb + ["build", str(book), "--out", str(out), "--edition", name]
+            steps.append(Step(f"build {name}, cold, derived fonts warm", cmd, warmup=True,
+                              prepare=keep_fonts(book, work), output=out / f"{name}.pdf", env=env))
             for jobs in ("1", "2"):
-                cmd = bb + ["build", str(book), "--out", str(out), "--edition", name, "--jobs", jobs]
-                steps.append(Step(f"build {name}, cold, --jobs {jobs}", cmd, prepare=cold,
-                                  output=out / f"{name}.pdf", env=env))
+                steps.append(Step(f"build {name}, cold, --jobs {jobs}", cmd + ["--jobs", jobs],
+                                  prepare=cold, output=out / f"{name}.pdf", env=env))
     if anchor:
-        steps.append(anchor_step(book, work))
+        steps += anchor_steps(book, work)
     return steps
 
 
 def scaling_steps(book: Path, work: Path, bb: list[str], env: dict, anchor: bool) -> list[Step]:
-    cache, out = book / ".bookbuild" / "cache", work / "out"
-    steps = [Step("check, cold", bb + ["check", str(book)], prepare=clear(cache), env=env)]
+    dot, out = book / ".bookbuild", work / "out"
+    steps = [Step("check, cold", bb + ["check", str(book)], prepare=clear(dot), env=env)]
     for name, _fmt in editions(book):
         cmd = bb + ["build", str(book), "--out", str(out), "--edition", name]
-        steps.append(Step(f"build {name}, cold", cmd, prepare=clear(cache, out), env=env))
+        steps.append(Step(f"build {name}, cold", cmd, prepare=clear(dot, out), env=env))
     if anchor:
-        steps.append(anchor_step(book, work))
+        steps += anchor_steps(book, work)
     return steps
 
 
@@ -121,11 +155,17 @@ def header(bb: list[str], env: dict) -> list[str]:
         v = subprocess.run([chromium, "--version"], capture_output=True, text=True)
         version = v.stdout.strip() or v.stderr.strip()[:80]
     bbv = run_once(bb + ["--version"], env=env)
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    return [f"os.cpu_count() = {os.cpu_count()}", f"load average before: {load}",
+    return [f"os.cpu_count() = {os.cpu_count()}, "
+            f"len(os.sched_getaffinity(0)) = {len(os.sched_getaffinity(0))}",
+            f"load average at start: {load_average()}",
             f"machine: {platform.platform()}",
             f"python: {platform.python_version()}", f"chromium: {version}",
             f"bookbuild: {' '.join(bb)} ({'ok' if bbv.rc == 0 else 'failed: ' + bbv.error})"]
+
+
+def load_average() -> str:
+    """os.getloadavg(): 1, 5 and 15 minutes."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+    report["load_at_end"] = load_average()
+    print(f"\nload average at end: {report['load_at_end']} "
+          f"(cores: {len(os.sched_getaffinity(0))} usable of {os.cpu_count()})")
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return 0
@@ -167,11 +210,12 @@ def main_table(work: Path, args, bb: list[str], env: dict) -> dict:
     stats = generate(book, args.scale)
     print(f"\nstress book, scale {args.scale:g}: " + ", ".join(f"{k} {v}" for k, v in stats.items()))
     results = run_steps(full_steps(book, work, bb, env, not args.skip_anchor), args)
-    anchor = next((r for r in results if r.name.startswith("anchor") and r.ok), None)
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"\nbest of {args.runs}; ratio = best wall time / the anchor's; CPU = user + system "
-          f"time of the process tree (least of the runs); load average after: {load}\n")
-    print(fmt_table(results, anchor))
+    anchors = {n: next((r for r in results if r.name == n and r.ok), None) for n in (ANCHOR, FLOOR)}
+    results += fonts_row(results)
+    print(f"\nbest of {args.runs}; × anchor, × floor = best wall time ÷ that anchor's best; "
+          f"CPU = user + system time of the process tree (least of the runs); "
+          f"load average after the table: {load_average()}\n")
+    print(fmt_table(results, anchors))
     return {"scale": args.scale, "stats": stats, "steps": [r.as_dict() for r in results]}
 
 

@@ -32,6 +32,7 @@ class Result:
     cpus: list[float] = field(default_factory=list)
     error: str = ""
     output: str = ""
+    computed: bool = False      # a difference of two other rows (fonts_row), not a process
 
     @property
     def ok(self) -> bool:
@@ -124,21 +125,48 @@ def edit_note(book: Path) -> Path:
     return path
 
 
-def fmt_table(results: list[Result], anchor: Result | None) -> str:
+ANCHOR = "anchor: Pandoc HTML, chromium print"
+FLOOR = "floor: plain HTML, chromium print"
+
+
+def fonts_row(results: list[Result]) -> list[Result]:
+    """The derived-font cache's own cold cost: a cold print build minus the same
+    build with only that cache kept (a computed row, no process of its own)."""
+    rows = []
+    for r in results:
+        if not (r.ok and r.name.endswith(", cold, derived fonts warm")):
+            continue
+        cold = next((c for c in results if c.ok and c.name == r.name.removesuffix(", derived fonts warm")), None)
+        if cold:
+            rows.append(Result(f"= derived fonts, cold cost ({r.name.split(',')[0]})",
+                               walls=[cold.best - r.best], cpus=[cold.cpu - r.cpu],
+                               output=f"{cold.name} − {r.name}", computed=True))
+    return rows
+
+
+def _ratio(a: float, b: float | None) -> str:
+    return f"{a / b:.2f}" if b else "–"
+
+
+def fmt_table(results: list[Result], anchors: dict[str, Result | None]) -> str:
+    """One Markdown table: each step's best wall time as a ratio to both anchors
+    (× anchor, × floor) and its CPU time as a ratio to the floor's CPU time."""
+    anchor, floor = anchors.get(ANCHOR), anchors.get(FLOOR)
     tree = any(r.tree_mib is not None for r in results)
-    head = "| step | best s | runs s | ratio to anchor | CPU s | CPU ratio | peak RSS MiB |"
+    head = ("| step | best s | runs s | × anchor | × floor | CPU s | CPU × floor | peak RSS MiB |")
     head += " tree RSS MiB |" if tree else ""
-    lines = [head + " output |", "|---|---:|---|---:|---:|---:|---:|" + ("---:|" if tree else "") + "---|"]
+    lines = [head + " output |", "|---|---:|---|---:|---:|---:|---:|---:|" + ("---:|" if tree else "") + "---|"]
     for r in results:
         if not r.ok:
-            cells = [r.name, f"failed: {r.error}".replace("|", "\\|"), "", "", "", "", ""]
+            cells = [r.name, f"failed: {r.error}".replace("|", "\\|"), "", "", "", "", "", ""]
             cells += [""] if tree else []
             lines.append("| " + " | ".join(cells + [""]) + " |")
             continue
-        ratio = f"{r.best / anchor.best:.2f}" if anchor else "–"
-        cpu_ratio = f"{r.cpu / anchor.cpu:.2f}" if anchor and anchor.cpu else "–"
-        cells = [r.name, f"{r.best:.2f}", " ".join(f"{w:.2f}" for w in r.walls), ratio,
-                 f"{r.cpu:.2f}", cpu_ratio, f"{r.maxrss_mib:.0f}"]
+        cells = [r.name, f"{r.best:.2f}", "" if r.computed else " ".join(f"{w:.2f}" for w in r.walls),
+                 _ratio(r.best, anchor.best if anchor else None),
+                 _ratio(r.best, floor.best if floor else None),
+                 f"{r.cpu:.2f}", _ratio(r.cpu, floor.cpu if floor else None),
+                 "" if r.computed else f"{r.maxrss_mib:.0f}"]
         if tree:
             cells.append(f"{r.tree_mib:.0f}" if r.tree_mib is not None else "")
         lines.append("| " + " | ".join(cells + [r.output]) + " |")

@@ -150,3 +150,32 @@ def test_anchor_that_cannot_be_prepared_is_a_failed_step(tmp_path):
     step = run.anchor_step(tmp_path / "no-book", tmp_path / "work")
     res = run_step(step, 3, timeout=60, tree_rss=False)
     assert not res.ok and res.summary().startswith("failed: anchor HTML:")
+
+
+def test_table_gives_every_step_a_ratio_to_both_anchors():
+    from steps import ANCHOR, FLOOR, Result, fmt_table, fonts_row
+    rows = [Result("build print, cold", walls=[30.0, 32.0], cpus=[40.0]),
+            Result("build print, cold, derived fonts warm", walls=[27.0], cpus=[36.0]),
+            Result(ANCHOR, walls=[12.0], cpus=[12.0]), Result(FLOOR, walls=[6.0], cpus=[8.0])]
+    rows += fonts_row(rows)
+    table = fmt_table(rows, {ANCHOR: rows[2], FLOOR: rows[3]}).splitlines()
+    assert "| × anchor | × floor |" in table[0]
+    cells = {line.split(" | ")[0][2:]: line.split(" | ") for line in table[2:]}
+    assert cells["build print, cold"][3:5] == ["2.50", "5.00"]
+    assert cells[FLOOR][3:5] == ["0.50", "1.00"]
+    fonts = cells["= derived fonts, cold cost (build print)"]
+    assert fonts[1] == "3.00" and fonts[5] == "4.00" and fonts[3:5] == ["0.25", "0.50"]
+
+
+def test_cold_removes_the_book_cache_and_keep_fonts_keeps_only_the_fonts(tmp_path):
+    import run
+    book = tmp_path / "book"
+    for rel in ("pages/print/a.pdf", "check/x.json", "fonts/derived-1/f.otf"):
+        (book / ".bookbuild" / "cache" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (book / ".bookbuild" / "cache" / rel).write_text(rel)
+    (book / "book.toml").write_text("")
+    run.keep_fonts(book, tmp_path / "work")()
+    left = sorted(str(p.relative_to(book)) for p in book.rglob("*") if p.is_file())
+    assert left == [".bookbuild/cache/fonts/derived-1/f.otf", "book.toml"]
+    run.clear(book / ".bookbuild")()
+    assert not (book / ".bookbuild").exists() and (book / "book.toml").is_file()
