@@ -126,6 +126,37 @@ def full_steps(book: Path, work: Path, bb: list[str], env: dict, anchor: bool) -
     return steps
 
 
+def figure_steps(book: Path, work: Path, bb: list[str], env: dict, figures: int) -> list[Step]:
+    """Issue 15: each pdf edition of the same book with `figures` figures added, cold, beside
+    the plain book's cold build (figures_row compares their cost per page)."""
+    out = work / "out-figures"
+    steps = []
+    for name, fmt in editions(book):
+        if fmt == "pdf":
+            cmd = bb + ["build", str(book), "--out", str(out), "--edition", name]
+            steps.append(Step(f"build {name}, cold, +{figures} figures", cmd, prepare=clear(book / ".bookbuild", out),
+                              output=out / f"{name}.pdf", env=env))
+    return steps
+
+
+def figures_rows(results: list[Result], figures: int) -> list[str]:
+    """Per pdf edition: seconds per page of the plain book and of the figure book, and what each
+    page the figures added cost — no more than their share of pages is the target."""
+    lines = []
+    for r in results:
+        m = re.fullmatch(rf"build (.+), cold, \+{figures} figures", r.name)
+        plain = next((p for p in results if m and p.name == f"build {m.group(1)}, cold"), None)
+        pages = [int(re.match(r"(\d+) pages", x.output).group(1)) if x and x.ok and
+                 re.match(r"(\d+) pages", x.output) else 0 for x in (plain, r)]
+        if m and plain and all(pages) and pages[1] > pages[0]:
+            per_plain, per_fig = plain.best / pages[0], r.best / pages[1]
+            added = (r.best - plain.best) / (pages[1] - pages[0])
+            lines.append(f"{m.group(1)}: {pages[0]} pages in {plain.best:.1f} s ({per_plain:.3f} s/page); "
+                         f"with {figures} figures {pages[1]} pages in {r.best:.1f} s ({per_fig:.3f} s/page); "
+                         f"each added page {added:.3f} s = {added / per_plain:.2f}× a plain page")
+    return lines
+
+
 def scaling_steps(book: Path, work: Path, bb: list[str], env: dict, anchor: bool) -> list[Step]:
     dot, out = book / ".bookbuild", work / "out"
     steps = [Step("check, cold", bb + ["check", str(book)], prepare=clear(dot), env=env)]
@@ -180,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="also sample the summed RSS of each process tree")
     ap.add_argument("--only", metavar="REGEX",
                     help="only the steps whose name matches, e.g. 'check|anchor' or 'print'")
+    ap.add_argument("--figures", type=int, default=0, metavar="N",
+                    help="also build each pdf edition of the book with N figures added, cold (issue 15)")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per run")
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it")
     ap.add_argument("--json", type=Path, help="also write the results as JSON")
@@ -209,13 +242,21 @@ def main_table(work: Path, args, bb: list[str], env: dict) -> dict:
     shutil.rmtree(book, ignore_errors=True)
     stats = generate(book, args.scale)
     print(f"\nstress book, scale {args.scale:g}: " + ", ".join(f"{k} {v}" for k, v in stats.items()))
-    results = run_steps(full_steps(book, work, bb, env, not args.skip_anchor), args)
+    steps = full_steps(book, work, bb, env, not args.skip_anchor)
+    if args.figures:
+        fig_book = work / f"book-{args.scale:g}-figures"
+        shutil.rmtree(fig_book, ignore_errors=True)
+        generate(fig_book, args.scale, figures=args.figures)
+        steps += figure_steps(fig_book, work, bb, env, args.figures)
+    results = run_steps(steps, args)
     anchors = {n: next((r for r in results if r.name == n and r.ok), None) for n in (ANCHOR, FLOOR)}
     results += fonts_row(results)
     print(f"\nbest of {args.runs}; × anchor, × floor = best wall time ÷ that anchor's best; "
           f"CPU = user + system time of the process tree (least of the runs); "
           f"load average after the table: {load_average()}\n")
     print(fmt_table(results, anchors))
+    for line in figures_rows(results, args.figures) if args.figures else []:
+        print(f"\nfigures — {line}")
     return {"scale": args.scale, "stats": stats, "steps": [r.as_dict() for r in results]}
 
 

@@ -35,3 +35,16 @@ def test_the_figure_book_checks_clean(tmp_path):
     r = bookbuild("check", tmp_path / "book", "--format", "json")
     diags = json.loads(r.stdout)["diagnostics"]
     assert r.returncode == 0 and diags == [], diags
+
+
+def test_figures_rows_compare_cost_per_page():
+    from run import figures_rows
+    from steps import Result
+
+    plain = Result("build print, cold", walls=[20.0], output="100 pages, 1.0 MB")
+    fig = Result("build print, cold, +100 figures", walls=[26.0], output="130 pages, 3.0 MB")
+    (line,) = figures_rows([plain, fig, Result("check, cold", walls=[1.0])], 100)
+    # 0.2 s per plain page; the 30 added pages cost 6 s: 0.2 s each, 1.00× a plain page
+    assert "100 pages in 20.0 s (0.200 s/page)" in line and "130 pages in 26.0 s" in line
+    assert line.endswith("each added page 0.200 s = 1.00× a plain page"), line
+    assert figures_rows([plain, Result("build print, cold, +100 figures", error="boom")], 100) == []
