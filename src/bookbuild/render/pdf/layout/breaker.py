@@ -16,6 +16,7 @@ from .... import charclass as cc
 from ....diagnostics import Diagnostic, diag
 from ....model import Pos
 from . import layout_types as lt
+from .hyphenate import break_points
 from .units import Block, warichu_split
 
 EPS = 1e-6
@@ -99,6 +100,8 @@ def _break_line(units, first_len, rest_len, rules, advance):
                 b, quality, hang = h, OK, True
         if quality != OK:
             soft.add(b)
+        elif not hang:
+            b = _hyphenate(units, s, b, length, advance)
         spans.append((s, b, hang))
         s, length = b, rest_len
         n = len(units)          # warichu/word splitting may have grown the list
@@ -160,6 +163,44 @@ def _split_to_fit(units, j, room, alone, advance) -> bool:
         units[j:j + 1] = [a, b]
         return True
     return False
+
+
+def _hyphenate(units, s, b, length, advance) -> int:
+    """VT-12a: when the column units[s:b] would be loose, break the Latin word
+    pushed out (units[b]) at the longest head that fits and spaces better;
+    returns the new break.  Only then: a word is never cut needlessly."""
+    u = units[b] if s < b < len(units) else None
+    if u is None or u.kind != lt.SIDEWAYS:
+        return b
+    before = _spacing(units[s:b], length)
+    if before <= LOOSE + EPS:
+        return b
+    adv = advance or (lambda t: u.width_em * len(t) / len(u.text))
+    for k, hyphen in reversed(break_points(u.text, bool(u.flags & lt.CODE))):
+        head = lt.Unit(u.text[:k], u.kind, adv(u.text[:k] + ("-" if hyphen else "")), u.anchor, u.offset,
+                       u.flags | (lt.HYPHEN if hyphen else 0), u.glue_before, 0.0, u.mark, u.note_id,
+                       0, u.delta)
+        if _measure(units[s:b] + [head])[0] > length + EPS:
+            continue
+        if _spacing(units[s:b] + [head], length) >= before:
+            break
+        tail = lt.Unit(u.text[k:], u.kind, adv(u.text[k:]), u.anchor, u.offset + k,
+                       u.flags & ~(lt.HYPHEN | lt.NOBREAK_BEFORE), 0.0, u.glue_after, u.mark, u.note_id,
+                       0, u.delta + k)
+        units[b:b + 1] = [head, tail]
+        return b + 1
+    return b
+
+
+def _spacing(units, length) -> float:
+    """The letter-spacing _justify would give units set as one column of `length`."""
+    natural, gaps, spaces, glues = _measure(units)
+    slack = length - natural
+    if spaces:
+        slack -= min(SPACE_MAX, slack / spaces) * spaces
+    if glues and slack > EPS:
+        slack -= min(GLUE_MAX, slack / glues) * glues
+    return slack / gaps if gaps and slack > EPS else 0.0
 
 
 def _warichu_pieces(u: lt.Unit, k: int) -> list[lt.Unit]:
@@ -249,6 +290,8 @@ def _fix_widow(units, spans, rules, length):
         return spans
     ps, _, _ = spans[-2]
     ls, le, _ = spans[-1]
+    if units[ls - 1].flags & lt.HYPHEN:
+        return spans        # a hyphenated head ends its column: moving the break would strand it
     if units[ls - 1].kind == lt.WARICHU and _split_warichu_tail(units, ls - 1, rules):
         return spans[:-2] + [(ps, ls, False), (ls, le + 1, False)]
     for b in range(ls - 1, ps + 1, -1):

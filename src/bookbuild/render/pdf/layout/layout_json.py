@@ -130,7 +130,8 @@ def _tables(p: lt.Page) -> list[dict]:
 
 
 def _col_text(c: lt.Column) -> str:
-    return "".join(u.text for u in _all_units(c))
+    """Body/notes text as drawn: with the hyphen of a hyphenated word (Column.text)."""
+    return c.text() + "".join(u.text for u in c.foot)
 
 
 def _column(c: lt.Column) -> dict:
@@ -145,6 +146,7 @@ def _column(c: lt.Column) -> dict:
         "first_of_paragraph": c.first_of_paragraph, "last_of_paragraph": c.last_of_paragraph,
         "block": c.block, "note_id": c.note_id or None,
         "hanging": c.hanging.text if c.hanging else None,
+        "hyphen": c.hyphenated(),
         "pieces": _pieces(c),
     }
 
