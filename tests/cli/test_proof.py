@@ -13,10 +13,10 @@ from bookbuild.proof.collect import Locator, Mark, sections
 from bookbuild.proof.raster import page_sizes
 from helpers.books import CHAPTER, make_book
 
-# Long Latin words that cannot break push text on: the breaker spreads the
+# Long Latin words in capitals (never hyphenated, VT-12a) push text on: the breaker spreads the
 # columns before them and reports BB701 (loose column) at their first unit.
 LOOSE = ("衡陽守軍在城南構築工事，日夜不停"
-         + "，參看 Pneumonoultramicroscopicsilicovolcanoconiosis 與 Supercalifragilisticexpialidocious 的說法" * 3
+         + "，參看 PNEUMONOULTRAMICROSCOPICSILICOVOLCANOCONIOSIS 與 SUPERCALIFRAGILISTICEXPIALIDOCIOUS 的說法" * 3
          + "。\n")
 
 

@@ -6,16 +6,22 @@ Han–Latin glue: room for seven Latin chars.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from bookbuild import model as m
+from bookbuild.commands.check import load_prepared
 from bookbuild.render.pdf.layout import layout_types as lt
-from bookbuild.render.pdf.layout.breaker import Rules, break_block
+from bookbuild.render.pdf.layout.breaker import LOOSE, Rules, break_block
+from bookbuild.render.pdf.layout.engine import layout_book
 from bookbuild.render.pdf.layout.hyphenate import break_points
 from bookbuild.render.pdf.layout.textprep import TextPrep, fixed_advance
 from bookbuild.render.pdf.layout.units import UnitMaker
+from bookbuild.transform.build_data import prepare
 from bookbuild.transform.notes import number_notes
 from helpers.model import model_book, para
 
 EPS = 1e-6
+SAMPLE = Path(__file__).resolve().parents[3]        # the sample book at the repository root
 
 
 def columns(book: m.Book):
@@ -93,3 +99,23 @@ def test_break_points():
     assert break_points("Fourteenth", code=True) == []
     assert break_points("(Fourteenth") == [(5, True)]         # a bracket is no letter
     assert all(2 <= k <= len("information,") - 4 for k, _ in break_points("information,"))
+
+
+def test_sample_print_horizontal_has_no_loose_column_a_break_could_fix():
+    """The sample book's print-horizontal edition at the layout level: no body
+    column is loose, and every loose note column (BB701) is one the breaker
+    could not help: what it pushed out offers no break point (VT-12a) and it
+    is its paragraph's first column (nothing before it to share the slack)."""
+    book, _ = load_prepared(SAMPLE)
+    result, diags = layout_book(book, book.config.edition("print-horizontal"), prepare(book))
+    loose = []
+    for page in result.pages:
+        assert not [c.text() for c in page.columns if c.spacing_em > LOOSE + EPS], page.number
+        cols = page.note_columns
+        for col, nxt in zip(cols, cols[1:]):
+            if col.spacing_em > LOOSE + EPS:
+                pushed = next(u for u in nxt.units if u.kind not in (lt.CALL, lt.SPACE))
+                assert col.first_of_paragraph and not break_points(pushed.text), col.text()
+                loose.append(col)
+    assert any(c.hyphenated() for p in result.pages for c in p.columns)     # Four-|teenth
+    assert len([d for d in diags if d.code == "BB701"]) == len(loose)

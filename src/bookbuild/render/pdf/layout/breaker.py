@@ -5,7 +5,7 @@ greedily to its length, then move the break back (push-out) while it would
 start a column with a start-prohibited mark, end one with an opening
 bracket, or split a glued pair (note call, ——, 30％, warichu bracket).  The
 slack of a non-final column is absorbed by Latin word spaces (≤ 0.5 em
-each), then Han–Latin glue (¼ → ⅓ em), then equally by every gap.
+each), then Han–Latin glue (¼ → ½ em), then equally by every gap.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from .units import Block, warichu_split
 EPS = 1e-6
 LOOSE = 0.1                 # em per gap; above it a column is loose (BB701)
 SPACE_MAX = 0.5             # extra per Latin word space
-GLUE_MAX = 1 / 12           # ¼ → ⅓ em Han–Latin glue
+GLUE_MAX = 0.25             # ¼ → ½ em Han–Latin glue (jlreq Appendix E, Table 6: cl-19/cl-27 1/4–1/2)
 HANG = frozenset("。，、")  # VT-19 hanging marks
 MAX_PUSH = 4                # cells a push-out may move before a kinsoku exception wins (VT-19)
 OK, SOFT, HARD = 0, 1, 2    # break quality: fine / breaks kinsoku / splits glued units

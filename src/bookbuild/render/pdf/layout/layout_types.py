@@ -112,7 +112,7 @@ class Column:
     length_em: float = 0.0          # target length of text after the indent (N − indent)
     spacing_em: float = 0.0         # extra space per gap between units (VT-06 letter-spacing)
     space_extra_em: float = 0.0     # extra width added to each Latin SPACE unit (≤ 0.5)
-    glue_extra_em: float = 0.0      # extra added to each Han–Latin glue (¼ → ⅓ em)
+    glue_extra_em: float = 0.0      # extra added to each Han–Latin glue (¼ → ½ em)
     size: float = 1.0               # font size in body em (notes: TA length ÷ note_chars_per_column)
     justified: bool = False         # True: foot flush at indent + length_em
     first_of_paragraph: bool = True
