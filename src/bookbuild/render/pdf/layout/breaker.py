@@ -54,6 +54,7 @@ def break_block(block: Block, chars: int, rules: Rules, advance=None) -> tuple[l
         first_len = _length(chars, indent, block.size)
         rest_len = _length(chars, block.indent_rest, block.size)
         spans, soft = _break_line(units, first_len, rest_len, rules, advance)
+        spans = _share_back(units, spans, soft, (first_len, rest_len), rules)
         if li == nlines - 1 and block.role in (lt.BODY, lt.QUOTE, lt.NOTE):
             spans = _fix_widow(units, spans, rules, rest_len)
         for k, (s, e, hang) in enumerate(spans):
@@ -201,6 +202,41 @@ def _spacing(units, length) -> float:
     if glues and slack > EPS:
         slack -= min(GLUE_MAX, slack / glues) * glues
     return slack / gaps if gaps and slack > EPS else 0.0
+
+
+def _share_back(units, spans, soft, lens, rules):
+    """VT-06: a loose column that is not its line's first takes cells from the
+    end of the column before it (each leaves 1 em there, spread over ~N gaps),
+    which may in turn take from the one before, as long as every column
+    involved ends at or below the loose limit; else the greedy breaks stay."""
+    def spacing(sp, k):
+        return _spacing(units[sp[k][0]:sp[k][1]], lens[min(k, 1)])
+    for i in range(1, len(spans) - 1):
+        if spacing(spans, i) <= LOOSE + EPS or any(h for _, _, h in spans[:i + 1]) \
+                or any(a in soft for a, _, _ in spans[1:i + 1]):
+            continue
+        trial = list(spans)
+        for _ in range(4 * (i + 1)):
+            bad = [k for k in range(i + 1) if spacing(trial, k) > LOOSE + EPS]
+            if not bad:
+                spans = trial
+                break
+            if bad[-1] == 0 or not _borrow(units, trial, bad[-1], lens[min(bad[-1], 1)], rules):
+                break
+    return spans
+
+
+def _borrow(units, spans, k, length, rules) -> bool:
+    """Move column k's start back to the allowed break before it, if it still fits."""
+    ps, _, _ = spans[k - 1]
+    s, e, _ = spans[k]
+    if units[s - 1].flags & lt.HYPHEN:
+        return False
+    b = next((b for b in range(s - 1, ps, -1) if _quality(units, b, rules) == OK), None)
+    if b is None or _measure(units[b:e])[0] > length + EPS:
+        return False
+    spans[k - 1], spans[k] = (ps, b, False), (b, e, False)
+    return True
 
 
 def _warichu_pieces(u: lt.Unit, k: int) -> list[lt.Unit]:
