@@ -51,8 +51,9 @@ def generated_chapter(seed: int = 7, paragraphs: int = 14) -> str:
     out.append("數量約為30％，時在8～9月之間，又見〈篇名〉與陳·約翰之名。怎麼會這樣！！真的嗎？！\n")
     out.append("話已說完" + "」" * 44 + "。\n")
     out.append("守軍奉命*死守到底*[^n9]，無人後退，事見[戰史叢書]{.title}與[一號作戰]{.title}的記載。\n")
+    # words in capitals are never hyphenated (VT-12a): a loose column (BB701) stays
     out.append("他在筆記裏抄下了Pneumonoultramicroscopicsilicovolcanoconiosis這個詞，又抄下了"
-               "Antidisestablishmentarianism與Floccinaucinihilipilification兩個詞。\n")
+               "ANTIDISESTABLISHMENTARIANISM與FLOCCINAUCINIHILIPILIFICATION兩個詞。\n")
     out.append("城外的山頭上始終沒有出現援軍的旗幟，守軍只能等待[這是一段夾在正文中的雙行小注，用來檢查割注的兩個半字行與"
                "括號，寫得長一些，好讓它跨過一行的行尾，接到下一行的行首繼續排下去]{.aside}，援軍始終沒有出現。[^n8]\n")
     return "\n".join(out)
