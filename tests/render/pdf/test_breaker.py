@@ -139,7 +139,7 @@ def test_widow_column_has_two_non_punctuation_chars():
 # ------------------------------------------------------------------ justification and Latin
 
 def test_loose_column_is_reported_bb701():
-    word = "Internationalization" * 2      # 40 chars × 0.5 em = 20 em, unbreakable
+    word = "Internationalizatio9" * 2      # 40 chars × 0.5 em = 20 em; letters glued to a digit: unbreakable (VT-12a)
     text = "甲" * 30 + word + "乙" * 50
     (cols,), diags = columns(model_book([[para(text, line=9)]]))
     assert cols[0].text() == "甲" * 30

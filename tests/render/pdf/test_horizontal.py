@@ -28,6 +28,8 @@ CHAPTER3 = """# 數字
 一九四四年即1944年，衡陽在8月7日失守，B-29轟炸機也沒有再來[守軍的最後一份電報至今仍有爭議，原文有數種版本]{.aside}。這一段文字只為了讓本章多出幾行，好看看每一行的行尾是否都對齊在版心的右緣，而段落的最後一行則靠左對齊、長短不一。
 
 城破以後，倖存的官兵被集中看管，其中一部分人後來設法逃出，輾轉回到後方，向重慶報告了守城的經過。
+
+一九四四年夏天，美國陸軍第十四航空隊的飛機每天出動Fourteenth Air Force的轟炸機也從桂林起飛，支援守城的部隊。
 """
 
 EDITION = """
@@ -92,6 +94,29 @@ def _lines(doc: HDoc):
                 cells = find_chars(chars, col["text"])
                 if all(abs(c["size"] - doc.em) < 0.01 for c in cells):    # no 割注 inside
                     yield p["number"], col, cells
+
+
+def test_hyphenated_word_ends_its_line_with_a_drawn_hyphen(hdoc):
+    """VT-12a: "Fourteenth" pushed out of a line that would be loose breaks as
+    Four-|teenth: the drawn hyphen ends the line flush with the type area,
+    the next line starts with "teenth" at the left edge, and the page's text
+    (what pdftotext gives) has the hyphen while the column's own text does not."""
+    found = 0
+    for p in hdoc.body_pages():
+        cols = p["body"]["columns"]
+        for col, nxt in zip(cols, cols[1:]):
+            if not col["hyphen"]:
+                continue
+            assert col["text"].endswith("出動Four") and nxt["text"].startswith("teenth Air")
+            assert col["spacing_em"] <= 0.1 and "Four-\nteenth" in p["body"]["text"]
+            chars, ta = hdoc.chars(p["number"]), hdoc.ta(p["number"])
+            four, teen = find_chars(chars, "Four-"), find_chars(chars, "teenth")
+            assert abs(four[-1]["x1"] - ta["right"]) <= 0.05 * hdoc.em, four[-1]
+            assert four[-1]["x0"] - four[-2]["x1"] <= 0.05 * hdoc.em      # "-" right after "r"
+            assert abs(teen[0]["x0"] - ta["left"]) <= 0.05 * hdoc.em
+            assert abs(teen[0]["top"] - four[0]["top"] - hdoc.pitch) <= 0.05 * hdoc.em
+            found += 1
+    assert found == 1
 
 
 def test_pages_portrait_unturned_ltr(hdoc):

@@ -51,8 +51,12 @@ def generated_chapter(seed: int = 7, paragraphs: int = 14) -> str:
     out.append("數量約為30％，時在8～9月之間，又見〈篇名〉與陳·約翰之名。怎麼會這樣！！真的嗎？！\n")
     out.append("話已說完" + "」" * 44 + "。\n")
     out.append("守軍奉命*死守到底*[^n9]，無人後退，事見[戰史叢書]{.title}與[一號作戰]{.title}的記載。\n")
+    # "Fourteenth" lands at the first column's foot and breaks Four-|teenth (VT-12a)
+    out.append("一九四四年夏天，美國陸軍第十四航空隊的飛機每天都從桂林機場出動，Fourteenth Air Force的"
+               "轟炸機也從桂林起飛，支援守城的部隊。\n")
+    # words in capitals are never hyphenated (VT-12a): a loose column (BB701) stays
     out.append("他在筆記裏抄下了Pneumonoultramicroscopicsilicovolcanoconiosis這個詞，又抄下了"
-               "Antidisestablishmentarianism與Floccinaucinihilipilification兩個詞。\n")
+               "ANTIDISESTABLISHMENTARIANISM與FLOCCINAUCINIHILIPILIFICATION兩個詞。\n")
     out.append("城外的山頭上始終沒有出現援軍的旗幟，守軍只能等待[這是一段夾在正文中的雙行小注，用來檢查割注的兩個半字行與"
                "括號，寫得長一些，好讓它跨過一行的行尾，接到下一行的行首繼續排下去]{.aside}，援軍始終沒有出現。[^n8]\n")
     return "\n".join(out)
@@ -159,8 +163,10 @@ def _text(chars: list[dict]) -> str:
     return "".join(c["text"] for c in chars)
 
 
-def _without_calls(doc: Doc, number: int, col: dict) -> str:
-    """Layout column text without its note calls (drawn as zero-size glyphs)."""
+def _without_calls(doc: Doc, number: int, col: dict, hyphen: bool = True) -> str:
+    """Layout column text without its note calls (drawn as zero-size glyphs),
+    with the hyphen drawn after a hyphenated word (VT-12a; not in the stream)
+    unless `hyphen` is false (the author's words, as the EPUB has them)."""
     calls = doc.calls(number)
     text = []
     skip = set()
@@ -170,7 +176,7 @@ def _without_calls(doc: Doc, number: int, col: dict) -> str:
         for i in range(length):
             if start + i not in skip:
                 text.append(doc.layout["text"][start + i])
-    return "".join(text)
+    return "".join(text) + ("-" if col["hyphen"] and hyphen else "")
 
 
 def _src(col: dict):
@@ -328,6 +334,25 @@ def test_vt19_hanging_only_when_enabled(doc):
 
 # ------------------------------------------------------------ VT-06 (log)
 
+def test_vt12a_hyphen_drawn_at_the_column_foot(doc):
+    """VT-12a in a vertical edition: the long lowercase word that would leave
+    a loose column breaks at a hyphenation point; the PDF column ends with the
+    drawn "-" flush with the type area's foot, and the next column goes on with
+    the rest of the word (layout.json's column text has no hyphen, the page's has)."""
+    found = 0
+    for p in doc.body_pages():
+        cols = doc.columns(p["number"])
+        for (col, chars), (nxt, _) in zip(cols, cols[1:]):
+            if not col["hyphen"]:
+                continue
+            assert col["text"][-1].isalpha() and nxt["text"][:1].isalpha()
+            assert _text(chars).endswith(col["text"][-4:] + "-"), _text(chars)[-12:]
+            assert col["text"] + "-\n" + nxt["text"] in p["body"]["text"]
+            assert abs(chars[-1]["bottom"] - doc.ta(p["number"])["bottom"]) <= 0.1 * doc.em
+            found += 1
+    assert found >= 1
+
+
 def test_vt06_every_loose_column_is_logged_bb701(doc):
     logged = {(d["file"], d["line"], d["column"]) for d in doc.log if d["code"] == "BB701"}
     loose = [(p["number"], c) for p in doc.layout["pages"] for c in p["body"]["columns"] + p["notes"]["columns"]
@@ -477,7 +502,8 @@ def test_vt25_warichu_half_size_two_subcolumns_right_first(basic):
 # ------------------------------------------------------------ VT-30
 
 def _body_without_calls(doc: Doc, page: dict) -> str:
-    return "".join(_without_calls(doc, page["number"], c) + c["foot"] for c in page["body"]["columns"])
+    """The page's words: no calls, and a word hyphenated at a column end whole (VT-12a)."""
+    return "".join(_without_calls(doc, page["number"], c, hyphen=False) + c["foot"] for c in page["body"]["columns"])
 
 
 def _drop(el) -> None:

@@ -60,6 +60,8 @@ def _pieces(col: lt.Column, em: float, blanks: bool = False) -> list[_Piece]:
             return [_Piece(text, ls=col_ls)] if text else []
     for i, u in enumerate(vis):
         kind, text = u.kind, u.text
+        if u.flags & lt.HYPHEN:     # VT-12a: the head of a hyphenated word, at the column end
+            text += "-"
         ml = (u.glue_before + glue_extra) * em if i > 0 and u.glue_before else 0.0
         mr = (u.glue_after + glue_extra) * em if i < n - 1 and u.glue_after else 0.0
         # The last unit carries the spacing too (it falls beyond the foot,

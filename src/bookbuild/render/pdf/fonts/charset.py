@@ -95,7 +95,8 @@ def page_chars(pages: list[lt.Page]):
         chars.update(page.folio or "", page.running_head or "")
         for col in page.columns + page.note_columns:
             units = col.units + col.foot + ([col.hanging] if col.hanging else [])
-            (bold if col.role in lt.BOLD_ROLES else chars).update("".join(u.text for u in units))
+            (bold if col.role in lt.BOLD_ROLES else chars).update("".join(u.text for u in units)
+                                                                  + ("-" if col.hyphenated() else ""))
             for u in units:
                 if u.kind == lt.TCY:
                     tcy.add(u.text)

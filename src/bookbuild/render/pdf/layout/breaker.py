@@ -5,7 +5,7 @@ greedily to its length, then move the break back (push-out) while it would
 start a column with a start-prohibited mark, end one with an opening
 bracket, or split a glued pair (note call, ——, 30％, warichu bracket).  The
 slack of a non-final column is absorbed by Latin word spaces (≤ 0.5 em
-each), then Han–Latin glue (¼ → ⅓ em), then equally by every gap.
+each), then Han–Latin glue (¼ → ½ em), then equally by every gap.
 """
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from .... import charclass as cc
 from ....diagnostics import Diagnostic, diag
 from ....model import Pos
 from . import layout_types as lt
+from .hyphenate import break_points
 from .units import Block, warichu_split
 
 EPS = 1e-6
 LOOSE = 0.1                 # em per gap; above it a column is loose (BB701)
 SPACE_MAX = 0.5             # extra per Latin word space
-GLUE_MAX = 1 / 12           # ¼ → ⅓ em Han–Latin glue
+GLUE_MAX = 0.25             # ¼ → ½ em Han–Latin glue (jlreq Appendix E, Table 6: cl-19/cl-27 1/4–1/2)
 HANG = frozenset("。，、")  # VT-19 hanging marks
 MAX_PUSH = 4                # cells a push-out may move before a kinsoku exception wins (VT-19)
 OK, SOFT, HARD = 0, 1, 2    # break quality: fine / breaks kinsoku / splits glued units
@@ -53,6 +54,7 @@ def break_block(block: Block, chars: int, rules: Rules, advance=None) -> tuple[l
         first_len = _length(chars, indent, block.size)
         rest_len = _length(chars, block.indent_rest, block.size)
         spans, soft = _break_line(units, first_len, rest_len, rules, advance)
+        spans = _share_back(units, spans, soft, (first_len, rest_len), rules)
         if li == nlines - 1 and block.role in (lt.BODY, lt.QUOTE, lt.NOTE):
             spans = _fix_widow(units, spans, rules, rest_len)
         for k, (s, e, hang) in enumerate(spans):
@@ -99,6 +101,8 @@ def _break_line(units, first_len, rest_len, rules, advance):
                 b, quality, hang = h, OK, True
         if quality != OK:
             soft.add(b)
+        elif not hang:
+            b = _hyphenate(units, s, b, length, advance)
         spans.append((s, b, hang))
         s, length = b, rest_len
         n = len(units)          # warichu/word splitting may have grown the list
@@ -160,6 +164,79 @@ def _split_to_fit(units, j, room, alone, advance) -> bool:
         units[j:j + 1] = [a, b]
         return True
     return False
+
+
+def _hyphenate(units, s, b, length, advance) -> int:
+    """VT-12a: when the column units[s:b] would be loose, break the Latin word
+    pushed out (units[b]) at the longest head that fits and spaces better;
+    returns the new break.  Only then: a word is never cut needlessly."""
+    u = units[b] if s < b < len(units) else None
+    if u is None or u.kind != lt.SIDEWAYS:
+        return b
+    before = _spacing(units[s:b], length)
+    if before <= LOOSE + EPS:
+        return b
+    adv = advance or (lambda t: u.width_em * len(t) / len(u.text))
+    for k, hyphen in reversed(break_points(u.text, bool(u.flags & lt.CODE))):
+        head = lt.Unit(u.text[:k], u.kind, adv(u.text[:k] + ("-" if hyphen else "")), u.anchor, u.offset,
+                       u.flags | (lt.HYPHEN if hyphen else 0), u.glue_before, 0.0, u.mark, u.note_id,
+                       0, u.delta)
+        if _measure(units[s:b] + [head])[0] > length + EPS:
+            continue
+        if _spacing(units[s:b] + [head], length) >= before:
+            break
+        tail = lt.Unit(u.text[k:], u.kind, adv(u.text[k:]), u.anchor, u.offset + k,
+                       u.flags & ~(lt.HYPHEN | lt.NOBREAK_BEFORE), 0.0, u.glue_after, u.mark, u.note_id,
+                       0, u.delta + k)
+        units[b:b + 1] = [head, tail]
+        return b + 1
+    return b
+
+
+def _spacing(units, length) -> float:
+    """The letter-spacing _justify would give units set as one column of `length`."""
+    natural, gaps, spaces, glues = _measure(units)
+    slack = length - natural
+    if spaces:
+        slack -= min(SPACE_MAX, slack / spaces) * spaces
+    if glues and slack > EPS:
+        slack -= min(GLUE_MAX, slack / glues) * glues
+    return slack / gaps if gaps and slack > EPS else 0.0
+
+
+def _share_back(units, spans, soft, lens, rules):
+    """VT-06: a loose column that is not its line's first takes cells from the
+    end of the column before it (each leaves 1 em there, spread over ~N gaps),
+    which may in turn take from the one before, as long as every column
+    involved ends at or below the loose limit; else the greedy breaks stay."""
+    def spacing(sp, k):
+        return _spacing(units[sp[k][0]:sp[k][1]], lens[min(k, 1)])
+    for i in range(1, len(spans) - 1):
+        if spacing(spans, i) <= LOOSE + EPS or any(h for _, _, h in spans[:i + 1]) \
+                or any(a in soft for a, _, _ in spans[1:i + 1]):
+            continue
+        trial = list(spans)
+        for _ in range(4 * (i + 1)):
+            bad = [k for k in range(i + 1) if spacing(trial, k) > LOOSE + EPS]
+            if not bad:
+                spans = trial
+                break
+            if bad[-1] == 0 or not _borrow(units, trial, bad[-1], lens[min(bad[-1], 1)], rules):
+                break
+    return spans
+
+
+def _borrow(units, spans, k, length, rules) -> bool:
+    """Move column k's start back to the allowed break before it, if it still fits."""
+    ps, _, _ = spans[k - 1]
+    s, e, _ = spans[k]
+    if units[s - 1].flags & lt.HYPHEN:
+        return False
+    b = next((b for b in range(s - 1, ps, -1) if _quality(units, b, rules) == OK), None)
+    if b is None or _measure(units[b:e])[0] > length + EPS:
+        return False
+    spans[k - 1], spans[k] = (ps, b, False), (b, e, False)
+    return True
 
 
 def _warichu_pieces(u: lt.Unit, k: int) -> list[lt.Unit]:
@@ -249,6 +326,8 @@ def _fix_widow(units, spans, rules, length):
         return spans
     ps, _, _ = spans[-2]
     ls, le, _ = spans[-1]
+    if units[ls - 1].flags & lt.HYPHEN:
+        return spans        # a hyphenated head ends its column: moving the break would strand it
     if units[ls - 1].kind == lt.WARICHU and _split_warichu_tail(units, ls - 1, rules):
         return spans[:-2] + [(ps, ls, False), (ls, le + 1, False)]
     for b in range(ls - 1, ps + 1, -1):

@@ -5,7 +5,10 @@ generated brackets, 《》, note numbers and 見第N章注M) and never for
 positions, which come from the PDF.  Every span carries the author's
 file:line:col (null for generated text) and an offset into `text`, the
 edition's normalized text stream: `text[offset:offset + len(span.text)] ==
-span.text` for every column, span and unit listed.
+span.text` for every column, span and unit listed.  A column whose last
+word is hyphenated (VT-12a) has "hyphen": true: the "-" drawn after it is
+in the page's body/notes "text" (what the PDF text layer holds) but not in
+the column's "text" nor in the stream, which keep the word whole.
 
 Each page also says where it begins in the author's text ("start",
 pagestarts.py: what an EPUB edition's page-list is built from), and "index"
@@ -130,13 +133,14 @@ def _tables(p: lt.Page) -> list[dict]:
 
 
 def _col_text(c: lt.Column) -> str:
-    return "".join(u.text for u in _all_units(c))
+    """Body/notes text as drawn: with the hyphen of a hyphenated word (Column.text)."""
+    return c.text() + "".join(u.text for u in c.foot)
 
 
 def _column(c: lt.Column) -> dict:
     first = next((u for u in c.units if u.offset >= 0), None)
     return {
-        "text": c.text(), "foot": "".join(u.text for u in c.foot),
+        "text": "".join(u.text for u in c.units), "foot": "".join(u.text for u in c.foot),
         "offset": first.offset if first else None, "src": _src(c.src),
         "role": c.role, "x_em": round(c.x_em, 6), "indent_em": round(c.indent_em, 6),
         "length_em": round(c.length_em, 6), "size": round(c.size, 6),
@@ -145,6 +149,7 @@ def _column(c: lt.Column) -> dict:
         "first_of_paragraph": c.first_of_paragraph, "last_of_paragraph": c.last_of_paragraph,
         "block": c.block, "note_id": c.note_id or None,
         "hanging": c.hanging.text if c.hanging else None,
+        "hyphen": c.hyphenated(),     # a "-" drawn after "text": in the area's text, not in the stream
         "pieces": _pieces(c),
     }
 

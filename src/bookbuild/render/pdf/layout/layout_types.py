@@ -52,6 +52,8 @@ GENERATED = 16           # text made by bookbuild, not typed by the author
 LINK = 32                # part of a 見第N章注M cross reference; Unit.note_id is the target
 ASIDE = 64               # inside an .aside (brackets included)
 STRONG = 128             # **strong**: the drawing side may use the bold face
+CODE = 256               # `code`: never hyphenated (layout/hyphenate.py)
+HYPHEN = 512             # the head of a hyphenated word: a "-" is drawn after it, at the column end
 
 # ------------------------------------------------------------ column roles
 BODY, QUOTE, NOTE, BLANK_COL = "body", "quote", "note", "blank"
@@ -110,7 +112,7 @@ class Column:
     length_em: float = 0.0          # target length of text after the indent (N − indent)
     spacing_em: float = 0.0         # extra space per gap between units (VT-06 letter-spacing)
     space_extra_em: float = 0.0     # extra width added to each Latin SPACE unit (≤ 0.5)
-    glue_extra_em: float = 0.0      # extra added to each Han–Latin glue (¼ → ⅓ em)
+    glue_extra_em: float = 0.0      # extra added to each Han–Latin glue (¼ → ½ em)
     size: float = 1.0               # font size in body em (notes: TA length ÷ note_chars_per_column)
     justified: bool = False         # True: foot flush at indent + length_em
     first_of_paragraph: bool = True
@@ -125,7 +127,15 @@ class Column:
     table: object = None            # TABLE_HEAD / TABLE_ROW columns: their tables.TableGrid
 
     def text(self) -> str:
-        return "".join(u.text for u in self.units)
+        """The column's characters as the text layer has them: a hyphen drawn at
+        the foot of a hyphenated word (HYPHEN) is included, though it is not
+        in the stream (offsets index the author's word unbroken)."""
+        text = "".join(u.text for u in self.units)
+        return text + "-" if self.hyphenated() else text
+
+    def hyphenated(self) -> bool:
+        vis = self.visible()
+        return bool(vis) and bool(vis[-1].flags & HYPHEN)
 
     def visible(self) -> list[Unit]:
         """Units that take a cell (calls are zero-advance and glued)."""

@@ -211,7 +211,7 @@ class UnitMaker:
                 flag = lt.EMPH if isinstance(node, m.Emph) else lt.STRONG
                 self.inlines(node.children, replace(ctx, flags=ctx.flags | flag))
             elif isinstance(node, m.Code):
-                self.text(node.text, node.pos, ctx.flags, ctx.mark)
+                self.text(node.text, node.pos, ctx.flags | lt.CODE, ctx.mark)
             elif isinstance(node, m.Link):
                 self.inlines(node.children, ctx)
             elif isinstance(node, m.XRef):
