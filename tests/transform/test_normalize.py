@@ -194,6 +194,17 @@ def test_quote_problems(text, bad):
 # ------------------------------------------------------ corpus: the sample book
 
 def _dirty(text: str) -> str:
+    """The text with its punctuation typed in ASCII — outside the spans the normalizer never
+    touches (code, URLs, attribute blocks such as a figure's alt="…"), which stay as written."""
+    out, at = [], 0
+    for a, b in sorted(protected_spans(text)) + [(len(text), len(text))]:
+        a = max(a, at)
+        out += [_ascii(text[at:a]), text[a:max(a, b)]]
+        at = max(at, b)
+    return "".join(out)
+
+
+def _ascii(text: str) -> str:
     for a, b in (("，", ","), ("。", "."), ("：", ":"), ("；", ";"), ("！", "!"), ("？", "?"),
                  ("（", "("), ("）", ")"), ("「", '"'), ("」", '"'), ("『", "'"), ("』", "'"),
                  ("……", "..."), ("——", "--")):

@@ -7,17 +7,16 @@ from pathlib import Path
 
 from .. import model as m
 from ..booktoml import KeyIndex
-from ..charclass import VARIATION_SELECTORS
 from ..config import PDF_FORMATS
 from ..diagnostics import Diagnostic, diag
 from ..fontchain import FontChain, installed_with, is_selector, resolve
 from ..fonts import FontNotFound
 from ..transform.normalize import normalize_for_render
 
-# Generated text (chapter labels, brackets, numbers) and layout whitespace;
-# variation selectors, which have no glyph of their own: they pick a glyph of
-# the character before it (cmap format 14), which is what the font must have.
-_ALWAYS_OK = set(" \n\t\u00a0") | {chr(cp) for lo, hi in VARIATION_SELECTORS for cp in range(lo, hi + 1)}
+# Generated text (chapter labels, brackets, numbers) and layout whitespace.  A variation
+# selector is not here: it has no glyph of its own, and _lacks looks at the sequence it
+# ends (cmap format 14) — BB403 when no font of the chain lists it, never BB402.
+_ALWAYS_OK = set(" \n\t\u00a0")
 
 
 def _normalizer(book: m.Book, edition):
