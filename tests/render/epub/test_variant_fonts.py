@@ -152,3 +152,22 @@ def test_without_embedding_the_rule_names_the_family_and_build_warns(built):
     cls = doc.xpath("//h:span[starts-with(@class, 'vs-font-')]/@class", namespaces=NS)[0]
     assert _rule_families(css, "." + cls)[:2] == ["HanaMinA", "Noto Serif CJK TC"]
     assert re.search(rf"BB408 .*HanaMinA: {SEQ}", out.stdout), out.stdout
+
+
+def test_the_sample_books_afterword(sample):
+    """The sample's 葛󠄀 (manuscript/99-afterword.md) in each epub edition
+    (embed_font = "fallback"): in its span, drawn from an embedded face that maps it."""
+    for name, (epub, _, _) in sample.items():
+        css = epub.css()["EPUB/css/font.css"]
+        found = 0
+        for doc_name, doc in epub.xhtml.items():
+            for span in doc.xpath("//h:body//h:span[starts-with(@class, 'vs-font-')]", namespaces=NS):
+                assert span.text == SEQ, (name, doc_name)
+                first = _rule_families(css, "." + span.get("class"))[0]
+                font = TTFont(io.BytesIO(epub.files[_faces(css)[first]]))
+                assert dict(font["cmap"].getcmap(0, 5).uvsDict[VS])[BASE] not in (None, font.getBestCmap()[BASE])
+                found += 1
+            text = "".join(doc.xpath("//h:body//text()[not(ancestor::h:span[starts-with(@class, 'vs-font-')])]",
+                                     namespaces=NS))
+            assert SEQ not in text, (name, doc_name)
+        assert found >= 1, name
