@@ -28,8 +28,9 @@ from .elements import XHTML_NS, serialize
 
 # a character and the variation selector after it (VS1–16, VS17–256)
 _SEQUENCE = re.compile("(.)([\uFE00-\uFE0F\U000E0100-\U000E01EF])", re.S)
-_SPAN = f"{{{XHTML_NS}}}span"
-_SKIP = {f"{{{XHTML_NS}}}{tag}" for tag in ("head", "script", "style", "pre", "code")}
+_XHTML = f"{{{XHTML_NS}}}"
+_SPAN = _XHTML + "span"
+_SKIP = {_XHTML + tag for tag in ("head", "script", "style", "pre", "code")}
 
 
 def font_class(index: int) -> str:
@@ -61,8 +62,8 @@ def _supplier(chain: FontChain, m: re.Match) -> int | None:
 
 
 def _walk(el, chain: FontChain, used: dict[int, set[str]]) -> None:
-    if not isinstance(el.tag, str) or el.tag in _SKIP:
-        return
+    if not isinstance(el.tag, str) or el.tag in _SKIP or not el.tag.startswith(_XHTML):
+        return      # an XHTML span has no place in SVG or MathML text
     children = list(el)      # taken first: the spans placed below are not walked again
     if el.text:
         el.text = _wrap(el, el.text, 0, chain, used)
