@@ -61,6 +61,7 @@ from .nav import NAV_FILE, cover_doc, nav_doc, title_doc
 from .notes import notes_doc
 from .pagelist import PageMarks
 from .reproducible_zip import build_time, reproducible
+from .variants import mark_sequences
 
 
 def build(book: m.Book, edition: EditionConfig, out_dir: Path, data: BuildData, cache_dir: Path, *,
@@ -146,7 +147,7 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
     docs.insert(2 if cover else 1, docs.pop())          # nav after cover and title
     resources = sheets + resources
     diags += list(getattr(ctx.cites, "warnings", ()))    # Pandoc citeproc's (BB604)
-    fonts, font_rule, d = _fonts(ctx, docs, cache_dir)
+    docs, fonts, font_rule, d = _fonts(ctx, docs, cache_dir)
     diags += d
     resources = [(p, font_rule if p == css_mod.FONT_CSS else b) for p, b in resources] + fonts
     if edition.format == "kepub":
@@ -235,25 +236,27 @@ def _print_source(ctx: Context) -> str:
 
 
 def _fonts(ctx: Context, docs: list[Doc], cache_dir):
-    """(embedded font files, css/font.css bytes, diagnostics): the chain's
-    faces the documents need (`embed_font`), or a BB408 naming what a reader's
-    device may lack when the fallback faces are not embedded."""
+    """(documents, embedded font files, css/font.css bytes, diagnostics): the
+    documents with the variation sequences a fallback font supplies in spans
+    (variants.py), the chain's faces they need (`embed_font`), or a BB408
+    naming what a reader's device may lack when the fallbacks are not embedded."""
     ed = ctx.edition
-    chars: set[str] = set()
-    for doc in docs:
-        chars.update("".join(etree.fromstring(doc.content).itertext()))
-    chars.update(ed.aside_brackets + "《》〈〉「」『』（）、。，：；！？…—　0123456789")
-    chars.discard("\n")
     try:
         chain = resolve(ed, cache_dir)
     except FontNotFound as exc:
         diags = [Diagnostic("BB402", f"cannot embed font {exc.family!r}: not installed",
                             ctx.book.config.path, 1, 1, exc.hint)] if ed.embed_font else []
         names = (ed.font, *fallback_families(ed)[0])
-        return [], fontembed.font_css(names, []).encode(), diags
-    embedded = fontembed.embedded_fonts(chain, chars, ed.embed_font, cache_dir) if ed.embed_font else []
+        return docs, [], fontembed.font_css(names, []).encode(), diags
+    docs, sequences = mark_sequences(docs, chain)
+    chars: set[str] = set()
+    for doc in docs:
+        chars.update("".join(etree.fromstring(doc.content).itertext()))
+    chars.update(ed.aside_brackets + "《》〈〉「」『』（）、。，：；！？…—　0123456789")
+    chars.discard("\n")
+    embedded = fontembed.embedded_fonts(chain, chars, ed.embed_font, cache_dir, sequences) if ed.embed_font else []
     diags = []
-    missing = fontembed.fallback_chars(chain, chars)
+    missing = fontembed.fallback_chars(chain, chars, sequences)
     if missing and not ed.embed_font:
         listed = "; ".join(f"{family}: {''.join(cs)}" for family, cs in missing.items())
         diags.append(Diagnostic("BB408", f"edition '{ed.name}' uses characters only fallback fonts have, "
@@ -261,5 +264,5 @@ def _fonts(ctx: Context, docs: list[Doc], cache_dir):
                                 ctx.book.config.path,
                                 *KeyIndex(ctx.book.texts.get(ctx.book.config.path, "")).table(f"editions.{ed.name}"),
                                 'set embed_font = "fallback" (or true) in the edition'))
-    css = fontembed.font_css(chain.names, embedded).encode()
-    return [(e.file, e.data) for e in embedded], css, diags
+    css = fontembed.font_css(chain.names, embedded, sequences).encode()
+    return docs, [(e.file, e.data) for e in embedded], css, diags

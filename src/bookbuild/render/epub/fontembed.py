@@ -5,7 +5,10 @@ documents use, plus each fallback font of the chain (fontchain.py) that
 supplies some of them, subset to exactly those and declared with an
 `@font-face` `unicode-range`, so a reading system takes a character from the
 same font as print. `embed_font = "fallback"`: only the fallback subsets (the
-primary font is named, not embedded). Subsets keep `vert`/`vrt2` (vertical
+primary font is named, not embedded). A variation sequence whose variant
+only a fallback font has is drawn from it through a span (variants.py): that
+face's subset then holds the base too, and the span's class rule names it
+first. Subsets keep `vert`/`vrt2` (vertical
 brackets, VT-10), vertical metrics and cmap 14 (variation sequences).
 """
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 from ...atomic import write_bytes
 from ...fontchain import FontChain, is_selector
 from ...fonts import FontRef
+from .variants import font_class
 
 FONT_FILE = "fonts/embedded.otf"
 PRIMARY_FAMILY = "bookbuild-embedded"
@@ -28,49 +32,80 @@ class Embedded:
     file: str            # package path
     family: str          # the CSS family name it is declared under
     data: bytes
-    chars: str           # for unicode-range; "" = the whole face (the primary)
+    chars: str           # for unicode-range: the characters it supplies ("" for the primary)
+    index: int = 0       # its place in the chain (0: the primary)
 
 
-def embedded_fonts(chain: FontChain, chars: set[str], mode, cache_dir: Path | None) -> list[Embedded]:
+def embedded_fonts(chain: FontChain, chars: set[str], mode, cache_dir: Path | None,
+                   sequences: dict[int, set[str]] | None = None) -> list[Embedded]:
     """The faces to package for `chars`: the primary (mode True) and each
-    fallback that supplies a character, subset to what it supplies."""
+    fallback that supplies a character or a variation sequence (`sequences`:
+    {chain index: base + selector}, variants.py), subset to what it supplies:
+    a sequence's base and selector too, so its cmap 14 entry is kept."""
+    sequences = sequences or {}
     by_font: dict[int, set[str]] = {}
     for ch in chars:
         i = chain.index_of(ch) if not is_selector(ch) else None
         if i:
             by_font.setdefault(i, set()).add(ch)
+    selectors = {c for c in chars if is_selector(c)}
     out = []
-    if mode is True:
-        selectors = {c for c in chars if is_selector(c)}    # keep the primary's own cmap 14 variants
-        out.append(Embedded(FONT_FILE, PRIMARY_FAMILY,
-                            subset_face(chain.refs[0], chars | selectors, cache_dir), ""))
-    for n, i in enumerate(sorted(by_font), 1):
-        used = by_font[i]
-        data = subset_fallback(chain.refs[i], used | {c for c in chars if is_selector(c)})
+    if mode is True:        # the selectors keep the primary's own cmap 14 variants
+        out.append(Embedded(FONT_FILE, PRIMARY_FAMILY, subset_face(chain.refs[0], chars | selectors, cache_dir), ""))
+    for n, i in enumerate(sorted(set(by_font) | set(sequences)), 1):
+        used = by_font.get(i, set())
+        data = subset_fallback(chain.refs[i], used | selectors | {s[0] for s in sequences.get(i, ())})
         out.append(Embedded(f"fonts/fallback-{n}{_suffix(chain.refs[i])}", f"bookbuild-fallback-{n}",
-                            data, "".join(sorted(used))))
+                            data, "".join(sorted(used)), i))
     return out
 
 
-def fallback_chars(chain: FontChain, chars: set[str]) -> dict[str, list[str]]:
-    """{fallback family: the chars it supplies} (what a device without it may miss)."""
-    return chain.sources(c for c in chars if not is_selector(c))
+def fallback_chars(chain: FontChain, chars: set[str],
+                   sequences: dict[int, set[str]] | None = None) -> dict[str, list[str]]:
+    """{fallback family: the chars and sequences it supplies} (what a device
+    without it may miss, or show as the plain base)."""
+    out = chain.sources(c for c in chars if not is_selector(c))
+    for i, seqs in sorted((sequences or {}).items()):
+        out.setdefault(chain.names[i], []).extend(sorted(seqs))
+    return out
 
 
-def font_css(chain_names: tuple[str, ...], embedded: list[Embedded]) -> str:
+def font_css(chain_names: tuple[str, ...], embedded: list[Embedded],
+             sequences: dict[int, set[str]] | None = None) -> str:
     """@font-face for each embedded face, then html's font stack: the embedded
-    faces in chain order, then the chain's families by name, then serif."""
+    faces in chain order, then the chain's families by name, then serif.
+    A fallback face that supplies variation sequences is declared a second
+    time without unicode-range (its subset holds the bases) for the spans of
+    those sequences, whose rule puts it, or the family by name, first."""
     out = ['@charset "utf-8";']
     for e in embedded:
-        rule = [f'  font-family: "{e.family}";', f'  src: url("../{e.file}");']
-        if e.chars:
-            rule.append(f"  unicode-range: {unicode_range(e.chars)};")
-        out += ["@font-face {", *rule, "}"]
-    names = [e.family for e in embedded if not e.chars][:1] + [chain_names[0]] + \
-        [e.family for e in embedded if e.chars] + list(chain_names[1:])
-    stack = ", ".join(f'"{n.replace(chr(34), "")}"' for n in names)
-    out.append(f"html {{ font-family: {stack}, serif; }}")
+        out += _face(e.family, e.file, e.chars) if e.index == 0 or e.chars else []
+        if e.index in (sequences or {}):
+            out += _face(_variant_family(e), e.file, "")
+    names = [e.family for e in embedded if e.index == 0] + [chain_names[0]] + \
+        [e.family for e in embedded if e.index and e.chars] + list(chain_names[1:])
+    out.append(f"html {{ font-family: {_stack(names)}, serif; }}")
+    faces = {e.index: _variant_family(e) for e in embedded}
+    for i in sorted(sequences or {}):
+        first = [faces[i]] if i in faces else []
+        stack = _stack(first + [chain_names[i]] + [n for n in names if n != chain_names[i]])
+        out.append(f".{font_class(i)} {{ font-family: {stack}, serif; }}")
     return "\n".join(out) + "\n"
+
+
+def _face(family: str, file: str, chars: str) -> list[str]:
+    rule = [f'  font-family: "{family}";', f'  src: url("../{file}");']
+    if chars:
+        rule.append(f"  unicode-range: {unicode_range(chars)};")
+    return ["@font-face {", *rule, "}"]
+
+
+def _variant_family(e: Embedded) -> str:
+    return e.family.replace("-fallback-", "-variants-")
+
+
+def _stack(names: list[str]) -> str:
+    return ", ".join(f'"{n.replace(chr(34), "")}"' for n in names)
 
 
 def unicode_range(chars: str) -> str:
