@@ -80,15 +80,18 @@ def _csl_path() -> str:
                / "china-national-standard-gb-t-7714-2015-note.csl")
 
 
+def write_references(book: Path, refs: Path) -> Path:
+    """The book's sources.yaml as the CSL YAML bibliography Pandoc reads: a mapping with `references`."""
+    src = (book / "footnotes" / "sources.yaml").read_text(encoding="utf-8")
+    refs.write_text("references:\n" + "".join("  " + ln + "\n" for ln in src.splitlines()), encoding="utf-8")
+    return refs
+
+
 def make_anchor_html(book: Path, out_dir: Path) -> Path:
     """Write out_dir/anchor.html (one Pandoc call) and return its path."""
     import pypandoc
     out_dir.mkdir(parents=True, exist_ok=True)
-    refs = out_dir / "anchor-refs.yaml"
-    src = (book / "footnotes" / "sources.yaml").read_text(encoding="utf-8")
-    # Pandoc reads a CSL YAML bibliography as a mapping with `references`.
-    refs.write_text("references:\n" + "".join("  " + ln + "\n" for ln in src.splitlines()),
-                    encoding="utf-8")
+    refs = write_references(book, out_dir / "anchor-refs.yaml")
     head = out_dir / "anchor-head.html"
     head.write_text(f"<style>{CSS}</style>\n", encoding="utf-8")
     html = out_dir / "anchor.html"

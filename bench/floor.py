@@ -24,7 +24,7 @@ import html
 import json
 from pathlib import Path
 
-from anchor import _AGAIN, _csl_path, _glossary_markdown, chapter_files
+from anchor import _AGAIN, _csl_path, _glossary_markdown, chapter_files, write_references
 
 # The page in CSS px (96 per inch): Chromium lays out in px, and every length
 # below is a whole or half px, so 15 line boxes of 1.75 em fit exactly.
@@ -158,10 +158,7 @@ def make_floor_html(book: Path, out_dir: Path) -> Path:
     """Write out_dir/floor.html (one Pandoc call) and return its path."""
     import pypandoc
     out_dir.mkdir(parents=True, exist_ok=True)
-    refs = out_dir / "floor-refs.yaml"
-    src = (book / "footnotes" / "sources.yaml").read_text(encoding="utf-8")
-    refs.write_text("references:\n" + "".join("  " + ln + "\n" for ln in src.splitlines()),
-                    encoding="utf-8")
+    refs = write_references(book, out_dir / "floor-refs.yaml")
     ast = json.loads(pypandoc.convert_text(
         _markdown(book), "json", format="markdown+east_asian_line_breaks",
         extra_args=["--quiet", "--citeproc", f"--bibliography={refs}", f"--csl={_csl_path()}",

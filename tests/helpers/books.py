@@ -152,3 +152,15 @@ def copy_sample(dst: Path) -> Path:
     shutil.copytree(REPO, dst, ignore=shutil.ignore_patterns(
         ".git", ".venv", "dist", ".bookbuild", "tests", "src", "bench", "docs", "tools", "__pycache__"))
     return dst
+
+# A horizontal print edition of the geometry the sample's print-horizontal has (30 × 24 on A5).
+PRINT_HORIZONTAL_EDITION = """
+[editions.print-h]
+format = "pdf"
+writing = "horizontal"
+chars_per_column = 30
+columns_per_page = 24
+note_chars_per_column = 36
+margin_head = 25
+margin_gutter = 20
+"""

@@ -12,30 +12,11 @@ from hypothesis import strategies as st
 from bookbuild import charclass as cc
 from bookbuild import model as m
 from bookbuild.render.pdf.layout import layout_types as lt
-from bookbuild.render.pdf.layout.breaker import Rules, break_block
-from bookbuild.render.pdf.layout.textprep import TextPrep, fixed_advance
-from bookbuild.render.pdf.layout.units import UnitMaker
-from bookbuild.transform.notes import number_notes
+from helpers.breaking import break_chapter as columns
+from helpers.breaking import maker
 from helpers.model import model_book, para, random_text, ref
 
 EPS = 1e-6
-
-
-def maker(book: m.Book, edition: str = "print") -> UnitMaker:
-    ed = book.config.edition(edition)
-    return UnitMaker(ed, TextPrep(ed, book.config), fixed_advance(0.5), number_notes(book), None, book)
-
-
-def columns(book: m.Book, blocks=None, **kw):
-    """Break every block of chapter 0; returns (columns per block, diagnostics)."""
-    mk = maker(book)
-    ed = book.config.edition("print")
-    out, diags = [], []
-    for b in mk.blocks(blocks if blocks is not None else book.chapters[0].blocks, 0):
-        cols, d = break_block(b, ed.chars_per_column, Rules.of(ed), fixed_advance(0.5))
-        out.append(cols)
-        diags += d
-    return out, diags
 
 
 # ------------------------------------------------------------------ column lengths

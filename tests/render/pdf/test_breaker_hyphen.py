@@ -11,28 +11,15 @@ from pathlib import Path
 from bookbuild import model as m
 from bookbuild.commands.check import load_prepared
 from bookbuild.render.pdf.layout import layout_types as lt
-from bookbuild.render.pdf.layout.breaker import LOOSE, Rules, break_block
+from bookbuild.render.pdf.layout.breaker import LOOSE
 from bookbuild.render.pdf.layout.engine import layout_book
 from bookbuild.render.pdf.layout.hyphenate import break_points
-from bookbuild.render.pdf.layout.textprep import TextPrep, fixed_advance
-from bookbuild.render.pdf.layout.units import UnitMaker
 from bookbuild.transform.build_data import prepare
-from bookbuild.transform.notes import number_notes
+from helpers.breaking import break_chapter as columns
 from helpers.model import model_book, para
 
 EPS = 1e-6
 SAMPLE = Path(__file__).resolve().parents[3]        # the sample book at the repository root
-
-
-def columns(book: m.Book):
-    ed = book.config.edition("print")
-    mk = UnitMaker(ed, TextPrep(ed, book.config), fixed_advance(0.5), number_notes(book), None, book)
-    out, diags = [], []
-    for b in mk.blocks(book.chapters[0].blocks, 0):
-        cols, d = break_block(b, ed.chars_per_column, Rules.of(ed), fixed_advance(0.5))
-        out.append(cols)
-        diags += d
-    return out, diags
 
 
 def _check_lengths(cols: list[lt.Column]):

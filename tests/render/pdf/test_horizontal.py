@@ -20,7 +20,7 @@ import pytest
 
 from bookbuild.config import MM, EditionConfig
 from bookbuild.render.pdf.layout.frame import Frame
-from helpers.books import PRINT_TOML
+from helpers.books import PRINT_HORIZONTAL_EDITION, PRINT_TOML
 from helpers.pdf import EPOCH, build_small_book, find_chars, han_only, ink_box
 
 CHAPTER3 = """# 數字
@@ -32,16 +32,7 @@ CHAPTER3 = """# 數字
 一九四四年夏天，美國陸軍第十四航空隊的飛機每天出動Fourteenth Air Force的轟炸機也從桂林起飛，支援守城的部隊。
 """
 
-EDITION = """
-[editions.print-h]
-format = "pdf"
-writing = "horizontal"
-chars_per_column = 30
-columns_per_page = 24
-note_chars_per_column = 36
-margin_head = 25
-margin_gutter = 20
-"""
+EDITION = PRINT_HORIZONTAL_EDITION
 
 TOML = PRINT_TOML.replace('  "manuscript/02.md",\n', '  "manuscript/02.md",\n  "manuscript/03.md",\n') + EDITION
 

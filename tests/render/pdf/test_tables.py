@@ -17,7 +17,7 @@ import pdfplumber
 import pytest
 from PIL import Image, ImageDraw
 
-from helpers.books import PRINT_TOML
+from helpers.books import PRINT_HORIZONTAL_EDITION, PRINT_TOML
 from helpers.pdf import EPOCH, build_small_book, find_chars
 
 FIELDS = ("部隊", "師長", "人數")
@@ -43,16 +43,7 @@ def _png() -> bytes:
 CHAPTER = ("# 第三章　兵力\n\n守軍的編制見[](#tbl-tenth)。\n\n" + _table(ROWS, "第十軍各師", "tbl-tenth")
            + "\n" + "城內外的戰鬥持續了四十七天。" * 20 + "\n\n![城南陣地](images/a.png){#fig-a}\n\n"
            + "守軍各營的兵力如下表。\n\n" + _table(LONG, "各營兵力", "tbl-long") + "\n全章完。\n")
-HORIZONTAL = """
-[editions.print-h]
-format = "pdf"
-writing = "horizontal"
-chars_per_column = 30
-columns_per_page = 24
-note_chars_per_column = 36
-margin_head = 25
-margin_gutter = 20
-"""
+HORIZONTAL = PRINT_HORIZONTAL_EDITION
 
 
 def _build(tmp_path_factory, edition: str):
