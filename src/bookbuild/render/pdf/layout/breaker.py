@@ -17,12 +17,9 @@ from ....diagnostics import Diagnostic, diag
 from ....model import Pos
 from . import layout_types as lt
 from .hyphenate import break_points
+from .justify import EPS, LOOSE, justify, measure, spacing, trim_glue
 from .units import Block, warichu_split
 
-EPS = 1e-6
-LOOSE = 0.1                 # em per gap; above it a column is loose (BB701)
-SPACE_MAX = 0.5             # extra per Latin word space
-GLUE_MAX = 0.25             # ¼ → ½ em Han–Latin glue (jlreq Appendix E, Table 6: cl-19/cl-27 1/4–1/2)
 HANG = frozenset("。，、")  # VT-19 hanging marks
 MAX_PUSH = 4                # cells a push-out may move before a kinsoku exception wins (VT-19)
 OK, SOFT, HARD = 0, 1, 2    # break quality: fine / breaks kinsoku / splits glued units
@@ -68,9 +65,9 @@ def break_block(block: Block, chars: int, rules: Rules, advance=None) -> tuple[l
             col.src = first.src if first is not None else block.src
             if hang:
                 col.hanging = units[e - 1 - _trailing_calls(units, e)]
-            _trim_glue(col)
+            trim_glue(col)
             if k < len(spans) - 1:
-                _justify(col, diags)
+                justify(col, diags)
             if s in soft:
                 diags.append(_kinsoku_diag(col, block))
             cols.append(col)
@@ -173,7 +170,7 @@ def _hyphenate(units, s, b, length, advance) -> int:
     u = units[b] if s < b < len(units) else None
     if u is None or u.kind != lt.SIDEWAYS:
         return b
-    before = _spacing(units[s:b], length)
+    before = spacing(units[s:b], length)
     if before <= LOOSE + EPS:
         return b
     adv = advance or (lambda t: u.width_em * len(t) / len(u.text))
@@ -181,9 +178,9 @@ def _hyphenate(units, s, b, length, advance) -> int:
         head = lt.Unit(u.text[:k], u.kind, adv(u.text[:k] + ("-" if hyphen else "")), u.anchor, u.offset,
                        u.flags | (lt.HYPHEN if hyphen else 0), u.glue_before, 0.0, u.mark, u.note_id,
                        0, u.delta)
-        if _measure(units[s:b] + [head])[0] > length + EPS:
+        if measure(units[s:b] + [head])[0] > length + EPS:
             continue
-        if _spacing(units[s:b] + [head], length) >= before:
+        if spacing(units[s:b] + [head], length) >= before:
             break
         tail = lt.Unit(u.text[k:], u.kind, adv(u.text[k:]), u.anchor, u.offset + k,
                        u.flags & ~(lt.HYPHEN | lt.NOBREAK_BEFORE), 0.0, u.glue_after, u.mark, u.note_id,
@@ -193,31 +190,20 @@ def _hyphenate(units, s, b, length, advance) -> int:
     return b
 
 
-def _spacing(units, length) -> float:
-    """The letter-spacing _justify would give units set as one column of `length`."""
-    natural, gaps, spaces, glues = _measure(units)
-    slack = length - natural
-    if spaces:
-        slack -= min(SPACE_MAX, slack / spaces) * spaces
-    if glues and slack > EPS:
-        slack -= min(GLUE_MAX, slack / glues) * glues
-    return slack / gaps if gaps and slack > EPS else 0.0
-
-
 def _share_back(units, spans, soft, lens, rules):
     """VT-06: a loose column that is not its line's first takes cells from the
     end of the column before it (each leaves 1 em there, spread over ~N gaps),
     which may in turn take from the one before, as long as every column
     involved ends at or below the loose limit; else the greedy breaks stay."""
-    def spacing(sp, k):
-        return _spacing(units[sp[k][0]:sp[k][1]], lens[min(k, 1)])
+    def spacing_of(sp, k):
+        return spacing(units[sp[k][0]:sp[k][1]], lens[min(k, 1)])
     for i in range(1, len(spans) - 1):
-        if spacing(spans, i) <= LOOSE + EPS or any(h for _, _, h in spans[:i + 1]) \
+        if spacing_of(spans, i) <= LOOSE + EPS or any(h for _, _, h in spans[:i + 1]) \
                 or any(a in soft for a, _, _ in spans[1:i + 1]):
             continue
         trial = list(spans)
         for _ in range(4 * (i + 1)):
-            bad = [k for k in range(i + 1) if spacing(trial, k) > LOOSE + EPS]
+            bad = [k for k in range(i + 1) if spacing_of(trial, k) > LOOSE + EPS]
             if not bad:
                 spans = trial
                 break
@@ -233,7 +219,7 @@ def _borrow(units, spans, k, length, rules) -> bool:
     if units[s - 1].flags & lt.HYPHEN:
         return False
     b = next((b for b in range(s - 1, ps, -1) if _quality(units, b, rules) == OK), None)
-    if b is None or _measure(units[b:e])[0] > length + EPS:
+    if b is None or measure(units[b:e])[0] > length + EPS:
         return False
     spans[k - 1], spans[k] = (ps, b, False), (b, e, False)
     return True
@@ -332,7 +318,7 @@ def _fix_widow(units, spans, rules, length):
         return spans[:-2] + [(ps, ls, False), (ls, le + 1, False)]
     for b in range(ls - 1, ps + 1, -1):
         if _quality(units, b, rules) == OK and _content(units[b:le]) >= 2:
-            if _measure(units[b:le])[0] > length + EPS:
+            if measure(units[b:le])[0] > length + EPS:
                 break
             return spans[:-2] + [(ps, b, False), (b, le, False)]
     return spans
@@ -351,64 +337,6 @@ def _content(units) -> int:
 def _last_base(text: str) -> str:
     """The last character of `text` that is not a variation selector or mark."""
     return next((ch for ch in reversed(text) if not cc.is_joiner(ch)), "")
-
-
-# --------------------------------------------------------------- justification
-
-def _trim_glue(col: lt.Column) -> None:
-    """No Han–Latin glue at a column head or foot (VT-12)."""
-    vis = [u for u in col.units if u.kind not in (lt.CALL, lt.SPACE)]
-    if vis:
-        vis[0].glue_before = 0.0
-        vis[-1].glue_after = 0.0
-
-
-def _justify(col: lt.Column, diags: list[Diagnostic]) -> None:
-    """Spread the slack: word spaces, then glue, then every gap (VT-06)."""
-    target = col.length_em + (col.hanging.width_em if col.hanging else 0.0)
-    natural, gaps, spaces, glues = _measure(col.units)
-    slack = target - natural
-    col.justified = True
-    if slack <= EPS:
-        if slack < -EPS:
-            col.spacing_em = slack / gaps if gaps else 0.0
-        return
-    if spaces:
-        col.space_extra_em = min(SPACE_MAX, slack / spaces)
-        slack -= col.space_extra_em * spaces
-    if glues and slack > EPS:
-        col.glue_extra_em = min(GLUE_MAX, slack / glues)
-        slack -= col.glue_extra_em * glues
-    if gaps and slack > EPS:
-        col.spacing_em = slack / gaps
-    elif slack > EPS:
-        col.justified = False   # one unit alone: nothing to spread
-    if col.spacing_em > LOOSE + EPS and col.src is not None:
-        diags.append(diag("BB701", col.src, f"loose column: {col.spacing_em:.3f} em added between "
-                          f"characters ({col.text()[:12]}…)",
-                          "a long Latin word or an unbreakable run pushed text on; rephrase nearby"))
-
-
-def _measure(units: list[lt.Unit]) -> tuple[float, int, int, int]:
-    """(natural length, gaps, Latin spaces, glue sides) as Column computes them, in one pass."""
-    vis = [u for u in units if u.kind != lt.CALL]
-    while vis and vis[-1].kind == lt.SPACE:
-        vis.pop()
-    if not vis:
-        return 0.0, 0, 0, 0
-    natural, spaces, glues = 0.0, 0, 0
-    last = len(vis) - 1
-    for i, u in enumerate(vis):
-        natural += u.width_em
-        if u.kind == lt.SPACE:
-            spaces += 1
-        if i and u.glue_before:
-            natural += u.glue_before
-            glues += 1
-        if i < last and u.glue_after:
-            natural += u.glue_after
-            glues += 1
-    return natural, last, spaces, glues
 
 
 def _kinsoku_diag(col: lt.Column, block: Block) -> Diagnostic:
