@@ -31,7 +31,8 @@ def test_missing_fc_match(monkeypatch):
     assert "fc-match" in exc.value.hint
 
 
-def test_coverage_and_disk_cache(tmp_path):
+def test_coverage_and_disk_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("BOOKBUILD_FONT_CACHE", "")          # the book's cache only
     ref = fonts.find_font("Noto Serif CJK TC")
     fonts._COVERAGE.clear()
     cps = fonts.coverage(ref, cache_dir=tmp_path)
@@ -57,3 +58,27 @@ def test_disk_memo_avoids_fc_match_until_fontconfig_changes(tmp_path, monkeypatc
     with pytest.raises(fonts.FontNotFound):
         fonts.find_font("Noto Serif CJK TC", cache_dir=tmp_path)
     fonts._find_font.cache_clear()
+
+
+def test_machine_font_cache_serves_every_book(tmp_path, monkeypatch):
+    """A fallback font's cmap is read once per machine, not once per book: the second book's
+    empty cache folder is served from BOOKBUILD_FONT_CACHE; a changed font file is read again."""
+    monkeypatch.setenv("BOOKBUILD_FONT_CACHE", str(tmp_path / "machine"))
+    font = tmp_path / "font.otf"
+    font.write_bytes(b"x")
+    ref = fonts.FontRef(font, 0, "Test")
+    reads = []
+
+    def read():
+        reads.append(1)
+        return [0x4E2D]
+    assert fonts.font_fact(ref, "coverage", "", tmp_path / "book1", read) == [0x4E2D]
+    assert fonts.font_fact(ref, "coverage", "", tmp_path / "book2", read) == [0x4E2D]
+    assert len(reads) == 1 and len(list((tmp_path / "machine").glob("coverage-*.json"))) == 1
+    font.write_bytes(b"xy")                                  # another size: another identity
+    fonts.font_fact(ref, "coverage", "", tmp_path / "book2", read)
+    assert len(reads) == 2
+    monkeypatch.setenv("BOOKBUILD_FONT_CACHE", str(tmp_path / "file-not-folder"))
+    (tmp_path / "file-not-folder").write_text("")
+    assert fonts.font_fact(ref, "uvs", "uvs|", None, read) == [0x4E2D]   # an unwritable cache is skipped
+

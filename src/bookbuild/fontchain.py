@@ -11,15 +11,12 @@ not installed is left out silently, a family the author names is BB402.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import write_text
-from .fonts import FontNotFound, FontRef, coverage, find_font
+from .fonts import FontNotFound, FontRef, coverage, find_font, font_fact
 
 DEFAULT_FALLBACK = ("TW-Sung", "TW-Sung-Ext-B", "TW-Sung-Plus", "HanaMinA", "HanaMinB")
 
@@ -103,23 +100,10 @@ _SEQUENCES: dict[tuple[str, int], frozenset[tuple[int, int]]] = {}
 def variation_sequences(ref: FontRef, cache_dir: Path | None = None) -> frozenset[tuple[int, int]]:
     """(base, selector) pairs of the face's cmap format 14 (cached like `coverage`)."""
     key = (str(ref.path), ref.index)
-    if key in _SEQUENCES:
-        return _SEQUENCES[key]
-    disk = None
-    if cache_dir is not None:
-        st = ref.path.stat()
-        ident = f"uvs|{ref.path}|{ref.index}|{st.st_size}|{st.st_mtime_ns}"
-        disk = Path(cache_dir) / f"uvs-{hashlib.sha256(ident.encode()).hexdigest()[:20]}.json"
-        try:
-            _SEQUENCES[key] = frozenset(tuple(p) for p in json.loads(disk.read_text("utf-8")))
-            return _SEQUENCES[key]
-        except (OSError, ValueError, TypeError):
-            pass
-    pairs = _read_uvs(ref)
-    if disk is not None:
-        write_text(disk, json.dumps(sorted(pairs)))
-    _SEQUENCES[key] = pairs
-    return pairs
+    if key not in _SEQUENCES:
+        pairs = font_fact(ref, "uvs", "uvs|", cache_dir, lambda: sorted(_read_uvs(ref)))
+        _SEQUENCES[key] = frozenset(tuple(p) for p in pairs)
+    return _SEQUENCES[key]
 
 
 def _read_uvs(ref: FontRef) -> frozenset[tuple[int, int]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -112,33 +113,48 @@ _COVERAGE: dict[tuple[str, int], frozenset[int]] = {}
 
 
 def coverage(ref: FontRef, cache_dir: Path | None = None) -> frozenset[int]:
-    """Code points the face's cmap maps (cached in-process and under `cache_dir`)."""
+    """Code points the face's cmap maps (cached in-process, under `cache_dir` and in the
+    machine's font cache)."""
     key = (str(ref.path), ref.index)
-    if key in _COVERAGE:
-        return _COVERAGE[key]
-    disk = _disk_path(ref, cache_dir) if cache_dir else None
-    cps = _read_disk(disk) if disk else None
-    if cps is None:
-        cps = _read_cmap(ref)
-        if disk:
-            write_text(disk, json.dumps(sorted(cps)))
-    _COVERAGE[key] = cps
-    return cps
+    if key not in _COVERAGE:
+        _COVERAGE[key] = frozenset(font_fact(ref, "coverage", "", cache_dir, lambda: sorted(_read_cmap(ref))))
+    return _COVERAGE[key]
 
 
-def _disk_path(ref: FontRef, cache_dir: Path) -> Path:
+def machine_cache() -> Path | None:
+    """The folder, shared by every book on this machine, for facts read from installed font
+    files (cmap coverage, variation sequences): reading a 20–70 MB fallback font's cmap
+    takes a second or more, and every book's check needs them.  Keyed by the file's
+    identity, so a changed or replaced font is read again.  BOOKBUILD_FONT_CACHE names
+    another folder; set empty, it turns the cache off."""
+    env = os.environ.get("BOOKBUILD_FONT_CACHE")
+    if env is not None:
+        return Path(env) if env else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "bookbuild" / "fonts"
+
+
+def font_fact(ref: FontRef, kind: str, prefix: str, cache_dir: Path | None, read):
+    """A JSON-able fact about a font file: from `cache_dir` or the machine cache when either
+    holds it, else `read()`, then kept in both (a cache that cannot be written is skipped)."""
     # Keyed on the file's identity (path, size, mtime): hashing a 25 MB .ttc
     # would cost more than reading the cmap again.
     st = ref.path.stat()
-    ident = f"{ref.path}|{ref.index}|{st.st_size}|{st.st_mtime_ns}"
-    return Path(cache_dir) / f"coverage-{hashlib.sha256(ident.encode()).hexdigest()[:20]}.json"
-
-
-def _read_disk(path: Path) -> frozenset[int] | None:
-    try:
-        return frozenset(json.loads(path.read_text("utf-8")))
-    except (OSError, ValueError, TypeError):
-        return None
+    ident = f"{prefix}{ref.path}|{ref.index}|{st.st_size}|{st.st_mtime_ns}"
+    name = f"{kind}-{hashlib.sha256(ident.encode()).hexdigest()[:20]}.json"
+    folders = [Path(d) for d in (cache_dir, machine_cache()) if d]
+    for folder in folders:
+        try:
+            return json.loads((folder / name).read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+    value = read()
+    for folder in folders:
+        try:
+            write_text(folder / name, json.dumps(value))
+        except OSError:
+            pass
+    return value
 
 
 def _read_cmap(ref: FontRef) -> frozenset[int]:

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ....atomic import atomic_path, write_text
-from ....fonts import FontNotFound, FontRef, find_font
+from ....fontchain import variation_sequences
+from ....fonts import FontNotFound, FontRef, coverage, find_font
 from .spec import FaceSpec
 
 UPRIGHT_FAMILY, HORIZONTAL_FAMILY, BOLD_FAMILY = "BookbuildTateU", "BookbuildTateH", "BookbuildTateB"
@@ -133,7 +134,7 @@ def _build(folder: Path, faces, files: list[str], families: list[str], cache_dir
     try:
         for spec, refs, face_chars, filename in faces:
             chain = []
-            for ref in refs:
+            for ref in _supplying(refs, face_chars, sequences, cache_dir):
                 # a fallback face is opened in the primary's frame (its em, its em box)
                 key = (ref.path, ref.index, refs[0].path, refs[0].index)
                 if key not in sources:
@@ -148,6 +149,21 @@ def _build(folder: Path, faces, files: list[str], families: list[str], cache_dir
     write_text(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False))
     prune(cache_dir)
     return _result(folder, manifest)
+
+
+def _supplying(refs: tuple[FontRef, ...], chars, sequences, cache_dir: Path) -> list[FontRef]:
+    """The primary, and the fallbacks that supply a character of the face or a variation
+    sequence of the text: opening a 20–70 MB fallback face that draws nothing costs
+    seconds (the cache key still names the whole chain)."""
+    keep = [refs[0]]
+    want = {ord(c) for c in chars} - coverage(refs[0], cache_dir)
+    pairs = {(ord(s[0]), ord(s[1])) for s in sequences if len(s) == 2}
+    for ref in refs[1:]:
+        cover = coverage(ref, cache_dir)
+        if want & cover or pairs & variation_sequences(ref, cache_dir):
+            keep.append(ref)
+            want -= cover
+    return keep
 
 
 KEEP = 8
