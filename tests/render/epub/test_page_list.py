@@ -25,11 +25,28 @@ def _compare(text: str) -> str:
     return squeeze(text).replace("（", "").replace("）", "")
 
 
+def _unlabelled(text: str, label: str) -> str:
+    return text[len(label):] if label and text.startswith(label) else text
+
+
 def _assert_page_starts_after_marker(pdf, page: dict, marker) -> None:
     """The first characters of PDF page `page` follow `marker` in the EPUB.
     Generated text the EPUB does not have as text (an ordered list's 4、,
-    drawn by CSS there) is skipped: layout.json names it as the page's prefix."""
+    drawn by CSS there) is skipped: layout.json names it as the page's prefix;
+    so is a figure's drawn text (layout.json `figures[].text`)."""
     text = _compare(pdf_page_text(pdf, page["number"]))
+    plates = [f for f in page.get("figures", []) if f.get("placement") == "plate"]
+    if plates:      # a page of its own for a figure: its caption is all the page says
+        # print sets the label (圖1) before the caption; the EPUB may keep it apart
+        label = _compare(plates[0].get("label") or "")
+        caption = _unlabelled(_compare(plates[0]["caption"]), label)
+        after = _compare(text_after(marker))
+        assert caption and _unlabelled(text, label).startswith(caption), (page["number"], text[:20])
+        assert _unlabelled(after, label).startswith(caption), (page["number"], caption, after[:20])
+        return
+    for fig in page.get("figures", []):
+        # a map's own labels (SVG text, drawn as text in print) are in the image of the EPUB
+        text = text.replace(_compare(fig.get("text") or ""), "", 1) if fig.get("text") else text
     after = _compare(text_after(marker))
     prefix = _compare(page["start"].get("prefix", ""))
     if prefix and not after.startswith(prefix):
