@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bookbuild.commands.check import load_prepared
 from bookbuild.render.pdf import build as build_pdf
-from bookbuild.render.pdf.drawing import pool
+from bookbuild.render.pdf.drawing import pool, textpages
 from bookbuild.transform.build_data import prepare
 from helpers.books import PRINT_BASE, make_book
 
@@ -29,15 +29,29 @@ class Builder:
 
     def __init__(self, root: Path, monkeypatch):
         self.root, self.book, self.cache = root, root / "book", root / "cache"
-        self.drawn: list[int] = []
-        self.write(PRINT_BASE)
+        self.drawn: list[int] = []          # pages made in the last build (not taken from the cache)
+        self.weasy: list[int] = []          # those of them WeasyPrint drew (the others: text pages)
+        # A book style on the chapter openers: WeasyPrint draws those (page-cache
+        # chunks), the other pages are text pages (text.json): both kinds are reused.
+        self.write({**PRINT_BASE, "styles/print.css": ".pg-chapter-open p { color: #111; }"})
         real = pool.start_tasks
 
         def recording(tasks, *args, **kwargs):
+            self.weasy += [i for t in tasks for i in range(t.first, t.stop)]
             self.drawn += [i for t in tasks for i in range(t.first, t.stop)]
             return real(tasks, *args, **kwargs)
 
         monkeypatch.setattr(pool, "start_tasks", recording)
+        real_paint = textpages.Painter.paint
+
+        def painting(painter, page, html):
+            # a text page written now (not taken from the cache) counts as drawn too
+            made = real_paint(painter, page, html)
+            if made is not None:
+                self.drawn.append(page.number - 1)
+            return made
+
+        monkeypatch.setattr(textpages.Painter, "paint", painting)
         monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
     def write(self, files: dict[str, str]) -> None:
@@ -54,7 +68,7 @@ class Builder:
 
     def build(self, out: str, cache: Path | None = None, jobs: int = 1) -> Path:
         """Build into root/out; returns the PDF.  self.drawn: the pages drawn."""
-        self.drawn = []
+        self.drawn, self.weasy = [], []
         book, diags = load_prepared(self.book)
         assert book is not None and not [d for d in diags if d.severity == "error"], diags
         diags = build_pdf(book, book.config.edition("print"), self.root / out, prepare(book), cache or self.cache,

@@ -27,13 +27,15 @@ from ...diagnostics import Diagnostic, cannot_write, to_json_obj
 from ...fontchain import fallback_families
 from ...model import Book
 from ...transform.build_data import BuildData
-from .drawing.css import book_styles, face_files, stylesheet
+from .drawing.bookrules import BookRules
+from .drawing.css import book_css, book_styles, face_files, stylesheet
 from .drawing.forks import in_background
 from .drawing.messages import notdef_diagnostics, part_diagnostics
 from .drawing.page_html import page_html, wrap_pages
 from .drawing.pagecache import context_key, font_identity, locked
 from .drawing.pages import DrawJob, Drawn, draw_book
 from .drawing.pool import Progress, Workers
+from .drawing.textpages import Painter
 from .finishing.docinfo import doc_info, finish_catalog
 from .finishing.images import dedupe_images
 from .finishing.links import add_links, page_links
@@ -92,21 +94,37 @@ def _build(book: Book, ed: EditionConfig, data: BuildData, targets: list[Path], 
     frame = replace(Frame.of(ed), blanks=not (blank_chars(result.pages) & fonts.missing))
     css = stylesheet(book, ed, frame, fonts)
     heads = Heads(ed, fonts, result.pages, "".join(book_styles(book, ed)))
+    own_css = [book_css(t) for t in book_styles(book, ed)]
+    htmls = [page_html(heads.unstamped(p), frame, ed, result.geometry) for p in result.pages]
+    painter = _painter(result, htmls, fonts, frame, heads, own_css, ed)
     base_url = book.root.resolve().as_uri() + "/"
     identity = font_identity(ed.font, ed.vertical, cache_dir / "fonts", fallback_families(ed)[0])
     job = DrawJob(context=context_key(css, identity, ed.vertical, base_url),
                   fonts={family: str(path) for family, path in face_files(fonts).items()},
                   base_url=base_url, roots=(book.root, Path(str(resources.files("bookbuild") / "data")), cache_dir),
-                  turned=ed.vertical, jobs=jobs, progress=progress, extra_glyphs=heads.extra, workers=workers)
-    htmls = [page_html(heads.unstamped(p), frame, ed, result.geometry) for p in result.pages]
+                  turned=ed.vertical, jobs=jobs, progress=progress, extra_glyphs=heads.extra, workers=workers,
+                  size=(frame.width, frame.height, frame.bleed),
+                  text_faces={"upright": (fonts.upright_family, str(fonts.upright)),
+                              "bold": (fonts.bold_family, str(fonts.bold))})
     press = PressRun.of(book, ed, fonts, targets[0], added, len(result.pages))
-    diags += _write(book, ed, result, fonts, htmls, css, job, frame, heads, targets, cache_dir, diags, press)
+    diags += _write(book, ed, result, fonts, htmls, css, job, frame, heads, targets, cache_dir, diags, press,
+                    painter)
     return diags
+
+
+def _painter(result: LayoutResult, htmls: list[str], fonts: DerivedFonts, frame: Frame, heads: Heads,
+             own_css: list[str], ed: EditionConfig):
+    """page index -> the page written without WeasyPrint (drawing/textpages.py),
+    or None; a vertical edition's pages only."""
+    if not ed.vertical or os.environ.get("BOOKBUILD_TEXT_PAGES") == "0":     # "0": all by WeasyPrint (comparisons)
+        return None
+    painter = Painter(fonts, frame, BookRules(own_css))
+    return lambda i: painter.paint(heads.unstamped(result.pages[i]), htmls[i])
 
 
 def _write(book: Book, ed: EditionConfig, result: LayoutResult, fonts: DerivedFonts, htmls: list[str],
            css: str, job: DrawJob, frame: Frame, heads: Heads, targets: list[Path], cache_dir: Path,
-           earlier: list[Diagnostic], press: PressRun) -> list[Diagnostic]:
+           earlier: list[Diagnostic], press: PressRun, painter) -> list[Diagnostic]:
     """Draw, finish, write; the log gets the layout's BB7xx (`earlier`) and the drawing's."""
     pdf_path, layout_path, log_path = targets
     diags: list[Diagnostic] = []
@@ -120,7 +138,7 @@ def _write(book: Book, ed: EditionConfig, result: LayoutResult, fonts: DerivedFo
             finish_layout = in_background(lambda tmp: write_layout_json(result, ed, tmp), staged.path(layout_path))
             try:
                 with locked(cache_dir / "pages" / ed.name) as folder:
-                    drawn = draw_book(htmls, lambda a, b: wrap_pages(htmls[a:b], ed, css), job, folder)
+                    drawn = draw_book(htmls, lambda a, b: wrap_pages(htmls[a:b], ed, css), job, folder, painter)
                     try:
                         diags += notdef_diagnostics(drawn.parts, result, book)
                         diags += part_diagnostics(drawn.parts, book, ed.name, job.base_url)
@@ -130,6 +148,7 @@ def _write(book: Book, ed: EditionConfig, result: LayoutResult, fonts: DerivedFo
                         # one resource dictionary between a chunk's pages): never reuse it
                         for part in drawn.parts:
                             drawn.cache.chunks.pop(part.path.stem, None)
+                        drawn.cache.texts.clear()       # nothing of a refused build is kept
                         raise
                     finally:
                         drawn.close()

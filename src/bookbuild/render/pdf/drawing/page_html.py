@@ -10,23 +10,20 @@ this module only places things:
   column (`\\n` between), `line-height` = the column pitch in pt; the
   text of each column comes from column_html.py;
 * interlinear marks (專名號, wavy 書名號, emphasis dots) are drawn as
-  overlays at positions computed here, since every cell's place is known
-  arithmetic (WeasyPrint has no text-emphasis, and text-decoration cannot
-  keep two adjacent names apart);
+  overlays at the positions overlays.py computes;
 * folios and running heads are horizontal in P: a block in the horizontal
   face turned with `rotate(-90deg)`, which the page turn brings upright.
 """
 from __future__ import annotations
 
-import unicodedata
 from html import escape
 
 from ....config import EditionConfig
 from ..layout import layout_types as lt
 from ..layout.frame import HEAD_SIZE, Frame, css_pt
-from ..layout.positions import unit_spans
 from .column_html import column_html
 from .figure_html import figure_html, table_rules_html
+from .overlays import column_marks, mark_html
 
 # ------------------------------------------------------------ grouping
 
@@ -71,59 +68,9 @@ def _group_html(g: list[lt.Column], frame: Frame, y0: float, pitch: float) -> st
 
 # ------------------------------------------------------------ overlays
 
-def _is_punct(text: str) -> bool:
-    return all(unicodedata.category(ch)[0] in "PS" for ch in text)
-
-
 def marks_html(col: lt.Column, frame: Frame, y0: float) -> str:
     """專名號, wavy 書名號 and emphasis dots for one column (VT-20..22)."""
-    em = col.size * frame.s
-    yc = y0 + col.x_em * frame.s
-    spans = unit_spans(col)
-    out: list[str] = []
-    called = {id(u) for u, nxt in zip(col.units, col.units[1:]) if nxt.kind == lt.CALL}
-    for flag, cls in ((lt.NAME, "pn"), (lt.TITLE_WAVY, "title-a")):
-        runs: list[list[tuple]] = []
-        prev = None
-        for s in spans:
-            if s[0].flags & flag:
-                if prev is not None and runs and prev[0].flags & flag and prev[0].mark == s[0].mark:
-                    runs[-1].append(s)
-                else:
-                    runs.append([s])
-            prev = s
-        for r in runs:
-            x = frame.x0 + (r[0][1] + 0.06) * em
-            w = (r[-1][2] - r[0][1] - 0.12) * em
-            out.append(_line(cls, x, yc + em / 2, w, em))
-    for u, a, b in spans:
-        if u.flags & lt.EMPH and u.kind in (lt.HAN, lt.TCY, lt.UPRIGHT) \
-                and not _is_punct(u.text) and id(u) not in called:
-            d = 0.16 * em
-            side = 1 if frame.horizontal else -1    # under a horizontal line (clreq), else right
-            cx, cy = frame.x0 + (a + b) / 2 * em, yc + side * (em / 2 + 0.22 * em)
-            out.append(f'<div class="em-dot" style="left:{css_pt(cx - d / 2)};top:{css_pt(cy - d / 2)};'
-                       f'width:{css_pt(d)};height:{css_pt(d)}"></div>')
-    return "".join(out)
-
-
-def _line(cls: str, x: float, y: float, w: float, em: float) -> str:
-    """A straight or wavy line in the gap left of the column (below it in L)."""
-    if cls == "pn":
-        t = max(0.4, 0.05 * em)
-        return (f'<div class="pn" style="left:{css_pt(x)};top:{css_pt(y + 0.08 * em)};'
-                f'width:{css_pt(w)};height:{css_pt(t)}"></div>')
-    amp, wave = 0.06 * em, 0.5 * em
-    h = 4 * amp
-    d = [f"M0 {h / 2:.3f}"]
-    n = max(1, round(w / wave))
-    step = w / n
-    for i in range(n):
-        sign = -1 if i % 2 == 0 else 1
-        d.append(f"q {step / 2:.3f} {sign * 2 * amp:.3f} {step:.3f} 0")
-    return (f'<svg class="title-a" style="left:{css_pt(x)};top:{css_pt(y + 0.14 * em - h / 2)}" '
-            f'width="{w:.3f}pt" height="{h:.3f}pt" viewBox="0 0 {w:.3f} {h:.3f}">'
-            f'<path d="{" ".join(d)}" fill="none" stroke="black" stroke-width="{0.045 * em:.3f}"/></svg>')
+    return "".join(mark_html(m) for m in column_marks(col, frame, y0))
 
 
 # ------------------------------------------------------------ heads

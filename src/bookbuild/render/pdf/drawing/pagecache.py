@@ -23,6 +23,12 @@ Layout of cache_dir/pages/<edition>/:
 
     index.json    {"pages": {key: [chunk, i]}, "chunks": {chunk: {"fonts": {family: file}}}}
     <chunk>.pdf   the pages one WeasyPrint run drew, turned, with their own subsets
+    text.json     {"stamp": …, "pages": {key: {"content": …, "glyphs": […], "fonts": […]}}}:
+                  the text pages written without WeasyPrint (textpages.py); their glyph
+                  ids are those of the derived font files in "fonts" (with each file's
+                  hash: a page is reused only while its files are unchanged, and keeps
+                  its own embedded font, as a chunk does); `stamp` hashes the writing
+                  code: another stamp drops them all
 
 Chunks are named by the hash of their page keys.  After a build, chunks with
 no page of that build are removed.  A lock file serialises builds of one
@@ -53,7 +59,8 @@ except ImportError:     # not POSIX: builds of one edition are not serialised
 from ....atomic import write_text
 from ..finishing import turn
 from ..fonts import derived
-from . import draw
+from . import draw, overlays, shaping, textpages
+from .textpages import TextPage
 
 _VERSION = 1
 _FONT_SRC = re.compile(r"@font-face\s*\{[^}]*\}")
@@ -115,13 +122,25 @@ def chunk_name(keys: list[str]) -> str:
     return hashlib.sha256("\n".join(keys).encode()).hexdigest()[:32]
 
 
+def text_stamp() -> str:
+    """What a cached text page's content depends on besides its key and its
+    derived font files (TextPage.fonts, checked page by page): the code that writes it."""
+    h = hashlib.sha256(str(_VERSION).encode())
+    for module in (textpages, shaping, overlays):
+        h.update(inspect.getsource(module).encode())
+    h.update(f"uharfbuzz={metadata.version('uharfbuzz')}".encode())
+    return h.hexdigest()
+
+
 class PageCache:
     """The index of one edition's cached pages (see the module doc)."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, stamp: str = ""):
         self.folder = Path(folder)
         self.pages: dict[str, tuple[str, int]] = {}
         self.chunks: dict[str, dict] = {}
+        self.stamp = stamp
+        self.texts: dict[str, TextPage] = _read_texts(self.folder / "text.json", stamp) if stamp else {}
         try:
             data = json.loads((self.folder / "index.json").read_text(encoding="utf-8"))
             if data.get("version") == _VERSION:
@@ -148,8 +167,14 @@ class PageCache:
         for i, key in enumerate(keys):
             self.pages[key] = (chunk, i)
 
+    def add_text(self, key: str, page: TextPage) -> None:
+        self.texts[key] = page
+
     def save(self, live: set[str]) -> None:
-        """Keep the chunks holding a page of this build; write the index."""
+        """Keep the chunks and text pages of this build; write the index."""
+        texts = {k: v for k, v in sorted(self.texts.items()) if k in live}
+        if self.stamp:
+            _write_texts(self.folder / "text.json", self.stamp, texts)
         keep = {self.pages[k][0] for k in live if k in self.pages}
         self.chunks = {c: v for c, v in self.chunks.items() if c in keep}
         self.pages = {k: v for k, v in self.pages.items() if v[0] in keep}
@@ -162,6 +187,28 @@ class PageCache:
                     path.unlink(missing_ok=True)
         except OSError:
             pass    # best effort, like the check cache: the next build draws more
+
+
+def _read_texts(path: Path, stamp: str) -> dict[str, TextPage]:
+    try:
+        data = json.loads(path.read_text(encoding="ascii"))
+        if data.get("stamp") != stamp:
+            return {}
+        return {k: TextPage(v["content"].encode("ascii"),
+                            tuple((str(f), int(g), int(w), str(t)) for f, g, w, t in v["glyphs"]),
+                            tuple((str(f), str(a), str(p), str(d)) for f, a, p, d in v["fonts"]))
+                for k, v in data["pages"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}   # no cache yet, or an unreadable one: write the pages again
+
+
+def _write_texts(path: Path, stamp: str, texts: dict[str, TextPage]) -> None:
+    pages = {k: {"content": t.content.decode("ascii"), "glyphs": [list(g) for g in t.glyphs],
+                 "fonts": [list(f) for f in t.fonts]} for k, t in texts.items()}
+    try:
+        write_text(path, json.dumps({"stamp": stamp, "pages": pages}, separators=(",", ":")))
+    except OSError:
+        pass    # best effort, like the index
 
 
 @contextmanager

@@ -7,18 +7,26 @@ embedded font (fonts/subsets.py).
 """
 from __future__ import annotations
 
+import hashlib
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pikepdf import Pdf
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf
 
-from ..finishing.merge import insert_parts, merge_pages
+from ..finishing.merge import merge_pages
+from ..finishing.turn import turn_page
 from ..fonts.subsets import unify_fonts
 from . import pool
 from .draw import PartResult
-from .pagecache import PageCache, chunk_name, page_keys
+from .pagecache import PageCache, chunk_name, page_keys, text_stamp
 from .pool import HtmlMaker, Progress, Task, Workers
+from .textpages import FACES, TextPage, extra_glyphs
+
+# painter(i) -> page i written without WeasyPrint, or None (textpages.Painter.paint)
+PagePainter = Callable[[int], "TextPage | None"]
 
 MAX_PAGES = 64     # pages per WeasyPrint run (≈ 70 ms start-up each, see pool.split_ranges)
 
@@ -33,8 +41,10 @@ class DrawJob:
     turned: bool                    # a vertical edition: drawn pages are turned
     jobs: int | None                # drawing processes (None: one per CPU)
     progress: Progress | None
-    extra_glyphs: dict | None       # glyphs of the stamped heads (finishing/stamp.Heads.extra)
+    extra_glyphs: dict | None       # glyphs of the stamped heads and the text pages
     workers: Workers | None = None  # processes forked when the build started
+    size: tuple[float, float, float] = (0.0, 0.0, 0.0)   # L trim width, height and bleed (text pages)
+    text_faces: dict[str, tuple[str, str]] | None = None  # text pages' face -> (family, derived file)
 
 
 @dataclass
@@ -54,23 +64,28 @@ class Drawn:
         self.sources = []
 
 
-def draw_book(htmls: list[str], html_for: HtmlMaker, job: DrawJob, folder: Path) -> Drawn:
-    """Draw the pages whose key is new, take the others from the cache, merge
-    them and give each derived face one embedded font (with `job.extra_glyphs`,
-    see subsets.unify_fonts).  Call inside `pagecache.locked(folder)`."""
+def draw_book(htmls: list[str], html_for: HtmlMaker, job: DrawJob, folder: Path,
+              painter: PagePainter | None = None) -> Drawn:
+    """Make the pages whose key is new — written straight into the PDF by
+    `painter` where it can (textpages.py), else drawn by WeasyPrint — take
+    the others from the cache, merge them and give each derived face one
+    embedded font (with `job.extra_glyphs`, see subsets.unify_fonts).  Call
+    inside `pagecache.locked(folder)`."""
     try:
-        return _draw_book(htmls, html_for, job, folder)
+        return _draw_book(htmls, html_for, job, folder, painter)
     except BaseException:
         if job.workers is not None:
             job.workers.close()     # before `locked` may remove a temporary folder they write in
         raise
 
 
-def _draw_book(htmls: list[str], html_for: HtmlMaker, job: DrawJob, folder: Path) -> Drawn:
+def _draw_book(htmls: list[str], html_for: HtmlMaker, job: DrawJob, folder: Path,
+               painter: PagePainter | None) -> Drawn:
     keys = page_keys(htmls, job.context)
-    cache = PageCache(folder)
-    where = [cache.find(k) for k in keys]
-    tasks = plan_tasks([i for i, w in enumerate(where) if w is None], keys, job.jobs, cache)
+    cache = PageCache(folder, text_stamp() if painter else "")
+    text_pages, painted = _text_pages(keys, cache, painter, job.text_faces or {})
+    where = [None if t else cache.find(k) for k, t in zip(keys, text_pages)]
+    tasks = plan_tasks([i for i, w in enumerate(where) if w is None and not text_pages[i]], keys, job.jobs, cache)
     # Workers draw the new pages while this process merges the cached ones.
     drawing = pool.start_tasks(tasks, html_for, job.base_url, list(job.roots), job.jobs, job.progress,
                                job.turned, job.workers)
@@ -83,9 +98,101 @@ def _draw_book(htmls: list[str], html_for: HtmlMaker, job: DrawJob, folder: Path
         # a page with an error or a WeasyPrint message is never reused: its diagnostics come from drawing it
         if not part.notdef and not part.refused and not part.messages:
             cache.add(task.out.stem, keys[task.first:task.stop], job.fonts)
-    sources += insert_parts(pdf, [(t.first, t.stop, t.out) for t in tasks])
-    merged = unify_fonts(pdf, files, job.extra_glyphs)
-    return Drawn(pdf, sources, parts, keys, sum(t.stop - t.first for t in tasks), cache, merged)
+    sources += _insert(pdf, tasks, text_pages, job.size)
+    extra = _joined_glyphs(job.extra_glyphs, extra_glyphs(text_pages))
+    merged = unify_fonts(pdf, files, extra)
+    _give_fonts(pdf, text_pages, merged)
+    drawn = sum(t.stop - t.first for t in tasks) + painted
+    return Drawn(pdf, sources, parts, keys, drawn, cache, merged)
+
+
+def _text_pages(keys: list[str], cache: PageCache, painter: PagePainter | None,
+                faces: dict[str, tuple[str, str]]):
+    """Each page's text page (from an earlier build while its derived font
+    files are unchanged, or written now) or None; and how many were written now."""
+    if painter is None:
+        return [None] * len(keys), 0
+    digests = _Digests()
+    now = tuple((face, family, path, digests(path)) for face, (family, path) in sorted(faces.items()))
+    out, painted = [], 0
+    earlier = dict(cache.texts)      # pages of earlier builds (a page repeated in this one is written again)
+    for i, key in enumerate(keys):
+        page = earlier.get(key)
+        if page is not None and any(digests(path) != digest for _, _, path, digest in page.fonts):
+            page = None
+        if page is None:
+            page = painter(i)
+            if page is not None:
+                page = replace(page, fonts=now)
+                cache.add_text(key, page)
+                painted += 1
+        out.append(page)
+    return out, painted
+
+
+class _Digests:
+    """sha256 of font files, each read once (None: the file is gone)."""
+
+    def __init__(self):
+        self.known: dict[str, str | None] = {}
+
+    def __call__(self, path: str) -> str | None:
+        if path not in self.known:
+            try:
+                self.known[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            except OSError:
+                self.known[path] = None
+        return self.known[path]
+
+
+def _joined_glyphs(heads: dict | None, texts: dict) -> dict | None:
+    """The stamped heads' glyphs and the text pages' (the heads' first where both have one)."""
+    out = dict(heads or {})
+    for key, glyphs in texts.items():
+        out[key] = {**glyphs, **out.get(key, {})}
+    return out or None
+
+
+def _insert(pdf: Pdf, tasks: list[Task], text_pages: list[TextPage | None],
+            size: tuple[float, float, float]) -> list[Pdf]:
+    """Put the drawn parts' pages and the text pages at their places, in
+    ascending order (every page before i is then in place); returns the
+    opened part files, to close after saving."""
+    sources, at = [], {}
+    for t in tasks:
+        src = Pdf.open(t.out)
+        sources.append(src)
+        for i in range(t.first, t.stop):
+            at[i] = (src, i - t.first)
+    for i, t in enumerate(text_pages):
+        if t is not None:
+            at[i] = t
+    for i in sorted(at):
+        what = at[i]
+        if isinstance(what, TextPage):
+            pdf.pages.insert(i, _text_page(pdf, what, size))
+            turn_page(pdf, pdf.pages[i])
+        else:
+            pdf.pages.insert(i, what[0].pages[what[1]])
+    return sources
+
+
+def _text_page(pdf: Pdf, page: TextPage, size: tuple[float, float, float]) -> pikepdf.Page:
+    """A page of L with the boxes WeasyPrint gives its pages (turned like them)."""
+    w, h, b = size
+    media = Array([-b, -b, w + b, h + b])
+    return pikepdf.Page(Dictionary(Type=Name.Page, MediaBox=media, BleedBox=Array(list(media)),
+                                   TrimBox=Array([0, 0, w, h]), Resources=Dictionary(Font=Dictionary()),
+                                   Contents=pdf.make_stream(page.content)))
+
+
+def _give_fonts(pdf: Pdf, text_pages: list[TextPage | None], merged: dict) -> None:
+    """Each text page's faces: the merged fonts (made from its glyphs by unify_fonts)."""
+    for i, t in enumerate(text_pages):
+        if t is not None:
+            res = pdf.pages[i].obj.Resources.Font
+            for face in t.faces():
+                res[FACES[face]] = merged[t.font_of(face)]
 
 
 def plan_tasks(missing: list[int], keys: list[str], jobs: int | None, cache: PageCache) -> list[Task]:

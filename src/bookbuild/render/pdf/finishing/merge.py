@@ -26,18 +26,6 @@ def merge_pages(pages: list[tuple[Path, int]]) -> tuple[Pdf, list[Pdf]]:
     return out, list(opened.values())
 
 
-def insert_parts(pdf: Pdf, parts: list[tuple[int, int, Path]]) -> list[Pdf]:
-    """Insert the pages of each part file (pages [first, stop) of the book, in
-    ascending order) at their places; returns the opened files, to close after saving."""
-    sources = []
-    for first, stop, path in parts:
-        src = Pdf.open(path)
-        sources.append(src)
-        for i in range(first, stop):      # ascending: every page before i is in place
-            pdf.pages.insert(i, src.pages[i - first])
-    return sources
-
-
 def save(pdf: Pdf, target: Path, **options) -> None:
     """Deterministic /ID so that equal input gives byte-identical output.
 

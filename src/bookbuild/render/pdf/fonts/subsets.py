@@ -49,7 +49,7 @@ def unify_fonts(pdf: Pdf, page_files: list[dict[str, str]],
 
     `page_files[i]` maps a CSS family name to the derived font file page i was
     drawn with; files with the same bytes are one font.  `extra` adds glyphs
-    {gid: (width, UTF-16BE hex)} that no drawn page uses (stamped folios) to
+    {gid: (width, UTF-16BE hex)} of pages WeasyPrint did not draw (stamped folios, text pages) to
     the font of (family, file), made even when no page uses that face.
     Returns the fonts written, by (family, file).
     """
@@ -70,7 +70,8 @@ def unify_fonts(pdf: Pdf, page_files: list[dict[str, str]],
         group = groups.setdefault((family, digest), _Group(family, Path(path)))
         for gid, (width, text) in glyphs.items():
             group.widths.setdefault(gid, width)
-            group.to_unicode.setdefault(gid, text)
+            if text:        # a glyph after the first of its cluster maps to nothing
+                group.to_unicode.setdefault(gid, text)
     written = {key: _write_font(pdf, group) for key, group in groups.items()}
     for key, group in groups.items():
         for fonts, name in group.uses:
