@@ -13,7 +13,7 @@ uses (shaping.py); their widths and ToUnicode entries go into the merged
 font of the face (subsets.unify_fonts), as the stamped heads' do.
 
 A page goes to WeasyPrint as before when it holds anything else: a figure,
-a table, a 割注, a head not stamped (finishing/stamp.py), a rule of the
+a table, a head not stamped (finishing/stamp.py), a rule of the
 book's own stylesheet that reaches it (bookrules.py), or a character the
 face has no glyph for (WeasyPrint then reports the .notdef, BB703).
 """
@@ -142,8 +142,14 @@ class Painter:
             else:
                 last = index.get(id(u), last)
         runs = [_Text(face, em / 2, base, calls.get(-1, []))]
-        for i in range(len(spans)):
-            runs.append(_Text(face, em, base, cells.get(i, [])))
+        for i, (u, a, _) in enumerate(spans):
+            if u.kind == lt.WARICHU:
+                got = _warichu(u, shaper, frame.x0 + a * em, em)
+                if got is None:
+                    return None
+                runs.append(_Text(face, em / 2, base, got))
+            else:
+                runs.append(_Text(face, em, base, cells.get(i, [])))
             runs.append(_Text(face, em / 2, base, calls.get(i, [])))
         if col.foot:
             used = max((b for _, _, b in spans), default=col.indent_em)
@@ -176,8 +182,6 @@ def drawable(page: lt.Page) -> bool:
         for c in cols:
             if c.table is not None or c.figure is not None or c.role == lt.FIGURE:
                 return False
-            if any(u.kind == lt.WARICHU for u in c.units):
-                return False
     return True
 
 
@@ -190,6 +194,8 @@ def _cells(spans, shaper: Shaper, frame: Frame, em: float) -> dict[int, list] | 
     owner: list[int] = []            # index into spans of each character of `text`
     out: dict[int, list] = {}
     for i, (u, a, _) in enumerate(spans):
+        if u.kind == lt.WARICHU:
+            continue                 # its own two lines (_warichu)
         if u.kind == lt.UPRIGHT:
             got = _run(shaper, u.text, UPRIGHT, frame.x0 + a * em, em)
             if got is None:
@@ -215,6 +221,20 @@ def _cell_text(u: lt.Unit, frame: Frame) -> str:
     if u.kind == lt.BLANK:      # a fixed blank: its space character, where the face has it
         return BLANKS.get(u.width_em, "") if frame.blanks else ""
     return u.text + "-" if u.flags & lt.HYPHEN else u.text     # VT-12a: the hyphen at the column end
+
+
+def _warichu(u: lt.Unit, shaper: Shaper, x: float, em: float) -> list | None:
+    """割注 (VT-25): two half-size lines in the cell row, the first (P right)
+    in the L-upper half, the second in the lower half; as column_html draws
+    it, the second line's baseline 0.06 em below the body baseline (so the
+    first one's 0.44 em above it), each line shaped alone from the cell start."""
+    out = []
+    for text, rise in ((u.text[:u.split], 0.44 * em), (u.text[u.split:], -0.06 * em)):
+        got = _run(shaper, text, PLAIN, x, em / 2) if text else []
+        if got is None:
+            return None
+        out += [(gid, gx, dy + rise, t) for gid, gx, dy, t in got]
+    return out
 
 
 def _run(shaper: Shaper, text: str, features: dict, x: float, size: float) -> list | None:
