@@ -11,6 +11,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 
 import pikepdf
@@ -179,11 +180,23 @@ def _insert(pdf: Pdf, tasks: list[Task], text_pages: list[TextPage | None],
 
 def _text_page(pdf: Pdf, page: TextPage, size: tuple[float, float, float]) -> pikepdf.Page:
     """A page of L with the boxes WeasyPrint gives its pages (turned like them)."""
-    w, h, b = size
-    media = Array([-b, -b, w + b, h + b])
-    return pikepdf.Page(Dictionary(Type=Name.Page, MediaBox=media, BleedBox=Array(list(media)),
-                                   TrimBox=Array([0, 0, w, h]), Resources=Dictionary(Font=Dictionary()),
-                                   Contents=pdf.make_stream(page.content)))
+    media, trim, bleed = _boxes(*size)
+    return pikepdf.Page(Dictionary(Type=Name.Page, MediaBox=media, TrimBox=trim, BleedBox=bleed,
+                                   Resources=Dictionary(Font=Dictionary()), Contents=pdf.make_stream(page.content)))
+
+
+def _boxes(width: float, height: float, bleed: float) -> tuple[Array, Array, Array]:
+    """MediaBox, TrimBox, BleedBox as WeasyPrint computes them (weasyprint/pdf):
+    from the stylesheet's lengths (0.001 pt) through CSS pixels and back, and
+    written with six decimals, so both kinds of page have the same boxes."""
+    w, h, b = (float(f"{v:.3f}") * (1 / 0.75) for v in (width, height, bleed))
+    left = top = -0.75 * b
+    right, bottom = left + 0.75 * (w + 2 * b), top + 0.75 * (h + 2 * b)
+    cut = 0.75 * b
+    trim = (left + cut, top + cut, right - cut, bottom - cut)
+    edge = min(10, cut)
+    box = (trim[0] - edge, trim[1] - edge, trim[2] + edge, trim[3] + edge)
+    return tuple(Array([Decimal(f"{v:f}") for v in r]) for r in ((left, top, right, bottom), trim, box))
 
 
 def _give_fonts(pdf: Pdf, text_pages: list[TextPage | None], merged: dict) -> None:

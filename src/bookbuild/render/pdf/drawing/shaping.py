@@ -8,7 +8,6 @@ digits, ——, call numbers) and variation sequences included.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import uharfbuzz as hb
@@ -18,14 +17,11 @@ UPRIGHT: dict[str, bool] = {"kern": False, "ss18": True}
 CALL: dict[str, bool] = {"kern": False, "ss19": True}
 
 
-@dataclass(frozen=True, slots=True)
-class Glyph:
-    gid: int
-    cluster: int        # index of its first character in the shaped text
-    advance: float      # em
-    dx: float           # em, GPOS offsets
-    dy: float
-    text: str           # the characters of its cluster (the first glyph of a cluster; "" for the others)
+# A shaped glyph: (gid, cluster, advance, dx, dy, text) — the cluster is the
+# index of its first character in the shaped text; advance and GPOS offsets
+# in em; text: the characters of its cluster on the first glyph of a cluster,
+# "" on the others.  Tuples, not objects: a book shapes a million glyphs.
+Glyph = tuple[int, int, float, float, float, str]
 
 
 class Shaper:
@@ -36,7 +32,7 @@ class Shaper:
         face = hb.Face(hb.Blob.from_file_path(str(path)))
         self.font = hb.Font(face)
         self.upem = face.upem
-        self._widths: dict[int, int] = {}
+        self.widths = _Widths(self.font, self.upem)
 
     def shape(self, text: str, features: dict[str, bool] = PLAIN) -> list[Glyph]:
         buf = hb.Buffer()
@@ -47,16 +43,28 @@ class Shaper:
         k = 1.0 / self.upem
         infos, positions = buf.glyph_infos, buf.glyph_positions
         clusters = [i.cluster for i in infos]
-        ends = sorted(set(clusters)) + [len(text)]
-        end_of = dict(zip(ends, ends[1:]))
-        return [Glyph(i.codepoint, c, p.x_advance * k, p.x_offset * k, p.y_offset * k,
-                      "" if n and clusters[n - 1] == c else text[c:end_of[c]])
-                for n, (i, p, c) in enumerate(zip(infos, positions, clusters))]
+        ends, end = [0] * len(clusters), len(text)
+        for j in range(len(clusters) - 1, -1, -1):     # a cluster ends where the next one starts
+            if j + 1 < len(clusters) and clusters[j + 1] != clusters[j]:
+                end = clusters[j + 1]
+            ends[j] = end
+        return [(i.codepoint, c, p.x_advance * k, p.x_offset * k, p.y_offset * k,
+                 "" if j and clusters[j - 1] == c else text[c:ends[j]])
+                for j, (i, p, c) in enumerate(zip(infos, positions, clusters))]
 
     def width(self, gid: int) -> int:
         """The glyph's advance in 1000ths of an em, rounded as WeasyPrint writes
         /W (both kinds of pages share the merged font's widths)."""
-        w = self._widths.get(gid)
-        if w is None:
-            w = self._widths[gid] = round(self.font.get_glyph_h_advance(gid) * 1000 / self.upem)
+        return self.widths[gid]
+
+
+class _Widths(dict):
+    """gid -> advance in 1000ths of an em, looked up once per glyph (a plain dict read after that)."""
+
+    def __init__(self, font, upem: int):
+        super().__init__()
+        self.font, self.upem = font, upem
+
+    def __missing__(self, gid: int) -> int:
+        w = self[gid] = round(self.font.get_glyph_h_advance(gid) * 1000 / self.upem)
         return w

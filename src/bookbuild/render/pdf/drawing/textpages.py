@@ -70,11 +70,31 @@ def extra_glyphs(pages) -> dict[tuple[str, str], dict[int, tuple[float, bytes]]]
 
 @dataclass
 class _Text:
-    """Glyphs of one column in one face and size: (gid, x, rise, text) in pt on L."""
+    """Glyphs of one face and size on one baseline: (gid, x, rise, text), pt on L."""
     face: str
     size: float
     baseline: float
     glyphs: list[tuple[int, float, float, str]] = field(default_factory=list)
+
+
+class _Runs:
+    """A column's glyph runs in text order; a new run where the size changes."""
+
+    def __init__(self, face: str, baseline: float):
+        self.face, self.baseline = face, baseline
+        self.runs: list[_Text] = []
+
+    def add(self, size: float, glyphs: list) -> None:
+        if not glyphs:
+            return
+        if self.runs and self.runs[-1].size == size:
+            self.runs[-1].glyphs += glyphs
+        else:
+            self.runs.append(_Text(self.face, size, self.baseline, list(glyphs)))
+
+
+class _Missing(Exception):
+    """A glyph the face does not have: WeasyPrint draws the page (and reports the .notdef)."""
 
 
 class Painter:
@@ -93,127 +113,125 @@ class Painter:
         y0 = frame.top(page)
         texts: list[_Text] = []
         paths: list[str] = []
-        for cols in (page.columns, page.note_columns):
-            for col in cols:
-                if col.role == lt.BLANK_COL or not (col.units or col.foot):
-                    continue
-                got = self._column(col, frame, y0)
-                if got is None:
-                    return None
-                texts += got
-                paths += [mark_ops(m) for m in column_marks(col, frame, y0)]
+        try:
+            for cols in (page.columns, page.note_columns):
+                for col in cols:
+                    if col.role == lt.BLANK_COL or not (col.units or col.foot):
+                        continue
+                    texts += self._column(col, frame, y0)
+                    if any(u.flags & _MARKED for u in col.units):
+                        paths += [mark_ops(m) for m in column_marks(col, frame, y0)]
+        except _Missing:
+            return None
         if page.rule_x_em is not None and page.note_columns:
             paths.append(rule_ops(frame.x0, y0 + page.rule_x_em * frame.s, frame.length))
-        widths = {f: s.width for f, s in self.shapers.items()}
+        widths = {f: s.widths for f, s in self.shapers.items()}
         return TextPage(_content(texts, paths, frame, widths), self._glyphs(texts))
 
     def _glyphs(self, texts: list[_Text]) -> tuple[tuple[str, int, int, str], ...]:
+        """Each glyph of the page once, with its width and its first non-empty text."""
         seen: dict[tuple[str, int], str] = {}
         for t in texts:
+            face = t.face
             for gid, _, _, text in t.glyphs:
-                if not seen.get((t.face, gid)):
-                    seen[t.face, gid] = text
-        return tuple((face, gid, self.shapers[face].width(gid), text.encode("utf-16-be").hex())
-                     for (face, gid), text in seen.items())
+                if not seen.get((face, gid)):      # absent, or known only without text
+                    seen[face, gid] = text
+        widths = {f: s.widths for f, s in self.shapers.items()}
+        return tuple((face, gid, widths[face][gid], _hex(text) if text else "") for (face, gid), text in seen.items())
 
     # ------------------------------------------------------------ columns
 
-    def _column(self, col: lt.Column, frame: Frame, y0: float) -> list[_Text] | None:
-        """The column's glyph runs in text order: each note call right after
-        its cell (a call drawn apart would be extracted out of place, §4)."""
+    def _column(self, col: lt.Column, frame: Frame, y0: float) -> list[_Text]:
+        """The column's glyph runs in text order: each note call right after its
+        cell (a call drawn apart would be extracted out of place, §4).  Plain
+        cells between calls, upright letters and 割注 are shaped as one run, as
+        WeasyPrint shapes each of its text boxes; each glyph is placed from its
+        unit's start (layout/positions.py)."""
         face = "bold" if col.role in lt.BOLD_ROLES else "upright"
         shaper = self.shapers[face]
         em = col.size * frame.s
-        base = y0 + col.x_em * frame.s + (ASCENT - 0.5) * em
+        x0 = frame.x0
+        runs = _Runs(face, y0 + col.x_em * frame.s + (ASCENT - 0.5) * em)
         spans = unit_spans(col)
-        cells = _cells(spans, shaper, frame, em)
-        if cells is None:
-            return None
-        index = {id(u): i for i, (u, _, _) in enumerate(spans)}
-        calls: dict[int, list] = {}
-        last = -1
-        for u in col.units:
-            if u.kind == lt.CALL:    # at the end of the cell before it, zero advance (print.css .call)
-                x = frame.x0 + (spans[last][2] if last >= 0 else col.indent_em) * em
-                got = _run(shaper, u.text, CALL, x, em / 2)
-                if got is None:
-                    return None
-                calls.setdefault(last, []).extend(got)
+        calls = _calls(col, spans)
+        stretch: list[int] = []
+
+        def flush():
+            if stretch:
+                runs.add(em, _stretch(spans, stretch, shaper, frame, em))
+                stretch.clear()
+
+        for cell in calls.get(-1, ()):
+            runs.add(em / 2, _run(shaper, cell.text, CALL, x0 + col.indent_em * em, em / 2))
+        for i, (u, a, b) in enumerate(spans):
+            if u.kind == lt.UPRIGHT or u.kind == lt.WARICHU:
+                flush()
+                if u.kind == lt.UPRIGHT:    # ss18: the font's upright letter, one per cell
+                    runs.add(em, _run(shaper, u.text, UPRIGHT, x0 + a * em, em))
+                else:
+                    runs.add(em / 2, _warichu(u, shaper, x0 + a * em, em))
             else:
-                last = index.get(id(u), last)
-        runs = [_Text(face, em / 2, base, calls.get(-1, []))]
-        for i, (u, a, _) in enumerate(spans):
-            if u.kind == lt.WARICHU:
-                got = _warichu(u, shaper, frame.x0 + a * em, em)
-                if got is None:
-                    return None
-                runs.append(_Text(face, em / 2, base, got))
-            else:
-                runs.append(_Text(face, em, base, cells.get(i, [])))
-            runs.append(_Text(face, em / 2, base, calls.get(i, [])))
+                stretch.append(i)
+            if i in calls:                  # at the end of the cell, zero advance (print.css .call)
+                flush()
+                for call in calls[i]:
+                    runs.add(em / 2, _run(shaper, call.text, CALL, x0 + b * em, em / 2))
+        flush()
         if col.foot:
             used = max((b for _, _, b in spans), default=col.indent_em)
             gap = frame.length / em - sum(u.width_em for u in col.foot) - used
-            got = _run(shaper, "".join(u.text for u in col.foot), PLAIN, frame.x0 + (used + max(gap, 0)) * em, em)
-            if got is None:
-                return None
-            runs.append(_Text(face, em, base, got))
-        return _joined(runs)
+            runs.add(em, _run(shaper, "".join(u.text for u in col.foot), PLAIN, x0 + (used + max(gap, 0)) * em, em))
+        return runs.runs
 
 
-def _joined(runs: list[_Text]) -> list[_Text]:
-    """Consecutive runs of one size as one (one TJ)."""
-    out: list[_Text] = []
-    for r in runs:
-        if not r.glyphs:
-            continue
-        if out and out[-1].size == r.size:
-            out[-1].glyphs = out[-1].glyphs + r.glyphs
-        else:
-            out.append(_Text(r.face, r.size, r.baseline, list(r.glyphs)))
-    return out
+_MARKED = lt.NAME | lt.TITLE_WAVY | lt.EMPH
 
 
 def drawable(page: lt.Page) -> bool:
     """Only text, marks and the note rule (heads: stamped, see module doc)."""
     if page.figures or page.folio or page.running_head:
         return False
-    for cols in (page.columns, page.note_columns):
-        for c in cols:
-            if c.table is not None or c.figure is not None or c.role == lt.FIGURE:
-                return False
-    return True
+    return not any(c.table is not None or c.figure is not None or c.role == lt.FIGURE
+                   for cols in (page.columns, page.note_columns) for c in cols)
 
 
-def _cells(spans, shaper: Shaper, frame: Frame, em: float) -> dict[int, list] | None:
-    """The glyphs of each visible unit (by index into `spans`): one shaping
-    run of the plain ones (the font's contextual rules see the whole column,
-    as in one Pango run), each glyph placed from its unit's start; upright
-    letters shaped alone (ss18, as the `.up` span is).  None: a glyph is missing."""
+def _calls(col: lt.Column, spans) -> dict[int, list[lt.Unit]]:
+    """The note calls after each visible unit (by index into `spans`; -1: before any)."""
+    if not any(u.kind == lt.CALL for u in col.units):
+        return {}
+    index = {id(u): i for i, (u, _, _) in enumerate(spans)}
+    out: dict[int, list[lt.Unit]] = {}
+    last = -1
+    for u in col.units:
+        if u.kind == lt.CALL:
+            out.setdefault(last, []).append(u)
+        else:       # a trailing space (not visible) keeps the call on the cell before it
+            last = index.get(id(u), last)
+    return out
+
+
+def _stretch(spans, members: list[int], shaper: Shaper, frame: Frame, em: float) -> list:
+    """Plain units shaped as one run (the font's contextual rules see them
+    together, as Pango sees one text box), each glyph placed from its unit's start."""
     text: list[str] = []
-    owner: list[int] = []            # index into spans of each character of `text`
-    out: dict[int, list] = {}
-    for i, (u, a, _) in enumerate(spans):
-        if u.kind == lt.WARICHU:
-            continue                 # its own two lines (_warichu)
-        if u.kind == lt.UPRIGHT:
-            got = _run(shaper, u.text, UPRIGHT, frame.x0 + a * em, em)
-            if got is None:
-                return None
-            out[i] = got
-            continue
-        t = _cell_text(u, frame)
+    owner: list[int] = []            # index into spans of each character of the run
+    for i in members:
+        t = _cell_text(spans[i][0], frame)
         text.append(t)
         owner += [i] * len(t)
     joined = "".join(text)
-    pen: dict[int, float] = {}
-    for g in shaper.shape(joined, PLAIN) if joined else ():
-        if g.gid == 0:
-            return None
-        i = owner[g.cluster]
-        x = pen.get(i, spans[i][1])
-        out.setdefault(i, []).append((g.gid, frame.x0 + (x + g.dx) * em, g.dy * em, g.text))
-        pen[i] = x + g.advance
+    if not joined:
+        return []
+    out = []
+    cur, x, x0 = -1, 0.0, frame.x0
+    for gid, cluster, advance, dx, dy, t in shaper.shape(joined, PLAIN):
+        if gid == 0:
+            raise _Missing
+        i = owner[cluster]
+        if i != cur:
+            cur, x = i, spans[i][1]
+        out.append((gid, x0 + (x + dx) * em, dy * em, t))
+        x += advance
     return out
 
 
@@ -223,29 +241,30 @@ def _cell_text(u: lt.Unit, frame: Frame) -> str:
     return u.text + "-" if u.flags & lt.HYPHEN else u.text     # VT-12a: the hyphen at the column end
 
 
-def _warichu(u: lt.Unit, shaper: Shaper, x: float, em: float) -> list | None:
+def _warichu(u: lt.Unit, shaper: Shaper, x: float, em: float) -> list:
     """割注 (VT-25): two half-size lines in the cell row, the first (P right)
     in the L-upper half, the second in the lower half; as column_html draws
     it, the second line's baseline 0.06 em below the body baseline (so the
     first one's 0.44 em above it), each line shaped alone from the cell start."""
     out = []
     for text, rise in ((u.text[:u.split], 0.44 * em), (u.text[u.split:], -0.06 * em)):
-        got = _run(shaper, text, PLAIN, x, em / 2) if text else []
-        if got is None:
-            return None
-        out += [(gid, gx, dy + rise, t) for gid, gx, dy, t in got]
+        out += [(gid, gx, dy + rise, t) for gid, gx, dy, t in _run(shaper, text, PLAIN, x, em / 2)]
     return out
 
 
-def _run(shaper: Shaper, text: str, features: dict, x: float, size: float) -> list | None:
+def _run(shaper: Shaper, text: str, features: dict, x: float, size: float) -> list:
     """A run shaped on its own, its glyphs one after the other from `x`."""
     out = []
-    for g in shaper.shape(text, features):
-        if g.gid == 0:
-            return None
-        out.append((g.gid, x + g.dx * size, g.dy * size, g.text))
-        x += g.advance * size
+    for gid, _, advance, dx, dy, t in shaper.shape(text, features) if text else ():
+        if gid == 0:
+            raise _Missing
+        out.append((gid, x + dx * size, dy * size, t))
+        x += advance * size
     return out
+
+
+def _hex(text: str) -> str:
+    return text.encode("utf-16-be").hex()
 
 
 # ------------------------------------------------------------ the content stream
@@ -267,25 +286,28 @@ def _content(texts: list[_Text], paths: list[str], frame: Frame, widths) -> byte
 
 def _tj(t: _Text, width) -> str:
     """One `Tm` and one `TJ` per baseline run: after each glyph the pen has
-    moved by its width; an adjustment brings it to the next glyph's place."""
+    moved by its width; an adjustment (in 1000ths of an em: 0.01 pt at
+    10.5 pt, never accumulated) brings it to the next glyph's place."""
     out: list[str] = []
     arr: list[str] = []
     pen = rise = None
-    k = 1000 / t.size
+    size = t.size
+    k, back = 1000 / size, size / 1000
     for gid, x, dy, _ in t.glyphs:
         if pen is None or dy != rise:
             if arr:
-                out.append(f"[{''.join(arr)}] TJ\n")
+                out.append("[" + "".join(arr) + "] TJ\n")
                 arr = []
             out.append(f"1 0 0 -1 {_n(x)} {_n(t.baseline - dy)} Tm ")
             pen, rise = x, dy
-        adj = round((pen - x) * k, 1)
+        adj = round((pen - x) * k)
         if adj:
-            arr.append(f"{adj:g}")
-        arr.append(f"<{gid:04x}>")
-        pen = pen - adj / k + width(gid) * t.size / 1000     # where the rounded adjustment put it
+            arr.append(str(adj))
+            pen -= adj * back
+        arr.append("<%04x>" % gid)
+        pen += width[gid] * back
     if arr:
-        out.append(f"[{''.join(arr)}] TJ\n")
+        out.append("[" + "".join(arr) + "] TJ\n")
     return "".join(out)
 
 

@@ -222,9 +222,10 @@ def _write_font(pdf: Pdf, group: _Group) -> Dictionary:
         fd = Dictionary({k: v for k, v in old_desc.FontDescriptor.items()
                          if k not in ("/FontFile3", "/FontFile2", "/CIDSet", "/FontName")})
         cid = Dictionary({k: v for k, v in old_desc.items() if k not in ("/W", "/FontDescriptor", "/BaseFont")})
-    else:   # no drawn page uses the face (only stamped folios): what WeasyPrint would write
-        base = group.family.replace(" ", "-")
-        fd = Dictionary(Type=Name.FontDescriptor, FontFamily=pikepdf.String(group.family), Flags=4,
+    else:   # no WeasyPrint page uses the face (text pages, stamped folios): what WeasyPrint would write
+        base = _postscript_name(data) or group.family.replace(" ", "-")
+        fixed = len(set(group.widths.values())) == 1        # WeasyPrint's FixedPitch flag
+        fd = Dictionary(Type=Name.FontDescriptor, FontFamily=pikepdf.String(group.family), Flags=4 | fixed,
                         ItalicAngle=0, Ascent=880, Descent=-120, CapHeight=880, StemV=80, StemH=80)
         cid = Dictionary(Type=Name.Font, Subtype=Name("/CIDFontType0"), CIDToGIDMap=Name.Identity,
                          CIDSystemInfo=Dictionary(Registry=pikepdf.String("Adobe"),
@@ -241,6 +242,20 @@ def _write_font(pdf: Pdf, group: _Group) -> Dictionary:
                       DescendantFonts=Array([pdf.make_indirect(cid)]),
                       ToUnicode=_to_unicode(pdf, group.to_unicode))
     return pdf.make_indirect(font)
+
+
+def _postscript_name(data: bytes) -> str | None:
+    """The font's PostScript name (name ID 6), as WeasyPrint names its fonts."""
+    import io
+
+    # deferred: fontTools (≈ 0.1 s), only when no WeasyPrint page gave the font's dictionary
+    from fontTools.ttLib import TTFont
+    try:
+        with TTFont(io.BytesIO(data), lazy=True) as font:
+            name = font["name"].getDebugName(6)
+    except Exception:     # a damaged derived file: the family name will do  # noqa: BLE001
+        return None
+    return name.replace(" ", "-") if name else None
 
 
 # ------------------------------------------------------------- check
