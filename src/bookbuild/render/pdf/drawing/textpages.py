@@ -272,7 +272,8 @@ def _hex(text: str) -> str:
 def _content(texts: list[_Text], paths: list[str], frame: Frame, widths) -> bytes:
     """L's content as WeasyPrint's pages have it: y down from the trim box's
     top-left corner; text space flipped back upright."""
-    ops = [f"1 0 0 -1 0 {_n(frame.height)} cm\n0 g 0 G\nBT\n"]
+    # black as WeasyPrint writes it (finishing/colour.py converts it for gray and CMYK editions)
+    ops = [f"1 0 0 -1 0 {_n(frame.height)} cm\n0 0 0 rg 0 0 0 RG\nBT\n"]
     current = None
     for t in texts:
         if (t.face, t.size) != current:

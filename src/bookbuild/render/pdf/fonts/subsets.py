@@ -223,8 +223,8 @@ def _write_font(pdf: Pdf, group: _Group) -> Dictionary:
                          if k not in ("/FontFile3", "/FontFile2", "/CIDSet", "/FontName")})
         cid = Dictionary({k: v for k, v in old_desc.items() if k not in ("/W", "/FontDescriptor", "/BaseFont")})
     else:   # no WeasyPrint page uses the face (text pages, stamped folios): what WeasyPrint would write
-        base = _postscript_name(data) or group.family.replace(" ", "-")
-        fixed = len(set(group.widths.values())) == 1        # WeasyPrint's FixedPitch flag
+        base = _pdf_name(data, group.family)
+        fixed = len(group.widths) > 1 and len(set(group.widths.values())) == 1    # WeasyPrint's FixedPitch
         fd = Dictionary(Type=Name.FontDescriptor, FontFamily=pikepdf.String(group.family), Flags=4 | fixed,
                         ItalicAngle=0, Ascent=880, Descent=-120, CapHeight=880, StemV=80, StemH=80)
         cid = Dictionary(Type=Name.Font, Subtype=Name("/CIDFontType0"), CIDToGIDMap=Name.Identity,
@@ -244,18 +244,19 @@ def _write_font(pdf: Pdf, group: _Group) -> Dictionary:
     return pdf.make_indirect(font)
 
 
-def _postscript_name(data: bytes) -> str | None:
-    """The font's PostScript name (name ID 6), as WeasyPrint names its fonts."""
+def _pdf_name(data: bytes, family: str) -> str:
+    """The font's name as WeasyPrint writes it: Pango's description of the
+    face, i.e. the family, and "Bold" for a bold face, spaces as hyphens."""
     import io
 
     # deferred: fontTools (≈ 0.1 s), only when no WeasyPrint page gave the font's dictionary
     from fontTools.ttLib import TTFont
     try:
         with TTFont(io.BytesIO(data), lazy=True) as font:
-            name = font["name"].getDebugName(6)
+            bold = font["OS/2"].usWeightClass >= 700
     except Exception:     # a damaged derived file: the family name will do  # noqa: BLE001
-        return None
-    return name.replace(" ", "-") if name else None
+        bold = False
+    return (family + (" Bold" if bold else "")).replace(" ", "-")
 
 
 # ------------------------------------------------------------- check
