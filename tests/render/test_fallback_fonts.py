@@ -29,6 +29,7 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from bookbuild.fonts import find_font
+from bookbuild.render.pdf.fonts.derived import derived_dir
 from helpers.books import make_book
 from helpers.cli import bookbuild, check_json
 from helpers.epub import epubcheck_problems
@@ -316,7 +317,7 @@ def test_bb402_only_for_characters_no_chain_font_has(book, rare, tmp_path):
 def test_second_build_reuses_the_derived_faces(built, book):
     """Same sources, same chain: no derived face is written again (a hit only
     touches the folder's manifest), and the PDF is byte-identical."""
-    fonts = book / ".bookbuild" / "cache" / "fonts"
+    fonts = derived_dir(book / ".bookbuild" / "cache")      # the machine's font cache (or the book's)
     stamps = {p: p.stat().st_mtime_ns for p in fonts.glob("derived-*/*.otf")}
     assert any(p.name == "TateU.otf" for p in stamps)
     r = bookbuild("build", book, "--out", book / "dist2", "--edition", "print", env={"SOURCE_DATE_EPOCH": EPOCH},

@@ -13,6 +13,7 @@ from pikepdf import Dictionary, Name
 from bookbuild.render.pdf.drawing import pagecache, pages
 from bookbuild.render.pdf.finishing import stamp
 from bookbuild.render.pdf.fonts import subsets
+from bookbuild.render.pdf.fonts.derived import derived_dir
 from bookbuild.verify.pdf import page_texts, pdffonts
 from helpers.pdf import images
 
@@ -87,7 +88,7 @@ def test_merged_pdf_has_one_font_per_face_embedding_the_derived_file(builder):
     rows = pdffonts(pdf_path)
     assert sorted(subsets_family(r.name) for r in rows) == sorted(DERIVED)
     assert all(r.emb and r.sub and r.uni and r.type == "CID Type 0C (OT)" for r in rows)
-    derived = {p.name: p.read_bytes() for p in (builder.cache / "fonts").glob("derived-*/*.otf")}
+    derived = {p.name: p.read_bytes() for p in derived_dir(builder.cache).glob("derived-*/*.otf")}
     with pikepdf.open(pdf_path) as pdf:
         embedded = [o.FontFile3.read_bytes() for o in pdf.objects
                     if isinstance(o, Dictionary) and o.get("/Type") == Name.FontDescriptor]
@@ -160,10 +161,11 @@ def test_heads_with_a_ligature_are_not_stamped(tmp_path):
     assert not face.can_draw("一\u0301")       # a combining mark needs shaping
 
 
-def test_pages_drawn_with_an_earlier_font_keep_their_own(builder):
+def test_pages_drawn_with_an_earlier_font_keep_their_own(builder, monkeypatch):
     """A new character rebuilds the derived font; pages drawn before are reused
     with the font they were drawn with (a second subset of each face, its own
     tag), and with their own embedded subsets once that font's folder is gone."""
+    monkeypatch.setenv("BOOKBUILD_FONT_CACHE", "")      # derived faces in the book's cache, to remove them
     first = builder.build("a")
     fonts_dir = builder.cache / "fonts"
     old = set(fonts_dir.glob("derived-*"))

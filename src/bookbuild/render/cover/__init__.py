@@ -30,6 +30,7 @@ from ..pdf.finishing.docinfo import doc_info, finish_catalog
 from ..pdf.finishing.merge import save
 from ..pdf.finishing.press import save_options
 from ..pdf.fonts.charset import fallback_fonts
+from ..pdf.fonts.derived import derived_dir
 from . import press
 from .html import page_html
 from .setup import CoverSetup, prepare
@@ -86,7 +87,7 @@ def interior_pages(path: Path) -> int | None:
 def draw_cover(html: str, book: Book, ed, cache_dir: Path, out: Path) -> tuple[pikepdf.Pdf, list[Diagnostic]]:
     """WeasyPrint draws the page (the interior's fetcher and roots); the PDF, open, and its BB5xx/BB604."""
     base_url = book.root.resolve().as_uri() + "/"
-    roots = [book.root, Path(str(resources.files("bookbuild") / "data")), cache_dir]
+    roots = [book.root, Path(str(resources.files("bookbuild") / "data")), cache_dir, derived_dir(cache_dir)]
     part = draw_range(html, base_url, roots, out, f"cover-{ed.name}", turn_pages=False)
     return pikepdf.open(out), part_diagnostics([part], book, ed.name, base_url)
 

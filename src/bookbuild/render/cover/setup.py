@@ -11,7 +11,7 @@ from ...fonts import FontNotFound
 from ...model import Book
 from ...papers import caliper_mm
 from ..pdf.drawing.css import book_css
-from ..pdf.fonts.derived import DerivedFonts, build_derived_fonts
+from ..pdf.fonts.derived import DerivedFonts, build_derived_fonts, derived_dir
 from .geometry import CoverGeometry
 from .html import CoverText
 
@@ -43,7 +43,7 @@ def prepare(book: Book, ed: EditionConfig, pages: int, cache_dir: Path) -> tuple
     upright, bold, horizontal = text.chars()
     where = KeyIndex(book.texts.get(cfg.path, "")).table(f"editions.{ed.name}")
     try:
-        fonts = build_derived_fonts(upright | bold, set(), ed.font, cache_dir / "fonts", bold_chars=bold,
+        fonts = build_derived_fonts(upright | bold, set(), ed.font, derived_dir(cache_dir), bold_chars=bold,
                                     horizontal_chars=horizontal, vertical=True)
     except FontNotFound as e:
         return None, [Diagnostic("BB402", f"font {ed.font!r} is not installed: {e}", cfg.path, *where,

@@ -46,7 +46,7 @@ from .finishing.press import make_press_ready, save_options
 from .finishing.pressrun import PressRun
 from .finishing.stamp import Heads
 from .fonts.charset import blank_chars, book_faces, fallback_fonts
-from .fonts.derived import DerivedFonts
+from .fonts.derived import DerivedFonts, derived_dir
 from .layout.engine import layout_book
 from .layout.frame import Frame
 from .layout.layout_json import write_layout_json
@@ -85,7 +85,7 @@ def _build(book: Book, ed: EditionConfig, data: BuildData, targets: list[Path], 
                  f"a multiple of {ed.pages_multiple_of}", 1, 1)
 
     progress("fonts", 0, 1)
-    fonts, d = book_faces(result, ed, cache_dir / "fonts", book)
+    fonts, d = book_faces(result, ed, derived_dir(cache_dir), book)
     diags += d
     progress("fonts", 1, 1)
     if fonts is None:
@@ -98,10 +98,11 @@ def _build(book: Book, ed: EditionConfig, data: BuildData, targets: list[Path], 
     htmls = [page_html(heads.unstamped(p), frame, ed, result.geometry) for p in result.pages]
     painter = _painter(result, htmls, fonts, frame, heads, own_css, ed)
     base_url = book.root.resolve().as_uri() + "/"
-    identity = font_identity(ed.font, ed.vertical, cache_dir / "fonts", fallback_families(ed)[0])
+    identity = font_identity(ed.font, ed.vertical, derived_dir(cache_dir), fallback_families(ed)[0])
     job = DrawJob(context=context_key(css, identity, ed.vertical, base_url),
                   fonts={family: str(path) for family, path in face_files(fonts).items()},
-                  base_url=base_url, roots=(book.root, Path(str(resources.files("bookbuild") / "data")), cache_dir),
+                  base_url=base_url, roots=(book.root, Path(str(resources.files("bookbuild") / "data")), cache_dir,
+                                             derived_dir(cache_dir)),
                   turned=ed.vertical, jobs=jobs, progress=progress, extra_glyphs=heads.extra, workers=workers,
                   size=(frame.width, frame.height, frame.bleed),
                   text_faces={"upright": (fonts.upright_family, str(fonts.upright)),

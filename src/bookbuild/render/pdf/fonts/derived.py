@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ....atomic import atomic_path, write_text
 from ....fontchain import variation_sequences
-from ....fonts import FontNotFound, FontRef, coverage, find_font
+from ....fonts import FontNotFound, FontRef, coverage, find_font, machine_cache
 from .spec import FaceSpec
 
 UPRIGHT_FAMILY, HORIZONTAL_FAMILY, BOLD_FAMILY = "BookbuildTateU", "BookbuildTateH", "BookbuildTateB"
@@ -166,7 +166,25 @@ def _supplying(refs: tuple[FontRef, ...], chars, sequences, cache_dir: Path) -> 
     return keep
 
 
-KEEP = 8
+KEEP = 16     # folders kept: enough for a few books on one machine, each a few MB
+
+
+def derived_dir(book_cache: Path) -> Path:
+    """Where derived faces are built and kept: the machine's font cache
+    (fonts.machine_cache: shared by every book, so a cold build of a book —
+    its .bookbuild/ removed — or a test's fresh cache folder reuses faces made
+    for the same characters and fonts, issue 19), else the book's cache when
+    that is off (BOOKBUILD_FONT_CACHE set empty) or cannot be written."""
+    machine = machine_cache()
+    if machine is not None:
+        folder = machine / "derived"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if os.access(folder, os.W_OK):
+                return folder
+        except OSError:
+            pass
+    return Path(book_cache) / "fonts"
 
 
 def prune(cache_dir: Path, keep: int = KEEP) -> None:

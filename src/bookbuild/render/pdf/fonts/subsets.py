@@ -18,6 +18,7 @@ workers gave every range's subsets tags of their own (turn.retag_fonts).
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -247,8 +248,6 @@ def _write_font(pdf: Pdf, group: _Group) -> Dictionary:
 def _pdf_name(data: bytes, family: str) -> str:
     """The font's name as WeasyPrint writes it: Pango's description of the
     face, i.e. the family, and "Bold" for a bold face, spaces as hyphens."""
-    import io
-
     # deferred: fontTools (≈ 0.1 s), only when no WeasyPrint page gave the font's dictionary
     from fontTools.ttLib import TTFont
     try:
