@@ -35,10 +35,12 @@ from steps import ANCHOR, FLOOR, Result, Step, edit_note, fmt_table, fonts_row, 
 
 REPO = Path(__file__).resolve().parent.parent
 SCALES = (0.25, 0.5, 1.0, 2.0)
-# Where the derived faces are cached (render/pdf/__init__.py: cache_dir / "fonts",
-# cache_dir being the book's .bookbuild/cache).  If they move to a per-machine
-# cache, this is the one line to change: "cold" then keeps them, as issue 19 allows.
-FONT_CACHE = Path(".bookbuild", "cache", "fonts")
+# The machine's font cache of the runs (BOOKBUILD_FONT_CACHE, set by main() to a
+# folder of the bench's own): the derived faces (render/pdf/fonts/derived.derived_dir)
+# and the font facts live there, shared by every book, so "cold" (the book's
+# .bookbuild/ removed) keeps them, as issue 19 allows; "machine font cache cold"
+# removes it too, and fonts_row reports the difference.
+FONT_CACHE = "font-cache"
 
 
 def bookbuild_command() -> tuple[list[str], dict]:
@@ -64,20 +66,6 @@ def clear(*paths: Path):
     return do
 
 
-def keep_fonts(book: Path, work: Path):
-    """Remove the book's `.bookbuild/` but keep its derived-font cache (put back after)."""
-    def do() -> None:
-        fonts, aside = book / FONT_CACHE, work / "fonts-aside"
-        shutil.rmtree(aside, ignore_errors=True)
-        if fonts.is_dir():
-            shutil.move(str(fonts), str(aside))
-        clear(book / ".bookbuild", work / "out")()
-        if aside.is_dir():
-            fonts.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(aside), str(fonts))
-    return do
-
-
 def anchor_step(book: Path, work: Path, name: str = ANCHOR, make=make_anchor_html) -> Step:
     """Chromium printing one anchor's HTML: `make(book, folder)` writes it (not timed)."""
     folder = work / ("anchor" if make is make_anchor_html else "floor")
@@ -98,9 +86,9 @@ def anchor_steps(book: Path, work: Path) -> list[Step]:
 def full_steps(book: Path, work: Path, bb: list[str], env: dict, anchor: bool) -> list[Step]:
     """The main table: check, every edition and all editions cold/warm/after an edit.
 
-    Cold = the book's whole `.bookbuild/` removed (the derived-font cache
-    with it, as long as it lives there); "derived fonts warm" keeps only that
-    cache, so the difference is the fonts' own cold cost (fonts_row)."""
+    Cold = the book's whole `.bookbuild/` removed; the machine's font cache
+    (derived faces, font facts) stays; "machine font cache cold" removes that
+    too, so the difference is the fonts' own cold cost (fonts_row)."""
     out = work / "out"
     cold = clear(book / ".bookbuild", out)
     steps = [Step("check, cold", bb + ["check", str(book)], prepare=clear(book / ".bookbuild"), env=env),
@@ -116,8 +104,9 @@ def full_steps(book: Path, work: Path, bb: list[str], env: dict, anchor: bool) -
     for name, fmt in editions(book):
         if fmt == "pdf":
             cmd = bb + ["build", str(book), "--out", str(out), "--edition", name]
-            steps.append(Step(f"build {name}, cold, derived fonts warm", cmd, warmup=True,
-                              prepare=keep_fonts(book, work), output=out / f"{name}.pdf", env=env))
+            steps.append(Step(f"build {name}, cold, machine font cache cold", cmd,
+                              prepare=clear(book / ".bookbuild", out, work / FONT_CACHE),
+                              output=out / f"{name}.pdf", env=env))
             for jobs in ("1", "2"):
                 steps.append(Step(f"build {name}, cold, --jobs {jobs}", cmd + ["--jobs", jobs],
                                   prepare=cold, output=out / f"{name}.pdf", env=env))
@@ -219,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     bb, env = bookbuild_command()
     work = args.keep or Path(tempfile.mkdtemp(prefix="bookbuild-bench-"))
+    env["BOOKBUILD_FONT_CACHE"] = str(work / FONT_CACHE)
     report: dict = {"header": header(bb, env)}
     print("\n".join(report["header"]), flush=True)
     try:

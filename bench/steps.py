@@ -130,17 +130,18 @@ FLOOR = "floor: plain HTML, chromium print"
 
 
 def fonts_row(results: list[Result]) -> list[Result]:
-    """The derived-font cache's own cold cost: a cold print build minus the same
-    build with only that cache kept (a computed row, no process of its own)."""
+    """The machine font cache's own cold cost (derived faces, font facts): a
+    print build with that cache removed too minus the cold one (a computed row,
+    no process of its own)."""
     rows = []
     for r in results:
-        if not (r.ok and r.name.endswith(", cold, derived fonts warm")):
+        if not (r.ok and r.name.endswith(", cold, machine font cache cold")):
             continue
-        cold = next((c for c in results if c.ok and c.name == r.name.removesuffix(", derived fonts warm")), None)
+        cold = next((c for c in results if c.ok and c.name == r.name.removesuffix(", machine font cache cold")), None)
         if cold:
-            rows.append(Result(f"= derived fonts, cold cost ({r.name.split(',')[0]})",
-                               walls=[cold.best - r.best], cpus=[cold.cpu - r.cpu],
-                               output=f"{cold.name} − {r.name}", computed=True))
+            rows.append(Result(f"= machine font cache, cold cost ({r.name.split(',')[0]})",
+                               walls=[r.best - cold.best], cpus=[r.cpu - cold.cpu],
+                               output=f"{r.name} − {cold.name}", computed=True))
     return rows
 
 
