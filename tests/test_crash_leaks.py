@@ -99,6 +99,9 @@ def test_crash_in_epub_build_leaves_no_output(book, tmp_path):
     ("init-raise", "WorkerDied"),     # a worker that cannot start: no traceback per respawned worker
 ])
 def test_crash_in_pdf_worker(book, tmp_path, mode, planted):
+    # a book style on every paragraph: WeasyPrint draws every page, in the workers
+    (book / "styles").mkdir(exist_ok=True)
+    (book / "styles" / "print.css").write_text("p { color: #010101; }\n", encoding="utf-8")
     out = tmp_path / "out"
     args = ["build", "--edition", "print", "--jobs", "2", "--out", str(out)]
     at = ("bookbuild.render.pdf.drawing.pool:_worker_init:worker-raise" if mode == "init-raise"

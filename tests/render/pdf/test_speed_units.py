@@ -5,12 +5,14 @@ Behaviour only, never wall times.
 """
 from __future__ import annotations
 
+import os
 import subprocess
 
 import pikepdf
+import pytest
 from pikepdf import Dictionary, Name
 
-from bookbuild.render.pdf.drawing import pagecache, pages
+from bookbuild.render.pdf.drawing import pagecache, pages, pool
 from bookbuild.render.pdf.finishing import stamp
 from bookbuild.render.pdf.fonts import subsets
 from bookbuild.render.pdf.fonts.derived import derived_dir
@@ -88,11 +90,11 @@ def test_merged_pdf_has_one_font_per_face_embedding_the_derived_file(builder):
     rows = pdffonts(pdf_path)
     assert sorted(subsets_family(r.name) for r in rows) == sorted(DERIVED)
     assert all(r.emb and r.sub and r.uni and r.type == "CID Type 0C (OT)" for r in rows)
-    derived = {p.name: p.read_bytes() for p in derived_dir(builder.cache).glob("derived-*/*.otf")}
+    derived = [p.read_bytes() for p in derived_dir(builder.cache).glob("derived-*/*.otf")]
     with pikepdf.open(pdf_path) as pdf:
         embedded = [o.FontFile3.read_bytes() for o in pdf.objects
                     if isinstance(o, Dictionary) and o.get("/Type") == Name.FontDescriptor]
-    assert len(embedded) == 3 and all(data in derived.values() for data in embedded)
+    assert len(embedded) == 3 and all(data in derived for data in embedded)
     # the merge keeps every page's text: as one worker drawing one range
     assert page_texts(pdf_path) == page_texts(builder.build("one", builder.root / "cache1", jobs=1))
 
@@ -196,3 +198,35 @@ def test_context_key_follows_files_the_stylesheet_names(tmp_path):
     key = pagecache.context_key(css, "font", True, base)
     (tmp_path / "rule.png").write_bytes(b"two")
     assert pagecache.context_key(css, "font", True, base) != key
+
+
+# ------------------------------------------------------------------ text pages in parallel
+
+def _paint_or_die(i: int):
+    if i == pool.PARALLEL_FROM:
+        os._exit(3)         # a worker killed mid-book
+    return i * 2
+
+
+def _paint_or_raise(i: int):
+    if i == pool.PARALLEL_FROM:
+        raise ValueError("planted failure in a painter")
+    return i * 2
+
+
+def test_text_pages_are_written_by_forked_workers_in_page_order():
+    indices = list(range(3 * pool.PARALLEL_FROM))
+    parent = os.getpid()
+    got = pool.paint_pages(indices, lambda i: (i, os.getpid()), jobs=2)
+    assert sorted(got) == indices and all(got[i][0] == i for i in indices)
+    assert {pid for _, pid in got.values()} - {parent}, "written in worker processes"
+    few = pool.paint_pages(indices[:5], lambda i: (i, os.getpid()), jobs=2)
+    assert {pid for _, pid in few.values()} == {parent}, "a few pages: no fork"
+
+
+def test_a_dead_or_failing_text_page_worker_is_reported_not_waited_for():
+    indices = list(range(2 * pool.PARALLEL_FROM))
+    with pytest.raises(pool.WorkerDied):
+        pool.paint_pages(indices, _paint_or_die, jobs=2)
+    with pytest.raises(ValueError, match="planted failure"):
+        pool.paint_pages(indices, _paint_or_raise, jobs=2)

@@ -34,7 +34,7 @@ from .drawing.messages import notdef_diagnostics, part_diagnostics
 from .drawing.page_html import page_html, wrap_pages
 from .drawing.pagecache import context_key, font_identity, locked
 from .drawing.pages import DrawJob, Drawn, draw_book
-from .drawing.pool import Progress, Workers
+from .drawing.pool import Progress
 from .drawing.textpages import Painter
 from .finishing.docinfo import doc_info, finish_catalog
 from .finishing.images import dedupe_images
@@ -62,17 +62,15 @@ def build(book: Book, ed: EditionConfig, out_dir: Path, data: BuildData, cache_d
     bad = _unwritable(out_dir, targets)
     if bad:
         return bad
-    workers = Workers(jobs)     # forked now: they import WeasyPrint while the book is laid out
     try:
-        return _build(book, ed, data, targets, cache_dir, jobs, progress, workers)
+        return _build(book, ed, data, targets, cache_dir, jobs, progress)
     finally:
-        workers.close()
         # a worker terminated while writing a chunk leaves its temporary file
         remove_stale(cache_dir / "pages" / ed.name)
 
 
 def _build(book: Book, ed: EditionConfig, data: BuildData, targets: list[Path], cache_dir: Path,
-           jobs: int | None, progress: Progress, workers: Workers) -> list[Diagnostic]:
+           jobs: int | None, progress: Progress) -> list[Diagnostic]:
     progress("layout", 0, 1)
     result, diags = layout_book(book, ed, data)
     diags = list(diags)
@@ -103,7 +101,7 @@ def _build(book: Book, ed: EditionConfig, data: BuildData, targets: list[Path], 
                   fonts={family: str(path) for family, path in face_files(fonts).items()},
                   base_url=base_url, roots=(book.root, Path(str(resources.files("bookbuild") / "data")), cache_dir,
                                              derived_dir(cache_dir)),
-                  turned=ed.vertical, jobs=jobs, progress=progress, extra_glyphs=heads.extra, workers=workers,
+                  turned=ed.vertical, jobs=jobs, progress=progress, extra_glyphs=heads.extra,
                   size=(frame.width, frame.height, frame.bleed),
                   text_faces={"upright": (fonts.upright_family, str(fonts.upright)),
                               "bold": (fonts.bold_family, str(fonts.bold))})

@@ -23,7 +23,7 @@ from ..fonts.subsets import unify_fonts
 from . import pool
 from .draw import PartResult
 from .pagecache import PageCache, chunk_name, page_keys, text_stamp
-from .pool import HtmlMaker, Progress, Task, Workers
+from .pool import HtmlMaker, Progress, Task, paint_pages
 from .textpages import FACES, TextPage, extra_glyphs
 
 # painter(i) -> page i written without WeasyPrint, or None (textpages.Painter.paint)
@@ -43,7 +43,6 @@ class DrawJob:
     jobs: int | None                # drawing processes (None: one per CPU)
     progress: Progress | None
     extra_glyphs: dict | None       # glyphs of the stamped heads and the text pages
-    workers: Workers | None = None  # processes forked when the build started
     size: tuple[float, float, float] = (0.0, 0.0, 0.0)   # L trim width, height and bleed (text pages)
     text_faces: dict[str, tuple[str, str]] | None = None  # text pages' face -> (family, derived file)
 
@@ -72,24 +71,19 @@ def draw_book(htmls: list[str], html_for: HtmlMaker, job: DrawJob, folder: Path,
     the others from the cache, merge them and give each derived face one
     embedded font (with `job.extra_glyphs`, see subsets.unify_fonts).  Call
     inside `pagecache.locked(folder)`."""
-    try:
-        return _draw_book(htmls, html_for, job, folder, painter)
-    except BaseException:
-        if job.workers is not None:
-            job.workers.close()     # before `locked` may remove a temporary folder they write in
-        raise
+    return _draw_book(htmls, html_for, job, folder, painter)
 
 
 def _draw_book(htmls: list[str], html_for: HtmlMaker, job: DrawJob, folder: Path,
                painter: PagePainter | None) -> Drawn:
     keys = page_keys(htmls, job.context)
     cache = PageCache(folder, text_stamp() if painter else "")
-    text_pages, painted = _text_pages(keys, cache, painter, job.text_faces or {})
+    text_pages, painted = _text_pages(keys, cache, painter, job)
     where = [None if t else cache.find(k) for k, t in zip(keys, text_pages)]
     tasks = plan_tasks([i for i, w in enumerate(where) if w is None and not text_pages[i]], keys, job.jobs, cache)
     # Workers draw the new pages while this process merges the cached ones.
     drawing = pool.start_tasks(tasks, html_for, job.base_url, list(job.roots), job.jobs, job.progress,
-                               job.turned, job.workers)
+                               job.turned)
     pdf, sources = merge_pages([(cache.path(w[0]), w[1]) for w in where if w is not None])
     files = [cache.fonts(w[0]) if w else job.fonts for w in where]
     parts = drawing.results()
@@ -107,27 +101,27 @@ def _draw_book(htmls: list[str], html_for: HtmlMaker, job: DrawJob, folder: Path
     return Drawn(pdf, sources, parts, keys, drawn, cache, merged)
 
 
-def _text_pages(keys: list[str], cache: PageCache, painter: PagePainter | None,
-                faces: dict[str, tuple[str, str]]):
+def _text_pages(keys: list[str], cache: PageCache, painter: PagePainter | None, job: DrawJob):
     """Each page's text page (from an earlier build while its derived font
-    files are unchanged, or written now) or None; and how many were written now."""
+    files are unchanged, or written now, in parallel) or None; and how many
+    were written now."""
     if painter is None:
         return [None] * len(keys), 0
     digests = _Digests()
-    now = tuple((face, family, path, digests(path)) for face, (family, path) in sorted(faces.items()))
-    out, painted = [], 0
-    earlier = dict(cache.texts)      # pages of earlier builds (a page repeated in this one is written again)
-    for i, key in enumerate(keys):
-        page = earlier.get(key)
+    now = tuple((face, family, path, digests(path)) for face, (family, path) in sorted((job.text_faces or {}).items()))
+    out: list[TextPage | None] = []
+    for key in keys:
+        page = cache.texts.get(key)      # pages of earlier builds
         if page is not None and any(digests(path) != digest for _, _, path, digest in page.fonts):
             page = None
-        if page is None:
-            page = painter(i)
-            if page is not None:
-                page = replace(page, fonts=now)
-                cache.add_text(key, page)
-                painted += 1
         out.append(page)
+    missing = [i for i, page in enumerate(out) if page is None]
+    painted = 0
+    for i, page in paint_pages(missing, painter, job.jobs, job.progress).items():
+        if page is not None:
+            out[i] = page = replace(page, fonts=now)
+            cache.add_text(keys[i], page)
+            painted += 1
     return out, painted
 
 

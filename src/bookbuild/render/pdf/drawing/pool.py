@@ -76,20 +76,18 @@ def split_ranges(n_pages: int, jobs: int, max_pages: int = 64) -> list[tuple[int
 
 def start_tasks(tasks: list[Task], html_for: HtmlMaker, base_url: str, roots: list[Path],
                 jobs: int | None = None, progress: Progress | None = None,
-                turn_pages: bool = True, workers: Workers | None = None) -> Drawing:
+                turn_pages: bool = True) -> Drawing:
     """Start drawing: with more than one job the workers begin at once and
-    the caller may do other work before `results()`.  `workers`: processes
-    started earlier (Workers) to draw with."""
+    the caller may do other work before `results()`."""
     return Drawing(tasks, _Shared(html_for, base_url, roots, turn_pages),
-                   max(1, jobs or os.cpu_count() or 1), progress, workers)
+                   max(1, jobs or os.cpu_count() or 1), progress)
 
 
 # ------------------------------------------------------------- worker processes
 
-def _worker_init(warm: bool = False) -> None:
+def _worker_init() -> None:
+    """A worker's start (tests plant a failing one here)."""
     child_signals()
-    if warm:
-        importlib.import_module("weasyprint")
 
 
 def _guarded_init(*args) -> None:
@@ -100,47 +98,19 @@ def _guarded_init(*args) -> None:
     the child's first (a SIGTERM from the pool's terminate must end it silently)."""
     try:
         child_signals()
-        _worker_init(*args)
+        _worker_init()
     except BaseException:
         time.sleep(0.2)
         os._exit(70)
 
 
-class Workers:
-    """Worker processes forked when a pdf build starts, before the layout:
-    each imports WeasyPrint while the parent lays out the book (≈ 0.4 s of
-    the edit loop).  Forked before the pages existed, they get each task's
-    HTML with the task."""
-
-    def __init__(self, jobs: int | None):
-        self.jobs = max(1, jobs or os.cpu_count() or 1)
-        self.pool = (_pool(self.jobs, initializer=_guarded_init, initargs=(True,))
-                     if self.jobs > 1 else None)
-
-    def close(self) -> None:
-        if self.pool is not None:
-            end_pool(self.pool)
-            self.pool = None
-
-
-def _work_html(args) -> PartResult:
-    task, html, base_url, roots, turn_pages = args
-    return draw.draw_range(html, base_url, roots, task.out, task.seed, turn_pages)
-
-
 class Drawing:
-    def __init__(self, tasks: list[Task], shared: _Shared, jobs: int, progress: Progress | None,
-                 workers: Workers | None = None):
+    def __init__(self, tasks: list[Task], shared: _Shared, jobs: int, progress: Progress | None):
         global _shared
         self.tasks, self.progress, self.pool = tasks, progress, None
         self.watch = None       # the pool whose workers results() watches
         _shared = shared
-        if workers is not None and workers.pool is not None and tasks:
-            # html_for runs in the pool's feeder thread, task by task
-            self.watch = workers.pool
-            self.it = workers.pool.imap(_work_html, ((t, shared.html_for(t.first, t.stop), shared.base_url,
-                                                      shared.roots, shared.turn) for t in tasks))
-        elif jobs > 1 and tasks:
+        if jobs > 1 and tasks:
             workers = min(jobs, len(tasks))
             if len(tasks) > workers:
                 importlib.import_module("weasyprint")   # once here, not in every worker
@@ -165,6 +135,42 @@ class Drawing:
             if self.pool is not None:
                 end_pool(self.pool)
             _shared = None
+
+
+# ------------------------------------------------------------- text pages
+
+PARALLEL_FROM = 48      # fewer pages to write are written here: forking costs more than they do
+
+# Set in the parent right before the pool forks (as _shared): page index -> TextPage or None
+_painter = None
+
+
+def _paint(indices: list[int]) -> list:
+    return [_painter(i) for i in indices]
+
+
+def paint_pages(indices: list[int], painter, jobs: int | None = None, progress: Progress | None = None) -> dict:
+    """{page index: painter(index)} — textpages.Painter.paint for each page — in
+    `jobs` processes forked now (they inherit the laid-out book; each sends
+    back its pages' content streams), or here when there are few."""
+    global _painter
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    if jobs == 1 or len(indices) < PARALLEL_FROM:
+        return {i: painter(i) for i in indices}
+    step = -(-len(indices) // (4 * jobs))        # 4 pieces a worker: the pages differ in cost
+    pieces = [indices[k:k + step] for k in range(0, len(indices), step)]
+    _painter = painter
+    pool = _pool(jobs, initializer=_guarded_init)
+    out: dict = {}
+    try:
+        for piece, pages in zip(pieces, _watched(pool.imap(_paint, pieces), pool)):
+            out.update(zip(piece, pages))
+            if progress:
+                progress("draw", len(out), len(indices))
+        return out
+    finally:
+        end_pool(pool)
+        _painter = None
 
 
 class WorkerDied(RuntimeError):
