@@ -25,6 +25,7 @@ from helpers.books import BOOK_TOML, CHAPTER, make_book
 from helpers.cli import bookbuild_command, src_env
 
 ATTEMPTS = 6
+STYLED = "p { color: #010101; }\n"
 # A few more paragraphs than the base book: several pages, so the print
 # edition is drawn in more than one chunk (two workers).
 LONGER = CHAPTER + "".join(f"\n第{i}段。日軍於六月二十三日進抵衡陽外圍，守軍死守四十七日。\n" for i in range(40))
@@ -136,8 +137,10 @@ def wait_until_seen(run: Run, seen, book: Path, tmp: Path, timeout: float = 240)
 
 @pytest.fixture
 def built(tmp_path):
-    """The tiny book built once into dist/; the private temp and crash folders."""
-    return first_build(tmp_path, {"manuscript/01.md": LONGER})
+    """The tiny book built once into dist/; the private temp and crash folders.
+    Its style reaches every paragraph, so WeasyPrint draws every page (in workers):
+    the moment these tests catch (textpages.py writes a plain book's pages in no time)."""
+    return first_build(tmp_path, {"manuscript/01.md": LONGER, "styles/print.css": STYLED})
 
 
 def with_cover(tmp_path: Path) -> dict:
