@@ -74,6 +74,10 @@ def run_pandoc(source: str | Path, reader: str, writer: str, args: Sequence[str]
             raise PandocError(str(exc).strip() or type(exc).__name__) from None
         finally:
             done.set()
+    if fired.is_set():
+        # past the limit, though it ended before the watchdog's next look (it polls):
+        # the same run must not be accepted or refused by the luck of the timing
+        raise PandocError(f"stopped after {limit:g} s", limit)
     return out, [msg.text for msg in messages if msg.source == "pypandoc"]
 
 
