@@ -155,7 +155,7 @@ def test_anchor_that_cannot_be_prepared_is_a_failed_step(tmp_path):
 def test_table_gives_every_step_a_ratio_to_both_anchors():
     from steps import ANCHOR, FLOOR, Result, fmt_table, fonts_row
     rows = [Result("build print, cold", walls=[30.0, 32.0], cpus=[40.0]),
-            Result("build print, cold, derived fonts warm", walls=[27.0], cpus=[36.0]),
+            Result("build print, cold, machine font cache cold", walls=[33.0], cpus=[44.0]),
             Result(ANCHOR, walls=[12.0], cpus=[12.0]), Result(FLOOR, walls=[6.0], cpus=[8.0])]
     rows += fonts_row(rows)
     table = fmt_table(rows, {ANCHOR: rows[2], FLOOR: rows[3]}).splitlines()
@@ -163,19 +163,23 @@ def test_table_gives_every_step_a_ratio_to_both_anchors():
     cells = {line.split(" | ")[0][2:]: line.split(" | ") for line in table[2:]}
     assert cells["build print, cold"][3:5] == ["2.50", "5.00"]
     assert cells[FLOOR][3:5] == ["0.50", "1.00"]
-    fonts = cells["= derived fonts, cold cost (build print)"]
+    fonts = cells["= machine font cache, cold cost (build print)"]
     assert fonts[1] == "3.00" and fonts[5] == "4.00" and fonts[3:5] == ["0.25", "0.50"]
 
 
-def test_cold_removes_the_book_cache_and_keep_fonts_keeps_only_the_fonts(tmp_path):
+def test_runs_use_their_own_machine_font_cache_and_cold_leaves_it(tmp_path, monkeypatch):
+    """Cold removes the book's .bookbuild/ only; the machine font cache (derived
+    faces, issue 19) is the run's own folder, removed only by its own step."""
     import run
-    book = tmp_path / "book"
-    for rel in ("pages/print/a.pdf", "check/x.json", "fonts/derived-1/f.otf"):
+    book, work = tmp_path / "book", tmp_path / "work"
+    for rel in ("pages/print/a.pdf", "check/x.json"):
         (book / ".bookbuild" / "cache" / rel).parent.mkdir(parents=True, exist_ok=True)
         (book / ".bookbuild" / "cache" / rel).write_text(rel)
-    (book / "book.toml").write_text("")
-    run.keep_fonts(book, tmp_path / "work")()
-    left = sorted(str(p.relative_to(book)) for p in book.rglob("*") if p.is_file())
-    assert left == [".bookbuild/cache/fonts/derived-1/f.otf", "book.toml"]
-    run.clear(book / ".bookbuild")()
-    assert not (book / ".bookbuild").exists() and (book / "book.toml").is_file()
+    (book / "book.toml").write_text('[editions.print]\nformat = "pdf"\n')
+    steps = {s.name: s for s in run.full_steps(book, work, ["bookbuild"], {"BOOKBUILD_FONT_CACHE": "x"}, False)}
+    font_cache = work / run.FONT_CACHE / "derived" / "derived-1"
+    font_cache.mkdir(parents=True)
+    steps["build print, cold"].prepare()
+    assert not (book / ".bookbuild").exists() and font_cache.is_dir() and (book / "book.toml").is_file()
+    steps["build print, cold, machine font cache cold"].prepare()
+    assert not (work / run.FONT_CACHE).exists()
