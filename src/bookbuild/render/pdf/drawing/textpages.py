@@ -212,7 +212,10 @@ def _calls(col: lt.Column, spans) -> dict[int, list[lt.Unit]]:
 
 def _stretch(spans, members: list[int], shaper: Shaper, frame: Frame, em: float) -> list:
     """Plain units shaped as one run (the font's contextual rules see them
-    together, as Pango sees one text box), each glyph placed from its unit's start."""
+    together, as Pango sees one text box), each glyph placed from its unit's
+    start; a 1-em cell whose glyph is narrower (an en dash the face keeps
+    Latin) has it centred, where WeasyPrint closed the gap and left the
+    column short of its foot."""
     text: list[str] = []
     owner: list[int] = []            # index into spans of each character of the run
     for i in members:
@@ -222,16 +225,20 @@ def _stretch(spans, members: list[int], shaper: Shaper, frame: Frame, em: float)
     joined = "".join(text)
     if not joined:
         return []
-    out = []
-    cur, x, x0 = -1, 0.0, frame.x0
-    for gid, cluster, advance, dx, dy, t in shaper.shape(joined, PLAIN):
-        if gid == 0:
+    units: dict[int, list] = {}
+    for g in shaper.shape(joined, PLAIN):
+        if g[0] == 0:
             raise _Missing
-        i = owner[cluster]
-        if i != cur:
-            cur, x = i, spans[i][1]
-        out.append((gid, x0 + (x + dx) * em, dy * em, t))
-        x += advance
+        units.setdefault(owner[g[1]], []).append(g)
+    out = []
+    x0 = frame.x0
+    for i, glyphs in units.items():
+        u, x, _ = spans[i]
+        if u.kind == lt.HAN:
+            x += max(0.0, u.width_em - sum(g[2] for g in glyphs)) / 2
+        for gid, _, advance, dx, dy, t in glyphs:
+            out.append((gid, x0 + (x + dx) * em, dy * em, t))
+            x += advance
     return out
 
 
