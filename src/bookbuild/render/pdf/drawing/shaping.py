@@ -34,7 +34,8 @@ class Shaper:
         self.upem = face.upem
         self.widths = _Widths(self.font, self.upem)
 
-    def shape(self, text: str, features: dict[str, bool] = PLAIN) -> list[Glyph]:
+    def shape(self, text: str, features: dict = PLAIN) -> list[Glyph]:
+        """Glyphs of `text`; `features`: {tag: on} or {tag: [(start, end, on), …]} (character ranges)."""
         buf = hb.Buffer()
         # code points, so that a cluster is an index into `text` (astral characters too)
         buf.add_codepoints([ord(c) for c in text])

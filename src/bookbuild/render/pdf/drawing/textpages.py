@@ -218,15 +218,21 @@ def _stretch(spans, members: list[int], shaper: Shaper, frame: Frame, em: float)
     column short of its foot."""
     text: list[str] = []
     owner: list[int] = []            # index into spans of each character of the run
+    sideways: list[tuple[int, int, bool]] = []
     for i in members:
         t = _cell_text(spans[i][0], frame)
+        if spans[i][0].kind == lt.SIDEWAYS:
+            sideways.append((len(owner), len(owner) + len(t), False))
         text.append(t)
         owner += [i] * len(t)
     joined = "".join(text)
     if not joined:
         return []
+    # No tcy ligature (rlig) inside a sideways run: the layout measured its digits
+    # one by one (…1911–45[M]: "45" lies sideways with the rest of the citation)
+    features = {**PLAIN, "rlig": sideways} if sideways else PLAIN
     units: dict[int, list] = {}
-    for g in shaper.shape(joined, PLAIN):
+    for g in shaper.shape(joined, features):
         if g[0] == 0:
             raise _Missing
         units.setdefault(owner[g[1]], []).append(g)
