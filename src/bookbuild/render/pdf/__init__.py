@@ -14,6 +14,7 @@ drawing/ (HTML, WeasyPrint, page cache), finishing/ (stamp, catalog, links, save
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import tempfile
@@ -65,6 +66,7 @@ def build(book: Book, ed: EditionConfig, out_dir: Path, data: BuildData, cache_d
     try:
         return _build(book, ed, data, targets, cache_dir, jobs, progress)
     finally:
+        gc.unfreeze()
         # a worker terminated while writing a chunk leaves its temporary file
         remove_stale(cache_dir / "pages" / ed.name)
 
@@ -75,6 +77,10 @@ def _build(book: Book, ed: EditionConfig, data: BuildData, targets: list[Path], 
     result, diags = layout_book(book, ed, data)
     diags = list(diags)
     progress("layout", 1, 1)
+    # The book and its layout (~10⁶ objects, acyclic) live until the end of the build:
+    # out of the cyclic GC's reach, whose passes over them cost seconds while the text
+    # pages are written and their cache read (the layout pauses the GC, layout/engine.py)
+    gc.freeze()
     if result is None or any(d.severity == "error" for d in diags):
         return diags
     added = pad_pages(result.pages, ed.pages_multiple_of)
