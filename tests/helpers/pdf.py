@@ -1,6 +1,7 @@
 """Building the two-chapter print book (helpers.books.PRINT_BASE) and reading its PDF: char boxes, ink."""
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -129,3 +130,10 @@ def ink_box(pdf_path: Path, number: int, box: tuple[float, float, float, float],
         return None
     a, b, c, d = dark
     return x0 + a / scale, top + b / scale, x0 + c / scale, top + d / scale
+
+
+def cached_text_pages(folder: Path) -> dict[str, list]:
+    """text.json of a page-cache folder: {page key: [content, glyphs, fonts]} (after its header line)."""
+    head, _, body = (folder / "text.json").read_bytes().partition(b"\n")
+    assert json.loads(head)["sha256"]
+    return json.loads(body)

@@ -16,7 +16,7 @@ import pytest
 
 from bookbuild.verify.pdf import page_texts, pdffonts
 from helpers.books import BOOK_TOML, make_book
-from helpers.pdf import EPOCH, Builder, images
+from helpers.pdf import EPOCH, Builder, cached_text_pages, images
 
 # ~1,400 characters: more than two pages, so the second chapter moves on by two pages.
 LONG = "守軍在城南的高地之間挖掘交通壕，把民房的牆壁打通，使各據點可以互相支援。" * 40
@@ -137,7 +137,7 @@ def test_unreadable_cache_index_draws_again(builder, broken):
     each unreadable file costs its own pages, and only those."""
     first = builder.build("a")
     folder = builder.cache / "pages" / "print"
-    text_pages = set(json.loads((folder / "text.json").read_text(encoding="ascii"))["pages"])
+    text_pages = set(cached_text_pages(folder))
     keys = json.loads((folder / "index.json").read_text(encoding="utf-8"))["pages"]
     assert text_pages and keys, "the sample has both kinds of page"
     for name in broken:

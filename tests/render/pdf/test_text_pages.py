@@ -16,6 +16,7 @@ from bookbuild.render.pdf.drawing.textpages import drawable
 from bookbuild.render.pdf.layout import layout_types as lt
 from helpers.books import copy_sample
 from helpers.outputs import build_book
+from helpers.pdf import cached_text_pages
 
 NEAR = 0.5          # pt: a character within this of WeasyPrint's place
 
@@ -41,13 +42,13 @@ def _chars(pdf) -> list[list[tuple[str, float, float]]]:
 
 def test_most_sample_pages_are_text_pages(both):
     folder = both["text"].root / ".bookbuild" / "cache" / "pages" / "print"
-    text = json.loads((folder / "text.json").read_text(encoding="ascii"))["pages"]
+    text = cached_text_pages(folder)
     drawn = json.loads((folder / "index.json").read_text(encoding="utf-8"))["pages"]
     assert len(text) > 3 * len(drawn) > 0        # figures, the table, styled asides: WeasyPrint's
     with pikepdf.open(both["text"].pdf) as pdf:
         written = sum(1 for p in pdf.pages if {"/BBT0", "/BBT1"} & set(p.obj.Resources.get("/Font", {}).keys()))
     # a blank text page has no font; two equal pages share one entry
-    assert written >= len([k for k, v in text.items() if v["glyphs"]]) > 60
+    assert written >= len([k for k, (_, glyphs, _) in text.items() if glyphs]) > 60
 
 
 def _placed(chars) -> dict[int, tuple[float, float]]:

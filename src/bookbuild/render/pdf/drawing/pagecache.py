@@ -23,7 +23,7 @@ Layout of cache_dir/pages/<edition>/:
 
     index.json    {"pages": {key: [chunk, i]}, "chunks": {chunk: {"fonts": {family: file}}}}
     <chunk>.pdf   the pages one WeasyPrint run drew, turned, with their own subsets
-    text.json     {"stamp": …, "pages": {key: {"content": …, "glyphs": […], "fonts": […]}}}:
+    text.json     {"stamp": …, "sha256": …} and, on the next line, {key: [content, glyphs, fonts]}:
                   the text pages written without WeasyPrint (textpages.py); their glyph
                   ids are those of the derived font files in "fonts" (with each file's
                   hash: a page is reused only while its files are unchanged, and keeps
@@ -56,7 +56,7 @@ try:
 except ImportError:     # not POSIX: builds of one edition are not serialised
     fcntl = None
 
-from ....atomic import write_text
+from ....atomic import write_bytes, write_text
 from ..finishing import turn
 from ..fonts import derived
 from . import draw, overlays, shaping, textpages
@@ -141,6 +141,7 @@ class PageCache:
         self.chunks: dict[str, dict] = {}
         self.stamp = stamp
         self.texts: dict[str, TextPage] = _read_texts(self.folder / "text.json", stamp) if stamp else {}
+        self._texts_changed = False
         try:
             data = json.loads((self.folder / "index.json").read_text(encoding="utf-8"))
             if data.get("version") == _VERSION:
@@ -169,11 +170,12 @@ class PageCache:
 
     def add_text(self, key: str, page: TextPage) -> None:
         self.texts[key] = page
+        self._texts_changed = True
 
     def save(self, live: set[str]) -> None:
         """Keep the chunks and text pages of this build; write the index."""
         texts = {k: v for k, v in sorted(self.texts.items()) if k in live}
-        if self.stamp:
+        if self.stamp and (self._texts_changed or len(texts) != len(self.texts)):
             _write_texts(self.folder / "text.json", self.stamp, texts)
         keep = {self.pages[k][0] for k in live if k in self.pages}
         self.chunks = {c: v for c, v in self.chunks.items() if c in keep}
@@ -190,23 +192,27 @@ class PageCache:
 
 
 def _read_texts(path: Path, stamp: str) -> dict[str, TextPage]:
+    """The text pages of earlier builds.  The file is a header line (stamp, and the
+    sha256 of the rest) and the pages as JSON: a file that is not exactly what
+    _write_texts wrote is not read, so its values need no checking one by one
+    (a million of them on a long book)."""
     try:
-        data = json.loads(path.read_text(encoding="ascii"))
-        if data.get("stamp") != stamp:
+        head, _, body = path.read_bytes().partition(b"\n")
+        header = json.loads(head)
+        if header.get("stamp") != stamp or header.get("sha256") != hashlib.sha256(body).hexdigest():
             return {}
-        return {k: TextPage(v["content"].encode("ascii"),
-                            tuple((str(f), int(g), int(w), str(t)) for f, g, w, t in v["glyphs"]),
-                            tuple((str(f), str(a), str(p), str(d)) for f, a, p, d in v["fonts"]))
-                for k, v in data["pages"].items()}
+        return {k: TextPage(content.encode("ascii"), tuple(map(tuple, glyphs)), tuple(map(tuple, fonts)))
+                for k, (content, glyphs, fonts) in json.loads(body).items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}   # no cache yet, or an unreadable one: write the pages again
 
 
 def _write_texts(path: Path, stamp: str, texts: dict[str, TextPage]) -> None:
-    pages = {k: {"content": t.content.decode("ascii"), "glyphs": [list(g) for g in t.glyphs],
-                 "fonts": [list(f) for f in t.fonts]} for k, t in texts.items()}
+    body = json.dumps({k: (t.content.decode("ascii"), t.glyphs, t.fonts) for k, t in texts.items()},
+                      separators=(",", ":")).encode("ascii")
+    head = json.dumps({"stamp": stamp, "sha256": hashlib.sha256(body).hexdigest()}).encode("ascii")
     try:
-        write_text(path, json.dumps({"stamp": stamp, "pages": pages}, separators=(",", ":")))
+        write_bytes(path, head + b"\n" + body)
     except OSError:
         pass    # best effort, like the index
 

@@ -166,7 +166,7 @@ def _supplying(refs: tuple[FontRef, ...], chars, sequences, cache_dir: Path) -> 
     return keep
 
 
-KEEP = 16     # folders kept: enough for a few books on one machine, each a few MB
+KEEP = 32     # folders kept: enough for several books (and a test run) on one machine, each a few MB
 
 
 def derived_dir(book_cache: Path) -> Path:
