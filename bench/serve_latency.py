@@ -65,7 +65,7 @@ def main() -> None:
         builder = Builder(book, args.edition, tmp / "serve")
         watcher = Watcher(book, builder.request, interval=0.1 if os.environ.get("FAST_POLL") else 0.5)
         builder.start()
-        first = wait_gens(builder, {n: 0 for n in builder.editions}, time.monotonic(), 600)
+        first = wait_gens(builder, dict.fromkeys(builder.editions, 0), time.monotonic(), 600)
         print("first builds:", {n: round(s, 2) for n, s in first.items()})
         watcher.start()
         for n in range(args.edits):
