@@ -4,7 +4,10 @@ Why a child process per build: a renderer that crashes, leaks memory or
 forks workers (the print PDF) can never take the server down with it, and a
 build made stale by a newer edit is cancelled by killing its process group.
 The children reuse the check cache (`.bookbuild/cache/`, keyed on content),
-so after one edit only the affected edition is rendered again.
+so after one edit only the affected edition is rendered again.  An epub
+edition's child builds its `page_source` pdf edition first (commands/build.py);
+when that pdf edition is previewed too, it is published from the same child
+(with the child's diagnostics) instead of being built again by a second one.
 
 Each edition is built into `<serve>/<edition>/.tmp-<n>/` and renamed to
 `<serve>/<edition>/<n>/` only when complete; the server reads the current
