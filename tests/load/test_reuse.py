@@ -114,3 +114,13 @@ def test_notes_are_kept_with_their_file(tmp_path, parsed):
     (root / "footnotes/01.md").write_text(NOTES + "\n[^orphan]: 無人引用。\n", encoding="utf-8")
     book, _ = load_book(root)
     assert "orphan" in book.notes and parsed[-1] == {"footnotes/01.md"}
+
+
+def test_a_damaged_cache_file_is_parsed_again(tmp_path, parsed):
+    import pickle
+    root = two_chapters(tmp_path)
+    first = load_book(root)
+    path = root / ".bookbuild/cache/parsed.pickle"
+    for junk in (b"not a pickle", pickle.dumps({"x": 1}), pickle.dumps([1, 2])):
+        path.write_bytes(junk)
+        assert same_book(load_book(root), first) and len(parsed[-1]) == 4

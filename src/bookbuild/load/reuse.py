@@ -98,8 +98,9 @@ class ParseCache:
 
     def get(self, key: str) -> FileParse | None:
         found = self.old.get(key) if self.enabled else None
-        if found is not None:
-            self.new[key] = found
+        if not isinstance(found, FileParse):    # absent, or a damaged file's stray value
+            return None
+        self.new[key] = found
         return found
 
     def put(self, key: str, parsed: FileParse) -> None:
@@ -122,13 +123,14 @@ class ParseCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with atomic_path(self.path) as tmp, open(tmp, "wb") as f:
                 pickle.dump(self.new, f, protocol=pickle.HIGHEST_PROTOCOL)
-        except OSError:
+        except (OSError, RecursionError, pickle.PicklingError):
             pass
 
     def _read(self) -> dict[str, FileParse]:
         try:
             with open(self.path, "rb") as f:
                 found = pickle.load(f)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError,
+                RecursionError):
             return {}
         return found if isinstance(found, dict) else {}
