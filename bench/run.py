@@ -31,7 +31,7 @@ from anchor import chromium_binary, chromium_command, make_anchor_html  # noqa: 
 from floor import make_floor_html  # noqa: E402
 from make_stress_book import generate  # noqa: E402
 from measure import run_once  # noqa: E402
-from steps import ANCHOR, FLOOR, Result, Step, edit_note, fmt_table, fonts_row, run_step  # noqa: E402
+from steps import ANCHOR, FLOOR, Result, Step, edit_note, edit_paragraph, fmt_table, fonts_row, run_step  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SCALES = (0.25, 0.5, 1.0, 2.0)
@@ -100,7 +100,9 @@ def full_steps(book: Path, work: Path, bb: list[str], env: dict, anchor: bool) -
         steps += [Step(f"build {name}, cold", cmd, prepare=cold, output=target, env=env),
                   Step(f"build {name}, warm", cmd, warmup=True, output=target, env=env),
                   Step(f"build {name}, one note edited", cmd, warmup=True,
-                       prepare=lambda: edit_note(book), output=target, env=env)]
+                       prepare=lambda: edit_note(book), output=target, env=env),
+                  Step(f"build {name}, one paragraph edited", cmd, warmup=True,
+                       prepare=lambda: edit_paragraph(book), output=target, env=env)]
     for name, fmt in editions(book):
         if fmt == "pdf":
             cmd = bb + ["build", str(book), "--out", str(out), "--edition", name]

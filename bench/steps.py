@@ -125,6 +125,23 @@ def edit_note(book: Path) -> Path:
     return path
 
 
+_PARA_MARK = re.compile(r"又改[〇一二三四五六七八九]+次。$")
+
+
+def edit_paragraph(book: Path) -> Path:
+    """Change ONE paragraph: the first plain paragraph line of the middle chapter
+    gets a new ending (`又改N次。`), different at every call."""
+    files = sorted((book / "manuscript").glob("c*.md")) or sorted((book / "manuscript").glob("*.md"))
+    path = files[len(files) // 2]
+    lines = path.read_text(encoding="utf-8").split("\n")
+    i = next(k for k, line in enumerate(lines)
+             if line.strip() and not line.startswith(("#", ">", ":", "[", "-", "!", " ")))
+    mark = "又改" + "".join(_HAN_DIGITS[int(d)] for d in str(next(_EDITS))) + "次。"
+    lines[i] = _PARA_MARK.sub("", lines[i]) + mark
+    path.write_text("\n".join(lines), encoding="utf-8", newline="\n")
+    return path
+
+
 ANCHOR = "anchor: Pandoc HTML, chromium print"
 FLOOR = "floor: plain HTML, chromium print"
 

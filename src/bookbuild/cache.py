@@ -7,6 +7,7 @@ without running Pandoc or the checks again.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -22,8 +23,10 @@ from .limits import MAX_FILE_BYTES
 _INPUT_DIRS = ("manuscript", "footnotes", "styles")   # styles: url()s are checked (check/assets.py)
 
 
-def _code_stamp() -> str:
-    """Changes whenever bookbuild's own source changes (editable installs)."""
+@functools.lru_cache(maxsize=1)
+def code_stamp() -> str:
+    """Changes whenever bookbuild's own source changes (editable installs).  Computed
+    once per process (a build asks for it from several caches)."""
     here = Path(__file__).parent
     h = hashlib.sha256(__version__.encode())
     for p in sorted(here.rglob("*.py")):
@@ -33,7 +36,7 @@ def _code_stamp() -> str:
 
 
 def book_key(root: Path, fonts: list[str] = ()) -> str:
-    h = hashlib.sha256(_code_stamp().encode())
+    h = hashlib.sha256(code_stamp().encode())
     h.update(str(root.resolve()).encode())
     real_root = root.resolve()
     for rel, path in _input_files(root):

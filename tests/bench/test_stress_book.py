@@ -14,7 +14,7 @@ from helpers.cli import bookbuild
 from make_stress_book import book_stats, generate
 from make_stress_book import main as generator_main
 from measure import run_once
-from steps import Step, edit_note, run_step
+from steps import Step, edit_note, edit_paragraph, run_step
 
 BENCH = REPO / "bench"
 
@@ -143,6 +143,22 @@ def test_edit_note_changes_one_note_each_time(tmp_path, small):
     diff = [(a, b) for a, b in zip(before[changed[0]].decode().split("\n"),
                                    after2[changed[0]].decode().split("\n")) if a != b]
     assert len(diff) == 1 and diff[0][1].startswith(diff[0][0])
+
+
+def test_edit_paragraph_changes_one_paragraph_each_time(tmp_path, small):
+    book = tmp_path / "book"
+    generate(book, 0.05)
+    before = tree(book)
+    first = edit_paragraph(book)
+    after1 = tree(book)
+    edit_paragraph(book)
+    after2 = tree(book)
+    changed = [k for k in before if before[k] != after1[k]]
+    assert changed == [str(first.relative_to(book))] and changed[0].startswith("manuscript/")
+    assert after1[changed[0]] != after2[changed[0]]
+    diff = [(a, b) for a, b in zip(before[changed[0]].decode().split("\n"),
+                                   after2[changed[0]].decode().split("\n")) if a != b]
+    assert len(diff) == 1 and diff[0][1].startswith(diff[0][0]) and diff[0][1].endswith("次。")
 
 
 def test_anchor_that_cannot_be_prepared_is_a_failed_step(tmp_path):

@@ -120,6 +120,31 @@ def test_affected_editions(book):
     assert b._affected(None) == {"epub", "print"}
 
 
+def test_a_page_source_is_published_from_the_epub_build(tmp_path):
+    """The epub's child builds its page source (the print PDF) first: serve publishes
+    that PDF from the same child instead of building it again (one child per edit)."""
+    from helpers.books import BOOK_TOML
+    root = make_book(tmp_path / "book", {"book.toml": BOOK_TOML.replace(
+        'writing = "vertical"', 'writing = "vertical"\npage_source = "print"', 1)})
+    b = Builder(root, [], tmp_path / "serve")
+    children = []
+    real = b._child
+    b._child = lambda args, tmp: children.append(args[args.index("--edition") + 1]) or real(args, tmp)
+    b.start()
+    try:
+        wait_until(lambda: all(e["gen"] for e in b.snapshot()["editions"].values()) and b.status == "idle",
+                   240, "both editions")
+        assert children == ["epub"]
+        pdf, epub = b.current("print"), b.current("epub")
+        assert pdf.output.is_file() and epub.output.is_file() and pdf.path != epub.path
+        assert not any(epub.path.glob("print.*")) and (pdf.path / "print.layout.json").is_file()
+        with zipfile.ZipFile(epub.output) as z:     # the epub took its page numbers from that PDF
+            assert any("page-list" in z.read(n).decode("utf-8", "replace") for n in z.namelist()
+                       if n.endswith((".xhtml", ".html")))
+    finally:
+        b.stop()
+
+
 # ------------------------------------------------------------- the browser
 @pytest.mark.skipif(find_chromium() is None, reason="needs a chromium executable")
 def test_edit_a_note_and_the_open_page_shows_it(book):

@@ -78,9 +78,11 @@ class Builder:
         return self.root / out / "print.pdf"
 
     def cold(self, out: str) -> Path:
-        """The same sources built with an empty cache."""
+        """The same sources built with an empty cache: no drawn pages, and no kept
+        parse of the Markdown either (the book's own .bookbuild/, load/reuse.py)."""
         fresh = self.root / f"cache-{out}"
         shutil.rmtree(fresh, ignore_errors=True)
+        shutil.rmtree(self.book / ".bookbuild", ignore_errors=True)
         return self.build(out, fresh)
 
 

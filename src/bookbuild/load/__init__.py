@@ -18,6 +18,7 @@ from .footnotes import dedent_body, split_definitions
 from .pandoc_ast import MAX_NESTING, Converter, FileContext
 from .pandoc_input import MAX_BLOCK_NESTING, apply_edits, block_nesting_fault, scan
 from .pandoc_parts import parse_parts
+from .reuse import FileParse, ParseCache, Part, depends_across
 from .yamlfiles import load_glossary, load_sources
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
@@ -75,7 +76,7 @@ def load_book(book_dir: Path) -> tuple[m.Book | None, list[Diagnostic]]:
                     sources = result
                 else:
                     terms = result
-    chapters, notes, d = _parse_markdown(config, texts, note_files)
+    chapters, notes, d = _parse_markdown(config, texts, note_files, root / ".bookbuild" / "cache")
     diags += d
     book = m.Book(root=root, config=config, chapters=chapters, notes=notes,
                   sources=sources, terms=terms, texts=texts)
@@ -128,47 +129,72 @@ def _check_cover(root: Path, config) -> list[Diagnostic]:
     return []
 
 
-def _parse_markdown(config, texts, note_files):
-    """Scan every file, run Pandoc once on all of them, convert back with positions."""
+def _parse_markdown(config, texts, note_files, cache_dir: Path | None = None):
+    """Scan every file, run Pandoc once on the files whose parse is not kept (reuse.py),
+    convert back with positions, and assemble chapters and notes."""
+    files = [("chapter", e.file, e) for e in config.chapters if texts.get(e.file) is not None]
+    files += [("note", rel, None) for rel in note_files if texts.get(rel) is not None]
+    reuse = ParseCache(cache_dir)
+    done, fresh, parts, jobs, origins = _plan(files, texts, reuse)
+    if reuse.enabled and depends_across(parts):
+        reuse.enabled = False       # a changed file may change how the others parse: parse all
+        done, fresh, parts, jobs, origins = _plan(files, texts, reuse)
+    # Pandoc's own warnings come back as BB604 at the author's line, a failed Pandoc as BB605
+    ast, pandoc_diags = parse_parts(parts, origins) if parts else ({"blocks": []}, [])
+    meta_keys = ast.get("meta_keys", [])
+    meta = _metadata_blocks(meta_keys, texts, [file for _, file, _, _ in jobs])
+    _convert_parts(ast, jobs, texts, done)
+    warned = {d.file for d in pandoc_diags}
+    for rel, key in fresh.items():
+        if not meta_keys and rel not in warned:
+            reuse.put(key, done[rel])
+    reuse.save()
+    diags = [d for _, rel, _ in files for d in done[rel].scan_diags]
+    return _assemble(files, done, texts, config, diags + meta + pandoc_diags)
+
+
+def _plan(files, texts, reuse: ParseCache):
+    """Each file's kept parse, or its parts for the Pandoc run."""
     parts: list[str] = []
     jobs: list[tuple[str, str, int, object]] = []  # (kind, file, start offset, payload)
     origins: list[tuple[str, int]] = []            # (file, line) of each part's first line
-    diags: list[Diagnostic] = []
+    done: dict[str, FileParse] = {}
+    fresh: dict[str, str] = {}                     # file -> its key, for the files parsed now
+    for kind, rel, _ in files:
+        key = reuse.key(kind, rel, texts[rel])
+        found = reuse.get(key)
+        if found is None:
+            fresh[rel], found = key, FileParse()
+            _add_parts(kind, rel, texts[rel], found, parts, jobs, origins)
+        done[rel] = found
+    return done, fresh, parts, jobs, origins
+
+
+def _add_parts(kind: str, rel: str, text: str, into: FileParse, parts: list[str], jobs: list, origins: list) -> None:
+    """One file's parts for the Pandoc run (a chapter is one part, a notes file one per
+    definition), and its scan's diagnostics."""
     fence = ":" * 12
-    for entry in config.chapters:
-        text = texts.get(entry.file)
-        if text is None:
-            continue
-        idx = LineIndex(text)
-        if _too_deep(text, entry.file, idx, diags):
-            continue
-        sc = scan(text, chapter=True)
-        for off, ident in sc.chapter_defs:
-            line, col = idx.pos(off)
-            diags.append(Diagnostic("BB109", f"note [^{ident}] is defined in a chapter file", entry.file, line, col,
-                                    "move the definition to a file in footnotes/"))
-        diags += _empty_cites(sc, entry.file, idx)
+    idx = LineIndex(text)
+    if _too_deep(text, rel, idx, into.scan_diags):
+        return
+    sc = scan(text, chapter=kind == "chapter")
+    for off, ident in sc.chapter_defs:
+        line, col = idx.pos(off)
+        into.scan_diags.append(Diagnostic("BB109", f"note [^{ident}] is defined in a chapter file", rel, line, col,
+                                          "move the definition to a file in footnotes/"))
+    into.scan_diags.extend(_empty_cites(sc, rel, idx))
+    if kind == "chapter":
+        into.expected = 1
         parts.append(f"{fence} {{.bbpart n=\"{len(jobs)}\"}}\n{apply_edits(text, sc.edits)}\n{fence}\n")
-        jobs.append(("chapter", entry.file, 0, entry))
-        origins.append((entry.file, 1))
-    for rel in note_files:
-        text = texts.get(rel)
-        if text is None:
-            continue
-        idx = LineIndex(text)
-        if _too_deep(text, rel, idx, diags):
-            continue
-        sc = scan(text, chapter=False)
-        diags += _empty_cites(sc, rel, idx)
-        for d in split_definitions(text):
-            body = dedent_body(apply_edits(text, sc.edits, d.body_start, d.body_end))
-            parts.append(f"{fence} {{.bbpart n=\"{len(jobs)}\"}}\n{body}\n{fence}\n")
-            jobs.append(("note", rel, d.body_start, d))
-            origins.append((rel, idx.pos(d.body_start)[0]))
-    # Pandoc's own warnings come back as BB604 at the author's line, a failed Pandoc as BB605
-    ast, pandoc_diags = parse_parts(parts, origins) if parts else ({"blocks": []}, [])
-    diags += _metadata_blocks(ast.get("meta_keys", []), texts, [file for _, file, _, _ in jobs])
-    return _convert(ast, jobs, texts, config, diags + pandoc_diags)
+        jobs.append(("chapter", rel, 0, None))
+        origins.append((rel, 1))
+        return
+    for d in split_definitions(text):
+        body = dedent_body(apply_edits(text, sc.edits, d.body_start, d.body_end))
+        into.expected += 1
+        parts.append(f"{fence} {{.bbpart n=\"{len(jobs)}\"}}\n{body}\n{fence}\n")
+        jobs.append(("note", rel, d.body_start, d))
+        origins.append((rel, idx.pos(d.body_start)[0]))
 
 
 _YAML_BLOCK = re.compile(r"^---[ \t]*\n[ \t]*([A-Za-z0-9_-]+)[ \t]*:", re.M)
@@ -231,53 +257,60 @@ def _raw_html(raw: list[tuple[m.Pos, bool, str]]) -> list[Diagnostic]:
     return out
 
 
-def _convert(ast, jobs, texts, config, diags):
-    chapters: list[m.Chapter] = []
-    notes: dict[str, m.Note] = {}
-    body_number = 0
+def _convert_parts(ast, jobs, texts, done: dict[str, FileParse]) -> None:
+    """Each part Pandoc returned, converted into the model, appended to its file's parse."""
     indexes: dict[str, LineIndex] = {}
     for block in ast["blocks"]:
         if block["t"] != "Div" or "bbpart" not in block["c"][0][1]:
             continue
-        n = int(dict(block["c"][0][2])["n"])
-        kind, rel, start, payload = jobs[n]
+        kind, rel, start, payload = jobs[int(dict(block["c"][0][2])["n"])]
         if rel not in indexes:
             indexes[rel] = LineIndex(texts[rel])
-        ctx = FileContext(rel, texts[rel], start, indexes[rel])
-        conv = Converter(ctx)
-        if _nested_too_deep(block, conv, kind, rel, payload, diags):
-            continue
-        if kind == "chapter":
-            fallback = m.Pos(rel, 1, 1)
-            blocks = conv.blocks(block["c"][1], fallback)
+        conv = Converter(FileContext(rel, texts[rel], start, indexes[rel]))
+        note_id, pos = (payload.id, conv.ctx.pos_at(payload.marker)) if kind == "note" else ("", None)
+        diags: list[Diagnostic] = []
+        blocks = None
+        if not _nested_too_deep(block, conv, kind, rel, payload, diags):
+            blocks = conv.blocks(block["c"][1], pos or m.Pos(rel, 1, 1))
             if _nested_too_deep(block, conv, kind, rel, payload, diags):
-                continue
-            entry = payload
-            title, rest = _split_title(blocks)
-            if title is None and texts[rel].strip():
-                diags.append(Diagnostic("BB506", f"chapter {rel} has no # title heading", rel, 1, 1,
-                                        "start the chapter with a line like: # 第一章　圍城"))
-            number = None
-            if entry.kind == "body":
-                body_number += 1
-                number = body_number
-            chapters.append(m.Chapter(rel, entry.kind, len(chapters), number, title or [], rest,
-                                      m.Pos(config.path, entry.line, entry.col)))
+                blocks = None
+        if blocks is None:
+            done[rel].parts.append(Part(None, [], note_id, pos, diags))
         else:
-            d = payload
-            pos = ctx.pos_at(d.marker)
-            if d.id in notes:
-                first = notes[d.id].pos
-                diags.append(Diagnostic("BB102", f"note [^{d.id}] is defined in {first.file}:{first.line} "
+            done[rel].parts.append(Part(blocks, conv.inline_notes, note_id, pos, _raw_html(conv.raw)))
+
+
+def _assemble(files, done: dict[str, FileParse], texts, config, diags):
+    """Chapters (numbered, titled) and notes (one definition per id) from the files' parses."""
+    chapters: list[m.Chapter] = []
+    notes: dict[str, m.Note] = {}
+    body_number = 0
+    for kind, rel, entry in files:
+        for part in done[rel].parts:
+            if part.blocks is None:
+                diags.extend(part.diags)
+                continue
+            if kind == "chapter":
+                title, rest = _split_title(part.blocks)
+                if title is None and texts[rel].strip():
+                    diags.append(Diagnostic("BB506", f"chapter {rel} has no # title heading", rel, 1, 1,
+                                            "start the chapter with a line like: # 第一章　圍城"))
+                number = None
+                if entry.kind == "body":
+                    body_number += 1
+                    number = body_number
+                chapters.append(m.Chapter(rel, entry.kind, len(chapters), number, title or [], rest,
+                                          m.Pos(config.path, entry.line, entry.col)))
+            elif part.note_id in notes:
+                first, pos = notes[part.note_id].pos, part.pos
+                diags.append(Diagnostic("BB102", f"note [^{part.note_id}] is defined in {first.file}:{first.line} "
                                         f"and {pos.file}:{pos.line}", pos.file, pos.line, pos.col,
                                         "remove one definition or give it a new id"))
                 continue
-            body = conv.blocks(block["c"][1], pos)
-            if _nested_too_deep(block, conv, kind, rel, payload, diags):
-                continue
-            notes[d.id] = m.Note(d.id, body, pos)
-        notes.update((n.id, n) for n in conv.inline_notes)
-        diags.extend(_raw_html(conv.raw))
+            else:
+                notes[part.note_id] = m.Note(part.note_id, part.blocks, part.pos)
+            notes.update((n.id, n) for n in part.inline_notes)
+            diags.extend(part.diags)
     if len(notes) > MAX_NOTES:
         diags.append(Diagnostic("BB510", f"{len(notes)} notes exceed the limit of {MAX_NOTES}",
                                 config.path, 1, 1, "split the book"))

@@ -174,6 +174,10 @@ class Converter:
     def citation(self, c, pos):
         items = []
         for cit in c[0]:
+            # Pandoc counts citations across its whole input (and per chunk when split):
+            # a number that depends on the other files would make a reused parse differ
+            # (load/reuse.py); transform/citeproc.py gives each citation its own number.
+            cit["citationNoteNum"] = 0
             prefix = stringify(cit["citationPrefix"])
             locator = stringify(cit["citationSuffix"]).strip()
             if locator.startswith(","):

@@ -4,7 +4,10 @@ Why a child process per build: a renderer that crashes, leaks memory or
 forks workers (the print PDF) can never take the server down with it, and a
 build made stale by a newer edit is cancelled by killing its process group.
 The children reuse the check cache (`.bookbuild/cache/`, keyed on content),
-so after one edit only the affected edition is rendered again.
+so after one edit only the affected edition is rendered again.  An epub
+edition's child builds its `page_source` pdf edition first (commands/build.py);
+when that pdf edition is previewed too, it is published from the same child
+(with the child's diagnostics) instead of being built again by a second one.
 
 Each edition is built into `<serve>/<edition>/.tmp-<n>/` and renamed to
 `<serve>/<edition>/<n>/` only when complete; the server reads the current
@@ -161,11 +164,14 @@ class Builder:
             with self.cond:
                 todo, self._pending = self._pending, set()
             order = sorted(todo, key=lambda n: (self.editions[n].format != "epub", n))
+            published: set[str] = set()
             for i, name in enumerate(order):
-                result = "cancelled" if self._dirty.is_set() else self._build(name)
+                if name in published:    # made by an earlier child as its page source
+                    continue
+                result = "cancelled" if self._dirty.is_set() else self._build(name, order[i + 1:], published)
                 if result == "cancelled":   # a newer edit: start over with everything still to do
                     with self.cond:
-                        self._pending |= set(order[i:])
+                        self._pending |= set(order[i:]) - published
                     break
                 if result == "failed" and self._book_refused(name):
                     self._refuse_rest(name, order[i + 1:])
@@ -173,9 +179,11 @@ class Builder:
             if not self._dirty.is_set():
                 self._set(status="idle")
 
-    def _build(self, name: str) -> str:
-        """Build one edition in a child: "published", "failed" or "cancelled"."""
-        ed = self.editions[name]
+    def _build(self, name: str, later: list[str] = (), published: set[str] | None = None) -> str:
+        """Build one edition in a child: "published", "failed" or "cancelled".  An edition
+        of `later` that the child built too (the pdf an epub takes its page numbers from:
+        `build` makes it first) is published from the same child, added to `published`,
+        and not built again (a whole print build saved per edit)."""
         self._set(status=f"building {name}")
         self._gen += 1
         tmp = self.out_root / name / f".tmp-{self._gen}"
@@ -188,10 +196,29 @@ class Builder:
             shutil.rmtree(tmp, ignore_errors=True)
             return "cancelled"
         diags, failed = _read_result(tmp, code)
+        also = [o for o in later if not failed and (tmp / f"{o}.{self.editions[o].format}").is_file()]
+        for other in also:
+            if self._publish(other, self._split_off(tmp, other), diags, "", started) and published is not None:
+                published.add(other)
+        return "published" if self._publish(name, tmp, diags, failed, started) else "failed"
+
+    def _split_off(self, tmp: Path, name: str) -> Path:
+        """A folder of its own for the files of `name` that a child built beside another edition."""
+        self._gen += 1
+        own = self.out_root / name / f".tmp-{self._gen}"
+        shutil.rmtree(own, ignore_errors=True)
+        own.mkdir(parents=True)
+        for p in tmp.glob(f"{name}.*"):    # print.pdf, print.layout.json, print.log.json
+            os.replace(p, own / p.name)
+        return own
+
+    def _publish(self, name: str, tmp: Path, diags: list[dict], failed: str, started: float) -> bool:
+        ed = self.editions[name]
+        gen = int(tmp.name.rsplit("-", 1)[1])
         out = tmp / f"{name}.{ed.format}"
         published = not failed and out.is_file() and _unpack(ed, tmp)
         if published:
-            final = self.out_root / name / str(self._gen)
+            final = self.out_root / name / str(gen)
             os.rename(tmp, final)   # complete before anyone can see it
         else:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -199,13 +226,13 @@ class Builder:
         with self.cond:
             ed.diagnostics, ed.failed = diags, failed
             if published:
-                ed.gen, ed.path, ed.built_at = self._gen, final, time.time()
+                ed.gen, ed.path, ed.built_at = gen, final, time.time()
                 ed.seconds = time.monotonic() - started
             self.revision += 1
             self.cond.notify_all()
         if published:
             self._prune(name)
-        return "published" if published else "failed"
+        return published
 
     def _book_refused(self, name: str) -> bool:
         e = self.editions[name]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from ....charclass import TCY_RE
-from ....fonts import find_font
+from ....fonts import find_font, font_fact
 from ....transform.edition_text import ACRONYM_RUN, NUMBER_RUN, EditionText
 from ....transform.numerals import digit_by_digit as zh_digits
 from . import layout_types as lt
@@ -62,6 +62,13 @@ class TextPrep:
         return lt.SIDEWAYS
 
 
+# Code points below this (Latin, Greek, Cyrillic, punctuation, symbols: what a Latin run
+# holds) are measured from a table kept in the machine's font cache (fonts.font_fact,
+# keyed by the font file's identity): opening a CJK font's cmap and hmtx took ~0.4 s
+# of every print build.  A character above it opens the font, as before.
+TABLE_BELOW = 0x2E80
+
+
 class LatinAdvance:
     """Advance in em of a Latin/digit run in the edition's font (hmtx, no kerning);
     a character the font lacks is measured in the first `fallback` font that has
@@ -70,16 +77,12 @@ class LatinAdvance:
     def __init__(self, family: str, fallback: tuple[str, ...] = ()):
         self.family, self.fallback = family, fallback
         self._adv: dict[str, float] | None = None
-        self._faces: list[tuple[dict, dict, int]] = []
+        self._faces: list[_Face] = []
 
     def _load(self, families) -> None:
-        # deferred: fontTools is loaded only when a Latin run is measured
-        from fontTools.ttLib import TTFont
         for family in families:
             try:
-                ref = find_font(family)
-                font = TTFont(str(ref.path), fontNumber=ref.index, lazy=True)
-                self._faces.append((font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm))
+                self._faces.append(_Face(find_font(family)))
             except Exception:    # no such font: check reports BB402; keep laying out
                 continue
 
@@ -89,17 +92,46 @@ class LatinAdvance:
             self._load((self.family,))
         w = self._adv.get(ch)
         if w is None:
-            if self.fallback and not any(ord(ch) in cmap for cmap, _, _ in self._faces):
+            cp = ord(ch)
+            if self.fallback and all(f.width(cp) is None for f in self._faces):
                 # the fallback faces are large: opened only for a character the primary lacks
                 self._load(self.fallback)
                 self.fallback = ()
-            w = next((hmtx[cmap[ord(ch)]][0] / upem for cmap, hmtx, upem in self._faces
-                      if ord(ch) in cmap), 0.5)
+            w = next((x for x in (f.width(cp) for f in self._faces) if x is not None), 0.5)
             self._adv[ch] = w
         return w
 
     def __call__(self, text: str) -> float:
         return sum(self.char(c) for c in text)
+
+
+class _Face:
+    """One font's advances: the low table from the font cache, the rest from the file when asked."""
+
+    def __init__(self, ref):
+        self.ref = ref
+        self.table = {int(k): v for k, v in font_fact(ref, "latin-advances", "", None, lambda: _read_low(ref)).items()}
+        self._full: tuple[dict, dict, int] | None = None
+
+    def width(self, cp: int) -> float | None:
+        if cp < TABLE_BELOW:
+            return self.table.get(cp)
+        if self._full is None:
+            self._full = _read_full(self.ref)
+        cmap, hmtx, upem = self._full
+        return hmtx[cmap[cp]][0] / upem if cp in cmap else None
+
+
+def _read_full(ref) -> tuple[dict, dict, int]:
+    # deferred: fontTools is loaded only when a font must be read
+    from fontTools.ttLib import TTFont
+    font = TTFont(str(ref.path), fontNumber=ref.index, lazy=True)
+    return font.getBestCmap() or {}, font["hmtx"].metrics, font["head"].unitsPerEm
+
+
+def _read_low(ref) -> dict[str, float]:
+    cmap, hmtx, upem = _read_full(ref)
+    return {str(cp): hmtx[g][0] / upem for cp, g in cmap.items() if cp < TABLE_BELOW}
 
 
 @lru_cache(maxsize=8)
