@@ -97,13 +97,14 @@ def collect(book: m.Book) -> BookIndex:
     called notes in definition order), grouped into sorted entries."""
     method = book.config.index_sort
     occurrences: list[Occurrence] = []
+    seen: set = set()
     for ch in book.chapters:
-        _walk(book, m.walk_inlines(ch.title), ch.index, occurrences)
-        _walk(book, m.walk_blocks_inlines(ch.blocks), ch.index, occurrences)
+        _walk(book, m.walk_inlines(ch.title), ch.index, occurrences, seen)
+        _walk(book, m.walk_blocks_inlines(ch.blocks), ch.index, occurrences, seen)
     homes = _note_chapters(book)
     for nid, note in book.notes.items():
         if nid in homes:       # a note nobody calls is printed nowhere
-            _walk(book, m.walk_blocks_inlines(note.blocks), homes[nid], occurrences)
+            _walk(book, m.walk_blocks_inlines(note.blocks), homes[nid], occurrences, seen)
     entries: dict[str, Entry] = {}
     for occ in occurrences:
         if occ.entry not in entries:
@@ -113,8 +114,9 @@ def collect(book: m.Book) -> BookIndex:
     return BookIndex(ordered, {o.pos: o for o in occurrences})
 
 
-def _walk(book: m.Book, nodes, chapter: int, out: list[Occurrence]) -> None:
-    seen = {o.pos for o in out}
+def _walk(book: m.Book, nodes, chapter: int, out: list[Occurrence], seen: set) -> None:
+    """`seen`: the positions in `out`, kept by the caller (rebuilding it on
+    every call was quadratic in the book's index occurrences)."""
     for node in nodes:
         if isinstance(node, m.Span) and node.kind in KINDS and node.pos not in seen:
             text = entry_text(book, node)
