@@ -299,7 +299,8 @@ def _warnings(messages, book: m.Book) -> list:
 
 def _finish(inlines: list[m.Inline], cite: m.Citation, locators: list[str]) -> list[m.Inline]:
     """Put the author's locators back; append any the style dropped."""
-    wanted = {i for i, loc in enumerate(locators) for it in cite.items if it.locator == loc}
+    own = {it.locator for it in cite.items}     # a set: `locators` holds the whole book's
+    wanted = {i for i, loc in enumerate(locators) if loc in own}
     found: set[int] = set()
 
     def sub(mt):
