@@ -299,8 +299,6 @@ def _warnings(messages, book: m.Book) -> list:
 
 def _finish(inlines: list[m.Inline], cite: m.Citation, locators: list[str]) -> list[m.Inline]:
     """Put the author's locators back; append any the style dropped."""
-    own = {it.locator for it in cite.items}     # a set: `locators` holds the whole book's
-    wanted = {i for i, loc in enumerate(locators) if loc in own}
     found: set[int] = set()
 
     def sub(mt):
@@ -317,7 +315,7 @@ def _finish(inlines: list[m.Inline], cite: m.Citation, locators: list[str]) -> l
     mine = [it.locator for it in cite.items if it.locator]
     shown = {locators[i] for i in found}
     missing = [loc for loc in mine if loc not in shown]
-    if missing and wanted:
+    if missing:      # (every locator of `cite` is in `locators`: _DocBuilder._cite put it there)
         inlines = inlines + [m.Text(", " + ", ".join(missing))]
     inlines = _cjk_parens(inlines)
     return [m.Span("span", inlines, {}, ("citation",), cite.pos)]
