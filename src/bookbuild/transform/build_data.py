@@ -33,8 +33,9 @@ class BuildData:
 
 def prepare(book: m.Book) -> BuildData:
     """Number the notes, figures and tables, format the citations and collect the 索引 of `book`."""
+    numbers = number_notes(book)      # once: the citations and the 索引 read the same numbers
     try:
-        citations, errors = format_citations(book), []
+        citations, errors = format_citations(book, numbers), []
     except BookError as e:
         citations, errors = Citations(), list(e.diagnostics)
-    return BuildData(number_notes(book), citations, errors, collect(book), number_figures(book))
+    return BuildData(numbers, citations, errors, collect(book, numbers), number_figures(book))

@@ -40,7 +40,7 @@ from ..charclass import is_han_context
 from ..diagnostics import BookError, Diagnostic
 from ..pandoc import PandocError, run_pandoc
 from .citeproc_output import bib_entries, find_cites, to_inlines
-from .notes import chapter_refs, number_notes
+from .notes import NoteNumbers, chapter_refs, number_notes
 from .sortkeys import BibEntry, group_entries
 
 PANDOC_API = [1, 23, 1, 1]   # pypandoc-binary 1.17 bundles pandoc 3.9
@@ -102,8 +102,9 @@ def _config_error(book: m.Book, message: str, hint: str) -> BookError:
 class _DocBuilder:
     """The Pandoc document: one Note per bookbuild note, in reading order."""
 
-    def __init__(self, book: m.Book):
+    def __init__(self, book: m.Book, numbers: NoteNumbers | None = None):
         self.book = book
+        self.numbers = numbers
         self.blocks: list = []
         self.cites: list[m.Citation] = []
         self.locators: list[str] = []
@@ -111,7 +112,7 @@ class _DocBuilder:
         self.scoped = book.config.note_numbering == "chapter"
 
     def build(self) -> None:
-        nn = number_notes(self.book)
+        nn = number_notes(self.book) if self.numbers is None else self.numbers
         seen: set[str] = set()
         for ch in self.book.chapters:
             for ref in chapter_refs(ch):
@@ -262,9 +263,10 @@ def _prepared_style(csl: Path, tmp: Path, book: m.Book) -> Path:
 
 # ------------------------------------------------------------- reading back
 
-def format_citations(book: m.Book) -> Citations:
-    """Format every citation of every note and the bibliography (one Pandoc run)."""
-    builder = _DocBuilder(book)
+def format_citations(book: m.Book, numbers: NoteNumbers | None = None) -> Citations:
+    """Format every citation of every note and the bibliography (one Pandoc run);
+    `numbers`: number_notes(book) when the caller has it."""
+    builder = _DocBuilder(book, numbers)
     builder.build()
     result = Citations(_keep=builder.cites)
     if not builder.cites:
