@@ -30,6 +30,9 @@ class BuildData:
     index: BookIndex
     figures: FigureNumbers = field(default_factory=FigureNumbers)   # 圖3 / 表2 by position and by id
     page_layouts: dict[str, dict] = field(default_factory=dict)   # pdf edition -> its parsed layout.json
+    # EditionText.memo of the editions rendered from this data in one build:
+    # (normalizer settings, text) -> normalized text
+    normalized: dict = field(default_factory=dict)
 
 
 def prepare(book: m.Book, cache_dir: Path | None = None) -> BuildData:

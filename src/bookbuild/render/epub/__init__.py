@@ -132,7 +132,8 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
         raise BookError(refused)
     if data.citation_errors:    # a bad CSL style
         raise BookError(data.citation_errors)
-    ctx = Context(book, edition, data.numbers, data.citations, EditionText.of(edition, book.config, pdf=False))
+    edition_text = EditionText.of(edition, book.config, pdf=False, memo=data.normalized)
+    ctx = Context(book, edition, data.numbers, data.citations, edition_text)
     ctx.index = data.index or None
     ctx.figures = data.figures
     ctx.pages = PageMarks.from_layout(layout) if layout else None
