@@ -25,8 +25,14 @@ KEEP = 4      # a book with a Simplified edition has two answers per build
 
 
 def key(document: str, refs: str, style: bytes, args: list[str]) -> str:
+    """The answer's key; "" (do not cache) when the Pandoc binary cannot be
+    identified: the run itself then reports why (BB605)."""
+    try:
+        pandoc = _pandoc_identity()
+    except OSError:
+        return ""
     h = hashlib.sha256()
-    for part in (__version__, _pandoc_identity(), "\0".join(args), document, refs):
+    for part in (__version__, pandoc, "\0".join(args), document, refs):
         data = part.encode("utf-8")
         h.update(len(data).to_bytes(8, "big") + data)
     h.update(len(style).to_bytes(8, "big") + style)
