@@ -218,3 +218,32 @@ def test_source_groups():
     assert source_group({"title": "蔣中正日記"}) == "中文"
     assert source_group({"title": "Thunder"}) == "西文"
     assert source_group({"title": "中文書", "language": "zh-Hans"}) == "中文"
+
+
+def test_citeproc_answer_is_kept_between_builds(tmp_path, monkeypatch):
+    """With a cache folder, the same document, sources and style are answered
+    from it (Pandoc does not run) with the same citations and bibliography; a
+    note's wording is not in the document, a changed source is."""
+    def book_with(note_text, smith_title="The Siege"):
+        book, notes = make_book([[("n1", [m.Text(note_text), cite(("smith", "", "頁3"))]),
+                                  ("n2", [cite(("chiang", "見", "1944年7月20日"))])]])
+        sources = dict(book.sources)
+        sources["smith"] = m.Source("smith", {**SOURCES["smith"], "title": smith_title}, P)
+        return replace(book, sources=sources), notes
+
+    def shown(book, notes, cache):
+        cites = citeproc.format_citations(book, cache_dir=cache)
+        return ([text_of(cites, c) for n in notes.values() for c in n.blocks[0].inlines
+                 if isinstance(c, m.Citation)], [m.plain_text(e.inlines) for g in cites.bibliography
+                                                 for e in g[1]])
+
+    first = shown(*book_with("文字。"), tmp_path)
+    assert len(list(tmp_path.glob("citeproc-*.json"))) == 1
+    runs = []
+    real = citeproc.run_pandoc
+    monkeypatch.setattr(citeproc, "run_pandoc", lambda *a, **k: runs.append(1) or real(*a, **k))
+    assert shown(*book_with("改過的文字，另一種說法。"), tmp_path) == first
+    assert runs == []
+    changed = shown(*book_with("文字。", smith_title="The Long Siege"), tmp_path)
+    assert runs == [1] and any("Long Siege" in t for t in changed[1])
+    assert len(list(tmp_path.glob("citeproc-*.json"))) == 2

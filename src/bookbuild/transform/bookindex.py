@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from .. import model as m
 from ..charclass import is_han, without_variation_selectors
-from .notes import number_notes
+from .notes import NoteNumbers, number_notes
 from .sortkeys import sort_chars, sort_key, stroke_rank, strokes
 
 KINDS = ("name", "term", "index")
@@ -92,18 +92,19 @@ def named_terms(book: m.Book, text: str) -> list[m.Term]:
             if without_variation_selectors(t.key) == plain or without_variation_selectors(t.term) == plain]
 
 
-def collect(book: m.Book) -> BookIndex:
+def collect(book: m.Book, numbers: NoteNumbers | None = None) -> BookIndex:
     """Every index occurrence of the book, in reading order (chapters, then
     called notes in definition order), grouped into sorted entries."""
     method = book.config.index_sort
     occurrences: list[Occurrence] = []
+    seen: set = set()
     for ch in book.chapters:
-        _walk(book, m.walk_inlines(ch.title), ch.index, occurrences)
-        _walk(book, m.walk_blocks_inlines(ch.blocks), ch.index, occurrences)
-    homes = _note_chapters(book)
+        _walk(book, m.walk_inlines(ch.title), ch.index, occurrences, seen)
+        _walk(book, m.walk_blocks_inlines(ch.blocks), ch.index, occurrences, seen)
+    homes = _note_chapters(book, numbers)
     for nid, note in book.notes.items():
         if nid in homes:       # a note nobody calls is printed nowhere
-            _walk(book, m.walk_blocks_inlines(note.blocks), homes[nid], occurrences)
+            _walk(book, m.walk_blocks_inlines(note.blocks), homes[nid], occurrences, seen)
     entries: dict[str, Entry] = {}
     for occ in occurrences:
         if occ.entry not in entries:
@@ -113,8 +114,9 @@ def collect(book: m.Book) -> BookIndex:
     return BookIndex(ordered, {o.pos: o for o in occurrences})
 
 
-def _walk(book: m.Book, nodes, chapter: int, out: list[Occurrence]) -> None:
-    seen = {o.pos for o in out}
+def _walk(book: m.Book, nodes, chapter: int, out: list[Occurrence], seen: set) -> None:
+    """`seen`: the positions in `out`, kept by the caller (rebuilding it on
+    every call was quadratic in the book's index occurrences)."""
     for node in nodes:
         if isinstance(node, m.Span) and node.kind in KINDS and node.pos not in seen:
             text = entry_text(book, node)
@@ -123,9 +125,10 @@ def _walk(book: m.Book, nodes, chapter: int, out: list[Occurrence]) -> None:
                 out.append(Occurrence(text, node.pos, chapter, f"{ID_PREFIX}{len(out) + 1}"))
 
 
-def _note_chapters(book: m.Book) -> dict[str, int]:
-    """The chapter of each note that is printed (called somewhere)."""
-    numbers = number_notes(book)
+def _note_chapters(book: m.Book, numbers: NoteNumbers | None = None) -> dict[str, int]:
+    """The chapter of each note that is printed (called somewhere); `numbers`:
+    number_notes(book) when the caller has it."""
+    numbers = number_notes(book) if numbers is None else numbers
     return {nid: numbers.chapter_of(nid) for nid in numbers.numbers}
 
 

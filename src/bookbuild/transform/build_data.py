@@ -10,6 +10,7 @@ epub editions that take their print page numbers from it (`page_source`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .. import model as m
 from ..diagnostics import BookError, Diagnostic
@@ -29,12 +30,17 @@ class BuildData:
     index: BookIndex
     figures: FigureNumbers = field(default_factory=FigureNumbers)   # 圖3 / 表2 by position and by id
     page_layouts: dict[str, dict] = field(default_factory=dict)   # pdf edition -> its parsed layout.json
+    # EditionText.memo of the editions rendered from this data in one build:
+    # (normalizer settings, text) -> normalized text
+    normalized: dict = field(default_factory=dict)
 
 
-def prepare(book: m.Book) -> BuildData:
-    """Number the notes, figures and tables, format the citations and collect the 索引 of `book`."""
+def prepare(book: m.Book, cache_dir: Path | None = None) -> BuildData:
+    """Number the notes, figures and tables, format the citations and collect the 索引 of `book`.
+    With `cache_dir`, citeproc's answer is kept there for the next build (citeproc_cache.py)."""
+    numbers = number_notes(book)      # once: the citations and the 索引 read the same numbers
     try:
-        citations, errors = format_citations(book), []
+        citations, errors = format_citations(book, numbers, cache_dir), []
     except BookError as e:
         citations, errors = Citations(), list(e.diagnostics)
-    return BuildData(number_notes(book), citations, errors, collect(book), number_figures(book))
+    return BuildData(numbers, citations, errors, collect(book, numbers), number_figures(book))

@@ -39,8 +39,9 @@ from ..capture import capture
 from ..charclass import is_han_context
 from ..diagnostics import BookError, Diagnostic
 from ..pandoc import PandocError, run_pandoc
+from . import citeproc_cache
 from .citeproc_output import bib_entries, find_cites, to_inlines
-from .notes import chapter_refs, number_notes
+from .notes import NoteNumbers, chapter_refs, number_notes
 from .sortkeys import BibEntry, group_entries
 
 PANDOC_API = [1, 23, 1, 1]   # pypandoc-binary 1.17 bundles pandoc 3.9
@@ -102,8 +103,9 @@ def _config_error(book: m.Book, message: str, hint: str) -> BookError:
 class _DocBuilder:
     """The Pandoc document: one Note per bookbuild note, in reading order."""
 
-    def __init__(self, book: m.Book):
+    def __init__(self, book: m.Book, numbers: NoteNumbers | None = None):
         self.book = book
+        self.numbers = numbers
         self.blocks: list = []
         self.cites: list[m.Citation] = []
         self.locators: list[str] = []
@@ -111,7 +113,7 @@ class _DocBuilder:
         self.scoped = book.config.note_numbering == "chapter"
 
     def build(self) -> None:
-        nn = number_notes(self.book)
+        nn = number_notes(self.book) if self.numbers is None else self.numbers
         seen: set[str] = set()
         for ch in self.book.chapters:
             for ref in chapter_refs(ch):
@@ -218,20 +220,32 @@ def _csl_item(src: m.Source) -> dict:
 
 # ------------------------------------------------------------- pandoc run
 
-def _run_pandoc(doc: dict, refs: list[dict], csl: Path, book: m.Book) -> dict:
+def _run_pandoc(doc: dict, refs: list[dict], csl: Path, book: m.Book,
+                cache_dir: Path | None = None) -> tuple[dict, list]:
+    """(Pandoc's answer, its messages); from `cache_dir` when the same
+    document, sources and style were answered before (citeproc_cache.py)."""
     with tempfile.TemporaryDirectory(prefix="bookbuild-cite-") as tmp:
         csl = _prepared_style(csl, Path(tmp), book)
         bib = Path(tmp) / "sources.json"
-        bib.write_text(json.dumps(refs, ensure_ascii=False), "utf-8")
-        try:
-            out, _ = run_pandoc(json.dumps(doc, ensure_ascii=False), "json", "json",
-                                ["--citeproc", f"--csl={csl}", f"--bibliography={bib}"])
-        except PandocError as err:
-            if err.timed_out:   # the style and sources are named in book.toml
-                raise BookError([err.diagnostic(book.config.path, hint=CITEPROC_TIMEOUT_HINT)]) from None
-            raise _config_error(book, f"Pandoc citeproc failed: {err.reason}",
-                                "check the CSL style and footnotes/sources.yaml") from None
-    return json.loads(out)
+        document, sources = json.dumps(doc, ensure_ascii=False), json.dumps(refs, ensure_ascii=False)
+        args = ["--citeproc", f"--csl={csl.name}", f"--bibliography={bib.name}"]
+        k = citeproc_cache.key(document, sources, csl.read_bytes(), args) if cache_dir else ""
+        hit = citeproc_cache.load(cache_dir, k) if k else None
+        if hit is not None:
+            return json.loads(hit[0]), hit[1]
+        bib.write_text(sources, "utf-8")
+        with capture() as messages:
+            try:
+                out, _ = run_pandoc(document, "json", "json",
+                                    ["--citeproc", f"--csl={csl}", f"--bibliography={bib}"])
+            except PandocError as err:
+                if err.timed_out:   # the style and sources are named in book.toml
+                    raise BookError([err.diagnostic(book.config.path, hint=CITEPROC_TIMEOUT_HINT)]) from None
+                raise _config_error(book, f"Pandoc citeproc failed: {err.reason}",
+                                    "check the CSL style and footnotes/sources.yaml") from None
+        if k:
+            citeproc_cache.store(cache_dir, k, out, messages)
+    return json.loads(out), messages
 
 
 CITEPROC_TIMEOUT_HINT = ("a CSL style or footnotes/sources.yaml that makes citeproc run this long is "
@@ -262,15 +276,16 @@ def _prepared_style(csl: Path, tmp: Path, book: m.Book) -> Path:
 
 # ------------------------------------------------------------- reading back
 
-def format_citations(book: m.Book) -> Citations:
-    """Format every citation of every note and the bibliography (one Pandoc run)."""
-    builder = _DocBuilder(book)
+def format_citations(book: m.Book, numbers: NoteNumbers | None = None,
+                     cache_dir: Path | None = None) -> Citations:
+    """Format every citation of every note and the bibliography (one Pandoc run,
+    or its answer from `cache_dir`); `numbers`: number_notes(book) when the caller has it."""
+    builder = _DocBuilder(book, numbers)
     builder.build()
     result = Citations(_keep=builder.cites)
     if not builder.cites:
         return result
-    with capture() as messages:
-        out = _run_pandoc(builder.document(), builder.references(), style_path(book), book)
+    out, messages = _run_pandoc(builder.document(), builder.references(), style_path(book), book, cache_dir)
     result.warnings = _warnings(messages, book)
     found = find_cites(out["blocks"])
     if len(found) != len(builder.cites):
@@ -299,7 +314,6 @@ def _warnings(messages, book: m.Book) -> list:
 
 def _finish(inlines: list[m.Inline], cite: m.Citation, locators: list[str]) -> list[m.Inline]:
     """Put the author's locators back; append any the style dropped."""
-    wanted = {i for i, loc in enumerate(locators) for it in cite.items if it.locator == loc}
     found: set[int] = set()
 
     def sub(mt):
@@ -316,7 +330,7 @@ def _finish(inlines: list[m.Inline], cite: m.Citation, locators: list[str]) -> l
     mine = [it.locator for it in cite.items if it.locator]
     shown = {locators[i] for i in found}
     missing = [loc for loc in mine if loc not in shown]
-    if missing and wanted:
+    if missing:      # (every locator of `cite` is in `locators`: _DocBuilder._cite put it there)
         inlines = inlines + [m.Text(", " + ", ".join(missing))]
     inlines = _cjk_parens(inlines)
     return [m.Span("span", inlines, {}, ("citation",), cite.pos)]

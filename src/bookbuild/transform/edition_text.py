@@ -18,7 +18,7 @@ that renderer has always used it:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..config import BookConfig, EditionConfig
 from .normalize import normalize_for_render
@@ -44,15 +44,29 @@ class EditionText:
     range_mark: str = "～"
     interpunct: str = "·"
     pdf: bool = False             # §4 row 4 applies to print editions only
+    # Texts already normalized in this build, shared by the editions that render
+    # the same book (BuildData.normalized: epub and epub-horizontal set the same
+    # paragraphs); the key holds every setting normalize() reads.  Not a setting.
+    memo: dict | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def of(cls, edition: EditionConfig, config: BookConfig | None = None, *, pdf: bool) -> EditionText:
+    def of(cls, edition: EditionConfig, config: BookConfig | None = None, *, pdf: bool,
+           memo: dict | None = None) -> EditionText:
         """The edition's text settings; without a book config, the §4 defaults."""
         marks = {"range_mark": config.range, "interpunct": config.interpunct} if config is not None else {}
-        return cls(edition.vertical, edition.numerals, edition.long_numbers, pdf=pdf, **marks)
+        return cls(edition.vertical, edition.numerals, edition.long_numbers, pdf=pdf, memo=memo, **marks)
 
     def normalize(self, text: str) -> str:
         """§4 rows, then the edition's numeral conversion."""
+        if self.memo is None:
+            return self._normalize(text)
+        key = (self.pdf, self.range_mark, self.interpunct, self.numerals == "chinese", text)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self._normalize(text)
+        return found
+
+    def _normalize(self, text: str) -> str:
         text = normalize_for_render(text, pdf=self.pdf, range_mark=self.range_mark, interpunct=self.interpunct)
         if self.numerals == "chinese":
             text = to_chinese_numerals(text)

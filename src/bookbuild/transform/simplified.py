@@ -6,6 +6,7 @@ so both renderers (EPUB and PDF) see the same converted text.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import replace
 from functools import lru_cache
@@ -20,6 +21,11 @@ AMBIGUOUS = {
     "鍾": "钟/锺", "闢": "辟/闢", "蘋": "苹/蘋", "甦": "苏/甦", "摺": "折/摺",
     "醜": "丑/醜",
 }
+
+
+# A variation selector or a compatibility ideograph (charclass.VARIATION_SELECTORS,
+# COMPATIBILITY_IDEOGRAPHS): found by one C scan, not a Python test per character
+_MARKED = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef\uf900-\ufaff\U0002f800-\U0002fa1f]")
 
 
 @lru_cache(maxsize=1)
@@ -37,6 +43,8 @@ def to_simplified(text: str) -> str:
     only folds to its unified ideograph stays as the author typed it."""
     if not text:
         return text
+    if not _MARKED.search(text):      # most text: no selector, no compatibility ideograph
+        return _opencc().convert(text)
     plain, selectors = _split_selectors(text)
     if not selectors and not any(is_compatibility_ideograph(c) for c in plain):
         return _opencc().convert(text)

@@ -38,3 +38,25 @@ def test_a_japanese_passage_never_ends_between_a_kanji_and_its_selector():
         mark_language_parts(html)
         (span,) = html.iter(f"{{{XHTML_NS}}}span")
         assert span.get("lang") == "ja" and span.text == text       # the kanji, astral or not, with its selector
+
+
+def test_japanese_passages_need_a_kana_and_a_han_run_is_never_one():
+    """langparts searches for Japanese only in text with a kana (the search is
+    quadratic in a Han run otherwise): a long Han run stays unmarked, a kanji
+    and kana passage between its punctuation is still found whole."""
+    from lxml import etree
+
+    from bookbuild.render.epub.langparts import XHTML_NS, mark_language_parts
+    han = "國" * 3000
+    html = etree.fromstring(f'<html xmlns="{XHTML_NS}"><body><p>{han}</p>'
+                            f'<p>{han}。東京へ行く，{han}</p></body></html>')
+    mark_language_parts(html)
+    spans = [(s.text, s.get("lang")) for s in html.iter(f"{{{XHTML_NS}}}span")]
+    assert spans == [("東京へ行く", "ja")]
+    assert [p.get("lang") for p in html.iter(f"{{{XHTML_NS}}}p")] == [None, None]
+
+
+def test_without_variation_selectors_drops_both_ranges_only():
+    from bookbuild.charclass import without_variation_selectors
+    text = f"葛{IVS}洪\U000E01EF{SVS}\uFE0F\uFE10\U000E00FF\U000E01F0字"
+    assert without_variation_selectors(text) == "葛洪\uFE10\U000E00FF\U000E01F0字"

@@ -45,7 +45,6 @@ from ...isbn import isbn_urn
 from ...transform.build_data import BuildData
 from ...transform.edition_text import EditionText
 from ...verify.epub import verify_epub
-from ..cover.front import cover_edition, front_png
 from . import css as css_mod
 from . import fontembed, package, store
 from .backindex import index_doc
@@ -133,7 +132,8 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
         raise BookError(refused)
     if data.citation_errors:    # a bad CSL style
         raise BookError(data.citation_errors)
-    ctx = Context(book, edition, data.numbers, data.citations, EditionText.of(edition, book.config, pdf=False))
+    edition_text = EditionText.of(edition, book.config, pdf=False, memo=data.normalized)
+    ctx = Context(book, edition, data.numbers, data.citations, edition_text)
     ctx.index = data.index or None
     ctx.figures = data.figures
     ctx.pages = PageMarks.from_layout(layout) if layout else None
@@ -170,7 +170,12 @@ def _cover(ctx: Context, cache_dir) -> tuple[tuple[str, bytes] | None, list[Diag
     cfg, root = ctx.book.config, ctx.book.root
     if cfg.cover and (root / cfg.cover).is_file():
         return ("images/cover" + Path(cfg.cover).suffix.lower(), (root / cfg.cover).read_bytes()), []
-    front = cover_edition(cfg, ctx.edition)
+    front = None
+    if any(e.format == "cover" for e in cfg.editions):
+        # deferred: render/cover imports the PDF renderer, WeasyPrint's helpers and
+        # pikepdf (≈ 0.3 s); an EPUB of a book without a cover edition needs none of them
+        from ..cover.front import cover_edition, front_png
+        front = cover_edition(cfg, ctx.edition)
     try:
         if front is not None:       # the print cover's front panel (render/cover/front.py)
             return ("images/cover.png", front_png(ctx.book, front, cache_dir)), []

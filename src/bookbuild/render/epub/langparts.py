@@ -31,6 +31,7 @@ _KANA = "\u3040-\u309F\u30A0-\u30FF\u31F0-\u31FF"
 # common in Japanese names): a passage never ends between a kanji and its selector
 _KANJI = "\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\U00020000-\U000323AF\u3005\uFE00-\uFE0F\U000E0100-\U000E01EF"
 _JAPANESE = re.compile(rf"[{_KANJI}{_KANA}]*[{_KANA}][{_KANJI}{_KANA}]*")
+_ANY_KANA = re.compile(f"[{_KANA}]")
 _SKIP = {f"{{{XHTML_NS}}}{tag}" for tag in ("head", "code", "pre", "script", "style")}
 _CITE = f"{{{XHTML_NS}}}cite"
 _SPAN = f"{{{XHTML_NS}}}span"
@@ -81,7 +82,8 @@ def _split_into(parent, text: str, at: int) -> str:
 
 def _passages(text: str) -> list[tuple[int, int, str]]:
     found = [(m.start(), m.end(), LATIN_LANG) for m in _LATIN.finditer(text)]
-    found += [(m.start(), m.end(), JAPANESE) for m in _JAPANESE.finditer(text)]
+    if _ANY_KANA.search(text):    # a passage needs a kana; without one the search is quadratic in a Han run
+        found += [(m.start(), m.end(), JAPANESE) for m in _JAPANESE.finditer(text)]
     return sorted(found)
 
 

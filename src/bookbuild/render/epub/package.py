@@ -4,6 +4,7 @@ bypassed, it writes an empty body when a document does not parse)."""
 from __future__ import annotations
 
 import mimetypes
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -171,6 +172,16 @@ class _Writer(epub.EpubWriter):
     def _write_opf_file(self, root):
         root.set(XML_LANG, self.book.language)
         super()._write_opf_file(root)
+
+    def write(self):
+        """ebooklib's write, its entries stored: reproducible_zip.py reads them
+        back and deflates them once, so compressing them here was thrown away."""
+        self.out = zipfile.ZipFile(self.file_name, "w", zipfile.ZIP_STORED)
+        self.out.writestr("mimetype", "application/epub+zip")
+        self._write_container()
+        self._write_opf()
+        self._write_items()
+        self.out.close()
 
 
 def write(pub: epub.EpubBook, path: Path, mtime: datetime) -> None:

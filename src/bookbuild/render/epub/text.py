@@ -59,13 +59,21 @@ def normalize_inlines(inlines: list[m.Inline], edition: EditionText,
 
 
 def _with_neighbours(nodes, pieces) -> dict[int, tuple[str, str, str]]:
+    # the first char of the next non-blank piece, found in one backward pass
+    # (not a scan of the rest of the paragraph from every node)
+    following = [""] * len(pieces)
+    nxt = ""
+    for i in range(len(pieces) - 1, -1, -1):
+        following[i] = nxt
+        if pieces[i].strip():
+            nxt = pieces[i].lstrip()[:1]
     out: dict[int, tuple[str, str, str]] = {}
     last = ""
-    for i, (node, piece) in enumerate(zip(nodes, pieces)):
-        nxt = next((p.lstrip()[:1] for p in pieces[i + 1:] if p.strip()), "")
-        out[id(node)] = (piece, last, nxt)
-        if without_variation_selectors(piece).strip():
-            last = without_variation_selectors(piece).rstrip()[-1]
+    for node, piece, after in zip(nodes, pieces, following):
+        out[id(node)] = (piece, last, after)
+        bare = without_variation_selectors(piece).rstrip()
+        if bare.strip():
+            last = bare[-1]
     return out
 
 
