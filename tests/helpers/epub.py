@@ -141,7 +141,7 @@ def build_sample_with(tmp_dir: Path, extra_editions: str, names: tuple[str, ...]
     (but the codes in `allow`): name -> Epub."""
     import pytest  # deferred: a helper module, imported by tests only
 
-    from bookbuild.commands.build import RENDERERS
+    from bookbuild.commands.build import renderer
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
@@ -155,7 +155,7 @@ def build_sample_with(tmp_dir: Path, extra_editions: str, names: tuple[str, ...]
         result = {}
         for name in names:
             edition = book.config.edition(name)
-            diags = RENDERERS[edition.format](book, edition, out, data, root.parent / "cache")
+            diags = renderer(edition.format)(book, edition, out, data, root.parent / "cache")
             assert [d for d in diags if d.code not in allow] == [], (name, diags)
             result[name] = Epub(out / edition.output_file)
         return result

@@ -10,15 +10,26 @@ from pathlib import Path
 
 from ..atomic import STAGE, commit_stage, make_stage, remove_stale
 from ..diagnostics import Diagnostic, cannot_write, format_report, summary
-from ..render import cover, epub, pdf
 from ..transform import build_data, simplified
 from ..verify.checks import check_outputs
 from .check import checked_book
 from .progress import Progress
 
-# Every renderer: build(book, edition, out_dir, data, cache_dir, *, jobs, progress) -> diagnostics;
-# it writes <edition>.<format> and <edition>.log.json into out_dir.
-RENDERERS = {"epub": epub.build, "kepub": epub.build, "pdf": pdf.build, "cover": cover.build}
+
+def renderer(fmt: str):
+    """The build() of an edition format's renderer (epub, kepub, pdf, cover).  Every
+    renderer: build(book, edition, out_dir, data, cache_dir, *, jobs, progress) ->
+    diagnostics; it writes <edition>.<format> and <edition>.log.json into out_dir.
+    Each is imported (deferred) when an edition needs it: the PDF renderer loads
+    pikepdf and WeasyPrint's helpers (≈ 0.2 s) that an EPUB build never uses."""
+    if fmt in ("epub", "kepub"):
+        from ..render import epub
+        return epub.build
+    if fmt == "pdf":
+        from ..render import pdf
+        return pdf.build
+    from ..render import cover
+    return cover.build
 
 
 def run_build(book_dir: Path, *, editions: list[str] = (), out_dir: Path | None = None, jobs: int | None = None,
@@ -40,7 +51,7 @@ def run_build(book_dir: Path, *, editions: list[str] = (), out_dir: Path | None 
     cache_dir = root / ".bookbuild" / "cache"
     _remove_leftovers(book.config, out_dir, cache_dir, root, stderr)
     all_diags = list(diags)
-    shared = _SharedData(book)
+    shared = _SharedData(book, cache_dir)
     wanted = {e.page_source for e in book.config.editions if e.is_epub and e.page_source}
     # Every edition writes into one stage folder, renamed into out_dir at the
     # end: an interrupted or crashed build changes nothing there.
@@ -131,14 +142,15 @@ class _SharedData:
     """One book and one BuildData per script: the editions in the book's own
     script share the loaded book, the Simplified ones one converted copy."""
 
-    def __init__(self, book):
-        self.book = book
+    def __init__(self, book, cache_dir: Path):
+        self.book, self.cache_dir = book, cache_dir
         self.by_script: dict[str, tuple] = {}
 
     def for_edition(self, edition):
         if edition.script not in self.by_script:
             variant = simplified.for_edition(self.book, edition)
-            self.by_script[edition.script] = (variant, build_data.prepare(variant))
+            # citeproc's answer is kept in the book's cache (transform/citeproc_cache.py)
+            self.by_script[edition.script] = (variant, build_data.prepare(variant, self.cache_dir))
         return self.by_script[edition.script]
 
 
@@ -153,7 +165,7 @@ def _build_edition(book, edition, out_dir: Path, data: build_data.BuildData, cac
                    progress) -> list[Diagnostic]:
     progress.stage(f"{edition.name} ({edition.format})")
     try:
-        return RENDERERS[edition.format](book, edition, out_dir, data, cache_dir, jobs=jobs,
+        return renderer(edition.format)(book, edition, out_dir, data, cache_dir, jobs=jobs,
                                          progress=progress.update)
     except OSError as e:
         return [cannot_write(out_dir / edition.output_file, e)]

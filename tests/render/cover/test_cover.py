@@ -16,7 +16,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from bookbuild.commands.build import RENDERERS
+from bookbuild.commands.build import renderer
 from bookbuild.render.cover.front import front_png
 from bookbuild.transform.build_data import prepare
 from bookbuild.verify.preflight import Expect, preflight
@@ -51,7 +51,7 @@ def _cover(sample, tmp_path, edition: str, pages: int, interior: str = "print") 
         fake.add_blank_page(page_size=(TRIM_W * MM, TRIM_H * MM))
     fake.save(tmp_path / f"{interior}.pdf")
     ed = book.config.edition(edition)
-    assert RENDERERS["cover"](book, ed, tmp_path, data, cache) == []
+    assert renderer("cover")(book, ed, tmp_path, data, cache) == []
     return pikepdf.open(tmp_path / ed.output_file)
 
 
@@ -171,7 +171,7 @@ def test_epub_cover_is_the_front_panel(sample, tmp_path):
     import zipfile
     book, data, cache = sample
     ed = book.config.edition("epub-horizontal")
-    assert RENDERERS["epub"](book, ed, tmp_path, data, cache) == []
+    assert renderer("epub")(book, ed, tmp_path, data, cache) == []
     with zipfile.ZipFile(tmp_path / "epub-horizontal.epub") as z:
         png = z.read("EPUB/images/cover.png")
     assert png == front_png(book, book.config.edition("cover"), cache)
@@ -212,7 +212,7 @@ def test_cover_image_fills_the_front_and_its_bleed(sample, tmp_path):
     for _ in range(88):
         fake.add_blank_page(page_size=(TRIM_W * MM, TRIM_H * MM))
     fake.save(tmp_path / "print.pdf")
-    assert RENDERERS["cover"](book, ed, tmp_path, data, cache) == []
+    assert renderer("cover")(book, ed, tmp_path, data, cache) == []
     image = _raster(tmp_path / "cover.pdf", 72, "RGB")          # 1 px = 1 pt; no marks: the sheet starts at the bleed
     b = BLEED * MM
     for x, y in ((1, 1), (b + TRIM_W * MM / 2, image.height / 2), (b + TRIM_W * MM - 3, image.height - 2)):

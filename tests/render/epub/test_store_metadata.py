@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from bookbuild.commands.build import RENDERERS
+from bookbuild.commands.build import renderer
 from bookbuild.config import parse_config
 from bookbuild.isbn import isbn_urn
 from bookbuild.render.epub import _print_source
@@ -109,7 +109,7 @@ def test_the_books_own_cover_image_is_used(tmp_path, monkeypatch):
     (root / "book.toml").write_text(toml, "utf-8")
     book = load(root)
     edition = book.config.edition("epub-horizontal")
-    assert RENDERERS["epub"](book, edition, tmp_path / "out", prepare(book), tmp_path / "cache") == []
+    assert renderer("epub")(book, edition, tmp_path / "out", prepare(book), tmp_path / "cache") == []
     epub = Epub(tmp_path / "out" / "epub-horizontal.epub")
     assert epub.files["EPUB/images/cover.png"] == (root / "assets" / "cover.png").read_bytes()
 
