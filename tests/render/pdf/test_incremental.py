@@ -177,7 +177,7 @@ def test_editions_of_one_build_share_the_book_data(tmp_path, monkeypatch):
     root = make_book(tmp_path / "book", {"book.toml": toml})
     calls = []
     real = build_data.format_citations
-    monkeypatch.setattr(build_data, "format_citations", lambda b: calls.append(b) or real(b))
+    monkeypatch.setattr(build_data, "format_citations", lambda b, *rest: calls.append(b) or real(b, *rest))
     out = io.StringIO()
     assert run_build(root, out_dir=tmp_path / "together", stdout=out, stderr=out) == 0, out.getvalue()
     names = sorted(p.name for p in (tmp_path / "together").iterdir())
