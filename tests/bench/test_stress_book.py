@@ -129,32 +129,18 @@ def test_timeout_kills_the_tree():
     assert s.rc != 0 and s.error.startswith("timeout") and s.wall < 10
 
 
-def test_edit_note_changes_one_note_each_time(tmp_path, small):
+@pytest.mark.parametrize("edit,folder", [(edit_note, "footnotes/"), (edit_paragraph, "manuscript/")])
+def test_each_edit_changes_one_passage_each_time(tmp_path, small, edit, folder):
+    """edit_note: one note; edit_paragraph: one paragraph of a chapter — a new ending each time."""
     book = tmp_path / "book"
     generate(book, 0.05)
     before = tree(book)
-    first = edit_note(book)
+    first = edit(book)
     after1 = tree(book)
-    edit_note(book)
+    edit(book)
     after2 = tree(book)
     changed = [k for k in before if before[k] != after1[k]]
-    assert changed == [str(first.relative_to(book))]
-    assert after1[changed[0]] != after2[changed[0]]
-    diff = [(a, b) for a, b in zip(before[changed[0]].decode().split("\n"),
-                                   after2[changed[0]].decode().split("\n")) if a != b]
-    assert len(diff) == 1 and diff[0][1].startswith(diff[0][0])
-
-
-def test_edit_paragraph_changes_one_paragraph_each_time(tmp_path, small):
-    book = tmp_path / "book"
-    generate(book, 0.05)
-    before = tree(book)
-    first = edit_paragraph(book)
-    after1 = tree(book)
-    edit_paragraph(book)
-    after2 = tree(book)
-    changed = [k for k in before if before[k] != after1[k]]
-    assert changed == [str(first.relative_to(book))] and changed[0].startswith("manuscript/")
+    assert changed == [str(first.relative_to(book))] and changed[0].startswith(folder)
     assert after1[changed[0]] != after2[changed[0]]
     diff = [(a, b) for a, b in zip(before[changed[0]].decode().split("\n"),
                                    after2[changed[0]].decode().split("\n")) if a != b]
