@@ -89,7 +89,8 @@ def _build(book: Book, ed: EditionConfig, data: BuildData, targets: list[Path], 
                  f"a multiple of {ed.pages_multiple_of}", 1, 1)
 
     progress("fonts", 0, 1)
-    fonts, d = book_faces(result, ed, derived_dir(cache_dir), book)
+    font_dir = derived_dir(cache_dir)
+    fonts, d = book_faces(result, ed, font_dir, book)
     diags += d
     progress("fonts", 1, 1)
     if fonts is None:
@@ -97,16 +98,17 @@ def _build(book: Book, ed: EditionConfig, data: BuildData, targets: list[Path], 
 
     frame = replace(Frame.of(ed), blanks=not (blank_chars(result.pages) & fonts.missing))
     css = stylesheet(book, ed, frame, fonts)
-    heads = Heads(ed, fonts, result.pages, "".join(book_styles(book, ed)))
-    own_css = [book_css(t) for t in book_styles(book, ed)]
+    styles = book_styles(book, ed)
+    heads = Heads(ed, fonts, result.pages, "".join(styles))
+    own_css = [book_css(t) for t in styles]
     htmls = [page_html(heads.unstamped(p), frame, ed, result.geometry) for p in result.pages]
     painter = _painter(result, htmls, fonts, frame, heads, own_css, ed)
     base_url = book.root.resolve().as_uri() + "/"
-    identity = font_identity(ed.font, ed.vertical, derived_dir(cache_dir), fallback_families(ed)[0])
+    identity = font_identity(ed.font, ed.vertical, font_dir, fallback_families(ed)[0])
     job = DrawJob(context=context_key(css, identity, ed.vertical, base_url),
                   fonts={family: str(path) for family, path in face_files(fonts).items()},
                   base_url=base_url, roots=(book.root, Path(str(resources.files("bookbuild") / "data")), cache_dir,
-                                             derived_dir(cache_dir)),
+                                             font_dir),
                   turned=ed.vertical, jobs=jobs, progress=progress, extra_glyphs=heads.extra,
                   size=(frame.width, frame.height, frame.bleed),
                   text_faces={"upright": (fonts.upright_family, str(fonts.upright)),

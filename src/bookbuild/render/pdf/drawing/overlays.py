@@ -35,6 +35,14 @@ def _is_punct(text: str) -> bool:
     return all(unicodedata.category(ch)[0] in "PS" for ch in text)
 
 
+MARKED = lt.NAME | lt.TITLE_WAVY | lt.EMPH
+
+
+def marked(col: lt.Column) -> bool:
+    """Whether the column has a mark to draw (most have none: no positions computed)."""
+    return any(u.flags & MARKED for u in col.units)
+
+
 def column_marks(col: lt.Column, frame: Frame, y0: float) -> list[Mark]:
     em = col.size * frame.s
     yc = y0 + col.x_em * frame.s
@@ -111,28 +119,29 @@ _K = 0.5523   # a quarter circle as one cubic Bézier
 
 def mark_ops(m: Mark) -> str:
     if m.kind == NAME:
-        return f"{_n(m.left)} {_n(m.top)} {_n(m.width)} {_n(m.height)} re f\n"
+        return f"{num(m.left)} {num(m.top)} {num(m.width)} {num(m.height)} re f\n"
     if m.kind == DOT:
         r = m.width / 2
         cx, cy, k = m.left + r, m.top + r, _K * r
-        return (f"{_n(cx + r)} {_n(cy)} m "
-                f"{_n(cx + r)} {_n(cy + k)} {_n(cx + k)} {_n(cy + r)} {_n(cx)} {_n(cy + r)} c "
-                f"{_n(cx - k)} {_n(cy + r)} {_n(cx - r)} {_n(cy + k)} {_n(cx - r)} {_n(cy)} c "
-                f"{_n(cx - r)} {_n(cy - k)} {_n(cx - k)} {_n(cy - r)} {_n(cx)} {_n(cy - r)} c "
-                f"{_n(cx + k)} {_n(cy - r)} {_n(cx + r)} {_n(cy - k)} {_n(cx + r)} {_n(cy)} c f\n")
+        return (f"{num(cx + r)} {num(cy)} m "
+                f"{num(cx + r)} {num(cy + k)} {num(cx + k)} {num(cy + r)} {num(cx)} {num(cy + r)} c "
+                f"{num(cx - k)} {num(cy + r)} {num(cx - r)} {num(cy + k)} {num(cx - r)} {num(cy)} c "
+                f"{num(cx - r)} {num(cy - k)} {num(cx - k)} {num(cy - r)} {num(cx)} {num(cy - r)} c "
+                f"{num(cx + k)} {num(cy - r)} {num(cx + r)} {num(cy - k)} {num(cx + r)} {num(cy)} c f\n")
     segments, stroke = wave(m)
     x, y = m.left, m.top + m.height / 2
-    ops = [f"{_n(stroke)} w {_n(x)} {_n(y)} m"]
+    ops = [f"{num(stroke)} w {num(x)} {num(y)} m"]
     for qx, qy, ex, ey in segments:     # a quadratic as a cubic: controls at 2/3 towards q
-        ops.append(f"{_n(x + 2 * qx / 3)} {_n(y + 2 * qy / 3)} {_n(x + ex + 2 * (qx - ex) / 3)} "
-                   f"{_n(y + ey + 2 * (qy - ey) / 3)} {_n(x + ex)} {_n(y + ey)} c")
+        ops.append(f"{num(x + 2 * qx / 3)} {num(y + 2 * qy / 3)} {num(x + ex + 2 * (qx - ex) / 3)} "
+                   f"{num(y + ey + 2 * (qy - ey) / 3)} {num(x + ex)} {num(y + ey)} c")
         x, y = x + ex, y + ey
     return " ".join(ops) + " S\n"
 
 
 def rule_ops(left: float, top: float, width: float) -> str:
-    return f"{_n(left)} {_n(top)} {_n(width)} {_n(RULE_WIDTH)} re f\n"
+    return f"{num(left)} {num(top)} {num(width)} {num(RULE_WIDTH)} re f\n"
 
 
-def _n(v: float) -> str:
+def num(v: float) -> str:
+    """A length in a content stream: 0.001 pt, no trailing zeros."""
     return f"{v:.3f}".rstrip("0").rstrip(".") or "0"

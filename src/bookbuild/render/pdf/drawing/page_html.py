@@ -23,7 +23,7 @@ from ..layout import layout_types as lt
 from ..layout.frame import HEAD_SIZE, Frame, css_pt
 from .column_html import column_html
 from .figure_html import figure_html, table_rules_html
-from .overlays import column_marks, mark_html
+from .overlays import column_marks, mark_html, marked
 
 # ------------------------------------------------------------ grouping
 
@@ -134,7 +134,7 @@ def page_html(page: lt.Page, frame: Frame, ed: EditionConfig, geo: lt.Geometry) 
         for g in _groups(cols):
             parts.append(_group_html(g, frame, y0, pitch))
         for c in cols:
-            if any(u.flags & (lt.NAME | lt.TITLE_WAVY | lt.EMPH) for u in c.units):
+            if marked(c):
                 parts.append(marks_html(c, frame, y0))
     parts += [figure_html(f, frame, y0, geo) for f in page.figures]
     if any(c.table is not None for c in page.columns):

@@ -7,7 +7,6 @@ embedded font (fonts/subsets.py).
 """
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -19,7 +18,7 @@ from pikepdf import Array, Dictionary, Name, Pdf
 
 from ..finishing.merge import merge_pages
 from ..finishing.turn import turn_page
-from ..fonts.subsets import unify_fonts
+from ..fonts.subsets import FontFiles, unify_fonts
 from . import pool
 from .draw import PartResult
 from .pagecache import PageCache, chunk_name, page_keys, text_stamp
@@ -78,14 +77,15 @@ def _draw_book(htmls: list[str], html_for: HtmlMaker, job: DrawJob, folder: Path
                painter: PagePainter | None) -> Drawn:
     keys = page_keys(htmls, job.context)
     cache = PageCache(folder, text_stamp() if painter else "")
-    text_pages, painted = _text_pages(keys, cache, painter, job)
+    files = FontFiles()     # each derived file hashed once: for the text pages and unify_fonts
+    text_pages, painted = _text_pages(keys, cache, painter, job, files)
     where = [None if t else cache.find(k) for k, t in zip(keys, text_pages)]
     tasks = plan_tasks([i for i, w in enumerate(where) if w is None and not text_pages[i]], keys, job.jobs, cache)
     # Workers draw the new pages while this process merges the cached ones.
     drawing = pool.start_tasks(tasks, html_for, job.base_url, list(job.roots), job.jobs, job.progress,
                                job.turned)
     pdf, sources = merge_pages([(cache.path(w[0]), w[1]) for w in where if w is not None])
-    files = [cache.fonts(w[0]) if w else job.fonts for w in where]
+    page_files = [cache.fonts(w[0]) if w else job.fonts for w in where]
     parts = drawing.results()
     if job.progress:
         job.progress("merge", 0, 1)
@@ -95,19 +95,19 @@ def _draw_book(htmls: list[str], html_for: HtmlMaker, job: DrawJob, folder: Path
             cache.add(task.out.stem, keys[task.first:task.stop], job.fonts)
     sources += _insert(pdf, tasks, text_pages, job.size)
     extra = _joined_glyphs(job.extra_glyphs, extra_glyphs(text_pages))
-    merged = unify_fonts(pdf, files, extra)
+    merged = unify_fonts(pdf, page_files, extra, files)
     _give_fonts(pdf, text_pages, merged)
     drawn = sum(t.stop - t.first for t in tasks) + painted
     return Drawn(pdf, sources, parts, keys, drawn, cache, merged)
 
 
-def _text_pages(keys: list[str], cache: PageCache, painter: PagePainter | None, job: DrawJob):
+def _text_pages(keys: list[str], cache: PageCache, painter: PagePainter | None, job: DrawJob, files: FontFiles):
     """Each page's text page (from an earlier build while its derived font
     files are unchanged, or written now, in parallel) or None; and how many
     were written now."""
     if painter is None:
         return [None] * len(keys), 0
-    digests = _Digests()
+    digests = files.digest
     now = tuple((face, family, path, digests(path)) for face, (family, path) in sorted((job.text_faces or {}).items()))
     out: list[TextPage | None] = []
     for key in keys:
@@ -123,21 +123,6 @@ def _text_pages(keys: list[str], cache: PageCache, painter: PagePainter | None, 
             cache.add_text(keys[i], page)
             painted += 1
     return out, painted
-
-
-class _Digests:
-    """sha256 of font files, each read once (None: the file is gone)."""
-
-    def __init__(self):
-        self.known: dict[str, str | None] = {}
-
-    def __call__(self, path: str) -> str | None:
-        if path not in self.known:
-            try:
-                self.known[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-            except OSError:
-                self.known[path] = None
-        return self.known[path]
 
 
 def _joined_glyphs(heads: dict | None, texts: dict) -> dict | None:

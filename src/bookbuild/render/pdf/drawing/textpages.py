@@ -28,7 +28,7 @@ from ..layout import layout_types as lt
 from ..layout.frame import BLANKS, Frame
 from ..layout.positions import unit_spans
 from .bookrules import BookRules
-from .overlays import column_marks, mark_ops, rule_ops
+from .overlays import column_marks, mark_ops, marked, num, rule_ops
 from .shaping import CALL, PLAIN, UPRIGHT, Shaper
 
 # The derived faces put the em box's top 0.88 em above the baseline
@@ -119,7 +119,7 @@ class Painter:
                     if col.role == lt.BLANK_COL or not (col.units or col.foot):
                         continue
                     texts += self._column(col, frame, y0)
-                    if any(u.flags & _MARKED for u in col.units):
+                    if marked(col):
                         paths += [mark_ops(m) for m in column_marks(col, frame, y0)]
         except _Missing:
             return None
@@ -182,9 +182,6 @@ class Painter:
             gap = frame.length / em - sum(u.width_em for u in col.foot) - used
             runs.add(em, _run(shaper, "".join(u.text for u in col.foot), PLAIN, x0 + (used + max(gap, 0)) * em, em))
         return runs.runs
-
-
-_MARKED = lt.NAME | lt.TITLE_WAVY | lt.EMPH
 
 
 def drawable(page: lt.Page) -> bool:
@@ -286,11 +283,11 @@ def _content(texts: list[_Text], paths: list[str], frame: Frame, widths) -> byte
     """L's content as WeasyPrint's pages have it: y down from the trim box's
     top-left corner; text space flipped back upright."""
     # black as WeasyPrint writes it (finishing/colour.py converts it for gray and CMYK editions)
-    ops = [f"1 0 0 -1 0 {_n(frame.height)} cm\n0 0 0 rg 0 0 0 RG\nBT\n"]
+    ops = [f"1 0 0 -1 0 {num(frame.height)} cm\n0 0 0 rg 0 0 0 RG\nBT\n"]
     current = None
     for t in texts:
         if (t.face, t.size) != current:
-            ops.append(f"{FACES[t.face]} {_n(t.size)} Tf\n")
+            ops.append(f"{FACES[t.face]} {num(t.size)} Tf\n")
             current = (t.face, t.size)
         ops.append(_tj(t, widths[t.face]))
     ops.append("ET\n")
@@ -312,7 +309,7 @@ def _tj(t: _Text, width) -> str:
             if arr:
                 out.append("[" + "".join(arr) + "] TJ\n")
                 arr = []
-            out.append(f"1 0 0 -1 {_n(x)} {_n(t.baseline - dy)} Tm ")
+            out.append(f"1 0 0 -1 {num(x)} {num(t.baseline - dy)} Tm ")
             pen, rise = x, dy
         adj = round((pen - x) * k)
         if adj:
@@ -323,7 +320,3 @@ def _tj(t: _Text, width) -> str:
     if arr:
         out.append("[" + "".join(arr) + "] TJ\n")
     return "".join(out)
-
-
-def _n(v: float) -> str:
-    return f"{v:.3f}".rstrip("0").rstrip(".") or "0"

@@ -44,17 +44,18 @@ class _Group:
 
 
 def unify_fonts(pdf: Pdf, page_files: list[dict[str, str]],
-                extra: dict[tuple[str, str], dict[int, tuple[float, bytes]]] | None = None
-                ) -> dict[tuple[str, str], Dictionary]:
+                extra: dict[tuple[str, str], dict[int, tuple[float, bytes]]] | None = None,
+                files: FontFiles | None = None) -> dict[tuple[str, str], Dictionary]:
     """Replace the per-range subsets by one font per (family, derived file).
 
     `page_files[i]` maps a CSS family name to the derived font file page i was
     drawn with; files with the same bytes are one font.  `extra` adds glyphs
     {gid: (width, UTF-16BE hex)} of pages WeasyPrint did not draw (stamped folios, text pages) to
     the font of (family, file), made even when no page uses that face.
+    `files`: digests the caller already took (drawing/pages.py, of the text pages' files).
     Returns the fonts written, by (family, file).
     """
-    files = _Files()
+    files = files or FontFiles()
     groups: dict[tuple[str, str], _Group] = {}
     for page, page_fonts in zip(pdf.pages, page_files):
         for fonts in _font_dicts(page.obj):
@@ -80,8 +81,8 @@ def unify_fonts(pdf: Pdf, page_files: list[dict[str, str]],
     return {(family, path): written[family, digest] for (family, path), digest in files.seen(groups)}
 
 
-class _Files:
-    """Content digests of derived font files (None: the file is gone)."""
+class FontFiles:
+    """Content digests of derived font files, each file read once (None: the file is gone)."""
 
     def __init__(self):
         self._digest: dict[str, str | None] = {}
@@ -120,7 +121,7 @@ def _font_dicts(obj, depth: int = 0):
                 yield from _font_dicts(xo, depth + 1)
 
 
-def _group_of(font, page_fonts: dict[str, str], files: _Files, groups: dict) -> _Group | None:
+def _group_of(font, page_fonts: dict[str, str], files: FontFiles, groups: dict) -> _Group | None:
     """The group of a WeasyPrint Type0 font with Identity-H encoding whose
     derived file still exists; None leaves the font as it is (e.g. a font
     with .notdef glyphs, which WeasyPrint encodes with its own CMap)."""
