@@ -28,7 +28,6 @@ class Shaper:
     """One derived font file, opened once per build."""
 
     def __init__(self, path: Path):
-        self.path = Path(path)
         face = hb.Face(hb.Blob.from_file_path(str(path)))
         self.font = hb.Font(face)
         self.upem = face.upem
@@ -53,14 +52,10 @@ class Shaper:
                  "" if j and clusters[j - 1] == c else text[c:ends[j]])
                 for j, (i, p, c) in enumerate(zip(infos, positions, clusters))]
 
-    def width(self, gid: int) -> int:
-        """The glyph's advance in 1000ths of an em, rounded as WeasyPrint writes
-        /W (both kinds of pages share the merged font's widths)."""
-        return self.widths[gid]
-
 
 class _Widths(dict):
-    """gid -> advance in 1000ths of an em, looked up once per glyph (a plain dict read after that)."""
+    """gid -> advance in 1000ths of an em, rounded as WeasyPrint writes /W (both
+    kinds of pages share the merged font's widths); looked up once per glyph."""
 
     def __init__(self, font, upem: int):
         super().__init__()
