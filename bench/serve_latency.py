@@ -63,7 +63,7 @@ def main() -> None:
     try:
         book = copy_book(args.book.resolve(), tmp / "book")
         builder = Builder(book, args.edition, tmp / "serve")
-        watcher = Watcher(book, builder.request, interval=0.1 if os.environ.get("FAST_POLL") else 0.5)
+        watcher = Watcher(book, builder.request, interval=0.1 if os.environ.get("FAST_POLL") else 0.25)
         builder.start()
         first = wait_gens(builder, dict.fromkeys(builder.editions, 0), time.monotonic(), 600)
         print("first builds:", {n: round(s, 2) for n, s in first.items()})

@@ -12,15 +12,15 @@ when that pdf edition is previewed too, it is published from the same child
 Each edition is built into `<serve>/<edition>/.tmp-<n>/` and renamed to
 `<serve>/<edition>/<n>/` only when complete; the server reads the current
 generation through `Builder.current()`, so it never sees a half-built file.
+
+The children are forked by bookbuild's fork server (serve/children.py,
+bookbuild/forkserver.py), so a build starts with its imports done.
 """
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import threading
 import time
 import zipfile
@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..load import declared_editions
+from .children import Child, Children
 
 
 @dataclass
@@ -74,7 +75,8 @@ class Builder:
         self._pending: set[str] = set()
         self._dirty = threading.Event()
         self._stop = threading.Event()
-        self._proc: subprocess.Popen | None = None
+        self._proc: Child | None = None
+        self._children = Children()
         self._gen = 0
         self._thread = threading.Thread(target=self._run, name="bookbuild-build", daemon=True)
         shutil.rmtree(out_root, ignore_errors=True)   # leftovers of an earlier serve
@@ -90,6 +92,7 @@ class Builder:
         self._stop.set()
         self._dirty.set()
         self._kill()
+        self._children.close()
 
     def request(self, changed: set[str] | None) -> None:
         """Schedule a rebuild of the editions that `changed` affects (None: all)."""
@@ -249,33 +252,24 @@ class Builder:
             self.cond.notify_all()
 
     def _child(self, args: list[str], tmp: Path) -> int | None:
-        with open(tmp / ".stdout", "wb") as out, open(tmp / ".stderr", "wb") as err:
-            self._proc = subprocess.Popen([sys.executable, "-m", "bookbuild", *args],
-                                          stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                          start_new_session=True)   # its workers die with it
-            try:
-                while True:
-                    try:
-                        return self._proc.wait(timeout=0.1)
-                    except subprocess.TimeoutExpired:
-                        if self._dirty.is_set():
-                            self._kill()
-                            return None
-            finally:
-                self._proc = None
+        """Run `bookbuild ARGS` to its end (its exit status), or None once a newer edit cancelled it."""
+        child = self._children.start(args, tmp / ".stdout", tmp / ".stderr")
+        self._proc = child
+        try:
+            while True:
+                code = child.wait(0.1)
+                if code is not None:
+                    return code
+                if self._dirty.is_set():
+                    child.kill()
+                    return None
+        finally:
+            self._proc = None
 
     def _kill(self) -> None:
-        proc = self._proc
-        if proc is None or proc.poll() is not None:
-            return
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        except ProcessLookupError:
-            pass
+        child = self._proc
+        if child is not None:
+            child.kill()
 
     def _prune(self, name: str) -> None:
         """Keep the current and the previous generation (a page may still be loading from it)."""

@@ -39,7 +39,7 @@ def input_files(root: Path) -> list[Path]:
 class Watcher:
     """Calls `on_change(set_of_relative_paths)` from its own thread."""
 
-    def __init__(self, root: Path, on_change: Callable[[set[str]], None], interval: float = 0.5):
+    def __init__(self, root: Path, on_change: Callable[[set[str]], None], interval: float = 0.25):
         self.root, self.on_change, self.interval = root, on_change, interval
         self._stats: dict[str, tuple[int, int]] = {}
         self._hashes: dict[str, str] = {}
