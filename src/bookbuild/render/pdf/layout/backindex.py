@@ -9,8 +9,6 @@ counts on the page of its piece.
 """
 from __future__ import annotations
 
-from bisect import bisect_left
-
 from .... import model as m
 from ....transform.bookindex import BookIndex, collapse
 from . import layout_types as lt
@@ -22,17 +20,25 @@ PAGE_SEPARATOR = "、"
 
 
 def occurrence_pages(pages: list[lt.Page], marks: list[tuple[m.Pos, int, int]]) -> dict[m.Pos, int]:
-    """Page number of each index mark (span pos, first offset, end offset)."""
-    placed = sorted((u.offset, p.number) for p in pages for c in p.columns + p.note_columns
-                    for u in c.units if u.offset >= 0 and u.text)
-    offsets = [o for o, _ in placed]
+    """Page number of each index mark (span pos, first offset, end offset): the page of
+    the first unit that starts inside the span, else (a span starting inside a longer
+    unit, a 割注 piece) the page of the unit it starts in."""
+    if not marks:
+        return {}
+    page_at: dict[int, int] = {}    # unit start offset -> page (a dict: no sort of 10⁵ units)
+    for p in pages:
+        n = p.number
+        for c in p.columns + p.note_columns:
+            for u in c.units:
+                if u.offset >= 0 and u.text:
+                    page_at.setdefault(u.offset, n)
     out: dict[m.Pos, int] = {}
     for pos, start, end in marks:
-        i = bisect_left(offsets, start)
-        if i < len(offsets) and offsets[i] < max(end, start + 1):
-            out.setdefault(pos, placed[i][1])
-        elif i and start < end:        # the span starts inside a longer unit (割注 piece)
-            out.setdefault(pos, placed[i - 1][1])
+        page = next((page_at[k] for k in range(start, max(end, start + 1)) if k in page_at), None)
+        if page is None and start < end:
+            page = next((page_at[k] for k in range(start - 1, -1, -1) if k in page_at), None)
+        if page is not None:
+            out.setdefault(pos, page)
     return out
 
 

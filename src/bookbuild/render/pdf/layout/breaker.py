@@ -108,13 +108,16 @@ def _break_line(units, first_len, rest_len, rules, advance):
 
 def _fit(units: list[lt.Unit], s: int, length: float, advance) -> int:
     """Largest end so that units[s:end] fits `length` (trailing spaces are free)."""
+    # the hottest loop of the layout (one pass per column over its units): names are local
+    call, space, limit = lt.CALL, lt.SPACE, length + EPS
     total, pending, prev, j = 0.0, 0.0, None, s
     while j < len(units):
         u = units[j]
-        if u.kind == lt.CALL:
+        kind = u.kind
+        if kind is call or kind == call:
             j += 1
             continue
-        if u.kind == lt.SPACE:
+        if kind is space or kind == space:
             if prev is not None:
                 pending += u.width_em
             j += 1
@@ -122,7 +125,7 @@ def _fit(units: list[lt.Unit], s: int, length: float, advance) -> int:
         w = u.width_em
         if prev is not None:
             w += pending + prev.glue_after + u.glue_before
-        if total + w > length + EPS:
+        if total + w > limit:
             room = length - total - (w - u.width_em)
             if _split_to_fit(units, j, room, prev is None, advance):
                 continue        # units[j] is now a piece that fits

@@ -16,10 +16,12 @@ GLUE_MAX = 0.25             # ¼ → ½ em Han–Latin glue (jlreq Appendix E, T
 
 def trim_glue(col: lt.Column) -> None:
     """No Han–Latin glue at a column head or foot (VT-12)."""
-    vis = [u for u in col.units if u.kind not in (lt.CALL, lt.SPACE)]
-    if vis:
-        vis[0].glue_before = 0.0
-        vis[-1].glue_after = 0.0
+    skip = (lt.CALL, lt.SPACE)
+    units = col.units
+    first = next((u for u in units if u.kind not in skip), None)
+    if first is not None:
+        first.glue_before = 0.0
+        next(u for u in reversed(units) if u.kind not in skip).glue_after = 0.0
 
 
 def justify(col: lt.Column, diags: list[Diagnostic]) -> None:
@@ -50,8 +52,9 @@ def justify(col: lt.Column, diags: list[Diagnostic]) -> None:
 
 def measure(units: list[lt.Unit]) -> tuple[float, int, int, int]:
     """(natural length, gaps, Latin spaces, glue sides) as Column computes them, in one pass."""
-    vis = [u for u in units if u.kind != lt.CALL]
-    while vis and vis[-1].kind == lt.SPACE:
+    call, space = lt.CALL, lt.SPACE
+    vis = [u for u in units if u.kind != call]
+    while vis and vis[-1].kind == space:
         vis.pop()
     if not vis:
         return 0.0, 0, 0, 0
@@ -59,12 +62,12 @@ def measure(units: list[lt.Unit]) -> tuple[float, int, int, int]:
     last = len(vis) - 1
     for i, u in enumerate(vis):
         natural += u.width_em
-        if u.kind == lt.SPACE:
+        if u.kind == space:
             spaces += 1
-        if i and u.glue_before:
+        if u.glue_before and i:
             natural += u.glue_before
             glues += 1
-        if i < last and u.glue_after:
+        if u.glue_after and i < last:
             natural += u.glue_after
             glues += 1
     return natural, last, spaces, glues

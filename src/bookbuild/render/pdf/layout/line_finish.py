@@ -13,8 +13,13 @@ from . import layout_types as lt
 
 def finish_line(units: list[lt.Unit], advance) -> list[lt.Unit]:
     """Acronyms, spaces and glue of a finished line (in this order)."""
-    units = tidy_spaces(acronyms_in_latin(units, advance))
-    set_glue(units)
+    kinds = {u.kind for u in units}     # most lines are Han only: skip the passes that cannot act
+    if lt.UPRIGHT in kinds:
+        units = acronyms_in_latin(units, advance)
+    if lt.SPACE in kinds:
+        units = tidy_spaces(units)
+    if lt.SIDEWAYS in kinds or lt.UPRIGHT in kinds:
+        set_glue(units)
     return units
 
 
