@@ -31,7 +31,19 @@ from anchor import chromium_binary, chromium_command, make_anchor_html  # noqa: 
 from floor import make_floor_html  # noqa: E402
 from make_stress_book import generate  # noqa: E402
 from measure import run_once  # noqa: E402
-from steps import ANCHOR, FLOOR, Result, Step, edit_note, edit_paragraph, fmt_table, fonts_row, run_step  # noqa: E402
+from steps import (  # noqa: E402
+    ANCHOR,
+    FLOOR,
+    SERVE,
+    Result,
+    Step,
+    edit_note,
+    edit_paragraph,
+    fmt_table,
+    fonts_row,
+    run_step,
+    serve_row,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 SCALES = (0.25, 0.5, 1.0, 2.0)
@@ -254,6 +266,9 @@ def main_table(work: Path, args, bb: list[str], env: dict) -> dict:
         generate(fig_book, args.scale, figures=args.figures)
         steps += figure_steps(fig_book, work, bb, env, args.figures)
     results = run_steps(steps, args)
+    if not args.only or re.search(args.only, SERVE):
+        results.append(serve_row(Path(__file__).with_name("serve_latency.py"), REPO, env, 3, args.timeout))
+        print(f"  {SERVE}: {results[-1].summary()}", file=sys.stderr, flush=True)
     anchors = {n: next((r for r in results if r.name == n and r.ok), None) for n in (ANCHOR, FLOOR)}
     results += fonts_row(results)
     print(f"\nbest of {args.runs}; × anchor, × floor = best wall time ÷ that anchor's best; "

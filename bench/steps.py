@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 import re
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,6 +163,29 @@ def fonts_row(results: list[Result]) -> list[Result]:
     return rows
 
 
+SERVE = "serve: one edit shown (sample book)"
+
+
+def serve_row(script: Path, book: Path, env: dict, edits: int, timeout: float) -> Result:
+    """Issue 19: seconds from saving a paragraph of the sample book to `bookbuild serve`
+    publishing every previewed edition again (serve_latency.py: serve's own Builder and
+    Watcher, no browser), one wall time per edit; CPU is not sampled (a thread of the bench)."""
+    res = Result(SERVE, output="save → every previewed edition published again")
+    try:
+        run = subprocess.run([sys.executable, str(script), str(book), "--edits", str(edits)], env=env,
+                             capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        res.error = f"{type(e).__name__}: {e}"
+        return res
+    for line in run.stdout.splitlines():
+        shown = [float(x) for x in re.findall(r"shown after ([\d.]+) s", line)]
+        if line.startswith("edit ") and shown:
+            res.walls.append(max(shown))
+    if not res.walls:
+        res.error = (run.stderr.strip().splitlines() or ["no edit was shown"])[-1]
+    return res
+
+
 def _ratio(a: float, b: float | None) -> str:
     return f"{a / b:.2f}" if b else "–"
 
@@ -183,8 +207,8 @@ def fmt_table(results: list[Result], anchors: dict[str, Result | None]) -> str:
         cells = [r.name, f"{r.best:.2f}", "" if r.computed else " ".join(f"{w:.2f}" for w in r.walls),
                  _ratio(r.best, anchor.best if anchor else None),
                  _ratio(r.best, floor.best if floor else None),
-                 f"{r.cpu:.2f}", _ratio(r.cpu, floor.cpu if floor else None),
-                 "" if r.computed else f"{r.maxrss_mib:.0f}"]
+                 f"{r.cpu:.2f}" if r.cpus else "–", _ratio(r.cpu, floor.cpu if floor and r.cpus else None),
+                 "" if r.computed or not r.maxrss_mib else f"{r.maxrss_mib:.0f}"]
         if tree:
             cells.append(f"{r.tree_mib:.0f}" if r.tree_mib is not None else "")
         lines.append("| " + " | ".join(cells + [r.output]) + " |")
