@@ -327,9 +327,12 @@ def _fix_widow(units, spans, rules, length):
     return spans
 
 
-def _content(units) -> int:
+def _content(units, enough: int = 2) -> int:
+    """Non-punctuation cells of `units`, counted up to `enough` (all VT-07 asks)."""
     n = 0
     for u in units:
+        if n >= enough:
+            break
         if u.kind in (lt.TCY, lt.SIDEWAYS, lt.UPRIGHT, lt.WARICHU):
             n += len(cc.cell_starts(u.text)) if u.kind != lt.TCY else 1
         elif u.kind == lt.HAN and (cc.is_han(u.text[0]) or unicodedata.category(u.text[0])[0] in "LN"):
