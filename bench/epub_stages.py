@@ -58,7 +58,7 @@ def main() -> None:
     data = build_data.prepare(variant)
     _mark("build data (build_data.prepare)")
     with tempfile.TemporaryDirectory(prefix="epub-stages-") as out:
-        build.RENDERERS[edition.format](variant, edition, Path(out), data, cache_dir, jobs=None,
+        build.renderer(edition.format)(variant, edition, Path(out), data, cache_dir, jobs=None,
                                         progress=lambda *a, **k: None)
     _mark(f"render ({edition.format})")
 
