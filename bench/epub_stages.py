@@ -45,6 +45,11 @@ def main() -> None:
     from bookbuild.commands.check import checked_book
     from bookbuild.transform import build_data, simplified
     _mark("imports (as `bookbuild build` does them)")
+    with build._fewer_gc_passes():     # as run_build does
+        _stages(args, build, checked_book, build_data, simplified)
+
+
+def _stages(args, build, checked_book, build_data, simplified) -> None:
     shutil.rmtree(args.book / ".bookbuild", ignore_errors=True)
     found = checked_book(args.book, fmt="text", stdout=io.StringIO(), stderr=io.StringIO(), doing="timing")
     if isinstance(found, int):
@@ -55,7 +60,7 @@ def main() -> None:
     variant = simplified.for_edition(book, edition)
     _mark("Simplified copy (simplified.for_edition)")
     cache_dir = root / ".bookbuild" / "cache"
-    data = build_data.prepare(variant)
+    data = build_data.prepare(variant, cache_dir)
     _mark("build data (build_data.prepare)")
     with tempfile.TemporaryDirectory(prefix="epub-stages-") as out:
         build.renderer(edition.format)(variant, edition, Path(out), data, cache_dir, jobs=None,
