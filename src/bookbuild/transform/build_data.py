@@ -39,14 +39,27 @@ class BuildData:
 def prepare(book: m.Book, cache_dir: Path | None = None) -> BuildData:
     """Number the notes, figures and tables, format the citations and collect the 索引 of `book`.
     With `cache_dir`, citeproc's answer is kept there for the next build (citeproc_cache.py)."""
-    numbers = number_notes(book)      # once: the citations and the 索引 read the same numbers
-    # citeproc's Pandoc run (≈ 0.5 s on the stress book) goes on in another
-    # process while this one collects the 索引 and numbers the figures
-    with ThreadPoolExecutor(1, thread_name_prefix="bookbuild-citeproc") as pool:
-        pending = pool.submit(format_citations, book, numbers, cache_dir)
-        index, figures = collect(book, numbers), number_figures(book)
+    return Preparing(book, cache_dir).finish()
+
+
+class Preparing:
+    """`prepare` in two halves.  Made, it starts citeproc's Pandoc run (≈ 0.5 s
+    on the stress book) in a thread; `finish()` collects the 索引, numbers the
+    figures and waits for the citations.  `bookbuild build` makes it as soon as
+    the book is loaded, so Pandoc formats the citations while the book is
+    checked (commands/build.py)."""
+
+    def __init__(self, book: m.Book, cache_dir: Path | None = None):
+        self.book = book
+        self.numbers = number_notes(book)   # once: the citations and the 索引 read the same numbers
+        pool = ThreadPoolExecutor(1, thread_name_prefix="bookbuild-citeproc")
+        self._citations = pool.submit(format_citations, book, self.numbers, cache_dir)
+        pool.shutdown(wait=False)
+
+    def finish(self) -> BuildData:
+        index, figures = collect(self.book, self.numbers), number_figures(self.book)
         try:
-            citations, errors = pending.result(), []
+            citations, errors = self._citations.result(), []
         except BookError as e:
             citations, errors = Citations(), list(e.diagnostics)
-    return BuildData(numbers, citations, errors, index, figures)
+        return BuildData(self.numbers, citations, errors, index, figures)
