@@ -13,13 +13,15 @@ order of first use, so when the child registered an image this process
 did not know at the fork, its documents are dropped and the later
 chapters written here; a page-list (`page_source`) places its marks in
 order, so such an edition is never split.  A child that fails, or cannot
-be forked, is the same fallback.  `jobs = 1` (`--jobs 1`) never forks.
+be forked, is the same fallback.  `jobs = 1` (`--jobs 1`) never forks, nor does
+a system other than Linux (macOS forbids a fork of a process with threads).
 """
 from __future__ import annotations
 
 import os
 import pickle
 import signal
+import sys
 from collections.abc import Callable
 
 from ... import model as m
@@ -34,7 +36,7 @@ def chapter_docs(ctx: Context, render: Callable[[Context, m.Chapter], Doc], jobs
     """render(ctx, ch) for every chapter, in order; the later ones in a forked child when worth it."""
     chapters = ctx.book.chapters
     cut = _cut(ctx)
-    if jobs == 1 or ctx.pages is not None or not cut or not hasattr(os, "fork"):
+    if jobs == 1 or ctx.pages is not None or not cut or not sys.platform.startswith("linux"):
         return [render(ctx, ch) for ch in chapters]
     read, write = os.pipe()
     known = (len(ctx.images), _memo_size(ctx))
