@@ -46,7 +46,7 @@ from ...transform.build_data import BuildData
 from ...transform.edition_text import EditionText
 from ...verify.epub import verify_epub
 from . import css as css_mod
-from . import fontembed, package, store
+from . import fontembed, package, split, store
 from .backindex import index_doc
 from .bibliography import bibliography_doc
 from .chapters import chapter_doc
@@ -60,7 +60,6 @@ from .nav import NAV_FILE, cover_doc, nav_doc, title_doc
 from .notes import notes_doc
 from .pagelist import PageMarks
 from .reproducible_zip import build_time, reproducible
-from .split import chapter_docs
 from .variants import mark_sequences
 
 
@@ -144,8 +143,12 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
     # the font rule is written once the documents (and so their characters) exist
     sheets = css_mod.stylesheets(book, edition, "", ctx)
     ctx.stylesheets = [path for path, _ in sheets]
-    cover, diags = _cover(ctx, cache_dir)
-    docs, resources = _documents(ctx, cover, jobs)
+    chapters = split.begin(ctx, chapter_doc, jobs)   # the later ones in a forked child (split.py)
+    try:
+        cover, diags = _cover(ctx, cache_dir)
+        docs, resources = _documents(ctx, cover, chapters)
+    finally:
+        chapters.close()
     if source_ids is not None:
         source_ids.update({"EPUB/" + doc: ids for doc, ids in ctx.source_ids.items()})
     docs.insert(2 if cover else 1, docs.pop())          # nav after cover and title
@@ -190,7 +193,7 @@ def _cover(ctx: Context, cache_dir) -> tuple[tuple[str, bytes] | None, list[Diag
 
 
 def _documents(ctx: Context, cover: tuple[str, bytes] | None,
-               jobs: int | None = None) -> tuple[list[Doc], list[tuple[str, bytes]]]:
+               chapters: split.Pending) -> tuple[list[Doc], list[tuple[str, bytes]]]:
     """Content documents in reading order (nav last, moved later) and the
     images they use (the cover first)."""
     book = ctx.book
@@ -200,7 +203,7 @@ def _documents(ctx: Context, cover: tuple[str, bytes] | None,
         resources.append(cover)
         docs.append(cover_doc(ctx, cover[0]))
     docs.append(title_doc(ctx))
-    docs += chapter_docs(ctx, chapter_doc, jobs)
+    docs += chapters.docs()
     if ctx.book_notes and any(ctx.numbers.by_chapter.values()):
         docs.append(notes_doc(ctx))
     if book.terms:

@@ -29,15 +29,48 @@ from .context import Context
 from .document import Doc
 
 MIN_CHARS = 120_000     # below this, forking and sending back costs more than it saves
+PARENT_SHARE = 0.45     # of the chapters' weight: this process also draws the cover and title page
 NOTE_CHARS = 150        # a note's weight when the chapters are balanced (its text is elsewhere)
 
 
-def chapter_docs(ctx: Context, render: Callable[[Context, m.Chapter], Doc], jobs: int | None) -> list[Doc]:
-    """render(ctx, ch) for every chapter, in order; the later ones in a forked child when worth it."""
+class Pending:
+    """The chapters being written: `begin` forks the child (before the cover is
+    drawn, so that this process draws it meanwhile), `docs()` writes the earlier
+    chapters here and takes the child's, `close()` ends a child not taken."""
+
+    def __init__(self, ctx: Context, render: Callable[[Context, m.Chapter], Doc], cut: int,
+                 pid: int = 0, read: int = -1, known: tuple[int, int] = (0, 0)):
+        self.ctx, self.render, self.cut, self.pid, self.read, self.known = ctx, render, cut, pid, read, known
+
+    def docs(self) -> list[Doc]:
+        """render(ctx, ch) of every chapter, in order."""
+        ctx, chapters = self.ctx, self.ctx.book.chapters
+        first = [self.render(ctx, ch) for ch in chapters[:self.cut]]
+        if not self.pid:
+            return first
+        with os.fdopen(self.read, "rb") as src:
+            self.read = -1
+            payload = src.read()
+        pid, self.pid = self.pid, 0
+        ok = os.waitpid(pid, 0)[1] == 0
+        later = _taken(ctx, payload) if ok and payload else None
+        return first + (later if later is not None else [self.render(ctx, ch) for ch in chapters[self.cut:]])
+
+    def close(self) -> None:
+        if self.read >= 0:
+            os.close(self.read)
+            self.read = -1
+        if self.pid:
+            _end(self.pid)
+            self.pid = 0
+
+
+def begin(ctx: Context, render: Callable[[Context, m.Chapter], Doc], jobs: int | None) -> Pending:
+    """Fork the child that writes the later chapters, when worth it."""
     chapters = ctx.book.chapters
     cut = _cut(ctx)
     if jobs == 1 or ctx.pages is not None or not cut or not sys.platform.startswith("linux"):
-        return [render(ctx, ch) for ch in chapters]
+        return Pending(ctx, render, len(chapters))
     read, write = os.pipe()
     known = (len(ctx.images), _memo_size(ctx))
     pid = os.fork()
@@ -53,16 +86,7 @@ def chapter_docs(ctx: Context, render: Callable[[Context, m.Chapter], Doc], jobs
         finally:
             os._exit(code)
     os.close(write)
-    try:
-        first = [render(ctx, ch) for ch in chapters[:cut]]
-        with os.fdopen(read, "rb") as src:
-            payload = src.read()
-    except BaseException:
-        _end(pid)
-        raise
-    ok = os.waitpid(pid, 0)[1] == 0
-    later = _taken(ctx, payload) if ok and payload else None
-    return first + (later if later is not None else [render(ctx, ch) for ch in chapters[cut:]])
+    return Pending(ctx, render, cut, pid, read, known)
 
 
 def _cut(ctx: Context) -> int:
@@ -75,7 +99,7 @@ def _cut(ctx: Context) -> int:
     run = 0
     for i, w in enumerate(weights):
         run += w
-        if run * 2 >= total:
+        if run >= total * PARENT_SHARE:
             return min(max(i + 1, 1), len(weights) - 1)
     return len(weights) - 1
 
