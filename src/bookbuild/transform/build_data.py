@@ -43,23 +43,31 @@ def prepare(book: m.Book, cache_dir: Path | None = None) -> BuildData:
 
 
 class Preparing:
-    """`prepare` in two halves.  Made, it starts citeproc's Pandoc run (≈ 0.5 s
-    on the stress book) in a thread; `finish()` collects the 索引, numbers the
-    figures and waits for the citations.  `bookbuild build` makes it as soon as
-    the book is loaded, so Pandoc formats the citations while the book is
-    checked (commands/build.py)."""
+    """`prepare` in two halves.  Made, it numbers the notes and starts citeproc's
+    Pandoc run (≈ 0.5 s on the stress book) in a thread; `finish()` collects
+    the 索引, numbers the figures and waits for the citations.  `bookbuild
+    build` makes it as soon as the book is loaded, so Pandoc formats the
+    citations while the book is checked (commands/build.py): the book may
+    still have errors then, so whatever the thread raises waits for
+    `finish()`, which only a book that checked clean reaches."""
 
     def __init__(self, book: m.Book, cache_dir: Path | None = None):
         self.book = book
-        self.numbers = number_notes(book)   # once: the citations and the 索引 read the same numbers
         pool = ThreadPoolExecutor(1, thread_name_prefix="bookbuild-citeproc")
-        self._citations = pool.submit(format_citations, book, self.numbers, cache_dir)
+        # one worker: the citations start once the numbers are made
+        self._numbers = pool.submit(number_notes, book)   # the citations and the 索引 read the same numbers
+        self._citations = pool.submit(_citations, book, self._numbers, cache_dir)
         pool.shutdown(wait=False)
 
     def finish(self) -> BuildData:
-        index, figures = collect(self.book, self.numbers), number_figures(self.book)
-        try:
-            citations, errors = self._citations.result(), []
-        except BookError as e:
-            citations, errors = Citations(), list(e.diagnostics)
-        return BuildData(self.numbers, citations, errors, index, figures)
+        numbers = self._numbers.result()
+        index, figures = collect(self.book, numbers), number_figures(self.book)
+        citations, errors = self._citations.result()
+        return BuildData(numbers, citations, errors, index, figures)
+
+
+def _citations(book: m.Book, numbers, cache_dir: Path | None) -> tuple[Citations, list[Diagnostic]]:
+    try:
+        return format_citations(book, numbers.result(), cache_dir), []
+    except BookError as e:
+        return Citations(), list(e.diagnostics)
