@@ -6,8 +6,9 @@ and of its children, i.e. Pandoc, apart), without a profiler's overhead.
 
 The book's `.bookbuild/` is removed first.  The stages are those of
 commands/build.py for one edition: imports, load + check (`checked_book`),
-the Simplified copy, `build_data.prepare`, the renderer (XHTML, OPF, zip,
-verification).  See PROFILE.md, "2026-12-07 (2)".
+the Simplified copy, `build_data.prepare` (its citeproc run begun during the
+checks, as `bookbuild build` does), the renderer (XHTML, OPF, zip,
+verification).  See PROFILE.md, "2026-12-07 (2)" and "(5)".
 """
 from __future__ import annotations
 
@@ -41,12 +42,20 @@ def main() -> None:
     args = ap.parse_args()
     print("| stage | wall s | CPU s | children CPU s |\n|---|---:|---:|---:|")
     _mark("")
+    from bookbuild import gcpolicy
     from bookbuild.commands import build
     from bookbuild.commands.check import checked_book
     from bookbuild.transform import build_data, simplified
     _mark("imports (as `bookbuild build` does them)")
+    with gcpolicy.fewer_passes():     # as run_build does
+        _stages(args, build, checked_book, build_data, simplified)
+
+
+def _stages(args, build, checked_book, build_data, simplified) -> None:
     shutil.rmtree(args.book / ".bookbuild", ignore_errors=True)
-    found = checked_book(args.book, fmt="text", stdout=io.StringIO(), stderr=io.StringIO(), doing="timing")
+    early: list = []      # as run_build: citeproc begins while the book is checked
+    found = checked_book(args.book, fmt="text", stdout=io.StringIO(), stderr=io.StringIO(), doing="timing",
+                         on_load=lambda book: early.extend(build._early_data(book, [args.edition])))
     if isinstance(found, int):
         raise SystemExit(f"the book does not check clean (status {found})")
     root, book, _ = found
@@ -55,10 +64,11 @@ def main() -> None:
     variant = simplified.for_edition(book, edition)
     _mark("Simplified copy (simplified.for_edition)")
     cache_dir = root / ".bookbuild" / "cache"
-    data = build_data.prepare(variant)
+    begun = early[0] if early and early[0].book is variant else build_data.Preparing(variant, cache_dir)
+    data = begun.finish()
     _mark("build data (build_data.prepare)")
     with tempfile.TemporaryDirectory(prefix="epub-stages-") as out:
-        build.RENDERERS[edition.format](variant, edition, Path(out), data, cache_dir, jobs=None,
+        build.renderer(edition.format)(variant, edition, Path(out), data, cache_dir, jobs=None,
                                         progress=lambda *a, **k: None)
     _mark(f"render ({edition.format})")
 

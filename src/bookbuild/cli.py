@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import signal
 import sys
@@ -10,6 +9,7 @@ import threading
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
+from . import gcpolicy
 from .atomic import run_tempdir
 from .crash import report_crash
 from .procs import children
@@ -196,13 +196,6 @@ def _run_tempdir(command: str):
     return nullcontext()
 
 
-# The cyclic GC's default thresholds (700, 10, 10) make it walk the whole heap again
-# and again while a book's 10⁵–10⁶ acyclic objects (model, units, XHTML trees) are
-# made: 0.45 s CPU of a cold EPUB build of the stress book went to 7 full collections
-# (0.07 s with these).  A command is one short process; cycles are rare and small.
-GC_THRESHOLDS = (50_000, 20, 10)
-
-
 def main_entry() -> None:
-    gc.set_threshold(*GC_THRESHOLDS)
+    gcpolicy.use_for_process()
     sys.exit(main())

@@ -17,7 +17,6 @@ or −signal).  One build at a time; end of input ends the server.
 """
 from __future__ import annotations
 
-import gc
 import importlib
 import json
 import os
@@ -25,7 +24,7 @@ import signal
 import sys
 import traceback
 
-from .cli import GC_THRESHOLDS
+from . import gcpolicy
 from .cli import main as cli_main
 
 # What `build` imports on its way (cli._run defers them so `check` stays light);
@@ -38,7 +37,7 @@ PRELOAD = ("bookbuild.commands.build", "bookbuild.commands.check",
 
 def main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is serve's to handle; EOF ends us
-    gc.set_threshold(*GC_THRESHOLDS)               # as cli.main_entry: the children inherit it
+    gcpolicy.use_for_process()                     # as cli.main_entry: the children inherit it
     for name in PRELOAD:
         try:
             importlib.import_module(name)

@@ -31,9 +31,11 @@ def load_prepared(root: Path) -> tuple[m.Book | None, list[Diagnostic]]:
     return (with_citation_notes(book) if book is not None else None), diags
 
 
-def check_book(root: Path, need_book: bool = True):
+def check_book(root: Path, need_book: bool = True, on_load=None):
     """(diagnostics, book or None) for one book folder; answered from the cache when
-    nothing changed.  With need_book=False the book is not unpickled (returns None)."""
+    nothing changed.  With need_book=False the book is not unpickled (returns None).
+    `on_load(book)`, when the book is loaded rather than read from the cache, is
+    called before it is checked (a build starts citeproc there, commands/build.py)."""
     cache_dir = root / ".bookbuild" / "cache"
     key = cache.book_key(root, _font_files(root))
     diags = cache.load(cache_dir, key, "diags")
@@ -42,6 +44,8 @@ def check_book(root: Path, need_book: bool = True):
         if book is not None or not need_book:
             return diags, book
     book, diags = load_prepared(root)
+    if book is not None and on_load is not None:
+        on_load(book)
     if book is not None:
         diags = diags + _without_cascades(diags, run_checks(book, cache_dir))
     # pickling the model costs more than a cold check saves; only builds keep it
@@ -93,17 +97,17 @@ def _without_cascades(load_diags, check_diags):
     return [d for d in check_diags if d.code not in dropped]
 
 
-def checked_book(book_dir: Path, *, fmt: str, stdout, stderr, doing: str):
+def checked_book(book_dir: Path, *, fmt: str, stdout, stderr, doing: str, on_load=None):
     """Find, load and check the book for a command that needs a clean book.
 
     Returns (root, book, diagnostics), or an exit status when there is no
-    book (2) or the book has errors (1, diagnostics printed)."""
+    book (2) or the book has errors (1, diagnostics printed).  `on_load`: check_book's."""
     try:
         root, _, _ = find_book_toml(book_dir.resolve())
     except NoBook as e:
         print(f"bookbuild: {e}", file=stderr)
         return 2
-    diags, book = check_book(root)
+    diags, book = check_book(root, on_load=on_load)
     if book is None or any(d.severity == "error" for d in diags):
         stdout.write(format_report(diags, fmt, root))
         print(f"bookbuild: {doing}: fix the errors above first", file=stderr)

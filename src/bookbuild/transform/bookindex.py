@@ -25,6 +25,7 @@ from functools import lru_cache
 from .. import model as m
 from ..charclass import is_han, without_variation_selectors
 from .notes import NoteNumbers, number_notes
+from .readings import Readings
 from .sortkeys import sort_chars, sort_key, stroke_rank, strokes
 
 KINDS = ("name", "term", "index")
@@ -106,11 +107,14 @@ def collect(book: m.Book, numbers: NoteNumbers | None = None) -> BookIndex:
         if nid in homes:       # a note nobody calls is printed nowhere
             _walk(book, m.walk_blocks_inlines(note.blocks), homes[nid], occurrences, seen)
     entries: dict[str, Entry] = {}
+    known = Readings.open() if occurrences and method in ("pinyin", "zhuyin") else None
     for occ in occurrences:
         if occ.entry not in entries:
-            entries[occ.entry] = Entry(occ.entry, group_label(occ.entry, method))
+            entries[occ.entry] = Entry(occ.entry, group_label(occ.entry, method, known))
         entries[occ.entry].occurrences.append(occ)
-    ordered = sorted(entries.values(), key=lambda e: (reading_key(e.text, method), e.text))
+    ordered = sorted(entries.values(), key=lambda e: (reading_key(e.text, method, known), e.text))
+    if known is not None:
+        known.save()
     return BookIndex(ordered, {o.pos: o for o in occurrences})
 
 
@@ -132,14 +136,15 @@ def _note_chapters(book: m.Book, numbers: NoteNumbers | None = None) -> dict[str
     return {nid: numbers.chapter_of(nid) for nid in numbers.numbers}
 
 
-def reading_key(text: str, method: str) -> tuple:
+def reading_key(text: str, method: str, known: Readings | None = None) -> tuple:
     """`sort_key`, but with the readings of the whole word: pypinyin knows
     heteronyms in context (長沙 cháng, 重慶 chóng) from Simplified phrases, so
-    the word is looked up in its OpenCC t2s form."""
+    the word is looked up in its OpenCC t2s form.  `known`: readings kept on
+    this machine (readings.py), else pypinyin is asked."""
     if method not in ("pinyin", "zhuyin"):
         return sort_key(text, method)
     chars = sort_chars(text)
-    syllables = _word_readings(chars, method)
+    syllables = _readings_of(chars, method, known)
     if len(syllables) != len(chars):
         return sort_key(text, method)
     key = []
@@ -161,9 +166,18 @@ def _split_tone(syl: str, method: str) -> tuple[str, int]:
     return (syl[:-1], int(syl[-1])) if syl[-1:].isdigit() else (syl, 5)
 
 
+def _readings_of(word: str, method: str, known: Readings | None) -> tuple[str, ...]:
+    return known.get(word, method, _computed_readings) if known is not None else _word_readings(word, method)
+
+
 @lru_cache(maxsize=4096)
 def _word_readings(word: str, method: str) -> tuple[str, ...]:
-    from pypinyin import Style, pinyin  # deferred: its dictionaries are large
+    return _computed_readings(word, method)
+
+
+def _computed_readings(word: str, method: str) -> tuple[str, ...]:
+    """pypinyin's readings of `word` ("pinyin": TONE3, "zhuyin": BOPOMOFO), one per character."""
+    from pypinyin import Style, pinyin  # deferred: its dictionaries are large; readings.py keeps the answers
     simplified = _t2s(word)
     if len(simplified) != len(word):
         simplified = word
@@ -187,8 +201,9 @@ def _t2s(text: str) -> str:
     return cc.convert(text) if cc else text
 
 
-def group_label(text: str, method: str) -> str:
-    """The heading an entry sorts under: a pinyin initial, a zhuyin symbol, N畫."""
+def group_label(text: str, method: str, known: Readings | None = None) -> str:
+    """The heading an entry sorts under: a pinyin initial, a zhuyin symbol, N畫
+    (`known`: as reading_key's)."""
     chars = sort_chars(text)        # the heading of 豈 U+F900 is that of 豈 U+8C48
     first = chars[:1]
     if not first:
@@ -198,7 +213,7 @@ def group_label(text: str, method: str) -> str:
     if method == "strokes":
         n = strokes(first)
         return f"{n}畫" if n else "其他"
-    syllables = _word_readings(chars[:8], "zhuyin" if method == "zhuyin" else "pinyin")
+    syllables = _readings_of(chars[:8], "zhuyin" if method == "zhuyin" else "pinyin", known)
     reading = syllables[0] if syllables else ""
     return reading[:1].upper() if reading else "其他"
 

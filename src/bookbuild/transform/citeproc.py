@@ -234,7 +234,8 @@ def _run_pandoc(doc: dict, refs: list[dict], csl: Path, book: m.Book,
         if hit is not None:
             return json.loads(hit[0]), hit[1]
         bib.write_text(sources, "utf-8")
-        with capture() as messages:
+        # this thread's messages only: build_data.prepare runs this beside other work
+        with capture(thread_only=True) as messages:
             try:
                 out, _ = run_pandoc(document, "json", "json",
                                     ["--citeproc", f"--csl={csl}", f"--bibliography={bib}"])

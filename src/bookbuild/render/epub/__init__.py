@@ -46,7 +46,7 @@ from ...transform.build_data import BuildData
 from ...transform.edition_text import EditionText
 from ...verify.epub import verify_epub
 from . import css as css_mod
-from . import fontembed, package, store
+from . import fontembed, package, split, store
 from .backindex import index_doc
 from .bibliography import bibliography_doc
 from .chapters import chapter_doc
@@ -66,12 +66,13 @@ from .variants import mark_sequences
 def build(book: m.Book, edition: EditionConfig, out_dir: Path, data: BuildData, cache_dir: Path, *,
           jobs: int | None = None, progress=None) -> list[Diagnostic]:
     """Write out_dir/<edition>.epub and its log; return the diagnostics (errors mean no EPUB).
-    (`jobs` and `progress` are the renderers' common signature: one process, no stages.)"""
+    (`jobs` and `progress` are the renderers' common signature: `jobs = 1` writes every
+    chapter in this process (split.py), no stages.)"""
     out_dir = Path(out_dir)
     out_path = out_dir / edition.output_file
     layout, diags = page_layout(book, edition, data)
     source_ids: dict = {}
-    diags += _write_epub(book, edition, out_path, data, cache_dir, layout, source_ids)
+    diags += _write_epub(book, edition, out_path, data, cache_dir, layout, source_ids, jobs)
     log = to_json_obj(diags, book.root) | {"source_ids": {
         doc: {i: [p.file, p.line, p.col] for i, p in ids.items()} for doc, ids in sorted(source_ids.items())}}
     try:
@@ -96,9 +97,9 @@ def page_layout(book: m.Book, edition: EditionConfig, data: BuildData) -> tuple[
 
 
 def _write_epub(book: m.Book, edition: EditionConfig, out_path: Path, data: BuildData, cache_dir: Path,
-                layout: dict | None, source_ids: dict) -> list[Diagnostic]:
+                layout: dict | None, source_ids: dict, jobs: int | None = None) -> list[Diagnostic]:
     try:
-        archive, diags = render_epub(book, edition, data, cache_dir, layout, source_ids)
+        archive, diags = render_epub(book, edition, data, cache_dir, layout, source_ids, jobs)
     except BookError as exc:
         return list(exc.diagnostics)
     try:
@@ -124,9 +125,11 @@ class _Unverified(Exception):
 
 
 def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir: Path | None = None,
-                layout: dict | None = None, source_ids: dict | None = None) -> tuple[bytes, list[Diagnostic]]:
+                layout: dict | None = None, source_ids: dict | None = None,
+                jobs: int | None = None) -> tuple[bytes, list[Diagnostic]]:
     """The finished, reproducible EPUB archive as bytes; `source_ids`, when
-    given, is filled with the package paths' element ids → source positions."""
+    given, is filled with the package paths' element ids → source positions;
+    `jobs = 1`: no chapter written by a forked process (split.py)."""
     refused = check_assets(book, ["all.css", f"{edition.name}.css"])
     if refused:     # a remote, outside or broken reference: no EPUB (check/assets.py)
         raise BookError(refused)
@@ -140,8 +143,12 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
     # the font rule is written once the documents (and so their characters) exist
     sheets = css_mod.stylesheets(book, edition, "", ctx)
     ctx.stylesheets = [path for path, _ in sheets]
-    cover, diags = _cover(ctx, cache_dir)
-    docs, resources = _documents(ctx, cover)
+    chapters = split.begin(ctx, chapter_doc, jobs)   # the later ones in a forked child (split.py)
+    try:
+        cover, diags = _cover(ctx, cache_dir)
+        docs, resources = _documents(ctx, cover, chapters)
+    finally:
+        chapters.close()
     if source_ids is not None:
         source_ids.update({"EPUB/" + doc: ids for doc, ids in ctx.source_ids.items()})
     docs.insert(2 if cover else 1, docs.pop())          # nav after cover and title
@@ -185,7 +192,8 @@ def _cover(ctx: Context, cache_dir) -> tuple[tuple[str, bytes] | None, list[Diag
                                  "installed", cfg.path, 1, 1, exc.hint + "; or set cover = \"…\" in [book]")]
 
 
-def _documents(ctx: Context, cover: tuple[str, bytes] | None) -> tuple[list[Doc], list[tuple[str, bytes]]]:
+def _documents(ctx: Context, cover: tuple[str, bytes] | None,
+               chapters: split.Pending) -> tuple[list[Doc], list[tuple[str, bytes]]]:
     """Content documents in reading order (nav last, moved later) and the
     images they use (the cover first)."""
     book = ctx.book
@@ -195,7 +203,7 @@ def _documents(ctx: Context, cover: tuple[str, bytes] | None) -> tuple[list[Doc]
         resources.append(cover)
         docs.append(cover_doc(ctx, cover[0]))
     docs.append(title_doc(ctx))
-    docs += [chapter_doc(ctx, ch) for ch in book.chapters]
+    docs += chapters.docs()
     if ctx.book_notes and any(ctx.numbers.by_chapter.values()):
         docs.append(notes_doc(ctx))
     if book.terms:

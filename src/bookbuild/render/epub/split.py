@@ -1,0 +1,148 @@
+"""The chapter documents of a long book written by two processes (issue 19).
+
+The chapters' XHTML is most of an EPUB build's own time (≈ 0.8 s CPU of
+1.1 s on the stress book) and all of it is Python, so a second thread
+cannot help; a process forked with the finished shared data writes the
+later chapters while this one writes the earlier ones, and sends back its
+documents and what they added to the context (the source positions of their
+element ids, the files of the 索引 occurrences, the normalized texts).
+
+The documents must be the bytes one process would write.  What a chapter
+leaves in the context for later ones is known: images are numbered in
+order of first use, so when the child registered an image this process
+did not know at the fork, its documents are dropped and the later
+chapters written here; a page-list (`page_source`) places its marks in
+order, so such an edition is never split.  A child that fails, or cannot
+be forked, is the same fallback.  `jobs = 1` (`--jobs 1`) never forks, nor does
+a system other than Linux (macOS forbids a fork of a process with threads).
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+from collections.abc import Callable
+
+from ... import model as m
+from .context import Context
+from .document import Doc
+
+MIN_CHARS = 120_000     # below this, forking and sending back costs more than it saves
+PARENT_SHARE = 0.45     # of the chapters' weight: this process also draws the cover and title page
+NOTE_CHARS = 150        # a note's weight when the chapters are balanced (its text is elsewhere)
+
+
+class Pending:
+    """The chapters being written: `begin` forks the child (before the cover is
+    drawn, so that this process draws it meanwhile), `docs()` writes the earlier
+    chapters here and takes the child's, `close()` ends a child not taken."""
+
+    def __init__(self, ctx: Context, render: Callable[[Context, m.Chapter], Doc], cut: int,
+                 pid: int = 0, read: int = -1, known: tuple[int, int] = (0, 0)):
+        self.ctx, self.render, self.cut, self.pid, self.read, self.known = ctx, render, cut, pid, read, known
+
+    def docs(self) -> list[Doc]:
+        """render(ctx, ch) of every chapter, in order."""
+        ctx, chapters = self.ctx, self.ctx.book.chapters
+        first = [self.render(ctx, ch) for ch in chapters[:self.cut]]
+        if not self.pid:
+            return first
+        with os.fdopen(self.read, "rb") as src:
+            self.read = -1
+            payload = src.read()
+        pid, self.pid = self.pid, 0
+        ok = os.waitpid(pid, 0)[1] == 0
+        later = _taken(ctx, payload) if ok and payload else None
+        return first + (later if later is not None else [self.render(ctx, ch) for ch in chapters[self.cut:]])
+
+    def close(self) -> None:
+        if self.read >= 0:
+            os.close(self.read)
+            self.read = -1
+        if self.pid:
+            _end(self.pid)
+            self.pid = 0
+
+
+def begin(ctx: Context, render: Callable[[Context, m.Chapter], Doc], jobs: int | None) -> Pending:
+    """Fork the child that writes the later chapters, when worth it."""
+    chapters = ctx.book.chapters
+    cut = _cut(ctx)
+    if jobs == 1 or ctx.pages is not None or not cut or not sys.platform.startswith("linux"):
+        return Pending(ctx, render, len(chapters))
+    read, write = os.pipe()
+    known = (len(ctx.images), _memo_size(ctx))
+    pid = os.fork()
+    if pid == 0:                         # the child: the later chapters, then leave at once
+        code = 1
+        try:
+            os.close(read)
+            _child_signals()
+            payload = _written(ctx, render, chapters[cut:], known)
+            with os.fdopen(write, "wb") as out:
+                out.write(payload)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    return Pending(ctx, render, cut, pid, read, known)
+
+
+def _cut(ctx: Context) -> int:
+    """Where the later half of the chapters starts (by text and notes), 0 when the book is too short."""
+    weights = [len(ctx.book.texts.get(ch.file, "")) + NOTE_CHARS * len(ctx.numbers.by_chapter.get(ch.index, ()))
+               for ch in ctx.book.chapters]
+    total = sum(weights)
+    if len(weights) < 2 or total < MIN_CHARS:
+        return 0
+    run = 0
+    for i, w in enumerate(weights):
+        run += w
+        if run >= total * PARENT_SHARE:
+            return min(max(i + 1, 1), len(weights) - 1)
+    return len(weights) - 1
+
+
+def _memo_size(ctx: Context) -> int:
+    return len(ctx.text.memo) if ctx.text.memo is not None else 0
+
+
+def _written(ctx: Context, render, chapters: list[m.Chapter], known: tuple[int, int]) -> bytes:
+    """The child's answer: its documents and what they added to the context."""
+    docs = [render(ctx, ch) for ch in chapters]
+    files = {d.file for d in docs}
+    memo = list(ctx.text.memo.items())[known[1]:] if ctx.text.memo is not None else []
+    added = {"images": len(ctx.images) != known[0],
+             "source_ids": {f: ids for f, ids in ctx.source_ids.items() if f in files},
+             "index_files": {k: f for k, f in ctx.index_files.items() if f in files},
+             "memo": memo}
+    return pickle.dumps((docs, added), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _taken(ctx: Context, payload: bytes) -> list[Doc] | None:
+    """The child's documents with its additions merged into ctx; None when they cannot be used."""
+    docs, added = pickle.loads(payload)
+    if added["images"]:
+        return None        # image numbers depend on the order of first use: write them here
+    for f, ids in added["source_ids"].items():
+        ctx.source_ids[f] = ids
+    ctx.index_files.update(added["index_files"])
+    if ctx.text.memo is not None:
+        ctx.text.memo.update(added["memo"])
+    return docs
+
+
+def _child_signals() -> None:
+    """Ctrl-C reaches the process group: the parent decides (it ends the child);
+    SIGTERM ends the child at once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _end(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
