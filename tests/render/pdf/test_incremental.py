@@ -131,9 +131,9 @@ def test_two_workers_draw_into_the_same_cache(builder):
     assert page_texts(builder.root / "b" / "print.pdf") == page_texts(first)
 
 
-@pytest.mark.parametrize("broken", [("index.json",), ("text.json",), ("index.json", "text.json")])
+@pytest.mark.parametrize("broken", [("index.json",), ("text.bin",), ("index.json", "text.bin")])
 def test_unreadable_cache_index_draws_again(builder, broken):
-    """index.json lists the WeasyPrint pages, text.json holds the text pages:
+    """index.json lists the WeasyPrint pages, text.bin holds the text pages:
     each unreadable file costs its own pages, and only those."""
     first = builder.build("a")
     folder = builder.cache / "pages" / "print"

@@ -23,7 +23,8 @@ Layout of cache_dir/pages/<edition>/:
 
     index.json    {"pages": {key: [chunk, i]}, "chunks": {chunk: {"fonts": {family: file}}}}
     <chunk>.pdf   the pages one WeasyPrint run drew, turned, with their own subsets
-    text.json     {"stamp": …, "sha256": …} and, on the next line, {key: [content, glyphs, fonts]}:
+    text.bin      a header line ({"stamp": …, "sha256": …, "index": n}), an index (JSON:
+                  {key: [offset, length, glyphs, fonts]}) and the compressed contents:
                   the text pages written without WeasyPrint (textpages.py); their glyph
                   ids are those of the derived font files in "fonts" (with each file's
                   hash: a page is reused only while its files are unchanged, and keeps
@@ -45,6 +46,7 @@ import json
 import os
 import re
 import tempfile
+import zlib
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
@@ -70,7 +72,7 @@ def _code_stamp() -> str:
     """The code that makes a chunk file from the HTML (drawing, turning,
     retagging), not the rest of turn.py, and the versions of what it calls."""
     h = hashlib.sha256(str(_VERSION).encode())
-    for code in (draw.draw_range, turn._Turn, turn.turn_page, turn.turn_pages, turn.retag_fonts, turn._new_tag):
+    for code in (draw.draw_range, turn.Turn, turn.turn_page, turn.turn_pages, turn.retag_fonts, turn._new_tag):
         h.update(inspect.getsource(code).encode())
     for dist in ("weasyprint", "pydyf", "pikepdf"):
         try:
@@ -129,6 +131,8 @@ def text_stamp() -> str:
     for module in (textpages, shaping, overlays):
         h.update(inspect.getsource(module).encode())
     h.update(f"uharfbuzz={metadata.version('uharfbuzz')}".encode())
+    # the contents are kept compressed as qpdf would compress them: the same zlib must do it
+    h.update(f"zlib={zlib.ZLIB_RUNTIME_VERSION}".encode())
     return h.hexdigest()
 
 
@@ -140,7 +144,7 @@ class PageCache:
         self.pages: dict[str, tuple[str, int]] = {}
         self.chunks: dict[str, dict] = {}
         self.stamp = stamp
-        self.texts: dict[str, TextPage] = _read_texts(self.folder / "text.json", stamp) if stamp else {}
+        self.texts: dict[str, TextPage] = _read_texts(self.folder / TEXT_FILE, stamp) if stamp else {}
         self._texts_changed = False
         try:
             data = json.loads((self.folder / "index.json").read_text(encoding="utf-8"))
@@ -176,7 +180,7 @@ class PageCache:
         """Keep the chunks and text pages of this build; write the index."""
         texts = {k: v for k, v in sorted(self.texts.items()) if k in live}
         if self.stamp and (self._texts_changed or len(texts) != len(self.texts)):
-            _write_texts(self.folder / "text.json", self.stamp, texts)
+            _write_texts(self.folder / TEXT_FILE, self.stamp, texts)
         keep = {self.pages[k][0] for k in live if k in self.pages}
         self.chunks = {c: v for c, v in self.chunks.items() if c in keep}
         self.pages = {k: v for k, v in self.pages.items() if v[0] in keep}
@@ -187,32 +191,56 @@ class PageCache:
             for path in self.folder.glob("*.pdf"):
                 if path.stem not in keep:
                     path.unlink(missing_ok=True)
+            (self.folder / "text.json").unlink(missing_ok=True)     # text pages as kept before 2026-12-07
         except OSError:
             pass    # best effort, like the check cache: the next build draws more
 
 
-def _read_texts(path: Path, stamp: str) -> dict[str, TextPage]:
-    """The text pages of earlier builds.  The file is a header line (stamp, and the
-    sha256 of the rest) and the pages as JSON: a file that is not exactly what
-    _write_texts wrote is not read, so its values need no checking one by one
-    (a million of them on a long book)."""
+TEXT_FILE = "text.bin"
+
+
+def _read_texts(path: Path, stamp: str | None) -> dict[str, TextPage]:
+    """The text pages of earlier builds (`stamp` None: whatever stamp they have).
+
+    The file is a header line (stamp, the sha256 of the rest, the index's
+    length), the index as JSON — {"fonts": [a page's fonts, …], "pages":
+    {key: [offset, length, glyphs, fonts]}} — and the pages' compressed content
+    streams, one after the other.  A file that is not exactly what _write_texts
+    wrote is not read, so its values need no checking one by one.  Not one
+    JSON document: the contents as JSON strings took 0.3 s to read back on the
+    stress book, and are never needed as text."""
     try:
-        head, _, body = path.read_bytes().partition(b"\n")
-        header = json.loads(head)
-        if header.get("stamp") != stamp or header.get("sha256") != hashlib.sha256(body).hexdigest():
+        data = path.read_bytes()
+        start = data.index(b"\n") + 1
+        header = json.loads(data[:start])
+        if (stamp is not None and header.get("stamp") != stamp) \
+                or header.get("sha256") != hashlib.sha256(memoryview(data)[start:]).hexdigest():
             return {}
-        return {k: TextPage(content.encode("ascii"), tuple(map(tuple, glyphs)), tuple(map(tuple, fonts)))
-                for k, (content, glyphs, fonts) in json.loads(body).items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        blob = start + int(header["index"])
+        index = json.loads(data[start:blob])
+        fonts = [tuple(map(tuple, f)) for f in index["fonts"]]
+        return {k: TextPage(data[blob + at:blob + at + size], {f: tuple(g) for f, g in glyphs.items()}, fonts[i])
+                for k, (at, size, glyphs, i) in index["pages"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return {}   # no cache yet, or an unreadable one: write the pages again
 
 
+def stored_text_pages(folder: Path) -> dict[str, TextPage]:
+    """The text pages a cache folder holds, whatever code wrote them (tests, tools)."""
+    return _read_texts(Path(folder) / TEXT_FILE, None)
+
+
 def _write_texts(path: Path, stamp: str, texts: dict[str, TextPage]) -> None:
-    body = json.dumps({k: (t.content.decode("ascii"), t.glyphs, t.fonts) for k, t in texts.items()},
-                      separators=(",", ":")).encode("ascii")
-    head = json.dumps({"stamp": stamp, "sha256": hashlib.sha256(body).hexdigest()}).encode("ascii")
+    fonts: dict[tuple, int] = {}
+    pages, at = {}, 0
+    for k, t in texts.items():
+        pages[k] = [at, len(t.content), t.glyphs, fonts.setdefault(t.fonts, len(fonts))]
+        at += len(t.content)
+    index = json.dumps({"fonts": list(fonts), "pages": pages}, separators=(",", ":")).encode("ascii")
+    body = index + b"".join(t.content for t in texts.values())
+    head = json.dumps({"stamp": stamp, "sha256": hashlib.sha256(body).hexdigest(), "index": len(index)})
     try:
-        write_bytes(path, head + b"\n" + body)
+        write_bytes(path, head.encode("ascii") + b"\n" + body)
     except OSError:
         pass    # best effort, like the index
 
