@@ -78,7 +78,8 @@ def _draw_book(htmls: list[str], html_for: HtmlMaker, job: DrawJob, folder: Path
                painter: PagePainter | None) -> Drawn:
     keys = page_keys(htmls, job.context)
     cache = PageCache(folder, text_stamp() if painter else "")
-    files = FontFiles()     # each derived file hashed once: for the text pages and unify_fonts
+    # each derived file hashed once (for the text pages and unify_fonts), compressed once (kept in folder/fonts)
+    files = FontFiles(folder / "fonts")
     text_pages, painted = _text_pages(keys, cache, painter, job, files)
     where = [None if t else cache.find(k) for k, t in zip(keys, text_pages)]
     tasks = plan_tasks([i for i, w in enumerate(where) if w is None and not text_pages[i]], keys, job.jobs, cache)
@@ -97,6 +98,7 @@ def _draw_book(htmls: list[str], html_for: HtmlMaker, job: DrawJob, folder: Path
     sources += _insert(pdf, tasks, text_pages, job.size)
     extra = _joined_glyphs(job.extra_glyphs, extra_glyphs(text_pages))
     merged = unify_fonts(pdf, page_files, extra, files)
+    files.prune()
     _give_fonts(pdf, text_pages, merged)
     drawn = sum(t.stop - t.first for t in tasks) + painted
     return Drawn(pdf, sources, parts, keys, drawn, cache, merged)
