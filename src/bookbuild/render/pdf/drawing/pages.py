@@ -65,18 +65,19 @@ class Drawn:
 
 
 def draw_book(htmls: list[str], html_for: HtmlMaker, job: DrawJob, folder: Path,
-              painter: PagePainter | None = None) -> Drawn:
+              painter: PagePainter | None = None, keys: list[str | None] | None = None) -> Drawn:
     """Make the pages whose key is new — written straight into the PDF by
     `painter` where it can (textpages.py), else drawn by WeasyPrint — take
     the others from the cache, merge them and give each derived face one
     embedded font (with `job.extra_glyphs`, see subsets.unify_fonts).  Call
-    inside `pagecache.locked(folder)`."""
-    return _draw_book(htmls, html_for, job, folder, painter)
+    inside `pagecache.locked(folder)`.  `keys`: the pages' keys where the
+    layout makes them (layoutkeys.py; None: the page's HTML does)."""
+    return _draw_book(htmls, html_for, job, folder, painter, keys)
 
 
 def _draw_book(htmls: list[str], html_for: HtmlMaker, job: DrawJob, folder: Path,
-               painter: PagePainter | None) -> Drawn:
-    keys = page_keys(htmls, job.context)
+               painter: PagePainter | None, keys: list[str | None] | None) -> Drawn:
+    keys = [k or page_keys([htmls[i]], job.context)[0] for i, k in enumerate(keys or [None] * len(htmls))]
     cache = PageCache(folder, text_stamp() if painter else "")
     # each derived file hashed once (for the text pages and unify_fonts), compressed once (kept in folder/fonts)
     files = FontFiles(folder / "fonts")
