@@ -191,11 +191,22 @@ def _finish(drawn: Drawn, book: Book, ed: EditionConfig, result: LayoutResult, f
     if rejected:
         raise _Rejected(rejected)     # keep the previous good PDF: a fallback font is a wrong book
     finish_catalog(drawn.pdf, doc_info(book, ed), outline_entries(result.pages))
-    add_links(drawn.pdf, page_links(result.pages, frame))
+    add_links(drawn.pdf, _links(drawn, result, frame))
     page_labels(drawn.pdf, folio_labels(result.pages, ed.folio == "hanzi-vertical" or ed.numerals == "chinese"))
     dedupe_images(drawn.pdf)      # before the press step: each image converted once
     make_press_ready(drawn.pdf, press.settings)
     save(drawn.pdf, pdf_tmp, **save_options(press.settings))
+
+
+def _links(drawn: Drawn, result: LayoutResult, frame: Frame) -> list:
+    """The document's links; a text page keeps its link areas in the page cache
+    (they follow from its layout, as its key does: a page reused needs none found)."""
+    made: dict[int, list] = {}
+    links = page_links(result.pages, frame, [t.links if t is not None else None for t in drawn.texts], made)
+    for i, areas in made.items():
+        if drawn.texts[i] is not None:
+            drawn.cache.add_text(drawn.keys[i], replace(drawn.texts[i], links=areas))
+    return links
 
 
 def _unwritable(out_dir: Path, targets: list[Path]) -> list[Diagnostic]:

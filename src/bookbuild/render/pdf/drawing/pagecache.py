@@ -24,7 +24,7 @@ Layout of cache_dir/pages/<edition>/:
     index.json    {"pages": {key: [chunk, i]}, "chunks": {chunk: {"fonts": {family: file}}}}
     <chunk>.pdf   the pages one WeasyPrint run drew, turned, with their own subsets
     text.bin      a header line ({"stamp": …, "sha256": …, "index": n}), an index (JSON:
-                  {key: [offset, length, glyphs, fonts]}) and the compressed contents:
+                  {key: [offset, length, glyphs, fonts, link areas]}) and the compressed contents:
                   the text pages written without WeasyPrint (textpages.py); their glyph
                   ids are those of the derived font files in "fonts" (with each file's
                   hash: a page is reused only while its files are unchanged, and keeps
@@ -59,7 +59,7 @@ except ImportError:     # not POSIX: builds of one edition are not serialised
     fcntl = None
 
 from ....atomic import write_bytes, write_text
-from ..finishing import turn
+from ..finishing import links, turn
 from ..fonts import derived
 from . import draw, overlays, shaping, textpages
 from .textpages import TextPage
@@ -128,7 +128,7 @@ def text_stamp() -> str:
     """What a cached text page's content depends on besides its key and its
     derived font files (TextPage.fonts, checked page by page): the code that writes it."""
     h = hashlib.sha256(str(_VERSION).encode())
-    for module in (textpages, shaping, overlays):
+    for module in (textpages, shaping, overlays, links):    # links: the link areas kept with a page
         h.update(inspect.getsource(module).encode())
     h.update(f"uharfbuzz={metadata.version('uharfbuzz')}".encode())
     # the contents are kept compressed as qpdf would compress them: the same zlib must do it
@@ -204,7 +204,7 @@ def _read_texts(path: Path, stamp: str | None) -> dict[str, TextPage]:
 
     The file is a header line (stamp, the sha256 of the rest, the index's
     length), the index as JSON — {"fonts": [a page's fonts, …], "pages":
-    {key: [offset, length, glyphs, fonts]}} — and the pages' compressed content
+    {key: [offset, length, glyphs, fonts, link areas]}} — and the pages' compressed content
     streams, one after the other.  A file that is not exactly what _write_texts
     wrote is not read, so its values need no checking one by one.  Not one
     JSON document: the contents as JSON strings took 0.3 s to read back on the
@@ -219,8 +219,9 @@ def _read_texts(path: Path, stamp: str | None) -> dict[str, TextPage]:
         blob = start + int(header["index"])
         index = json.loads(data[start:blob])
         fonts = [tuple(map(tuple, f)) for f in index["fonts"]]
-        return {k: TextPage(data[blob + at:blob + at + size], {f: tuple(g) for f, g in glyphs.items()}, fonts[i])
-                for k, (at, size, glyphs, i) in index["pages"].items()}
+        return {k: TextPage(data[blob + at:blob + at + size], {f: tuple(g) for f, g in glyphs.items()}, fonts[i],
+                            links)
+                for k, (at, size, glyphs, i, links) in index["pages"].items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return {}   # no cache yet, or an unreadable one: write the pages again
 
@@ -234,7 +235,7 @@ def _write_texts(path: Path, stamp: str, texts: dict[str, TextPage]) -> None:
     fonts: dict[tuple, int] = {}
     pages, at = {}, 0
     for k, t in texts.items():
-        pages[k] = [at, len(t.content), t.glyphs, fonts.setdefault(t.fonts, len(fonts))]
+        pages[k] = [at, len(t.content), t.glyphs, fonts.setdefault(t.fonts, len(fonts)), t.links]
         at += len(t.content)
     index = json.dumps({"fonts": list(fonts), "pages": pages}, separators=(",", ":")).encode("ascii")
     body = index + b"".join(t.content for t in texts.values())

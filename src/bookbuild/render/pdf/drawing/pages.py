@@ -57,6 +57,7 @@ class Drawn:
     drawn: int                      # pages drawn now (the others came from the cache)
     cache: PageCache
     fonts: dict                     # (family, derived file) -> the merged document's font
+    texts: list[TextPage | None]    # each page's text page (None: drawn by WeasyPrint)
 
     def close(self) -> None:
         for s in self.sources:
@@ -102,7 +103,7 @@ def _draw_book(htmls: list[str], html_for: HtmlMaker, job: DrawJob, folder: Path
     files.prune()
     _give_fonts(pdf, text_pages, merged)
     drawn = sum(t.stop - t.first for t in tasks) + painted
-    return Drawn(pdf, sources, parts, keys, drawn, cache, merged)
+    return Drawn(pdf, sources, parts, keys, drawn, cache, merged, text_pages)
 
 
 def _text_pages(keys: list[str], cache: PageCache, painter: PagePainter | None, job: DrawJob, files: FontFiles):

@@ -57,6 +57,8 @@ class TextPage:
     # face -> (family, derived file, its sha256): the files whose glyph ids the
     # content uses (set by drawing/pages.py; a page reused from the cache keeps its own)
     fonts: tuple[tuple[str, str, str, str], ...] = ()
+    # what may link on the page (finishing/links.py Areas), None until found
+    links: list | None = None
 
     def faces(self):
         return self.glyphs.keys()
