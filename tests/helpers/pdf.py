@@ -32,7 +32,7 @@ class Builder:
         self.drawn: list[int] = []          # pages made in the last build (not taken from the cache)
         self.weasy: list[int] = []          # those of them WeasyPrint drew (the others: text pages)
         # A book style on the chapter openers: WeasyPrint draws those (page-cache
-        # chunks), the other pages are text pages (text.json): both kinds are reused.
+        # chunks), the other pages are text pages (text.bin): both kinds are reused.
         self.write({**PRINT_BASE, "styles/print.css": ".pg-chapter-open p { color: #111; }"})
         real = pool.start_tasks
 
