@@ -36,6 +36,7 @@ STAGES = [
     ("shared data (numbers, citations, 索引)", "bookbuild.commands.build:_SharedData.for_edition"),
     ("layout (layout_book)", "bookbuild.render.pdf:layout_book"),
     ("derived fonts (book_faces)", "bookbuild.render.pdf:book_faces"),
+    ("page digests from the layout (column_digests)", "bookbuild.render.pdf:column_digests"),
     ("page keys from the layout (layout_keys)", "bookbuild.render.pdf:layout_keys"),
     ("page HTML (page_html, per page written)", "bookbuild.render.pdf.drawing.page_html:page_html"),
     ("draw_book (drawing + merge, total)", "bookbuild.render.pdf:draw_book"),

@@ -13,8 +13,9 @@ import pytest
 
 from bookbuild.model import Pos
 from bookbuild.render.pdf.drawing import pagecache
-from bookbuild.render.pdf.drawing.layoutkeys import layout_keys
+from bookbuild.render.pdf.drawing.layoutkeys import column_digests, layout_keys
 from bookbuild.render.pdf.drawing.textpages import TextPage, extra_glyphs
+from bookbuild.render.pdf.fonts.charset import page_chars
 from bookbuild.render.pdf.fonts.subsets import FontFiles
 from bookbuild.render.pdf.layout import layout_types as lt
 
@@ -29,7 +30,7 @@ def _page() -> lt.Page:
 
 
 def _key(page: lt.Page, context: str = "ctx", settings: str = "ed") -> str | None:
-    return layout_keys([page], context, settings)[0]
+    return layout_keys([page], column_digests([page]), context, settings)[0]
 
 
 def _changed(edit) -> lt.Page:
@@ -81,7 +82,8 @@ def test_a_layout_key_follows_the_build_it_is_made_in():
 def test_figures_and_tables_keep_their_html_key():
     figure = _changed(lambda p: p.figures.append(lt.Placed("figure", "f1", "圖一", None)))
     table = _changed(lambda p: setattr(p.columns[0], "table", object()))
-    assert layout_keys([figure, table, _page()], "ctx", "ed")[:2] == [None, None]
+    pages = [figure, table, _page()]
+    assert layout_keys(pages, column_digests(pages), "ctx", "ed")[:2] == [None, None]
 
 
 def _text_page(glyphs: dict, fonts=(("upright", "Face", "/f/a.otf", "d1"),)) -> TextPage:
@@ -127,3 +129,23 @@ def test_a_kept_compressed_font_is_used_only_when_it_is_the_font(tmp_path):
         other.embedded(pdf, b"another font")
         other.prune()
     assert [p.name for p in folder.glob("*.flate")] != [kept.name] and not kept.exists()
+
+
+def test_a_pages_characters_are_kept_by_its_columns(tmp_path):
+    """pagecache.PageChars: what page_chars found is what it gives back, for the
+    pages whose columns are the same; a file not exactly as written is not read."""
+    pages = [_page(), _changed(lambda p: p.columns[0].units.append(lt.Unit("8月", lt.TCY, 1.0))),
+             _changed(lambda p: setattr(p, "folio", "9"))]
+    digests = column_digests(pages)
+    assert digests[0] == digests[2] != digests[1]        # the folio is not the columns'
+    kept, made = pagecache.PageChars(tmp_path), {}
+    fresh = page_chars(pages, kept.known(digests), made)
+    assert sorted(made) == [0, 1, 2] and fresh == page_chars(pages)
+    kept.save(digests, made)
+    again = pagecache.PageChars(tmp_path)
+    assert None not in again.known(digests)
+    assert page_chars(pages, again.known(digests), {}) == fresh and "9" in fresh[0] and "8月" in fresh[2]
+    data = bytearray((tmp_path / "chars.json").read_bytes())
+    data[-3] ^= 1
+    (tmp_path / "chars.json").write_bytes(bytes(data))
+    assert pagecache.PageChars(tmp_path).known(digests) == [None, None, None]

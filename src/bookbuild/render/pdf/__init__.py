@@ -31,10 +31,10 @@ from ...transform.build_data import BuildData
 from .drawing.bookrules import BookRules
 from .drawing.css import book_css, book_styles, face_files, stylesheet
 from .drawing.forks import in_background
-from .drawing.layoutkeys import layout_keys
+from .drawing.layoutkeys import column_digests, layout_keys
 from .drawing.messages import notdef_diagnostics, part_diagnostics
 from .drawing.page_html import PageHtmls, wrap_pages
-from .drawing.pagecache import context_key, font_identity, locked
+from .drawing.pagecache import PageChars, context_key, font_identity, locked
 from .drawing.pages import DrawJob, Drawn, draw_book
 from .drawing.pool import Progress
 from .drawing.textpages import Painter
@@ -91,7 +91,10 @@ def _build(book: Book, ed: EditionConfig, data: BuildData, targets: list[Path], 
 
     progress("fonts", 0, 1)
     font_dir = derived_dir(cache_dir)
-    fonts, d = book_faces(result, ed, font_dir, book)
+    digests = column_digests(result.pages)      # a page's characters are kept by it, and its key made from it
+    kept, made = PageChars(cache_dir / "pages" / ed.name), {}
+    fonts, d = book_faces(result, ed, font_dir, book, kept.known(digests), made)
+    kept.save(digests, made)
     diags += d
     progress("fonts", 1, 1)
     if fonts is None:
@@ -108,7 +111,7 @@ def _build(book: Book, ed: EditionConfig, data: BuildData, targets: list[Path], 
     base_url = book.root.resolve().as_uri() + "/"
     identity = font_identity(ed.font, ed.vertical, font_dir, fallback_families(ed)[0])
     context = context_key(css, identity, ed.vertical, base_url)
-    keys = layout_keys(pages, context, repr((ed, frame, result.geometry)))
+    keys = layout_keys(pages, digests, context, repr((ed, frame, result.geometry)))
     job = DrawJob(context=context,
                   fonts={family: str(path) for family, path in face_files(fonts).items()},
                   base_url=base_url, roots=(book.root, Path(str(resources.files("bookbuild") / "data")), cache_dir,

@@ -42,31 +42,40 @@ def _html_stamp() -> bytes:
     return h.digest()
 
 
-def layout_keys(pages: list[lt.Page], context: str, settings: str) -> list[str | None]:
-    """Each page's key from its layout (`pages` as page_html draws them: stamped
-    heads left out), or None where its HTML must make the key (figures, tables).
-    `settings`: the reprs of what else page_html reads (edition, frame, geometry)."""
-    base = hashlib.sha256(b"layout\0" + context.encode() + b"\0" + _html_stamp() + settings.encode())
-    out: list[str | None] = []
+def column_digests(pages: list[lt.Page]) -> list[bytes | None]:
+    """Each page's columns hashed (their fields and their units'), or None for
+    a page with a figure or a table.  Taken before the fonts: the page cache
+    keeps a page's characters by it (pagecache.PageChars), and its key adds
+    the page's own fields and the build's (layout_keys)."""
+    out: list[bytes | None] = []
     for page in pages:
-        fields = _page(page)
-        if fields is None:
+        try:
+            if page.figures:
+                raise _Unkeyed
+            fields = marshal.dumps(([_column(c) for c in page.columns], [_column(c) for c in page.note_columns]), 2)
+        except (_Unkeyed, ValueError):      # a figure or a table; a value marshal cannot write
             out.append(None)
             continue
-        h = base.copy()
-        h.update(fields)
-        out.append(h.hexdigest()[:40])
+        out.append(hashlib.sha256(fields).digest())
     return out
 
 
-def _page(page: lt.Page) -> bytes | None:
-    if page.figures:
-        return None
-    try:
-        return marshal.dumps((page.number % 2, page.role, page.folio, page.running_head, page.rule_x_em,
-                              [_column(c) for c in page.columns], [_column(c) for c in page.note_columns]), 2)
-    except (_Unkeyed, ValueError):      # a figure or a table; a value marshal cannot write
-        return None
+def layout_keys(pages: list[lt.Page], digests: list[bytes | None], context: str, settings: str) -> list[str | None]:
+    """Each page's key from its layout (`pages` as page_html draws them: stamped
+    heads left out; `digests`: their column_digests), or None where its HTML
+    must make the key (figures, tables).  `settings`: the reprs of what else
+    page_html reads (edition, frame, geometry)."""
+    base = hashlib.sha256(b"layout\0" + context.encode() + b"\0" + _html_stamp() + settings.encode())
+    out: list[str | None] = []
+    for page, digest in zip(pages, digests):
+        if digest is None:
+            out.append(None)
+            continue
+        h = base.copy()
+        h.update(marshal.dumps((page.number % 2, page.role, page.folio, page.running_head, page.rule_x_em), 2))
+        h.update(digest)
+        out.append(h.hexdigest()[:40])
+    return out
 
 
 def _column(col: lt.Column):

@@ -45,6 +45,7 @@ import inspect
 import json
 import os
 import re
+import sys
 import tempfile
 import zlib
 from contextlib import contextmanager
@@ -60,8 +61,9 @@ except ImportError:     # not POSIX: builds of one edition are not serialised
 
 from ....atomic import write_bytes, write_text
 from ..finishing import links, turn
-from ..fonts import derived
-from . import draw, overlays, shaping, textpages
+from ..fonts import charset, derived
+from ..layout import layout_types
+from . import draw, layoutkeys, overlays, shaping, textpages
 from .textpages import TextPage
 
 _VERSION = 1
@@ -244,6 +246,48 @@ def _write_texts(path: Path, stamp: str, texts: dict[str, TextPage]) -> None:
         write_bytes(path, head.encode("ascii") + b"\n" + body)
     except OSError:
         pass    # best effort, like the index
+
+
+class PageChars:
+    """Each page's characters (fonts/charset.column_chars) by its columns'
+    digest (layoutkeys.column_digests), kept between builds in
+    pages/<edition>/chars.json: a header line (stamp, the sha256 of the rest)
+    and {digest: chars}; a file not exactly as written is not read.  The
+    stamp hashes the code that finds them and the code that makes the digest."""
+
+    def __init__(self, folder: Path):
+        self.path = Path(folder) / "chars.json"
+        h = hashlib.sha256(f"{_VERSION}|{sys.version}".encode())
+        for module in (charset, layoutkeys, layout_types):
+            h.update(inspect.getsource(module).encode())
+        self.stamp = h.hexdigest()
+        self.pages: dict[str, list] = {}
+        try:
+            head, _, body = self.path.read_bytes().partition(b"\n")
+            header = json.loads(head)
+            if header.get("stamp") == self.stamp and header.get("sha256") == hashlib.sha256(body).hexdigest():
+                self.pages = json.loads(body)
+        except (OSError, ValueError, AttributeError):
+            pass    # none yet, or unreadable: the characters are found again
+
+    def known(self, digests: list[bytes | None]) -> list[list | None]:
+        return [self.pages.get(d.hex()) if d is not None else None for d in digests]
+
+    def save(self, digests: list[bytes | None], made: dict[int, list]) -> None:
+        """Keep the pages of this build (best effort)."""
+        pages = {}
+        for i, d in enumerate(digests):
+            if d is not None:
+                pages[d.hex()] = made[i] if i in made else self.pages[d.hex()]
+        if pages.keys() == self.pages.keys():
+            return
+        body = json.dumps(pages, ensure_ascii=False, separators=(",", ":")).encode()
+        head = json.dumps({"stamp": self.stamp, "sha256": hashlib.sha256(body).hexdigest()}).encode()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes(self.path, head + b"\n" + body)
+        except OSError:
+            pass
 
 
 @contextmanager
