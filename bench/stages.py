@@ -28,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+AFTER_LAYOUT = "after the layout (layout_book's return to the pdf build's end)"
 # (stage, "module:attribute" or "module:Class.method"); the order is the report's
 STAGES = [
     ("load (+ citations as notes)", "bookbuild.commands.check:load_prepared"),
@@ -35,9 +36,12 @@ STAGES = [
     ("shared data (numbers, citations, 索引)", "bookbuild.commands.build:_SharedData.for_edition"),
     ("layout (layout_book)", "bookbuild.render.pdf:layout_book"),
     ("derived fonts (book_faces)", "bookbuild.render.pdf:book_faces"),
-    ("page HTML (page_html, per page)", "bookbuild.render.pdf:page_html"),
+    ("page digests from the layout (column_digests)", "bookbuild.render.pdf:column_digests"),
+    ("page keys from the layout (layout_keys)", "bookbuild.render.pdf:layout_keys"),
+    ("page HTML (page_html, per page written)", "bookbuild.render.pdf.drawing.page_html:page_html"),
     ("draw_book (drawing + merge, total)", "bookbuild.render.pdf:draw_book"),
-    ("· page keys", "bookbuild.render.pdf.drawing.pages:page_keys"),
+    ("· page keys from the HTML", "bookbuild.render.pdf.drawing.pages:page_keys"),
+    ("· page cache read (index, text pages)", "bookbuild.render.pdf.drawing.pagecache:PageCache.__init__"),
     ("· text pages, cached or written (textpages.py)", "bookbuild.render.pdf.drawing.pages:_text_pages"),
     ("· range HTML (wrap_pages)", "bookbuild.render.pdf:wrap_pages"),
     ("· draw_range (per range, total)", "bookbuild.render.pdf.drawing.draw:draw_range"),
@@ -47,14 +51,17 @@ STAGES = [
     ("·· retag fonts", "bookbuild.render.pdf.finishing.turn:retag_fonts"),
     ("· merge cached pages", "bookbuild.render.pdf.drawing.pages:merge_pages"),
     ("· insert drawn parts and text pages", "bookbuild.render.pdf.drawing.pages:_insert"),
+    ("· the text pages' glyphs joined (extra_glyphs)", "bookbuild.render.pdf.drawing.pages:extra_glyphs"),
     ("· one font per face (unify_fonts)", "bookbuild.render.pdf.drawing.pages:unify_fonts"),
     ("finishing (_finish, total)", "bookbuild.render.pdf:_finish"),
     ("· stamp folios and heads", "bookbuild.render.pdf.finishing.stamp:Heads.stamp"),
     ("· font check (fallback_fonts)", "bookbuild.render.pdf:fallback_fonts"),
     ("· catalog + outline", "bookbuild.render.pdf:finish_catalog"),
+    ("· link areas (page_links)", "bookbuild.render.pdf:page_links"),
     ("· links", "bookbuild.render.pdf:add_links"),
     ("· save (pikepdf)", "bookbuild.render.pdf:save"),
     ("page cache index save", "bookbuild.render.pdf.drawing.pagecache:PageCache.save"),
+    (AFTER_LAYOUT, ""),
 ]
 
 _wall: dict[str, float] = collections.defaultdict(float)
@@ -95,7 +102,10 @@ def _resolve(spec: str):
 def install() -> list[str]:
     """Wrap every stage; return the names that could not be found."""
     missing = []
+    install_after_layout()
     for name, spec in STAGES:
+        if not spec:
+            continue
         try:
             owner, last = _resolve(spec)
         except (ImportError, AttributeError):
@@ -103,6 +113,31 @@ def install() -> list[str]:
             continue
         setattr(owner, last, _timed(name, getattr(owner, last)))
     return missing
+
+
+def install_after_layout() -> None:
+    """The AFTER_LAYOUT row: from each return of layout_book to the end of that pdf build."""
+    import bookbuild.render.pdf as pdf
+    layout, build = pdf.layout_book, pdf.build
+    mark: list[tuple[float, float]] = []
+
+    @functools.wraps(layout)
+    def laid_out(*a, **kw):
+        out = layout(*a, **kw)
+        mark.append((time.perf_counter(), time.process_time()))
+        return out
+
+    @functools.wraps(build)
+    def built(*a, **kw):
+        try:
+            return build(*a, **kw)
+        finally:
+            if mark:
+                t0, c0 = mark.pop()
+                _wall[AFTER_LAYOUT] += time.perf_counter() - t0
+                _cpu[AFTER_LAYOUT] += time.process_time() - c0
+                _calls[AFTER_LAYOUT] += 1
+    pdf.layout_book, pdf.build = laid_out, built
 
 
 def count_boxes(document) -> None:

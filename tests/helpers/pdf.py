@@ -1,7 +1,6 @@
 """Building the two-chapter print book (helpers.books.PRINT_BASE) and reading its PDF: char boxes, ink."""
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -33,7 +32,7 @@ class Builder:
         self.drawn: list[int] = []          # pages made in the last build (not taken from the cache)
         self.weasy: list[int] = []          # those of them WeasyPrint drew (the others: text pages)
         # A book style on the chapter openers: WeasyPrint draws those (page-cache
-        # chunks), the other pages are text pages (text.json): both kinds are reused.
+        # chunks), the other pages are text pages (text.bin): both kinds are reused.
         self.write({**PRINT_BASE, "styles/print.css": ".pg-chapter-open p { color: #111; }"})
         real = pool.start_tasks
 
@@ -134,8 +133,7 @@ def ink_box(pdf_path: Path, number: int, box: tuple[float, float, float, float],
     return x0 + a / scale, top + b / scale, x0 + c / scale, top + d / scale
 
 
-def cached_text_pages(folder: Path) -> dict[str, list]:
-    """text.json of a page-cache folder: {page key: [content, glyphs, fonts]} (after its header line)."""
-    head, _, body = (folder / "text.json").read_bytes().partition(b"\n")
-    assert json.loads(head)["sha256"]
-    return json.loads(body)
+def cached_text_pages(folder: Path) -> dict[str, tuple]:
+    """The text pages a page-cache folder keeps: {page key: (content, glyphs, fonts)}."""
+    from bookbuild.render.pdf.drawing.pagecache import stored_text_pages
+    return {k: (t.content, t.glyphs, t.fonts) for k, t in stored_text_pages(folder).items()}

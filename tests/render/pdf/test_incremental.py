@@ -117,6 +117,25 @@ def test_moved_page_breaks_redraw_every_moved_page(builder):
     assert after[moved[0]] != before[moved[0] - shift]       # the folio differs
 
 
+def _links(pdf_path: Path) -> list[tuple]:
+    with pikepdf.open(pdf_path) as pdf:
+        return [(i, [round(float(v), 3) for v in a.Rect], pdf.pages.index(pikepdf.Page(a.Dest[0])))
+                for i, page in enumerate(pdf.pages) for a in page.obj.get("/Annots", [])]
+
+
+def test_reused_pages_link_as_in_a_cold_build(builder):
+    """A text page keeps its link areas in the cache (they follow from its layout);
+    where they lead is found at every build: chapter 2's pages move on, are
+    reused, and their calls reach the notes' new pages, as a cold build's do."""
+    builder.build("a")
+    builder.edit("manuscript/01.md", "## 城內\n", f"## 城內\n\n{LONG}\n")
+    warm = builder.build("b")
+    reused = set(range(pages_of(warm))) - set(builder.drawn)
+    links = _links(warm)
+    assert any(i in reused for i, _, _ in links)
+    assert links == _links(builder.cold("cold"))
+
+
 def _strip_folio(text: str) -> str:
     """A page's text without its folio (the last line holding only digits)."""
     lines = text.rstrip("\n").split("\n")
@@ -131,9 +150,9 @@ def test_two_workers_draw_into_the_same_cache(builder):
     assert page_texts(builder.root / "b" / "print.pdf") == page_texts(first)
 
 
-@pytest.mark.parametrize("broken", [("index.json",), ("text.json",), ("index.json", "text.json")])
+@pytest.mark.parametrize("broken", [("index.json",), ("text.bin",), ("index.json", "text.bin")])
 def test_unreadable_cache_index_draws_again(builder, broken):
-    """index.json lists the WeasyPrint pages, text.json holds the text pages:
+    """index.json lists the WeasyPrint pages, text.bin holds the text pages:
     each unreadable file costs its own pages, and only those."""
     first = builder.build("a")
     folder = builder.cache / "pages" / "print"

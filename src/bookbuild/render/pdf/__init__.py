@@ -31,9 +31,10 @@ from ...transform.build_data import BuildData
 from .drawing.bookrules import BookRules
 from .drawing.css import book_css, book_styles, face_files, stylesheet
 from .drawing.forks import in_background
+from .drawing.layoutkeys import column_digests, layout_keys
 from .drawing.messages import notdef_diagnostics, part_diagnostics
-from .drawing.page_html import page_html, wrap_pages
-from .drawing.pagecache import context_key, font_identity, locked
+from .drawing.page_html import PageHtmls, wrap_pages
+from .drawing.pagecache import PageChars, context_key, font_identity, locked
 from .drawing.pages import DrawJob, Drawn, draw_book
 from .drawing.pool import Progress
 from .drawing.textpages import Painter
@@ -90,7 +91,10 @@ def _build(book: Book, ed: EditionConfig, data: BuildData, targets: list[Path], 
 
     progress("fonts", 0, 1)
     font_dir = derived_dir(cache_dir)
-    fonts, d = book_faces(result, ed, font_dir, book)
+    digests = column_digests(result.pages)      # a page's characters are kept by it, and its key made from it
+    kept, made = PageChars(cache_dir / "pages" / ed.name), {}
+    fonts, d = book_faces(result, ed, font_dir, book, kept.known(digests), made)
+    kept.save(digests, made)
     diags += d
     progress("fonts", 1, 1)
     if fonts is None:
@@ -101,11 +105,14 @@ def _build(book: Book, ed: EditionConfig, data: BuildData, targets: list[Path], 
     styles = book_styles(book, ed)
     heads = Heads(ed, fonts, result.pages, "".join(styles))
     own_css = [book_css(t) for t in styles]
-    htmls = [page_html(heads.unstamped(p), frame, ed, result.geometry) for p in result.pages]
-    painter = _painter(result, htmls, fonts, frame, heads, own_css, ed)
+    pages = [heads.unstamped(p) for p in result.pages]
+    htmls = PageHtmls(pages, frame, ed, result.geometry)        # written when needed
+    painter = _painter(pages, htmls, fonts, frame, own_css, ed)
     base_url = book.root.resolve().as_uri() + "/"
     identity = font_identity(ed.font, ed.vertical, font_dir, fallback_families(ed)[0])
-    job = DrawJob(context=context_key(css, identity, ed.vertical, base_url),
+    context = context_key(css, identity, ed.vertical, base_url)
+    keys = layout_keys(pages, digests, context, repr((ed, frame, result.geometry)))
+    job = DrawJob(context=context,
                   fonts={family: str(path) for family, path in face_files(fonts).items()},
                   base_url=base_url, roots=(book.root, Path(str(resources.files("bookbuild") / "data")), cache_dir,
                                              font_dir),
@@ -115,23 +122,23 @@ def _build(book: Book, ed: EditionConfig, data: BuildData, targets: list[Path], 
                               "bold": (fonts.bold_family, str(fonts.bold))})
     press = PressRun.of(book, ed, fonts, targets[0], added, len(result.pages))
     diags += _write(book, ed, result, fonts, htmls, css, job, frame, heads, targets, cache_dir, diags, press,
-                    painter)
+                    painter, keys)
     return diags
 
 
-def _painter(result: LayoutResult, htmls: list[str], fonts: DerivedFonts, frame: Frame, heads: Heads,
-             own_css: list[str], ed: EditionConfig):
+def _painter(pages: list, htmls: PageHtmls, fonts: DerivedFonts, frame: Frame, own_css: list[str],
+             ed: EditionConfig):
     """page index -> the page written without WeasyPrint (drawing/textpages.py),
     or None; a vertical edition's pages only."""
     if not ed.vertical or os.environ.get("BOOKBUILD_TEXT_PAGES") == "0":     # "0": all by WeasyPrint (comparisons)
         return None
     painter = Painter(fonts, frame, BookRules(own_css))
-    return lambda i: painter.paint(heads.unstamped(result.pages[i]), htmls[i])
+    return lambda i: painter.paint(pages[i], htmls[i])
 
 
-def _write(book: Book, ed: EditionConfig, result: LayoutResult, fonts: DerivedFonts, htmls: list[str],
+def _write(book: Book, ed: EditionConfig, result: LayoutResult, fonts: DerivedFonts, htmls: PageHtmls,
            css: str, job: DrawJob, frame: Frame, heads: Heads, targets: list[Path], cache_dir: Path,
-           earlier: list[Diagnostic], press: PressRun, painter) -> list[Diagnostic]:
+           earlier: list[Diagnostic], press: PressRun, painter, keys: list) -> list[Diagnostic]:
     """Draw, finish, write; the log gets the layout's BB7xx (`earlier`) and the drawing's."""
     pdf_path, layout_path, log_path = targets
     diags: list[Diagnostic] = []
@@ -145,7 +152,8 @@ def _write(book: Book, ed: EditionConfig, result: LayoutResult, fonts: DerivedFo
             finish_layout = in_background(lambda tmp: write_layout_json(result, ed, tmp), staged.path(layout_path))
             try:
                 with locked(cache_dir / "pages" / ed.name) as folder:
-                    drawn = draw_book(htmls, lambda a, b: wrap_pages(htmls[a:b], ed, css), job, folder, painter)
+                    drawn = draw_book(htmls, lambda a, b: wrap_pages(htmls[a:b], ed, css), job, folder, painter,
+                                      keys)
                     try:
                         diags += notdef_diagnostics(drawn.parts, result, book)
                         diags += part_diagnostics(drawn.parts, book, ed.name, job.base_url)
@@ -186,11 +194,22 @@ def _finish(drawn: Drawn, book: Book, ed: EditionConfig, result: LayoutResult, f
     if rejected:
         raise _Rejected(rejected)     # keep the previous good PDF: a fallback font is a wrong book
     finish_catalog(drawn.pdf, doc_info(book, ed), outline_entries(result.pages))
-    add_links(drawn.pdf, page_links(result.pages, frame))
+    add_links(drawn.pdf, _links(drawn, result, frame))
     page_labels(drawn.pdf, folio_labels(result.pages, ed.folio == "hanzi-vertical" or ed.numerals == "chinese"))
     dedupe_images(drawn.pdf)      # before the press step: each image converted once
     make_press_ready(drawn.pdf, press.settings)
     save(drawn.pdf, pdf_tmp, **save_options(press.settings))
+
+
+def _links(drawn: Drawn, result: LayoutResult, frame: Frame) -> list:
+    """The document's links; a text page keeps its link areas in the page cache
+    (they follow from its layout, as its key does: a page reused needs none found)."""
+    made: dict[int, list] = {}
+    links = page_links(result.pages, frame, [t.links if t is not None else None for t in drawn.texts], made)
+    for i, areas in made.items():
+        if drawn.texts[i] is not None:
+            drawn.cache.add_text(drawn.keys[i], replace(drawn.texts[i], links=areas))
+    return links
 
 
 def _unwritable(out_dir: Path, targets: list[Path]) -> list[Diagnostic]:

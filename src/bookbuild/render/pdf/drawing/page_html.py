@@ -147,6 +147,26 @@ def page_html(page: lt.Page, frame: Frame, ed: EditionConfig, geo: lt.Geometry) 
     return "".join(parts)
 
 
+class PageHtmls:
+    """Each page's HTML, written when first asked for: a page whose key comes
+    from its layout (layoutkeys.py) and that the cache holds needs none."""
+
+    def __init__(self, pages: list[lt.Page], frame: Frame, ed: EditionConfig, geo: lt.Geometry):
+        self.pages, self.frame, self.ed, self.geo = pages, frame, ed, geo
+        self._made: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.pages)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self.pages)))]
+        html = self._made.get(i)
+        if html is None:
+            html = self._made[i] = page_html(self.pages[i], self.frame, self.ed, self.geo)
+        return html
+
+
 def document_html(pages: list[lt.Page], frame: Frame, ed: EditionConfig, geo: lt.Geometry,
                   css: str) -> str:
     return wrap_pages([page_html(p, frame, ed, geo) for p in pages], ed, css)

@@ -23,7 +23,8 @@ Layout of cache_dir/pages/<edition>/:
 
     index.json    {"pages": {key: [chunk, i]}, "chunks": {chunk: {"fonts": {family: file}}}}
     <chunk>.pdf   the pages one WeasyPrint run drew, turned, with their own subsets
-    text.json     {"stamp": …, "sha256": …} and, on the next line, {key: [content, glyphs, fonts]}:
+    text.bin      a header line ({"stamp": …, "sha256": …, "index": n}), an index (JSON:
+                  {key: [offset, length, glyphs, fonts, link areas]}) and the compressed contents:
                   the text pages written without WeasyPrint (textpages.py); their glyph
                   ids are those of the derived font files in "fonts" (with each file's
                   hash: a page is reused only while its files are unchanged, and keeps
@@ -44,7 +45,9 @@ import inspect
 import json
 import os
 import re
+import sys
 import tempfile
+import zlib
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
@@ -57,9 +60,10 @@ except ImportError:     # not POSIX: builds of one edition are not serialised
     fcntl = None
 
 from ....atomic import write_bytes, write_text
-from ..finishing import turn
-from ..fonts import derived
-from . import draw, overlays, shaping, textpages
+from ..finishing import links, turn
+from ..fonts import charset, derived
+from ..layout import layout_types
+from . import draw, layoutkeys, overlays, shaping, textpages
 from .textpages import TextPage
 
 _VERSION = 1
@@ -70,7 +74,7 @@ def _code_stamp() -> str:
     """The code that makes a chunk file from the HTML (drawing, turning,
     retagging), not the rest of turn.py, and the versions of what it calls."""
     h = hashlib.sha256(str(_VERSION).encode())
-    for code in (draw.draw_range, turn._Turn, turn.turn_page, turn.turn_pages, turn.retag_fonts, turn._new_tag):
+    for code in (draw.draw_range, turn.Turn, turn.turn_page, turn.turn_pages, turn.retag_fonts, turn._new_tag):
         h.update(inspect.getsource(code).encode())
     for dist in ("weasyprint", "pydyf", "pikepdf"):
         try:
@@ -126,9 +130,11 @@ def text_stamp() -> str:
     """What a cached text page's content depends on besides its key and its
     derived font files (TextPage.fonts, checked page by page): the code that writes it."""
     h = hashlib.sha256(str(_VERSION).encode())
-    for module in (textpages, shaping, overlays):
+    for module in (textpages, shaping, overlays, links):    # links: the link areas kept with a page
         h.update(inspect.getsource(module).encode())
     h.update(f"uharfbuzz={metadata.version('uharfbuzz')}".encode())
+    # the contents are kept compressed as qpdf would compress them: the same zlib must do it
+    h.update(f"zlib={zlib.ZLIB_RUNTIME_VERSION}".encode())
     return h.hexdigest()
 
 
@@ -140,7 +146,7 @@ class PageCache:
         self.pages: dict[str, tuple[str, int]] = {}
         self.chunks: dict[str, dict] = {}
         self.stamp = stamp
-        self.texts: dict[str, TextPage] = _read_texts(self.folder / "text.json", stamp) if stamp else {}
+        self.texts: dict[str, TextPage] = _read_texts(self.folder / TEXT_FILE, stamp) if stamp else {}
         self._texts_changed = False
         try:
             data = json.loads((self.folder / "index.json").read_text(encoding="utf-8"))
@@ -176,7 +182,7 @@ class PageCache:
         """Keep the chunks and text pages of this build; write the index."""
         texts = {k: v for k, v in sorted(self.texts.items()) if k in live}
         if self.stamp and (self._texts_changed or len(texts) != len(self.texts)):
-            _write_texts(self.folder / "text.json", self.stamp, texts)
+            _write_texts(self.folder / TEXT_FILE, self.stamp, texts)
         keep = {self.pages[k][0] for k in live if k in self.pages}
         self.chunks = {c: v for c, v in self.chunks.items() if c in keep}
         self.pages = {k: v for k, v in self.pages.items() if v[0] in keep}
@@ -187,34 +193,101 @@ class PageCache:
             for path in self.folder.glob("*.pdf"):
                 if path.stem not in keep:
                     path.unlink(missing_ok=True)
+            (self.folder / "text.json").unlink(missing_ok=True)     # text pages as kept before 2026-12-07
         except OSError:
             pass    # best effort, like the check cache: the next build draws more
 
 
-def _read_texts(path: Path, stamp: str) -> dict[str, TextPage]:
-    """The text pages of earlier builds.  The file is a header line (stamp, and the
-    sha256 of the rest) and the pages as JSON: a file that is not exactly what
-    _write_texts wrote is not read, so its values need no checking one by one
-    (a million of them on a long book)."""
+TEXT_FILE = "text.bin"
+
+
+def _read_texts(path: Path, stamp: str | None) -> dict[str, TextPage]:
+    """The text pages of earlier builds (`stamp` None: whatever stamp they have).
+
+    The file is a header line (stamp, the sha256 of the rest, the index's
+    length), the index as JSON — {"fonts": [a page's fonts, …], "pages":
+    {key: [offset, length, glyphs, fonts, link areas]}} — and the pages' compressed content
+    streams, one after the other.  A file that is not exactly what _write_texts
+    wrote is not read, so its values need no checking one by one.  Not one
+    JSON document: the contents as JSON strings took 0.3 s to read back on the
+    stress book, and are never needed as text."""
     try:
-        head, _, body = path.read_bytes().partition(b"\n")
-        header = json.loads(head)
-        if header.get("stamp") != stamp or header.get("sha256") != hashlib.sha256(body).hexdigest():
+        data = path.read_bytes()
+        start = data.index(b"\n") + 1
+        header = json.loads(data[:start])
+        if (stamp is not None and header.get("stamp") != stamp) \
+                or header.get("sha256") != hashlib.sha256(memoryview(data)[start:]).hexdigest():
             return {}
-        return {k: TextPage(content.encode("ascii"), tuple(map(tuple, glyphs)), tuple(map(tuple, fonts)))
-                for k, (content, glyphs, fonts) in json.loads(body).items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        blob = start + int(header["index"])
+        index = json.loads(data[start:blob])
+        fonts = [tuple(map(tuple, f)) for f in index["fonts"]]
+        return {k: TextPage(data[blob + at:blob + at + size], {f: tuple(g) for f, g in glyphs.items()}, fonts[i],
+                            links)
+                for k, (at, size, glyphs, i, links) in index["pages"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return {}   # no cache yet, or an unreadable one: write the pages again
 
 
+def stored_text_pages(folder: Path) -> dict[str, TextPage]:
+    """The text pages a cache folder holds, whatever code wrote them (tests, tools)."""
+    return _read_texts(Path(folder) / TEXT_FILE, None)
+
+
 def _write_texts(path: Path, stamp: str, texts: dict[str, TextPage]) -> None:
-    body = json.dumps({k: (t.content.decode("ascii"), t.glyphs, t.fonts) for k, t in texts.items()},
-                      separators=(",", ":")).encode("ascii")
-    head = json.dumps({"stamp": stamp, "sha256": hashlib.sha256(body).hexdigest()}).encode("ascii")
+    fonts: dict[tuple, int] = {}
+    pages, at = {}, 0
+    for k, t in texts.items():
+        pages[k] = [at, len(t.content), t.glyphs, fonts.setdefault(t.fonts, len(fonts)), t.links]
+        at += len(t.content)
+    index = json.dumps({"fonts": list(fonts), "pages": pages}, separators=(",", ":")).encode("ascii")
+    body = index + b"".join(t.content for t in texts.values())
+    head = json.dumps({"stamp": stamp, "sha256": hashlib.sha256(body).hexdigest(), "index": len(index)})
     try:
-        write_bytes(path, head + b"\n" + body)
+        write_bytes(path, head.encode("ascii") + b"\n" + body)
     except OSError:
         pass    # best effort, like the index
+
+
+class PageChars:
+    """Each page's characters (fonts/charset.column_chars) by its columns'
+    digest (layoutkeys.column_digests), kept between builds in
+    pages/<edition>/chars.json: a header line (stamp, the sha256 of the rest)
+    and {digest: chars}; a file not exactly as written is not read.  The
+    stamp hashes the code that finds them and the code that makes the digest."""
+
+    def __init__(self, folder: Path):
+        self.path = Path(folder) / "chars.json"
+        h = hashlib.sha256(f"{_VERSION}|{sys.version}".encode())
+        for module in (charset, layoutkeys, layout_types):
+            h.update(inspect.getsource(module).encode())
+        self.stamp = h.hexdigest()
+        self.pages: dict[str, list] = {}
+        try:
+            head, _, body = self.path.read_bytes().partition(b"\n")
+            header = json.loads(head)
+            if header.get("stamp") == self.stamp and header.get("sha256") == hashlib.sha256(body).hexdigest():
+                self.pages = json.loads(body)
+        except (OSError, ValueError, AttributeError):
+            pass    # none yet, or unreadable: the characters are found again
+
+    def known(self, digests: list[bytes | None]) -> list[list | None]:
+        return [self.pages.get(d.hex()) if d is not None else None for d in digests]
+
+    def save(self, digests: list[bytes | None], made: dict[int, list]) -> None:
+        """Keep the pages of this build (best effort)."""
+        pages = {}
+        for i, d in enumerate(digests):
+            if d is not None:
+                pages[d.hex()] = made[i] if i in made else self.pages[d.hex()]
+        if pages.keys() == self.pages.keys():
+            return
+        body = json.dumps(pages, ensure_ascii=False, separators=(",", ":")).encode()
+        head = json.dumps({"stamp": self.stamp, "sha256": hashlib.sha256(body).hexdigest()}).encode()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes(self.path, head + b"\n" + body)
+        except OSError:
+            pass
 
 
 @contextmanager

@@ -8,6 +8,7 @@ embedded font (fonts/subsets.py).
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -17,7 +18,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
 from ..finishing.merge import merge_pages
-from ..finishing.turn import turn_page
+from ..finishing.turn import Turn
 from ..fonts.subsets import FontFiles, unify_fonts
 from . import pool
 from .draw import PartResult
@@ -56,6 +57,7 @@ class Drawn:
     drawn: int                      # pages drawn now (the others came from the cache)
     cache: PageCache
     fonts: dict                     # (family, derived file) -> the merged document's font
+    texts: list[TextPage | None]    # each page's text page (None: drawn by WeasyPrint)
 
     def close(self) -> None:
         for s in self.sources:
@@ -64,20 +66,22 @@ class Drawn:
 
 
 def draw_book(htmls: list[str], html_for: HtmlMaker, job: DrawJob, folder: Path,
-              painter: PagePainter | None = None) -> Drawn:
+              painter: PagePainter | None = None, keys: list[str | None] | None = None) -> Drawn:
     """Make the pages whose key is new — written straight into the PDF by
     `painter` where it can (textpages.py), else drawn by WeasyPrint — take
     the others from the cache, merge them and give each derived face one
     embedded font (with `job.extra_glyphs`, see subsets.unify_fonts).  Call
-    inside `pagecache.locked(folder)`."""
-    return _draw_book(htmls, html_for, job, folder, painter)
+    inside `pagecache.locked(folder)`.  `keys`: the pages' keys where the
+    layout makes them (layoutkeys.py; None: the page's HTML does)."""
+    return _draw_book(htmls, html_for, job, folder, painter, keys)
 
 
 def _draw_book(htmls: list[str], html_for: HtmlMaker, job: DrawJob, folder: Path,
-               painter: PagePainter | None) -> Drawn:
-    keys = page_keys(htmls, job.context)
+               painter: PagePainter | None, keys: list[str | None] | None) -> Drawn:
+    keys = [k or page_keys([htmls[i]], job.context)[0] for i, k in enumerate(keys or [None] * len(htmls))]
     cache = PageCache(folder, text_stamp() if painter else "")
-    files = FontFiles()     # each derived file hashed once: for the text pages and unify_fonts
+    # each derived file hashed once (for the text pages and unify_fonts), compressed once (kept in folder/fonts)
+    files = FontFiles(folder / "fonts")
     text_pages, painted = _text_pages(keys, cache, painter, job, files)
     where = [None if t else cache.find(k) for k, t in zip(keys, text_pages)]
     tasks = plan_tasks([i for i, w in enumerate(where) if w is None and not text_pages[i]], keys, job.jobs, cache)
@@ -96,9 +100,10 @@ def _draw_book(htmls: list[str], html_for: HtmlMaker, job: DrawJob, folder: Path
     sources += _insert(pdf, tasks, text_pages, job.size)
     extra = _joined_glyphs(job.extra_glyphs, extra_glyphs(text_pages))
     merged = unify_fonts(pdf, page_files, extra, files)
+    files.prune()
     _give_fonts(pdf, text_pages, merged)
     drawn = sum(t.stop - t.first for t in tasks) + painted
-    return Drawn(pdf, sources, parts, keys, drawn, cache, merged)
+    return Drawn(pdf, sources, parts, keys, drawn, cache, merged, text_pages)
 
 
 def _text_pages(keys: list[str], cache: PageCache, painter: PagePainter | None, job: DrawJob, files: FontFiles):
@@ -147,21 +152,35 @@ def _insert(pdf: Pdf, tasks: list[Task], text_pages: list[TextPage | None],
     for i, t in enumerate(text_pages):
         if t is not None:
             at[i] = t
+    made = _TextPages(pdf, size) if any(text_pages) else None
     for i in sorted(at):
         what = at[i]
         if isinstance(what, TextPage):
-            pdf.pages.insert(i, _text_page(pdf, what, size))
-            turn_page(pdf, pdf.pages[i])
+            pdf.pages.insert(i, made.page(what))
         else:
             pdf.pages.insert(i, what[0].pages[what[1]])
     return sources
 
 
-def _text_page(pdf: Pdf, page: TextPage, size: tuple[float, float, float]) -> pikepdf.Page:
-    """A page of L with the boxes WeasyPrint gives its pages (turned like them)."""
-    media, trim, bleed = _boxes(*size)
-    return pikepdf.Page(Dictionary(Type=Name.Page, MediaBox=media, TrimBox=trim, BleedBox=bleed,
-                                   Resources=Dictionary(Font=Dictionary()), Contents=pdf.make_stream(page.content)))
+class _TextPages:
+    """Text pages as pages of P: L's page with the boxes WeasyPrint gives its
+    pages, turned as turn.turn_page turns those (the same boxes, and the
+    content between the same two streams) — done once for all, since every
+    text page has the same boxes."""
+
+    def __init__(self, pdf: Pdf, size: tuple[float, float, float]):
+        self.pdf = pdf
+        media, trim, bleed = _boxes(*size)
+        turn = Turn(media)
+        self.boxes = {"/MediaBox": turn.rect(media), "/TrimBox": turn.rect(trim), "/BleedBox": turn.rect(bleed)}
+        # compressed here as qpdf would compress them when it saves (it leaves Flate streams alone)
+        self.before, self.after = zlib.compress(turn.cm(), 6), zlib.compress(turn.end(), 6)
+
+    def page(self, page: TextPage) -> pikepdf.Page:
+        flate = self.pdf.make_stream
+        contents = [flate(data, Filter=Name.FlateDecode) for data in (self.before, page.content, self.after)]
+        return pikepdf.Page(Dictionary(Type=Name.Page, **{k[1:]: v for k, v in self.boxes.items()},
+                                       Resources=Dictionary(Font=Dictionary()), Contents=Array(contents)))
 
 
 def _boxes(width: float, height: float, bleed: float) -> tuple[Array, Array, Array]:
@@ -179,12 +198,16 @@ def _boxes(width: float, height: float, bleed: float) -> tuple[Array, Array, Arr
 
 
 def _give_fonts(pdf: Pdf, text_pages: list[TextPage | None], merged: dict) -> None:
-    """Each text page's faces: the merged fonts (made from its glyphs by unify_fonts)."""
-    for i, t in enumerate(text_pages):
+    """Each text page's faces: the merged fonts (made from its glyphs by unify_fonts).
+    A dictionary of its own for every page (the stamp adds the heads' font to some)."""
+    made: dict[tuple, dict] = {}
+    for page, t in zip(pdf.pages, text_pages):
         if t is not None:
-            res = pdf.pages[i].obj.Resources.Font
-            for face in t.faces():
-                res[FACES[face]] = merged[t.font_of(face)]
+            key = (t.fonts, tuple(t.faces()))
+            fonts = made.get(key)
+            if fonts is None:
+                fonts = made[key] = {str(FACES[face]): merged[t.font_of(face)] for face in t.faces()}
+            page.obj.Resources.Font = Dictionary(fonts)
 
 
 def plan_tasks(missing: list[int], keys: list[str], jobs: int | None, cache: PageCache) -> list[Task]:

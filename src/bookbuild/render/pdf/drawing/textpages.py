@@ -19,6 +19,7 @@ face has no glyph for (WeasyPrint then reports the .notdef, BB703).
 """
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 
 from pikepdf import Name
@@ -37,19 +38,30 @@ ASCENT = 0.88
 FACES = {"upright": Name("/BBT0"), "bold": Name("/BBT1")}
 
 
+# One face's glyphs on a page, as three comma-separated strings: the glyph ids
+# (decimal; those with a text first), the texts of the first ones (UTF-16BE hex)
+# and the widths of all (1000ths of an em).  Strings, not tuples: a book has
+# 370,000 of these, and the cache reads them back (pagecache.py) and joins
+# them (extra_glyphs) with C-level splits and dict updates.
+Glyphs = tuple[str, str, str]
+
+
 @dataclass(frozen=True)
 class TextPage:
     """One page's content stream on L (turned later like a WeasyPrint page),
-    and its glyphs: (face, gid, width in 1000ths of an em, ToUnicode hex), in
-    the order they first appear."""
+    Flate-compressed as qpdf compresses a stream when it saves (zlib level 6:
+    the same bytes, so the saved PDF is the same; see drawing/pages.py), and its
+    glyphs by face, faces in the order of their first glyph."""
     content: bytes
-    glyphs: tuple[tuple[str, int, int, str], ...]
+    glyphs: dict[str, Glyphs]
     # face -> (family, derived file, its sha256): the files whose glyph ids the
     # content uses (set by drawing/pages.py; a page reused from the cache keeps its own)
     fonts: tuple[tuple[str, str, str, str], ...] = ()
+    # what may link on the page (finishing/links.py Areas), None until found
+    links: list | None = None
 
-    def faces(self) -> set[str]:
-        return {g[0] for g in self.glyphs}
+    def faces(self):
+        return self.glyphs.keys()
 
     def font_of(self, face: str) -> tuple[str, str]:
         return next((family, path) for f, family, path, _ in self.fonts if f == face)
@@ -57,15 +69,24 @@ class TextPage:
 
 def extra_glyphs(pages) -> dict[tuple[str, str], dict[int, tuple[float, bytes]]]:
     """{(family, file): {gid: (width, UTF-16BE hex)}} of the text pages, for
-    subsets.unify_fonts: in page order, the first text of a glyph kept (a
-    build that reuses cached pages writes the fonts a cold build does)."""
-    out: dict[tuple[str, str], dict[int, tuple[float, bytes]]] = {}
+    subsets.unify_fonts: of a glyph, the first text in page order (a build
+    that reuses cached pages writes the fonts a cold build does); the files
+    in the order the pages first use them."""
+    order: dict[tuple[str, str], tuple[dict, dict]] = {}
+    used = []
     for page in pages:
-        for face, gid, width, text in page.glyphs if page is not None else ():
-            used = out.setdefault(page.font_of(face), {})
-            if gid not in used or (text and not used[gid][1]):
-                used[gid] = (width, text.encode())
-    return out
+        if page is not None:
+            for face in page.glyphs:
+                key = page.font_of(face)
+                used.append((order.setdefault(key, ({}, {})), page.glyphs[face]))
+    # backwards, so that an earlier page's text replaces a later one's
+    for (texts, widths), (gids, hexes, ws) in reversed(used):
+        ids = gids.split(",")
+        widths.update(zip(ids, ws.split(",")))
+        if hexes:
+            texts.update(zip(ids, hexes.split(",")))
+    return {key: {int(g): (int(w), texts.get(g, "").encode()) for g, w in widths.items()}
+            for key, (texts, widths) in order.items()}
 
 
 @dataclass
@@ -126,18 +147,26 @@ class Painter:
         if page.rule_x_em is not None and page.note_columns:
             paths.append(rule_ops(frame.x0, y0 + page.rule_x_em * frame.s, frame.length))
         widths = {f: s.widths for f, s in self.shapers.items()}
-        return TextPage(_content(texts, paths, frame, widths), self._glyphs(texts))
+        return TextPage(zlib.compress(_content(texts, paths, frame, widths), 6), self._glyphs(texts))
 
-    def _glyphs(self, texts: list[_Text]) -> tuple[tuple[str, int, int, str], ...]:
-        """Each glyph of the page once, with its width and its first non-empty text."""
+    def _glyphs(self, texts: list[_Text]) -> dict[str, Glyphs]:
+        """Each glyph of the page once by face, with its width and its first non-empty text."""
         seen: dict[tuple[str, int], str] = {}
         for t in texts:
             face = t.face
             for gid, _, _, text in t.glyphs:
                 if not seen.get((face, gid)):      # absent, or known only without text
                     seen[face, gid] = text
-        widths = {f: s.widths for f, s in self.shapers.items()}
-        return tuple((face, gid, widths[face][gid], _hex(text) if text else "") for (face, gid), text in seen.items())
+        faces: dict[str, tuple[list, list]] = {}
+        for (face, gid), text in seen.items():
+            faces.setdefault(face, ([], []))[0 if text else 1].append((gid, text))
+        out = {}
+        for face, (named, bare) in faces.items():
+            width = self.shapers[face].widths
+            gids = [g for g, _ in named] + [g for g, _ in bare]
+            out[face] = (",".join(map(str, gids)), ",".join(_hex(t) for _, t in named),
+                         ",".join(str(width[g]) for g in gids))
+        return out
 
     # ------------------------------------------------------------ columns
 

@@ -40,8 +40,19 @@ def add_links(pdf: Pdf, links: list[Link]) -> None:
             page.Annots = Array(annots)
 
 
-def page_links(pages: list[lt.Page], frame: Frame) -> list[Link]:
-    """目次 entries → the page with that folio; calls and 見第N章注M → the note's page."""
+# What may link on a page, by place, before any note id is looked up (the page
+# cache keeps them with a text page: they follow from its layout and frame,
+# drawing/layoutkeys.py): [column, kind, a, b, unit] — column an index into
+# columns + note_columns; kind "toc" (a 目次 entry: from a to the column's foot,
+# its foot's text the folio), "ref" (a unit of 見第N章注M: cells [a, b), unit
+# its index) or "call" (a note call: the cells [a, b) of the cell before it).
+Areas = list[list]
+
+
+def page_links(pages: list[lt.Page], frame: Frame, known: list[Areas | None] | None = None,
+               made: dict[int, Areas] | None = None) -> list[Link]:
+    """目次 entries → the page with that folio; calls and 見第N章注M → the note's page.
+    `known[i]`: page i's areas from the page cache; the areas found now go into `made`."""
     by_folio: dict[str, int] = {}
     by_note: dict[str, int] = {}
     for i, p in enumerate(pages):
@@ -54,7 +65,12 @@ def page_links(pages: list[lt.Page], frame: Frame) -> list[Link]:
             by_note.setdefault(nid, i)
     out = []
     for i, p in enumerate(pages):
-        for rect, kind, key in _link_areas(p, frame.at(p)):
+        areas = known[i] if known is not None else None
+        if areas is None:
+            areas = link_areas(p)
+            if made is not None:
+                made[i] = areas
+        for rect, kind, key in _resolved(p, frame.at(p), areas):
             target = (by_folio if kind == "folio" else by_note).get(key)
             if target is not None:
                 out.append(Link(i, rect, target))
@@ -75,28 +91,53 @@ def _rect_p(frame: Frame, y0: float, col: lt.Column, a: float, b: float) -> tupl
             b + frame.height - (yc - em / 2), b + frame.width - xl0)
 
 
-def _link_areas(page: lt.Page, frame: Frame) -> list[tuple[tuple, str, str]]:
-    """(rect, kind, key) of what should link: a 目次 entry (key = the folio it
-    names), a cross reference 見第N章注M (key = note id), a note call."""
-    y0 = frame.top(page)
-    out = []
-    for col in page.columns + page.note_columns:
+def link_areas(page: lt.Page) -> Areas:
+    """The places on a page that may link (see Areas): a 目次 entry, the units
+    of a cross reference 見第N章注M, the cell before a note call.  In column em:
+    the same on every frame."""
+    out: Areas = []
+    for ci, col in enumerate(page.columns + page.note_columns):
         if not (col.role == lt.TOC_ENTRY and col.foot) and \
                 not any(u.kind == lt.CALL or u.flags & lt.LINK for u in col.units):
             continue    # nothing links from here: skip the positions (16,000 columns in a book)
         spans = unit_spans(col)
         if col.role == lt.TOC_ENTRY and col.foot and spans:
-            out.append((_rect_p(frame, y0, col, spans[0][1], frame.length / (col.size * frame.s)),
-                        "folio", "".join(u.text for u in col.foot)))
-        link_spans = [(a, b, u.note_id) for u, a, b in spans if u.flags & lt.LINK and u.note_id]
-        if link_spans:
-            a, b = link_spans[0][0], link_spans[-1][1]
-            out.append((_rect_p(frame, y0, col, a, b), "note", link_spans[0][2]))
+            out.append([ci, "toc", spans[0][1], 0.0, -1])
+        index = {id(u): k for k, u in enumerate(col.units)}
+        out += [[ci, "ref", a, b, index[id(u)]] for u, a, b in spans if u.flags & lt.LINK]
         prev = None
-        for u in col.units:
-            if u.kind == lt.CALL and u.note_id and prev is not None:
+        for k, u in enumerate(col.units):
+            if u.kind == lt.CALL and prev is not None:
                 a, b = next(((s, e) for v, s, e in spans if v is prev), (0.0, 0.0))
-                out.append((_rect_p(frame, y0, col, a, b), "note", u.note_id))
+                out.append([ci, "call", a, b, k])
             elif u.kind != lt.CALL:
                 prev = u
+    return out
+
+
+def _resolved(page: lt.Page, frame: Frame, areas: Areas) -> list[tuple[tuple, str, str]]:
+    """(rect, kind, key) of what links, column by column as link_areas found it:
+    a 目次 entry (key = the folio it names), a cross reference (its units with a
+    note id as one area; key = the first one's), a note call (key = its note id)."""
+    y0 = frame.top(page)
+    cols = page.columns + page.note_columns
+    out = []
+    k = 0
+    while k < len(areas):
+        ci = areas[k][0]
+        col = cols[ci]
+        here = []
+        while k < len(areas) and areas[k][0] == ci:
+            here.append(areas[k])
+            k += 1
+        for _, kind, a, _, _ in here:
+            if kind == "toc":
+                out.append((_rect_p(frame, y0, col, a, frame.length / (col.size * frame.s)),
+                            "folio", "".join(u.text for u in col.foot)))
+        refs = [(a, b, col.units[u].note_id) for _, kind, a, b, u in here if kind == "ref" and col.units[u].note_id]
+        if refs:
+            out.append((_rect_p(frame, y0, col, refs[0][0], refs[-1][1]), "note", refs[0][2]))
+        for _, kind, a, b, u in here:
+            if kind == "call" and col.units[u].note_id:
+                out.append((_rect_p(frame, y0, col, a, b), "note", col.units[u].note_id))
     return out

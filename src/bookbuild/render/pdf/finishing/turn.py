@@ -22,7 +22,7 @@ _TAG = re.compile(r"^([A-Z]{6})\+(.*)$")
 
 # ------------------------------------------------------------------ turn
 
-class _Turn:
+class Turn:
     """(x, y) of L → (y − y0, x1 − x) of P, for the L media box [x0 y0 x1 y1].
 
     WeasyPrint puts the media box origin at (−bleed, −bleed); the turned page
@@ -54,14 +54,18 @@ class _Turn:
         # x' = y − y0, y' = −x + x1
         return f"q 0 -1 1 0 {-self.y0:.4f} {self.x1:.4f} cm\n".encode()
 
+    @staticmethod
+    def end() -> bytes:
+        return b"\nQ\n"
+
 
 def turn_page(pdf: Pdf, page: pikepdf.Page) -> None:
     """Turn one landscape page 90° clockwise, in place."""
-    t = _Turn(page.obj.MediaBox)
+    t = Turn(page.obj.MediaBox)
     # Why prepend/append separate streams: the original stream stays
     # untouched (and compressed); q/Q isolate our matrix from its state.
     page.contents_add(pikepdf.Stream(pdf, t.cm()), prepend=True)
-    page.contents_add(pikepdf.Stream(pdf, b"\nQ\n"))
+    page.contents_add(pikepdf.Stream(pdf, t.end()))
     for box in _BOXES:
         if box in page.obj:
             page.obj[box] = t.rect(page.obj[box])

@@ -20,11 +20,12 @@ from .derived import DerivedFonts, build_derived_fonts
 from .subsets import font_problems
 
 
-def book_faces(result: lt.LayoutResult, ed: EditionConfig, font_cache: Path,
-               book: Book) -> tuple[DerivedFonts | None, list[Diagnostic]]:
+def book_faces(result: lt.LayoutResult, ed: EditionConfig, font_cache: Path, book: Book,
+               known: list[PageChars | None] | None = None,
+               made: dict[int, PageChars] | None = None) -> tuple[DerivedFonts | None, list[Diagnostic]]:
     """Derived faces for every character that reaches the page (VT-28); None
-    when the edition's font is not installed."""
-    chars, bold, tcy, calls = page_chars(result.pages)
+    when the edition's font is not installed.  `known`, `made`: see page_chars."""
+    chars, bold, tcy, calls = page_chars(result.pages, known, made)
     blanks = blank_chars(result.pages)
     # The horizontal face draws only folios and running heads (a third of the
     # font build when it held every character of the book).
@@ -86,22 +87,48 @@ def blank_chars(pages: list[lt.Page]) -> set[str]:
             for u in c.units if u.kind == lt.BLANK and u.width_em in BLANKS}
 
 
-def page_chars(pages: list[lt.Page]):
+# The characters of a page's columns (its folio and running head apart):
+# [upright, bold — each its distinct characters, sorted, as one string —,
+# tcy runs, call numbers].  drawing/pagecache.PageChars keeps them between
+# builds by the columns' digest (layoutkeys.column_digests).
+PageChars = list
+
+
+def page_chars(pages: list[lt.Page], known: list[PageChars | None] | None = None,
+               made: dict[int, PageChars] | None = None):
     """(upright chars, bold chars, tcy runs, call numbers).
 
     Everything that reaches the page: text, notes, generated text, heads and
     folios; a character missing here would be drawn by a fallback font.
+    `known[i]`: page i's column_chars from an earlier build (None: found now,
+    and put into `made`).
     """
     chars, bold, tcy, calls = set(), set(), set(), set()
-    for page in pages:
+    for i, page in enumerate(pages):
         chars.update(page.folio or "", page.running_head or "")
-        for col in page.columns + page.note_columns:
-            units = col.units + col.foot + ([col.hanging] if col.hanging else [])
-            (bold if col.role in lt.BOLD_ROLES else chars).update("".join(u.text for u in units)
-                                                                  + ("-" if col.hyphenated() else ""))
-            for u in units:
-                if u.kind == lt.TCY:
-                    tcy.add(u.text)
-                elif u.kind == lt.CALL and u.text.isdigit() and len(u.text) <= 3:
-                    calls.add(u.text)
+        found = known[i] if known is not None else None
+        if found is None:
+            found = column_chars(page)
+            if made is not None:
+                made[i] = found
+        up, strong, runs, numbers = found
+        chars.update(up)
+        bold.update(strong)
+        tcy.update(runs)
+        calls.update(numbers)
     return chars, bold, tcy, calls
+
+
+def column_chars(page: lt.Page) -> PageChars:
+    """The characters of one page's columns (see PageChars)."""
+    chars, bold, tcy, calls = set(), set(), set(), set()
+    for col in page.columns + page.note_columns:
+        units = col.units + col.foot + ([col.hanging] if col.hanging else [])
+        (bold if col.role in lt.BOLD_ROLES else chars).update("".join(u.text for u in units)
+                                                              + ("-" if col.hyphenated() else ""))
+        for u in units:
+            if u.kind == lt.TCY:
+                tcy.add(u.text)
+            elif u.kind == lt.CALL and u.text.isdigit() and len(u.text) <= 3:
+                calls.add(u.text)
+    return ["".join(sorted(chars)), "".join(sorted(bold)), sorted(tcy), sorted(calls)]
