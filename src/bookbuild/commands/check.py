@@ -13,8 +13,9 @@ from pathlib import Path
 from .. import cache
 from .. import model as m
 from ..booktoml import NoBook, book_root_for, find_book_toml
-from ..check import run_checks
+from ..check import check_texts, run_checks
 from ..check.glyphs import fallback_report
+from ..check.reuse import CheckCache
 from ..diagnostics import Diagnostic, exit_status, format_report
 from ..fontchain import DEFAULT_FALLBACK
 from ..fonts import FontNotFound, find_font
@@ -22,12 +23,12 @@ from ..load import declared_editions, load_book
 from ..transform.notes import with_citation_notes
 
 
-def load_prepared(root: Path) -> tuple[m.Book | None, list[Diagnostic]]:
+def load_prepared(root: Path, meanwhile=None) -> tuple[m.Book | None, list[Diagnostic]]:
     """(book, load diagnostics): the book as every check and renderer takes it,
     each body citation moved into a generated note (so the BB1xx checks, the note
     numbering and citeproc see it as a note).  Tests that load a book to render
-    it use this too."""
-    book, diags = load_book(root)
+    it use this too.  `meanwhile(config, texts)`: see load_book."""
+    book, diags = load_book(root, meanwhile)
     return (with_citation_notes(book) if book is not None else None), diags
 
 
@@ -41,9 +42,12 @@ def check_book(root: Path, need_book: bool = True):
         book = cache.load(cache_dir, key, "book") if need_book else None
         if book is not None or not need_book:
             return diags, book
-    book, diags = load_prepared(root)
+    reuse = CheckCache(cache_dir)
+    # while Pandoc parses, the rules that read only the raw texts (the core is idle then)
+    book, diags = load_prepared(root, lambda config, texts: check_texts(config, texts, reuse))
     if book is not None:
-        diags = diags + _without_cascades(diags, run_checks(book, cache_dir))
+        diags = diags + _without_cascades(diags, run_checks(book, cache_dir, reuse))
+        reuse.save()
     # pickling the model costs more than a cold check saves; only builds keep it
     cache.store(cache_dir, key, {"diags": diags, "book": book} if need_book else {"diags": diags})
     return diags, book
