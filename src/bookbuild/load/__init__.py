@@ -68,12 +68,14 @@ def load_book(book_dir: Path, meanwhile=None) -> tuple[m.Book | None, list[Diagn
         if t is not None:
             texts[rel] = t
     yaml = _YamlFiles(root, texts)
+    reuse = ParseCache(root / ".bookbuild" / "cache")
 
     def while_pandoc():
-        yaml.parse()                # the YAML files are not Pandoc's input
+        yaml.parse(reuse)           # the YAML files are not Pandoc's input
         if meanwhile is not None:
             meanwhile(config, texts)
-    chapters, notes, d = _parse_markdown(config, texts, note_files, root / ".bookbuild" / "cache", while_pandoc)
+    chapters, notes, d = _parse_markdown(config, texts, note_files, reuse, while_pandoc)
+    reuse.save()
     diags += yaml.diags + d
     book = m.Book(root=root, config=config, chapters=chapters, notes=notes,
                   sources=yaml.sources, terms=yaml.terms, texts=texts)
@@ -96,11 +98,15 @@ class _YamlFiles:
                     texts[rel] = t
                 self._read.append((rel, loader, t, d))
 
-    def parse(self) -> None:
+    def parse(self, reuse: ParseCache) -> None:
         for i, (rel, loader, t, d) in enumerate(self._read):
             if t is None:
                 continue
-            result, more = loader(t, rel)
+            key = reuse.key("yaml", rel, t)
+            kept = reuse.get_yaml(key)
+            result, more = kept if kept is not None else loader(t, rel)
+            if kept is None:
+                reuse.put_yaml(key, (result, more))
             self._read[i] = (rel, loader, t, d + more)
             if rel.endswith("sources.yaml"):
                 self.sources = result
@@ -159,13 +165,12 @@ def _check_cover(root: Path, config) -> list[Diagnostic]:
     return []
 
 
-def _parse_markdown(config, texts, note_files, cache_dir: Path | None = None, meanwhile=None):
+def _parse_markdown(config, texts, note_files, reuse: ParseCache, meanwhile=None):
     """Scan every file, run Pandoc once on the files whose parse is not kept (reuse.py),
     convert back with positions, and assemble chapters and notes.  `meanwhile()` runs
     in this thread while Pandoc does (its threads only wait for the child processes)."""
     files = [("chapter", e.file, e) for e in config.chapters if texts.get(e.file) is not None]
     files += [("note", rel, None) for rel in note_files if texts.get(rel) is not None]
-    reuse = ParseCache(cache_dir)
     done, fresh, parts, jobs, origins = _plan(files, texts, reuse)
     if reuse.enabled and depends_across(parts):
         reuse.enabled = False       # a changed file may change how the others parse: parse all
@@ -183,7 +188,6 @@ def _parse_markdown(config, texts, note_files, cache_dir: Path | None = None, me
     for rel, key in fresh.items():
         if not meta_keys and rel not in warned:
             reuse.put(key, done[rel])
-    reuse.save()
     diags = [d for _, rel, _ in files for d in done[rel].scan_diags]
     return _assemble(files, done, texts, config, diags + meta + pandoc_diags)
 
