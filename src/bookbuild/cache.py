@@ -13,15 +13,17 @@ import functools
 import hashlib
 import io
 import os
+import pathlib
 import pickle
 import re
 import stat
 from operator import attrgetter
 from pathlib import Path
 
-from . import __version__
+from . import __version__, config, model
 from .atomic import atomic_path
 from .booktoml import book_toml_path
+from .diagnostics import Diagnostic
 from .limits import MAX_FILE_BYTES
 
 _INPUT_DIRS = ("manuscript", "footnotes", "styles")   # styles: url()s are checked (check/assets.py)
@@ -108,13 +110,22 @@ def _file_stamp(path: Path, real_root: Path) -> bytes:
         return f"error:{e.errno}".encode()
 
 
+def has_results(cache_dir: Path) -> bool:
+    """Whether any check result is kept (else the key need not be made before loading)."""
+    try:
+        return any(p.name.endswith(".diags.pickle") for p in os.scandir(cache_dir))
+    except OSError:
+        return False
+
+
 def load(cache_dir: Path, key: str, part: str):
-    """A cached part ("diags" or "book") of the check result for key, or None."""
+    """A cached part ("diags" or "book") of the check result for key, or None.  Read
+    with safe_loads: only the model's, the config's and the diagnostics' classes (and
+    paths) can be named in it."""
     path = cache_dir / f"check-{key}.{part}.pickle"
     try:
-        with open(path, "rb") as f:
-            return pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return safe_loads(path.read_bytes(), book_classes())
+    except Exception:       # absent, damaged, from another version, or planted
         return None
 
 
@@ -127,10 +138,19 @@ def store(cache_dir: Path, key: str, parts: dict) -> None:
             if not old.name.startswith(f"check-{key}."):
                 old.unlink(missing_ok=True)
         for part, value in parts.items():
-            with atomic_path(cache_dir / f"check-{key}.{part}.pickle") as tmp, open(tmp, "wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-    except OSError:
+            with atomic_path(cache_dir / f"check-{key}.{part}.pickle") as tmp:
+                tmp.write_bytes(safe_dumps(value, book_classes()))
+    except (OSError, RecursionError, ValueError, TypeError, pickle.PicklingError):
         pass
+
+
+@functools.cache
+def book_classes() -> tuple[type, ...]:
+    """Every class a kept book or its diagnostics may hold."""
+    found = [c for mod in (model, config) for c in vars(mod).values()
+             if isinstance(c, type) and dataclasses.is_dataclass(c) and c.__module__ == mod.__name__]
+    return (*found, Diagnostic, pathlib.PosixPath, pathlib.PurePosixPath, pathlib.WindowsPath,
+            pathlib.PureWindowsPath)
 
 
 # ---- pickles of our own dataclasses, read without running anyone's code ----
@@ -152,6 +172,8 @@ class UnsafePickle(pickle.UnpicklingError):
 def _reducers(classes: tuple[type, ...]) -> dict:
     table = dict(copyreg.dispatch_table)
     for cls in classes:
+        if not dataclasses.is_dataclass(cls):
+            continue                        # e.g. a path: pickled its own way
         names = [f.name for f in dataclasses.fields(cls)]
         if not names or not all(f.init for f in dataclasses.fields(cls)):
             continue                        # pickle's own way (still only found if allowed)

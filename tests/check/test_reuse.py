@@ -118,3 +118,26 @@ def test_the_glyph_verdict_is_kept_until_a_character_or_font_input_changes(tmp_p
     assert not [d for d in check_book(root, need_book=False)[0] if d.code == "BB402"] and not resolved
     (root / "footnotes/01.md").write_text(NOTES.replace("第一段。", "第一段🦜。"), encoding="utf-8")
     assert [d.code for d in check_book(root, need_book=False)[0] if d.code == "BB402"] and resolved
+
+
+class _Planted:
+    """Unpickling this calls os.system: what a planted cache file would do."""
+
+    def __reduce__(self):
+        import os
+        return (os.system, ("touch planted-ran",))
+
+
+def test_a_planted_check_result_runs_no_code(tmp_path, monkeypatch):
+    """The whole-book result (cache.py) is read by the restricted unpickler too."""
+    import pickle
+    root = make_book(tmp_path / "b", DIRTY)
+    first = sorted(map(key, check_book(root, need_book=True)[0]))
+    kept = sorted((root / ".bookbuild/cache").glob("check-*.pickle"))
+    assert [p.name.rsplit(".", 2)[1] for p in kept] == ["book", "diags"]
+    monkeypatch.chdir(tmp_path)
+    for path in kept:
+        path.write_bytes(pickle.dumps(_Planted()))
+    diags, book = check_book(root, need_book=True)
+    assert sorted(map(key, diags)) == first and book is not None
+    assert not (tmp_path / "planted-ran").exists()

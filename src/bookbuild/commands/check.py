@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .. import cache
@@ -36,15 +37,22 @@ def check_book(root: Path, need_book: bool = True):
     """(diagnostics, book or None) for one book folder; answered from the cache when
     nothing changed.  With need_book=False the book is not unpickled (returns None)."""
     cache_dir = root / ".bookbuild" / "cache"
-    key = cache.book_key(root, _font_files(root))
-    diags = cache.load(cache_dir, key, "diags")
-    if diags is not None:
-        book = cache.load(cache_dir, key, "book") if need_book else None
-        if book is not None or not need_book:
-            return diags, book
-    reuse = CheckCache(cache_dir)
-    # while Pandoc parses, the rules that read only the raw texts (the core is idle then)
-    book, diags = load_prepared(root, lambda config, texts: check_texts(config, texts, reuse))
+    with ThreadPoolExecutor(1) as pool:
+        if cache.has_results(cache_dir):
+            key = cache.book_key(root, _font_files(root))
+            diags = cache.load(cache_dir, key, "diags")
+            if diags is not None:
+                book = cache.load(cache_dir, key, "book") if need_book else None
+                if book is not None or not need_book:
+                    return diags, book
+        else:
+            # Nothing kept (a cold check): the key only files this result, so it is made
+            # while the book loads (fontconfig's fc-match runs, 6 × 15-30 ms, overlap the load)
+            key = pool.submit(lambda: cache.book_key(root, _font_files(root)))
+        reuse = CheckCache(cache_dir)
+        # while Pandoc parses, the rules that read only the raw texts (the core is idle then)
+        book, diags = load_prepared(root, lambda config, texts: check_texts(config, texts, reuse))
+        key = key if isinstance(key, str) else key.result()
     if book is not None:
         diags = diags + _without_cascades(diags, run_checks(book, cache_dir, reuse))
         reuse.save()
