@@ -175,15 +175,18 @@ def _verdict_key(book: m.Book, chars: set[str], cache_dir: Path | None, reuse: C
     each chain may use (what coverage and sequences are read from).  None when a font is
     missing (not kept: its hint comes from fontconfig)."""
     parts = [book.texts.get(book.config.path, ""), "".join(sorted(chars))]
+    found: dict[str, str] = {}      # editions share their chains: look each family up once
     for edition in book.config.editions:
         parts.append(repr((edition.name, edition.format, edition.font, edition.font_fallback)))
         for family in (edition.font, *fallback_families(edition)[0]):
-            try:
-                ref = find_font(family, False, cache_dir)
-                st = ref.path.stat()
-            except (FontNotFound, OSError):
-                return None
-            parts.append(f"{ref.path}|{ref.index}|{st.st_size}|{st.st_mtime_ns}")
+            if family not in found:
+                try:
+                    ref = find_font(family, False, cache_dir)
+                    st = ref.path.stat()
+                except (FontNotFound, OSError):
+                    return None
+                found[family] = f"{ref.path}|{ref.index}|{st.st_size}|{st.st_mtime_ns}"
+            parts.append(found[family])
     return reuse.key("glyphs", *parts)
 
 
