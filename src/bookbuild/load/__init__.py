@@ -17,7 +17,7 @@ from ..lines import LineIndex
 from .files import inside_root, read_book_file, relpath
 from .footnotes import dedent_body, split_definitions
 from .pandoc_ast import MAX_NESTING, Converter, FileContext
-from .pandoc_input import MAX_BLOCK_NESTING, apply_edits, block_nesting_fault, scan
+from .pandoc_input import MAX_BLOCK_NESTING, Edits, apply_edits, block_nesting_fault, scan
 from .pandoc_parts import parse_parts
 from .reuse import FileParse, ParseCache, Part, depends_across
 from .yamlfiles import load_glossary, load_sources
@@ -228,8 +228,9 @@ def _add_parts(kind: str, rel: str, text: str, into: FileParse, parts: list[str]
         jobs.append(("chapter", rel, 0, None))
         origins.append((rel, 1))
         return
+    edits = Edits(sc.edits)
     for d in split_definitions(text):
-        body = dedent_body(apply_edits(text, sc.edits, d.body_start, d.body_end))
+        body = dedent_body(apply_edits(text, edits, d.body_start, d.body_end))
         into.expected += 1
         parts.append(f"{fence} {{.bbpart n=\"{len(jobs)}\"}}\n{body}\n{fence}\n")
         jobs.append(("note", rel, d.body_start, d))
