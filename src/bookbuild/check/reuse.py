@@ -51,8 +51,8 @@ class CheckCache:
         return h.hexdigest()
 
     def get(self, key: str):
-        """The value kept under key (a list of diagnostics, or for `get_value` any
-        JSON value), or None."""
+        """The JSON value kept under key (callers check its type: a damaged file's
+        entry may be anything), or None."""
         found = self.new.get(key, self.old.get(key))
         if found is None:
             return None
