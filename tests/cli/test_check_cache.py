@@ -10,9 +10,9 @@ def test_cache_hit_and_invalidation(tmp_path, monkeypatch):
     calls = []
     real = check_cmd.load_book
 
-    def counting(path):
+    def counting(path, *args):
         calls.append(path)
-        return real(path)
+        return real(path, *args)
     monkeypatch.setattr(check_cmd, "load_book", counting)
     d1, _ = check_cmd.check_book(root)
     d2, book = check_cmd.check_book(root)

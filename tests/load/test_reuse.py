@@ -48,7 +48,8 @@ def test_unchanged_book_runs_no_pandoc_and_loads_the_same(tmp_path, parsed):
     root = two_chapters(tmp_path)
     first = load_book(root)
     again = load_book(root)
-    assert len(parsed) == 1 and (root / ".bookbuild/cache/parsed.pickle").is_file()
+    kept = sorted((root / ".bookbuild/cache/parsed").glob("*.pickle"))
+    assert len(parsed) == 1 and len(kept) == 6         # two chapters, two notes files, the two YAML files
     assert same_book(first, again) and same_book(again, cold(root))
 
 
@@ -120,7 +121,53 @@ def test_a_damaged_cache_file_is_parsed_again(tmp_path, parsed):
     import pickle
     root = two_chapters(tmp_path)
     first = load_book(root)
-    path = root / ".bookbuild/cache/parsed.pickle"
+    paths = sorted((root / ".bookbuild/cache/parsed").glob("*.pickle"))
     for junk in (b"not a pickle", pickle.dumps({"x": 1}), pickle.dumps([1, 2])):
-        path.write_bytes(junk)
+        for path in paths:
+            path.write_bytes(junk)
         assert same_book(load_book(root), first) and len(parsed[-1]) == 4
+
+
+class _Planted:
+    """Unpickling this calls os.system: what a planted cache file would do."""
+
+    def __reduce__(self):
+        import os
+        return (os.system, ("touch planted-ran",))
+
+
+def test_a_planted_cache_file_runs_no_code(tmp_path, parsed, monkeypatch):
+    """A pickle naming anything but the model's classes is refused before it is called."""
+    import pickle
+    root = two_chapters(tmp_path)
+    first = load_book(root)
+    monkeypatch.chdir(tmp_path)
+    for path in (root / ".bookbuild/cache/parsed").glob("*.pickle"):
+        path.write_bytes(pickle.dumps(_Planted()))
+    assert same_book(load_book(root), first) and len(parsed[-1]) == 4
+    assert not (tmp_path / "planted-ran").exists()
+
+
+def test_kept_parses_never_grow(tmp_path, parsed):
+    """After an edit the file's old parse is removed: one kept file per Markdown file."""
+    root = two_chapters(tmp_path)
+    load_book(root)
+    for n in range(3):
+        (root / "footnotes/02.md").write_text(f"[^c]: 據守軍日記第{n}。\n", encoding="utf-8")
+        load_book(root)
+    assert len(list((root / ".bookbuild/cache/parsed").glob("*.pickle"))) == 6
+
+
+@pytest.mark.parametrize("rel, old, new", [
+    ("footnotes/sources.yaml", "title: 一号作戦", "title: 一号作戦（改）"),
+    ("footnotes/glossary.yaml", "湖南省城市。", "湖南省城市，湘江之濱。"),
+])
+def test_a_yaml_edit_loads_as_cold(tmp_path, parsed, rel, old, new):
+    """The YAML files' entries are kept by their text too: an edit gives a cold load's book."""
+    root = make_book(tmp_path / "b")
+    load_book(root)
+    path = root / rel
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    warm = load_book(root)
+    assert len(parsed) == 1 and same_book(warm, cold(root))
+    assert any(new.split(": ")[-1] in repr(v) for v in (*warm[0].sources.values(), *warm[0].terms.values()))

@@ -27,7 +27,6 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 import tinycss2
 from tinycss2 import ast
@@ -65,6 +64,7 @@ def resolve_ref(ref: str, base: Path, root: Path, extra_roots: tuple[Path, ...] 
         parts = urlsplit(ref)
         if parts.netloc not in ("", "localhost"):
             return None, Refusal("BB508", "file: URL on another host refused", "use a path inside the book")
+        from urllib.request import url2pathname  # deferred: urllib.request pulls http.client and ssl (8 ms per run)
         target = Path(url2pathname(unquote(parts.path)))
     else:
         target = base / unquote(ref.split("#", 1)[0].split("?", 1)[0])

@@ -13,6 +13,7 @@ from ..diagnostics import Diagnostic
 from ..lines import LineIndex
 from ..transform.normalize import Change, fix_text, quote_problems
 from ..transform.protected_spans import protected_spans
+from .reuse import CheckCache
 
 
 def show(s: str) -> str:
@@ -55,12 +56,24 @@ def punctuation_diagnostics(file: str, text: str, *, range_mark: str = "～",
     return sorted(out, key=Diagnostic.sort_key)
 
 
-def check_punctuation(book: m.Book) -> list[Diagnostic]:
+def check_punctuation(book: m.Book, reuse: CheckCache | None = None) -> list[Diagnostic]:
     """BB401/BB404 over every chapter and note file of the book."""
-    files = {c.file for c in book.config.chapters}
+    return punctuation_of_texts(book.config, book.texts, reuse)
+
+
+def punctuation_of_texts(config, texts: dict[str, str], reuse: CheckCache | None = None) -> list[Diagnostic]:
+    """check_punctuation on the raw texts alone (all it reads, with the config's
+    range mark and interpunct): callable before the book is parsed.  Each file's
+    result is kept in `reuse`, keyed by everything it reads."""
+    reuse = reuse if reuse is not None else CheckCache(None)
+    files = {c.file for c in config.chapters}
     out: list[Diagnostic] = []
-    for file, text in book.texts.items():
+    for file, text in texts.items():
         if file in files or file.startswith("footnotes/") and file.endswith(".md"):
-            out += punctuation_diagnostics(file, text, range_mark=book.config.range,
-                                           interpunct=book.config.interpunct)
+            key = reuse.key("punctuation", config.range, config.interpunct, file, text)
+            found = reuse.diagnostics(key)
+            if found is None:
+                found = punctuation_diagnostics(file, text, range_mark=config.range, interpunct=config.interpunct)
+                reuse.put_diagnostics(key, found)
+            out += found
     return out

@@ -6,6 +6,7 @@ process per book; see pandoc_input.py for how positions survive it.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .. import model as m
@@ -16,7 +17,7 @@ from ..lines import LineIndex
 from .files import inside_root, read_book_file, relpath
 from .footnotes import dedent_body, split_definitions
 from .pandoc_ast import MAX_NESTING, Converter, FileContext
-from .pandoc_input import MAX_BLOCK_NESTING, apply_edits, block_nesting_fault, scan
+from .pandoc_input import MAX_BLOCK_NESTING, Edits, apply_edits, block_nesting_fault, scan
 from .pandoc_parts import parse_parts
 from .reuse import FileParse, ParseCache, Part, depends_across
 from .yamlfiles import load_glossary, load_sources
@@ -47,7 +48,10 @@ def declared_editions(book_dir: Path) -> dict[str, dict]:
     return {n: e for n, e in editions.items() if isinstance(e, dict)} if isinstance(editions, dict) else {}
 
 
-def load_book(book_dir: Path) -> tuple[m.Book | None, list[Diagnostic]]:
+def load_book(book_dir: Path, meanwhile=None) -> tuple[m.Book | None, list[Diagnostic]]:
+    """The book and its load diagnostics.  `meanwhile(config, texts)`, if given, is
+    called while Pandoc runs (texts: every file read, as Book.texts): work that
+    needs only the raw texts uses the time this process would spend waiting."""
     root, toml_path, diags = find_book_toml(Path(book_dir))
     config, text, d = read_config(root, toml_path)
     diags += d
@@ -63,24 +67,56 @@ def load_book(book_dir: Path) -> tuple[m.Book | None, list[Diagnostic]]:
         diags += d
         if t is not None:
             texts[rel] = t
-    sources, terms = {}, {}
-    for rel, loader in (("footnotes/sources.yaml", load_sources), ("footnotes/glossary.yaml", load_glossary)):
-        if (root / rel).exists():
-            t, d = read_book_file(root, rel)
-            diags += d
-            if t is not None:
-                texts[rel] = t
-                result, d = loader(t, rel)
-                diags += d
-                if rel.endswith("sources.yaml"):
-                    sources = result
-                else:
-                    terms = result
-    chapters, notes, d = _parse_markdown(config, texts, note_files, root / ".bookbuild" / "cache")
-    diags += d
+    yaml = _YamlFiles(root, texts)
+    reuse = ParseCache(root / ".bookbuild" / "cache")
+
+    def while_pandoc():
+        yaml.parse(reuse)           # the YAML files are not Pandoc's input
+        if meanwhile is not None:
+            meanwhile(config, texts)
+    chapters, notes, d = _parse_markdown(config, texts, note_files, reuse, while_pandoc)
+    reuse.save()
+    diags += yaml.diags + d
     book = m.Book(root=root, config=config, chapters=chapters, notes=notes,
-                  sources=sources, terms=terms, texts=texts)
+                  sources=yaml.sources, terms=yaml.terms, texts=texts)
     return book, diags
+
+
+class _YamlFiles:
+    """sources.yaml and glossary.yaml: read first (their texts join Book.texts), parsed
+    while Pandoc runs."""
+
+    FILES = (("footnotes/sources.yaml", load_sources), ("footnotes/glossary.yaml", load_glossary))
+
+    def __init__(self, root: Path, texts: dict[str, str]):
+        self.sources, self.terms = {}, {}
+        self._read: list[tuple[str, object, str | None, list[Diagnostic]]] = []
+        for rel, loader in self.FILES:
+            if (root / rel).exists():
+                t, d = read_book_file(root, rel)
+                if t is not None:
+                    texts[rel] = t
+                self._read.append((rel, loader, t, d))
+
+    def parse(self, reuse: ParseCache) -> None:
+        for i, (rel, loader, t, d) in enumerate(self._read):
+            if t is None:
+                continue
+            key = reuse.key("yaml", rel, t)
+            kept = reuse.get_yaml(key)
+            result, more = kept if kept is not None else loader(t, rel)
+            if kept is None:
+                reuse.put_yaml(key, (result, more))
+            self._read[i] = (rel, loader, t, d + more)
+            if rel.endswith("sources.yaml"):
+                self.sources = result
+            else:
+                self.terms = result
+
+    @property
+    def diags(self) -> list[Diagnostic]:
+        """Each file's read diagnostics, then its parse's, in the files' order."""
+        return [x for *_, d in self._read for x in d]
 
 
 def _read_chapters(root: Path, config, texts: dict[str, str]) -> list[Diagnostic]:
@@ -129,18 +165,22 @@ def _check_cover(root: Path, config) -> list[Diagnostic]:
     return []
 
 
-def _parse_markdown(config, texts, note_files, cache_dir: Path | None = None):
+def _parse_markdown(config, texts, note_files, reuse: ParseCache, meanwhile=None):
     """Scan every file, run Pandoc once on the files whose parse is not kept (reuse.py),
-    convert back with positions, and assemble chapters and notes."""
+    convert back with positions, and assemble chapters and notes.  `meanwhile()` runs
+    in this thread while Pandoc does (its threads only wait for the child processes)."""
     files = [("chapter", e.file, e) for e in config.chapters if texts.get(e.file) is not None]
     files += [("note", rel, None) for rel in note_files if texts.get(rel) is not None]
-    reuse = ParseCache(cache_dir)
     done, fresh, parts, jobs, origins = _plan(files, texts, reuse)
     if reuse.enabled and depends_across(parts):
         reuse.enabled = False       # a changed file may change how the others parse: parse all
         done, fresh, parts, jobs, origins = _plan(files, texts, reuse)
     # Pandoc's own warnings come back as BB604 at the author's line, a failed Pandoc as BB605
-    ast, pandoc_diags = parse_parts(parts, origins) if parts else ({"blocks": []}, [])
+    with ThreadPoolExecutor(1) as pool:
+        running = pool.submit(parse_parts, parts, origins) if parts else None
+        if meanwhile is not None:
+            meanwhile()
+        ast, pandoc_diags = running.result() if running is not None else ({"blocks": []}, [])
     meta_keys = ast.get("meta_keys", [])
     meta = _metadata_blocks(meta_keys, texts, [file for _, file, _, _ in jobs])
     _convert_parts(ast, jobs, texts, done)
@@ -148,7 +188,6 @@ def _parse_markdown(config, texts, note_files, cache_dir: Path | None = None):
     for rel, key in fresh.items():
         if not meta_keys and rel not in warned:
             reuse.put(key, done[rel])
-    reuse.save()
     diags = [d for _, rel, _ in files for d in done[rel].scan_diags]
     return _assemble(files, done, texts, config, diags + meta + pandoc_diags)
 
@@ -189,8 +228,9 @@ def _add_parts(kind: str, rel: str, text: str, into: FileParse, parts: list[str]
         jobs.append(("chapter", rel, 0, None))
         origins.append((rel, 1))
         return
+    edits = Edits(sc.edits)
     for d in split_definitions(text):
-        body = dedent_body(apply_edits(text, sc.edits, d.body_start, d.body_end))
+        body = dedent_body(apply_edits(text, edits, d.body_start, d.body_end))
         into.expected += 1
         parts.append(f"{fence} {{.bbpart n=\"{len(jobs)}\"}}\n{body}\n{fence}\n")
         jobs.append(("note", rel, d.body_start, d))

@@ -23,6 +23,7 @@ reported (BB510) and the file not given to Pandoc at all.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -225,18 +226,34 @@ def _xref(text: str, o: int, i: int, out: Scan) -> int:
 
 
 def apply_edits(text: str, edits, start: int = 0, end: int | None = None) -> str:
-    """Apply edits falling inside [start, end) to text[start:end]."""
+    """Apply edits falling inside [start, end) to text[start:end] (an insertion at
+    `end` too).  `edits` may be an `Edits` (sorted once for the many definitions
+    of a notes file: sorting every edit of the file per definition was quadratic)."""
+    ordered = edits if isinstance(edits, Edits) else Edits(edits)
     end = len(text) if end is None else end
     parts = []
     pos = start
-    for off, length, ins in sorted(edits, key=lambda e: (e[0], -e[1])):
-        if off < start or off >= end and not (off == end and length == 0):
+    for off, length, ins in ordered.from_offset(start):
+        if off > end:
+            break
+        if off == end and length != 0:
             continue
         parts.append(text[pos:off])
         parts.append(ins)
         pos = off + length
     parts.append(text[pos:end])
     return "".join(parts)
+
+
+class Edits:
+    """A scan's edits in the order they apply: by offset, longer replacement first."""
+
+    def __init__(self, edits):
+        self.items = sorted(edits, key=lambda e: (e[0], -e[1]))
+        self.offsets = [e[0] for e in self.items]
+
+    def from_offset(self, start: int):
+        return self.items[bisect.bisect_left(self.offsets, start):]
 
 
 # Block quotes and lists nested this deep are BB510 and the file is not given

@@ -16,12 +16,17 @@ input) or an example list `(@)` (numbered across the input): a kept file never
 held one (it was stored from a clean run), and a changed file that holds one
 makes the build parse every file again.  Nor is anything stored when
 the run found a YAML metadata block; a file Pandoc warned about (BB604), that
-failed (BB605) or that came back incomplete is not stored.  One pickle per
-book, `.bookbuild/cache/parsed.pickle`, rewritten (atomically) with the
-current files only, so it never grows.
+failed (BB605) or that came back incomplete is not stored.
+
+One file per parsed file, `.bookbuild/cache/parsed/<key>.pickle` (an edit
+writes one small file, not the whole book's parses); after each load the
+files of keys not used in it are removed, so the folder never grows.  Read
+with `cache.safe_loads`: only the model's classes can be named in them, so a
+planted file cannot run code.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import os
@@ -33,11 +38,12 @@ from pathlib import Path
 
 from .. import model as m
 from ..atomic import atomic_path
-from ..cache import code_stamp
+from ..cache import code_stamp, safe_dumps, safe_loads
 from ..diagnostics import Diagnostic
 from .pandoc_parts import READER
 
-FILE_NAME = "parsed.pickle"
+FOLDER = "parsed"
+_OLD_FILE = "parsed.pickle"     # one pickle of every file's parse, before 2026-12-07 (5)
 # Pandoc state shared across the whole input: reference/note definitions, example lists
 _CROSS_FILE = re.compile(r"^ {0,3}\[[^\]\n]+\]:|\(@", re.M)
 
@@ -84,12 +90,12 @@ class ParseCache:
     book's files may depend on each other in Pandoc (depends_across)."""
 
     def __init__(self, cache_dir: Path | None):
-        self.path = cache_dir / FILE_NAME if cache_dir is not None else None
-        self.enabled = self.path is not None
+        self.folder = cache_dir / FOLDER if cache_dir is not None else None
+        self.enabled = self.folder is not None
         self._stamp = f"{code_stamp()}\0{pandoc_identity()}\0{READER}\0" if self.enabled else ""
-        self.old: dict[str, FileParse] = self._read() if self.enabled else {}
-        self.new: dict[str, FileParse] = {}
-        self.changed = False
+        self.used: set[str] = set()             # keys found or stored in this load
+        self.used_yaml: set[str] = set()        # of those, the YAML files' (kept even when disabled)
+        self.new: dict[str, object] = {}        # parsed now, to be written
 
     def key(self, kind: str, rel: str, text: str) -> str:
         h = hashlib.sha256(f"{self._stamp}{kind}\0{rel}\0".encode())
@@ -97,40 +103,59 @@ class ParseCache:
         return h.hexdigest()
 
     def get(self, key: str) -> FileParse | None:
-        found = self.old.get(key) if self.enabled else None
-        if not isinstance(found, FileParse):    # absent, or a damaged file's stray value
+        found = self._read(key) if self.enabled else None
+        if not isinstance(found, FileParse):
             return None
-        self.new[key] = found
+        self.used.add(key)
         return found
+
+    def get_yaml(self, key: str) -> tuple[dict, list[Diagnostic]] | None:
+        """A YAML file's (entries, diagnostics), keyed by `key("yaml", rel, text)`: the
+        YAML loaders read nothing but the text (no Pandoc, no other file)."""
+        found = self._read(key) if self.folder is not None else None
+        if not (isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], dict)
+                and isinstance(found[1], list)):
+            return None
+        self.used_yaml.add(key)
+        return found
+
+    def put_yaml(self, key: str, value: tuple[dict, list[Diagnostic]]) -> None:
+        if self.folder is not None:
+            self.new[key] = value
+            self.used_yaml.add(key)
+
+    def _read(self, key: str):
+        try:
+            return safe_loads((self.folder / f"{key}.pickle").read_bytes(), CLASSES)
+        except Exception:       # absent, damaged or planted: parse the file again
+            return None
 
     def put(self, key: str, parsed: FileParse) -> None:
         if self.enabled and len(parsed.parts) == parsed.expected:
             self.new[key] = parsed
-            self.changed = True
+            self.used.add(key)
 
     def save(self) -> None:
         """Best effort, as the check cache: a read-only book folder keeps no parses.
         Disabled (files depending on each other): the kept parses are dropped."""
-        if self.path is None:
-            return
-        if not self.enabled:
-            if self.old:
-                self.path.unlink(missing_ok=True)
-            return
-        if not (self.changed or self.new.keys() != self.old.keys()):
+        if self.folder is None:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_path(self.path) as tmp, open(tmp, "wb") as f:
-                pickle.dump(self.new, f, protocol=pickle.HIGHEST_PROTOCOL)
-        except (OSError, RecursionError, pickle.PicklingError):
+            for key, parsed in self.new.items():
+                if not (self.enabled or key in self.used_yaml):
+                    continue
+                with atomic_path(self.folder / f"{key}.pickle") as tmp:
+                    tmp.write_bytes(safe_dumps(parsed, CLASSES))
+            (self.folder.parent / _OLD_FILE).unlink(missing_ok=True)
+            keep = (self.used if self.enabled else set()) | self.used_yaml
+            for old in self.folder.glob("*.pickle") if self.folder.is_dir() else ():
+                if old.stem not in keep:
+                    old.unlink(missing_ok=True)
+        except (OSError, RecursionError, ValueError, TypeError, pickle.PicklingError):
             pass
 
-    def _read(self) -> dict[str, FileParse]:
-        try:
-            with open(self.path, "rb") as f:
-                found = pickle.load(f)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError,
-                RecursionError):
-            return {}
-        return found if isinstance(found, dict) else {}
+
+# Every class a kept parse may hold: the model's dataclasses, the diagnostics, the parse
+CLASSES: tuple[type, ...] = tuple(
+    c for c in vars(m).values() if isinstance(c, type) and dataclasses.is_dataclass(c)
+    and c.__module__ == m.__name__) + (Diagnostic, Part, FileParse)
