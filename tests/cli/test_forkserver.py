@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -64,5 +65,29 @@ def test_a_child_is_the_servers_fork_in_its_own_session_and_dies_with_its_group(
         # the server goes on: the next build works
         code, again = _build(children, book, tmp_path / "again")
         assert code == 0 and (again / "epub.epub").is_file()
+    finally:
+        children.close()
+
+
+def test_two_threads_waiting_on_one_child_both_see_it_end(tmp_path):
+    """serve's build thread waits on its child while stop() ends it from the main thread:
+    the server's one answer must reach both, and neither may block (a hang of `serve`
+    on Ctrl-C, seen once in CI, came from two readers of that pipe)."""
+    book = make_book(tmp_path / "book")
+    children = Children()
+    try:
+        _build(children, book, tmp_path / "warm")
+        for round_ in range(3):
+            out = tmp_path / f"r{round_}"
+            out.mkdir()
+            child = children.start(["build", str(book), "--out", str(out)], out / ".stdout", out / ".stderr")
+            seen = []
+            waiter = threading.Thread(target=lambda c=child, s=seen: s.append(c.wait(None)), daemon=True)
+            waiter.start()
+            time.sleep(0.3 * round_)
+            child.kill()
+            waiter.join(15)
+            assert not waiter.is_alive(), "the other waiter never saw the child end"
+            assert seen == [child.status] and child.status is not None
     finally:
         children.close()

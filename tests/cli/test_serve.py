@@ -307,24 +307,60 @@ def _processes_mentioning(text: str) -> list[str]:
     return out
 
 
-def test_an_edit_during_a_build_cancels_it(book):
+def _long_book(root: Path) -> Path:
+    """The test book and a long second chapter (≈240,000 characters): an edit of it takes
+    its print build seconds (a Pandoc parse, its check, the layout), time enough for a
+    second save to land while that build runs, however fast builds get."""
+    from helpers.books import BOOK_TOML
+    sentence = "衡陽守軍在城南削坡築壁，日軍第十一軍進抵外圍，雙方對峙於湘江之濱。"
+    paragraphs = "\n\n".join(sentence * 8 for _ in range(1000))
+    toml = BOOK_TOML.replace('"manuscript/01.md",\n', '"manuscript/01.md",\n  "manuscript/02.md",\n', 1)
+    return make_book(root, {"book.toml": toml, "manuscript/02.md": "# 第二章　長文\n\n" + paragraphs + "\n"})
+
+
+def _descendants(pid: int) -> set[int]:
+    from bookbuild.procs import children
+    out, todo = set(), [pid]
+    while todo:
+        for c in children(todo.pop()):
+            if c not in out:
+                out.add(c)
+                todo.append(c)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def test_an_edit_during_a_build_cancels_it(tmp_path):
     """A save while the print edition builds kills that build (and its workers) and starts over."""
+    book = _long_book(tmp_path / "book")
     srv = Serve(book, "--edition", "print")
-    note = book / "footnotes" / "01.md"
+    long = book / "manuscript" / "02.md"
+    text = long.read_text(encoding="utf-8")
+    builders: set[int] = set()
     try:
         srv.built("print")
-        note.write_text(NOTES.replace(OLD_NOTE, NEW_NOTE + "甲"), encoding="utf-8")
+        long.write_text(text + "\n又記甲。\n", encoding="utf-8")
         wait_until(lambda: "building print" in get(srv.url + "/")[1].decode(), 30, "the build to start")
-        assert any("--edition print" in c for c in _processes_mentioning(str(book)))
-        note.write_text(NOTES.replace(OLD_NOTE, NEW_NOTE + "乙"), encoding="utf-8")
+        # the fork server and the build it forked (its workers too, once they start)
+        builders = wait_until(lambda: (lambda d: d if len(d) >= 2 else None)(_descendants(srv.proc.pid)),
+                              10, "the build's process")
+        long.write_text(text + "\n又記乙。\n", encoding="utf-8")
         srv.built("print", after=1)
         time.sleep(1)
         gens = sorted(int(p.name) for p in (book / ".bookbuild" / "serve" / "print").iterdir() if p.name.isdigit())
         layout = book / ".bookbuild" / "serve" / "print" / str(gens[-1]) / "print.layout.json"
-        text = layout.read_text(encoding="utf-8")
-        assert NEW_NOTE + "乙" in text
+        shown = layout.read_text(encoding="utf-8")
+        assert "又記乙" in shown and "又記甲" not in shown
         # the build of the first save never got published
         assert len([ln for ln in srv.stderr_lines if " print built (build " in ln]) == 2
     finally:
         assert srv.stop() == 130
-    assert _processes_mentioning(str(book)) == []   # no build child or worker outlives the server
+    # no build child, worker or fork server outlives the server
+    assert wait_until(lambda: not any(_alive(p) for p in builders), 10, "the build processes to end")
+    assert _processes_mentioning(str(book)) == []

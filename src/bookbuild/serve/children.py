@@ -15,8 +15,11 @@ import selectors
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+
+_SLICE = 0.2    # seconds: how long a waiting thread reads before it looks at the status again
 
 
 class Child:
@@ -27,14 +30,24 @@ class Child:
         self.status: int | None = None
 
     def wait(self, timeout: float | None) -> int | None:
-        if self.status is None:
-            if self._proc is not None:
+        if self._proc is not None:
+            if self.status is None:
                 try:
                     self.status = self._proc.wait(timeout=timeout)
                 except subprocess.TimeoutExpired:
                     return None
-            else:
-                self.status = self._server.ended(self.pid, timeout)
+            return self.status
+        # Forked: the answer comes once, on the server's pipe, and serve's two threads may
+        # both wait (the build thread, and stop() ending the child); short slices let the
+        # one that did not read it see the status the other set.
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.status is None:
+            left = _SLICE if deadline is None else min(_SLICE, max(0.0, deadline - time.monotonic()))
+            got = self._server.ended(self.pid, left)
+            if got is not None and self.status is None:
+                self.status = got
+            if deadline is not None and time.monotonic() >= deadline:
+                break
         return self.status
 
     def kill(self) -> None:
@@ -88,6 +101,9 @@ class _ForkServer:
         self._sel = selectors.DefaultSelector()
         self._sel.register(proc.stdout, selectors.EVENT_READ)
         self._buf = b""
+        # serve's build thread waits on a child while its main thread may end it (stop()):
+        # one reader at a time, or both wake on one answer and the loser blocks in read()
+        self._reading = threading.Lock()
 
     @classmethod
     def start(cls) -> _ForkServer | None:
@@ -118,6 +134,14 @@ class _ForkServer:
         return int(answer.get("status", 70)) if answer.get("pid") == pid else 70
 
     def _line(self, timeout: float | None) -> dict | None:
+        if not self._reading.acquire(timeout=-1 if timeout is None else timeout):
+            return None
+        try:
+            return self._read_line(timeout)
+        finally:
+            self._reading.release()
+
+    def _read_line(self, timeout: float | None) -> dict | None:
         deadline = None if timeout is None else time.monotonic() + timeout
         while b"\n" not in self._buf:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
