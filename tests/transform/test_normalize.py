@@ -294,3 +294,17 @@ def test_fix_keeps_markdown_syntax():
     assert new == ("---\ntitle: a, b\n---\n\n# 第一章： 開始\n\n> 他說，走吧！\n\n- 甲，乙\n- 丙。\n\n"
                    "| 甲， 乙 | 丙 |\n|---|---|\n\n見[@k, p. 3-5]，[林森]{.name}說：「好」[^n1]。\n\n"
                    "```\nx, y\n```\n\n[連結](https://x.tw/a?b=1) `a,b`\n")
+
+
+@pytest.mark.parametrize("run", [3, 17, 201, 2001])
+def test_a_run_of_quotes_in_cjk_context_is_fixed_at_once(run):
+    """Row 11 converts every pair a converted neighbour puts in CJK context in one pass
+    (it used to take one normalizer pass per pair, so `fix` stopped half way after its
+    eight passes and a second `fix` changed the file again; found by test_fuzz)."""
+    text = "注文、\u201c" + '"' * run + "後記。"
+    once, _ = fix_text(text, [])
+    twice, _ = fix_text(once, [])
+    assert twice == once
+    assert once.count('"') == (0 if run % 2 else run)   # an odd run pairs off completely
+    if run % 2:
+        assert once.startswith("注文、「」「」") and "』" not in once   # side by side: no nesting

@@ -98,27 +98,63 @@ def pair_quotes(text: str, skip) -> tuple[list[Pair], list[int]]:
 def quote_edits(buf, pairs: list[Pair]) -> list[tuple[int, int, str]]:
     """Row 11: ASCII/curly pairs in CJK context become 「」, or 『』 when nested
     inside another CJK quotation (TC alternates 「『「」』」)."""
+    cjk = _cjk_pairs(buf, pairs)
     edits = []
     enclosing: list[tuple[int, bool]] = []   # (close position, is a CJK quotation)
-    for p in pairs:
+    for k, p in enumerate(pairs):
         while enclosing and enclosing[-1][0] < p.open:
             enclosing.pop()
-        depth = sum(1 for _, cjk in enclosing if cjk)
+        depth = sum(1 for _, is_cjk in enclosing if is_cjk)
         if p.kind == "corner":
             enclosing.append((p.close, True))
             continue
-        cjk = _pair_is_cjk(buf, p)
-        enclosing.append((p.close, cjk))
-        if cjk:
+        enclosing.append((p.close, k in cjk))
+        if k in cjk:
             o, c = ("「", "」") if depth % 2 == 0 else ("『", "』")
             edits += [(p.open, p.open + 1, o), (p.close, p.close + 1, c)]
     return sorted(edits)
 
 
-def _pair_is_cjk(buf, p: Pair) -> bool:
-    """A neighbour of either quote is Han, or the quotation holds Han (as row 10)."""
-    if buf.han_at(buf.left(p.open)) or buf.han_at(buf.right(p.close)):
-        return True
-    if buf.han_at(buf.right(p.open)) or buf.han_at(buf.left(p.close)):
-        return True
-    return any(is_han(ch) for ch in buf.text[p.open + 1:p.close])
+def _cjk_pairs(buf, pairs: list[Pair]) -> set[int]:
+    """Indices of the non-corner pairs in CJK context, once every conversion is made.
+
+    A pair is in CJK context when a neighbour of either quote is Han, or the quotation
+    holds Han (as row 10) — counting the brackets the other pairs become: a pair beside
+    or inside a converted one is converted too.  Found in one walk from the pairs Han
+    makes CJK, so the row reaches its end in one pass whatever the run of quotes (one
+    pass per pair, as the row was, left 、“ and a long run of ASCII double quotes half
+    done after the normalizer's passes: `fix` was not idempotent)."""
+    at = {}
+    for k, p in enumerate(pairs):
+        at[p.open] = at[p.close] = k
+    parent: list[int | None] = [None] * len(pairs)
+    stack: list[int] = []
+    for k, p in enumerate(pairs):
+        while stack and pairs[stack[-1]].close < p.open:
+            stack.pop()
+        parent[k] = stack[-1] if stack else None
+        stack.append(k)
+    waiting: dict[int, list[int]] = {}      # pair -> the pairs its conversion makes CJK
+    todo: list[int] = []
+    for k, p in enumerate(pairs):
+        if p.kind == "corner":
+            continue
+        sides = (buf.left(p.open), buf.right(p.close), buf.right(p.open), buf.left(p.close))
+        if any(buf.han_at(j) for j in sides) or any(is_han(ch) for ch in buf.text[p.open + 1:p.close]):
+            todo.append(k)
+            continue
+        for j in sides:
+            q = at.get(j)
+            if q is not None and q != k:
+                waiting.setdefault(q, []).append(k)
+    for k, par in enumerate(parent):        # a converted pair puts Han inside its parent
+        if par is not None:
+            waiting.setdefault(k, []).append(par)
+    cjk: set[int] = set()
+    while todo:
+        k = todo.pop()
+        if k in cjk or pairs[k].kind == "corner":
+            continue
+        cjk.add(k)
+        todo += waiting.get(k, ())
+    return cjk
