@@ -1,17 +1,24 @@
 """ISBNs as book.toml gives them: validated (python-stdnum) and written as urn:isbn:."""
 from __future__ import annotations
 
-from stdnum import isbn as stdnum_isbn
+
+def _stdnum():
+    # deferred: python-stdnum's package import pulls pydoc and ssl (≈ 0.01–0.04 s),
+    # paid by every command that reads a book.toml, though only an ISBN needs it
+    from stdnum import isbn
+    return isbn
 
 
 def isbn_urn(value: str) -> str:
     """A valid ISBN-10 or ISBN-13 (hyphens, spaces allowed) as urn:isbn: and
     13 digits, the form TDPF's guide asks for in dc:identifier."""
+    stdnum_isbn = _stdnum()
     return "urn:isbn:" + stdnum_isbn.compact(stdnum_isbn.to_isbn13(value))
 
 
 def isbn_problem(value: str) -> str:
     """Why value is not a valid ISBN-10/13, or "" when it is."""
+    stdnum_isbn = _stdnum()
     try:
         stdnum_isbn.validate(value)
     except stdnum_isbn.InvalidChecksum:
