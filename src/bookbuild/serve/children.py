@@ -65,7 +65,9 @@ class Child:
 
 class Children:
     def __init__(self, use_fork_server: bool = True):
-        self._use = use_fork_server and hasattr(os, "fork")
+        # Linux only: macOS forbids fork() in a process that may have started threads
+        # (its system libraries do, behind WeasyPrint's), Windows has no fork
+        self._use = use_fork_server and sys.platform.startswith("linux")
         self._server: _ForkServer | None = None
 
     def start(self, args: list[str], out: Path, err: Path) -> Child:
