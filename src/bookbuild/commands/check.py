@@ -6,11 +6,9 @@ its body citations into generated notes; `check_book` checks that book (cached).
 """
 from __future__ import annotations
 
-import gc
 import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 from .. import cache
@@ -40,11 +38,6 @@ def check_book(root: Path, need_book: bool = True, on_load=None):
     nothing changed.  With need_book=False the book is not unpickled (returns None).
     `on_load(book)`, when the book is loaded rather than read from the cache, is
     called before it is checked (a build starts citeproc there, commands/build.py)."""
-    with _collector_paused():
-        return _check_book(root, need_book, on_load)
-
-
-def _check_book(root: Path, need_book: bool, on_load):
     cache_dir = root / ".bookbuild" / "cache"
     with ThreadPoolExecutor(1) as pool:
         if cache.has_results(cache_dir):
@@ -70,21 +63,6 @@ def _check_book(root: Path, need_book: bool, on_load):
     # pickling the model costs more than a cold check saves; only builds keep it
     cache.store(cache_dir, key, {"diags": diags, "book": book} if need_book else {"diags": diags})
     return diags, book
-
-
-@contextmanager
-def _collector_paused():
-    """Python's cyclic collector off while the book loads and is checked: the load makes
-    ~50,000 model objects and Pandoc's JSON (no reference cycles among them), and the
-    collector's passes over them cost 0.1 s CPU of a cold check (12 %, measured).  It is
-    back on afterwards and collects whatever cycle was made meanwhile."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def _json_report(diags, root: Path, book: m.Book | None) -> str:
