@@ -75,7 +75,7 @@ class Builder:
         self._pending: set[str] = set()
         self._dirty = threading.Event()
         self._stop = threading.Event()
-        self._proc: Child | None = None
+        self._running: Child | None = None   # the build child, for stop() to end
         self._children = Children()
         self._gen = 0
         self._thread = threading.Thread(target=self._run, name="bookbuild-build", daemon=True)
@@ -254,7 +254,7 @@ class Builder:
     def _child(self, args: list[str], tmp: Path) -> int | None:
         """Run `bookbuild ARGS` to its end (its exit status), or None once a newer edit cancelled it."""
         child = self._children.start(args, tmp / ".stdout", tmp / ".stderr")
-        self._proc = child
+        self._running = child
         try:
             while True:
                 code = child.wait(0.1)
@@ -264,10 +264,10 @@ class Builder:
                     child.kill()
                     return None
         finally:
-            self._proc = None
+            self._running = None
 
     def _kill(self) -> None:
-        child = self._proc
+        child = self._running
         if child is not None:
             child.kill()
 
