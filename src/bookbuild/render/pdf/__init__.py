@@ -75,7 +75,7 @@ def build(book: Book, ed: EditionConfig, out_dir: Path, data: BuildData, cache_d
 def _build(book: Book, ed: EditionConfig, data: BuildData, targets: list[Path], cache_dir: Path,
            jobs: int | None, progress: Progress) -> list[Diagnostic]:
     progress("layout", 0, 1)
-    result, diags = layout_book(book, ed, data)
+    result, diags = layout_book(book, ed, data, kept_in=cache_dir / "layout" / ed.name)
     diags = list(diags)
     progress("layout", 1, 1)
     # The book and its layout (~10⁶ objects, acyclic) live until the end of the build:

@@ -29,7 +29,6 @@ from ..layout import layout_types as lt
 from ..layout import positions
 from . import bookrules, column_html, figure_html, overlays, page_html
 
-_UNIT = attrgetter("text", "kind", "width_em", "flags", "glue_before", "glue_after", "mark", "split")
 _COLUMN = attrgetter("role", "indent_em", "length_em", "spacing_em", "space_extra_em", "glue_extra_em", "size",
                      "justified", "first_of_paragraph", "last_of_paragraph", "x_em")
 
@@ -52,12 +51,24 @@ def column_digests(pages: list[lt.Page]) -> list[bytes | None]:
         try:
             if page.figures:
                 raise _Unkeyed
-            fields = marshal.dumps(([_column(c) for c in page.columns], [_column(c) for c in page.note_columns]), 2)
+            out.append(_page_digest(page))
         except (_Unkeyed, ValueError):      # a figure or a table; a value marshal cannot write
             out.append(None)
-            continue
-        out.append(hashlib.sha256(fields).digest())
     return out
+
+
+def _page_digest(page: lt.Page) -> bytes:
+    """The column fields and each column's units digest (lt.Column.units_digest,
+    which a kept chapter's columns have without making their units)."""
+    h = hashlib.sha256()
+    for cols in (page.columns, page.note_columns):
+        h.update(b"\x01")
+        for col in cols:
+            if col.figure is not None or col.table is not None:
+                raise _Unkeyed
+            h.update(marshal.dumps(_COLUMN(col), 2))
+            h.update(col.units_digest())
+    return h.digest()
 
 
 def layout_keys(pages: list[lt.Page], digests: list[bytes | None], context: str, settings: str) -> list[str | None]:
@@ -76,13 +87,6 @@ def layout_keys(pages: list[lt.Page], digests: list[bytes | None], context: str,
         h.update(digest)
         out.append(h.hexdigest()[:40])
     return out
-
-
-def _column(col: lt.Column):
-    if col.figure is not None or col.table is not None:
-        raise _Unkeyed
-    return (_COLUMN(col), list(map(_UNIT, col.units)), list(map(_UNIT, col.foot)),
-            _UNIT(col.hanging) if col.hanging is not None else None)
 
 
 class _Unkeyed(Exception):

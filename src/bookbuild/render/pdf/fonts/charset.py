@@ -83,8 +83,8 @@ def variation_sequences(text: str) -> set[str]:
 
 def blank_chars(pages: list[lt.Page]) -> set[str]:
     """Space characters the HTML draws fixed blanks with (layout/frame.py BLANKS)."""
-    return {BLANKS[u.width_em] for p in pages for c in p.note_columns + p.columns
-            for u in c.units if u.kind == lt.BLANK and u.width_em in BLANKS}
+    return {BLANKS[w] for p in pages for c in p.note_columns + p.columns
+            for w in c.blank_widths() if w in BLANKS}
 
 
 # The characters of a page's columns (its folio and running head apart):

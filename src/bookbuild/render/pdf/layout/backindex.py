@@ -29,9 +29,8 @@ def occurrence_pages(pages: list[lt.Page], marks: list[tuple[m.Pos, int, int]]) 
     for p in pages:
         n = p.number
         for c in p.columns + p.note_columns:
-            for u in c.units:
-                if u.offset >= 0 and u.text:
-                    page_at.setdefault(u.offset, n)
+            for k in c.text_starts():
+                page_at.setdefault(k, n)
     out: dict[m.Pos, int] = {}
     for pos, start, end in marks:
         page = next((page_at[k] for k in range(start, max(end, start + 1)) if k in page_at), None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
+from pathlib import Path
 
 from .... import model as m
 from ....config import EditionConfig
@@ -16,28 +17,34 @@ from ....fontchain import fallback_families
 from ....transform.build_data import BuildData
 from ....transform.notes import chapter_label, chapter_title, wants_label
 from . import frontmatter as fm
+from . import kept
 from . import layout_types as lt
 from .backindex import INDEX_TITLE, entry_pages, index_blocks, occurrence_pages
 from .breaker import Rules, break_block
 from .figlist import figure_lists, placed_pages
 from .figplace import place_block
+from .kept import Counters, KeptChapters
 from .paginator import Paginator, Section
 from .textprep import Advance, TextPrep, latin_advance
 from .units import HEADING_INDENT, HEADING_SIZE, Block, UnitMaker
 
 
 def layout_book(book: m.Book, ed: EditionConfig, data: BuildData, *,
-                advance: Advance | None = None) -> tuple[lt.LayoutResult, list[Diagnostic]]:
+                advance: Advance | None = None,
+                kept_in: Path | None = None) -> tuple[lt.LayoutResult, list[Diagnostic]]:
     """Lay out a pdf edition of `book` with the build's shared data.
 
     Returns the pages (a `LayoutResult`: a sequence of `Page` that also carries
     the normalized text stream and the geometry) and BB7xx diagnostics.
     `advance` gives a Latin run's width in em (default: the hmtx of the edition's font chain).
     A bad CSL style (`data.citation_errors`) is reported here, and citations
-    fall back to key + locator.
+    fall back to key + locator.  `kept_in`: a folder where each chapter's
+    columns are kept for the next build (kept.py; not with a given `advance`).
     """
     diags = list(data.citation_errors) if book.sources else []
     citations = data.citations if book.sources and not data.citation_errors else None
+    fonts = (ed.font, *fallback_families(ed)[0])
+    store = kept_in if advance is None else None
     advance = advance or latin_advance(ed.font, fallback_families(ed)[0])
     pages_of: dict[str, int] = {}
     # 圖三（第52頁）: the page is known once the book is laid out, so a book that
@@ -45,12 +52,16 @@ def layout_book(book: m.Book, ed: EditionConfig, data: BuildData, *,
     # they hold (the 索引 needs no second pass: it comes last, backindex.py).
     for _ in range(XREF_PASSES):
         eng = _Engine(book, ed, advance, data, citations, pages_of)
+        if store is not None:
+            eng.kept = KeptChapters(store, kept.context(book, ed, data, citations, pages_of, fonts))
         with _no_gc():
             pages = eng.run()
         found = figure_pages(pages)
         if not eng.mk.page_refs or found == pages_of:
             break
         pages_of = found
+    if eng.kept is not None:
+        eng.kept.save()
     return (lt.LayoutResult(pages, eng.mk.stream.text(), eng.geo, eng.index_pages, eng.index_entries),
             diags + eng.diags)
 
@@ -103,6 +114,7 @@ class _Engine:
         self.titles: dict[int, tuple[str, int]] = {}
         self.index_pages: dict[m.Pos, int] = {}
         self.index_entries: list = []
+        self.kept: KeptChapters | None = None
 
     def _chapter_label(self, index: int) -> str:
         return chapter_label(self.book, index)
@@ -178,8 +190,27 @@ class _Engine:
         return out
 
     def _chapter(self, ch: m.Chapter) -> tuple[Section, dict[str, list[lt.Column]]]:
-        blocks: list[Block] = []
         title = chapter_title(self.book, ch) if ch.title or ch.number else ""
+        note_ids = self.numbers.by_chapter.get(ch.index, [])
+        if self.kept is None:
+            flow, notes = self._make_chapter(ch, note_ids)
+        else:
+            key = kept.chapter_key(self.kept.ctx, self.book, ch, note_ids)
+            rec = self.kept.get(key)
+            if rec is not None:
+                flow, notes = kept.restore(rec, self.mk, self.diags, self.titles)
+            else:
+                before, refs = Counters.of(self.mk, self.diags, self.titles), self.mk.page_refs
+                self.mk.page_refs = False       # did this chapter ask for a page (圖三（第52頁）)?
+                flow, notes = self._make_chapter(ch, note_ids)
+                rec = kept.record(self.mk, self.diags, self.titles, before, flow, notes, self.mk.page_refs)
+                self.mk.page_refs = refs or self.mk.page_refs
+                if rec is not None:
+                    self.kept.put(key, rec)
+        return Section(title or self.book.config.title, ch.index, flow, toc=bool(title)), notes
+
+    def _make_chapter(self, ch: m.Chapter, note_ids: list[str]) -> tuple[list[lt.Column], dict]:
+        blocks: list[Block] = []
         if ch.title or ch.number:
             pos = next((n.pos for n in m.walk_inlines(ch.title) if getattr(n, "pos", None)), ch.toml_pos)
             prefix = chapter_label(self.book, ch.index) if wants_label(ch) else ""
@@ -187,11 +218,11 @@ class _Engine:
         blocks += self.mk.blocks(ch.blocks, ch.index)
         flow = self._break(blocks)
         notes = {}
-        for nid in self.numbers.by_chapter.get(ch.index, []):
+        for nid in note_ids:
             label = str(self.numbers.number(nid))
             nblocks = self.mk.note(self.book.notes[nid], label, ch.index, self.geo.note_size)
             notes[nid] = self._break(nblocks)
-        return Section(title or self.book.config.title, ch.index, flow, toc=bool(title)), notes
+        return flow, notes
 
     def _back_sections(self, book_notes) -> list[Section]:
         out = []

@@ -26,7 +26,10 @@ Conventions
 """
 from __future__ import annotations
 
+import hashlib
+import marshal
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from ....config import EditionConfig
 from ....model import Pos
@@ -72,6 +75,11 @@ BOLD_ROLES = frozenset({HEADING[1], HEADING[2], HEADING[3], TITLE, NOTE_HEADING,
 PAGE_TITLE, PAGE_TOC, PAGE_COLOPHON = "title", "toc", "colophon"
 PAGE_BLANK, PAGE_CHAPTER_OPEN, PAGE_BODY = "blank", "chapter-open", "body"
 PAGE_PLATE = "plate"     # a figure or table on a page of its own (no body text)
+
+
+# The fields of a unit that the drawing reads (all but its source position and
+# note id, which no drawing shows): what a page's key hashes (Column.units_digest).
+DRAWN_UNIT = attrgetter("text", "kind", "width_em", "flags", "glue_before", "glue_after", "mark", "split")
 
 
 @dataclass(slots=True)
@@ -132,6 +140,26 @@ class Column:
         in the stream (offsets index the author's word unbroken)."""
         text = "".join(u.text for u in self.units)
         return text + "-" if self.hyphenated() else text
+
+    def calls(self) -> tuple[str, ...]:
+        """The notes the column calls, in order (kept.KeptColumn answers without its units)."""
+        return tuple(u.note_id for u in self.units if u.kind == CALL)
+
+    def blank_widths(self) -> frozenset[float]:
+        """Widths of the fixed blanks (BLANK units) among the column's units."""
+        return frozenset(u.width_em for u in self.units if u.kind == BLANK)
+
+    def units_digest(self) -> bytes:
+        """The drawn fields of the column's units, foot and hanging mark, hashed
+        (drawing/layoutkeys.py makes page keys of it; kept.KeptColumn has it kept)."""
+        hanging = DRAWN_UNIT(self.hanging) if self.hanging is not None else None
+        fields = (list(map(DRAWN_UNIT, self.units)), list(map(DRAWN_UNIT, self.foot)), hanging)
+        # marshal format 2: no references, so equal values give equal bytes
+        return hashlib.sha256(marshal.dumps(fields, 2)).digest()
+
+    def text_starts(self) -> list[int]:
+        """Stream offsets where the column's units with text begin."""
+        return [u.offset for u in self.units if u.offset >= 0 and u.text]
 
     def hyphenated(self) -> bool:
         vis = self.visible()

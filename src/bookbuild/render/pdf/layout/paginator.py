@@ -53,11 +53,11 @@ def _slots(col: lt.Column) -> int:
     return 2 if col.role == lt.HEADING[1] else 1
 
 
-def _units(col: lt.Column):
-    """The column's units, a figure's caption units included (a caption may call a note)."""
+def _calls(col: lt.Column) -> tuple[str, ...]:
+    """The notes a column calls, a figure's caption included (a caption may call a note)."""
     if col.figure is None:
-        return col.units
-    return [u for c in col.figure.caption for u in c.units]
+        return col.calls()
+    return tuple(nid for c in col.figure.caption for nid in c.calls())
 
 
 class Paginator:
@@ -157,10 +157,8 @@ class Paginator:
         if self.page_notes is None:
             return []
         out = []
-        for u in _units(col):
-            nid = u.note_id
-            if u.kind == lt.CALL and nid in self.page_notes and nid not in self.queued \
-                    and nid not in seen and nid not in out:
+        for nid in _calls(col):
+            if nid in self.page_notes and nid not in self.queued and nid not in seen and nid not in out:
                 out.append(nid)
         return out
 
@@ -193,10 +191,10 @@ class Paginator:
 
     def _enqueue(self, body) -> None:
         for col in body:
-            for u in _units(col):
-                if u.kind == lt.CALL and u.note_id in self.page_notes and u.note_id not in self.queued:
-                    self.queued.add(u.note_id)
-                    self.queue.append([u.note_id, self.page_notes[u.note_id], 0])
+            for nid in _calls(col):
+                if nid in self.page_notes and nid not in self.queued:
+                    self.queued.add(nid)
+                    self.queue.append([nid, self.page_notes[nid], 0])
 
     # ------------------------------------------------------------ one page
     def _make_page(self, sec: Section, body, opener: bool) -> None:
