@@ -24,6 +24,20 @@ def build_small_book(root: Path, *, jobs: int | None = None, extra: dict | None 
     return root / "out", diags
 
 
+# ~1,400 characters: more than two pages, so the second chapter moves on by two pages.
+LONG = "守軍在城南的高地之間挖掘交通壕，把民房的牆壁打通，使各據點可以互相支援。" * 40
+
+
+def assert_same_as_cold(builder: Builder, warm: Path, name: str) -> None:
+    """The warm PDF has the text and pixels of a cold build of the same sources."""
+    from bookbuild.verify.pdf import page_texts
+    drawn = builder.drawn
+    cold = builder.cold(name)
+    builder.drawn = drawn
+    assert page_texts(warm) == page_texts(cold)
+    assert images(warm, builder.root / f"img-{name}-warm") == images(cold, builder.root / f"img-{name}-cold")
+
+
 class Builder:
     """One book folder and one cache folder; build() records the pages drawn."""
 

@@ -16,23 +16,12 @@ import pytest
 
 from bookbuild.verify.pdf import page_texts, pdffonts
 from helpers.books import BOOK_TOML, make_book
-from helpers.pdf import EPOCH, Builder, cached_text_pages, images
-
-# ~1,400 characters: more than two pages, so the second chapter moves on by two pages.
-LONG = "守軍在城南的高地之間挖掘交通壕，把民房的牆壁打通，使各據點可以互相支援。" * 40
+from helpers.pdf import EPOCH, LONG, assert_same_as_cold, cached_text_pages
 
 
 def pages_of(pdf: Path) -> int:
     with pikepdf.open(pdf) as doc:
         return len(doc.pages)
-
-
-def assert_same_as_cold(builder: Builder, warm: Path, name: str) -> None:
-    drawn = builder.drawn
-    cold = builder.cold(name)
-    builder.drawn = drawn
-    assert page_texts(warm) == page_texts(cold)
-    assert images(warm, builder.root / f"img-{name}-warm") == images(cold, builder.root / f"img-{name}-cold")
 
 
 # ------------------------------------------------------------------ tests

@@ -32,11 +32,12 @@ from ....atomic import atomic_path
 from ....cache import book_classes, code_stamp, safe_dumps, safe_loads
 from ....fonts import find_font, machine_cache
 from ....transform.notes import chapter_label
+from . import colparts
 from . import layout_types as lt
 
 _COLUMN = ("role", "indent_em", "length_em", "spacing_em", "space_extra_em", "glue_extra_em", "size",
            "justified", "first_of_paragraph", "last_of_paragraph", "x_em", "note_id")
-FORMAT = b"bookbuild.kept-chapter/4"
+FORMAT = b"bookbuild.kept-chapter/5"
 
 
 def context(book: m.Book, ed, data, citations, xref_pages: dict, fonts: tuple[str, ...]) -> bytes:
@@ -161,7 +162,7 @@ class _Table:
         if c.hanging is not None:
             self.unit(c.hanging)
         return (len(c.units), len(c.foot), c.hanging is not None, c.block, self.pos(c.src), c.calls(),
-                c.units_digest(), c.blank_widths(), tuple(getattr(c, f) for f in _COLUMN))
+                c.units_digest(), c.blank_widths(), colparts.parts(c).fields(), tuple(getattr(c, f) for f in _COLUMN))
 
     def unit(self, u: lt.Unit) -> None:
         b, a = self.before, self.after
@@ -255,7 +256,7 @@ class KeptColumn(lt.Column):
     read (most pages of an edit rebuild are never drawn, their keys come from
     the record); `calls()` and `text_starts()` answer without making them."""
 
-    __slots__ = ("_units", "_at", "_calls", "_digest", "_blanks")
+    __slots__ = ("_units", "_at", "_calls", "_digest", "_blanks", "_parts", "_d_block")
     units = _lazy("units")
     foot = _lazy("foot")
     hanging = _lazy("hanging")
@@ -273,6 +274,10 @@ class KeptColumn(lt.Column):
     def blank_widths(self) -> frozenset[float]:
         return self._blanks
 
+    def kept_parts(self) -> colparts.Parts:
+        """What layout.json says of the column (x_em apart), moved to where its chapter is now."""
+        return colparts.Parts(*self._parts).shifted(self._units.d_off, self._d_block)
+
     def units_digest(self) -> bytes:
         # kept with the record's .name/.title ids: valid while they did not move
         return self._digest if not self._units.d_mark else super().units_digest()
@@ -285,12 +290,12 @@ class KeptColumn(lt.Column):
 def _columns(rows: list, units: _KeptUnits, positions: list, d_block: int) -> list[lt.Column]:
     out, i = [], 0
     new = object.__new__
-    for n_units, n_foot, hanging, block, src, calls, digest, blanks, fields in rows:
+    for n_units, n_foot, hanging, block, src, calls, digest, blanks, parts, fields in rows:
         col = new(KeptColumn)
         j = i + n_units
         k = j + n_foot
         col._units, col._at, col._calls, col._digest = units, (i, j, k, int(hanging)), calls, digest
-        col._blanks = blanks
+        col._blanks, col._parts, col._d_block = blanks, parts, d_block
         col.block, col.src = (block + d_block if block else 0), positions[src]
         col.figure = col.table = None
         for name, value in zip(_COLUMN, fields):

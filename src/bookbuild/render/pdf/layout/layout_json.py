@@ -21,16 +21,12 @@ import json
 from pathlib import Path
 
 from . import layout_types as lt
+from .colparts import Parts, parts
+from .colparts import src_text as _src
+from .kept import KeptColumn
 from .pagestarts import page_starts
 
 SCHEMA = "bookbuild.layout/1"
-
-# unit kind -> span kind (units that are spans on their own)
-_KIND_SPANS = {lt.TCY: "tcy", lt.SIDEWAYS: "sideways", lt.UPRIGHT: "upright", lt.PAIR: "pair",
-               lt.WARICHU: "warichu", lt.CALL: "call"}
-# flag -> span kind (runs of units carrying the flag, split where `mark` changes)
-_FLAG_SPANS = ((lt.NAME, "name"), (lt.TITLE_WAVY, "title"), (lt.EMPH, "emphasis"),
-               (lt.LINK, "link"), (lt.ASIDE, "aside"))
 
 
 def layout_json(pages, edition) -> dict:
@@ -86,23 +82,29 @@ def _all_units(col: lt.Column) -> list[lt.Unit]:
     return col.units + col.foot
 
 
-def _src(pos) -> str | None:
-    return None if pos is None else f"{pos.file}:{pos.line}:{pos.col}"
-
-
 def _page(p: lt.Page) -> dict:
+    body, notes = [column_parts(c) for c in p.columns], [column_parts(c) for c in p.note_columns]
     return {
         "number": p.number, "role": p.role, "folio": p.folio, "running_head": p.running_head,
         "chapter": p.chapter, "rule_x_em": p.rule_x_em,
-        "body": {"text": "\n".join(_col_text(c) for c in p.columns),
-                 "columns": [_column(c) for c in p.columns]},
-        "notes": {"text": "\n".join(_col_text(c) for c in p.note_columns),
-                  "columns": [_column(c) for c in p.note_columns]},
-        "spans": _spans(p.columns, "body") + _spans(p.note_columns, "notes"),
+        "body": {"text": "\n".join(x.text for x in body),
+                 "columns": [x.column(c.x_em) for x, c in zip(body, p.columns)]},
+        "notes": {"text": "\n".join(x.text for x in notes),
+                  "columns": [x.column(c.x_em) for x, c in zip(notes, p.note_columns)]},
+        "spans": _spans(body, "body") + _spans(notes, "notes"),
         "outline": [{"title": o.title, "level": o.level, "column": o.column} for o in p.outline],
         "notes_started": list(p.notes_started), "notes_continued": list(p.notes_continued),
         "figures": [_figure(f) for f in p.figures] + _tables(p),
     }
+
+
+def column_parts(c: lt.Column) -> Parts:
+    """A restored column's kept parts (kept.py), or the column's own."""
+    return c.kept_parts() if isinstance(c, KeptColumn) else parts(c)
+
+
+def _spans(columns: list[Parts], area: str) -> list[dict]:
+    return [d for i, x in enumerate(columns) for d in x.span_dicts(area, i)]
 
 
 def _figure(f: lt.Placed) -> dict:
@@ -130,77 +132,3 @@ def _tables(p: lt.Page) -> list[dict]:
     for t in out:
         t.pop("_grid")
     return out
-
-
-def _col_text(c: lt.Column) -> str:
-    """Body/notes text as drawn: with the hyphen of a hyphenated word (Column.text)."""
-    return c.text() + "".join(u.text for u in c.foot)
-
-
-def _column(c: lt.Column) -> dict:
-    first = next((u for u in c.units if u.offset >= 0), None)
-    return {
-        "text": "".join(u.text for u in c.units), "foot": "".join(u.text for u in c.foot),
-        "offset": first.offset if first else None, "src": _src(c.src),
-        "role": c.role, "x_em": round(c.x_em, 6), "indent_em": round(c.indent_em, 6),
-        "length_em": round(c.length_em, 6), "size": round(c.size, 6),
-        "justified": c.justified, "spacing_em": round(c.spacing_em, 6),
-        "space_extra_em": round(c.space_extra_em, 6), "glue_extra_em": round(c.glue_extra_em, 6),
-        "first_of_paragraph": c.first_of_paragraph, "last_of_paragraph": c.last_of_paragraph,
-        "block": c.block, "note_id": c.note_id or None,
-        "hanging": c.hanging.text if c.hanging else None,
-        "hyphen": c.hyphenated(),     # a "-" drawn after "text": in the area's text, not in the stream
-        "pieces": _pieces(c),
-    }
-
-
-def _pieces(c: lt.Column) -> list[list]:
-    """Contiguous stretches of the stream that make up the column: [offset, length]."""
-    out: list[list] = []
-    for u in c.units:
-        if u.offset < 0 or not u.text:
-            continue
-        if out and out[-1][0] + out[-1][1] == u.offset:
-            out[-1][1] += len(u.text)
-        else:
-            out.append([u.offset, len(u.text)])
-    return out
-
-
-def _span(kind, units, area, col, **extra) -> dict:
-    u0 = units[0]
-    return {"kind": kind, "text": "".join(u.text for u in units), "offset": u0.offset,
-            "src": _src(next((u.src for u in units if u.src), None)), "area": area, "column": col,
-            **extra}
-
-
-def _spans(cols: list[lt.Column], area: str) -> list[dict]:
-    out: list[dict] = []
-    for i, c in enumerate(cols):
-        for u in c.units:
-            kind = _KIND_SPANS.get(u.kind)
-            if kind == "warichu":
-                out.append(_span(kind, [u], area, i, split=u.split))
-            elif kind == "call":
-                out.append(_span(kind, [u], area, i, note_id=u.note_id))
-            elif kind:
-                out.append(_span(kind, [u], area, i))
-        for flag, kind in _FLAG_SPANS:
-            for run in _runs(c.units, flag):
-                extra = {"note_id": run[0].note_id} if flag == lt.LINK else {}
-                out.append(_span(kind, run, area, i, **extra))
-    return out
-
-
-def _runs(units: list[lt.Unit], flag: int) -> list[list[lt.Unit]]:
-    """Maximal runs of units with `flag`, contiguous in the stream and of one mark."""
-    runs: list[list[lt.Unit]] = []
-    for u in units:
-        if not (u.flags & flag) or u.offset < 0:
-            continue
-        last = runs[-1][-1] if runs else None
-        if last is not None and last.mark == u.mark and last.offset + len(last.text) == u.offset:
-            runs[-1].append(u)
-        else:
-            runs.append([u])
-    return runs
