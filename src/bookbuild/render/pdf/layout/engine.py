@@ -60,9 +60,7 @@ def layout_book(book: m.Book, ed: EditionConfig, data: BuildData, *,
         if not eng.mk.page_refs or found == pages_of:
             break
         pages_of = found
-    if eng.kept is not None:
-        eng.kept.save()
-    return (lt.LayoutResult(pages, eng.mk.stream.text(), eng.geo, eng.index_pages, eng.index_entries),
+    return (lt.LayoutResult(pages, eng.mk.stream.text(), eng.geo, eng.index_pages, eng.index_entries, eng.kept),
             diags + eng.diags)
 
 
@@ -203,10 +201,10 @@ class _Engine:
                 before, refs = Counters.of(self.mk, self.diags, self.titles), self.mk.page_refs
                 self.mk.page_refs = False       # did this chapter ask for a page (圖三（第52頁）)?
                 flow, notes = self._make_chapter(ch, note_ids)
-                rec = kept.record(self.mk, self.diags, self.titles, before, flow, notes, self.mk.page_refs)
+                made = kept.pending(self.mk, self.diags, self.titles, before, flow, notes, self.mk.page_refs)
                 self.mk.page_refs = refs or self.mk.page_refs
-                if rec is not None:
-                    self.kept.put(key, rec)
+                if made is not None:
+                    self.kept.put(key, made)
         return Section(title or self.book.config.title, ch.index, flow, toc=bool(title)), notes
 
     def _make_chapter(self, ch: m.Chapter, note_ids: list[str]) -> tuple[list[lt.Column], dict]:

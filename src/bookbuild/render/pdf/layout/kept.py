@@ -16,8 +16,9 @@ and moved on restore: offsets into the text stream, block ids, and the ids
 of .name/.title spans.  A chapter that holds a figure or a table, or whose
 units point outside its own stretch of those counters, is not kept.
 
-Records are stored column-wise (a list per unit field), which reads back in
-a fraction of the time the units take to make; they are pickles of builtins,
+Records are stored column-wise (a list per unit field, pickled apart and read
+only when a column's units are first asked for), which reads back in a
+fraction of the time the units take to make; they are pickles of builtins,
 `Pos` and `Diagnostic` only, read by `cache.safe_loads`.
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from .... import model as m
@@ -35,9 +37,10 @@ from ....transform.notes import chapter_label
 from . import colparts
 from . import layout_types as lt
 
+# kept as they are (x_em is the paginator's, set again on every page)
 _COLUMN = ("role", "indent_em", "length_em", "spacing_em", "space_extra_em", "glue_extra_em", "size",
-           "justified", "first_of_paragraph", "last_of_paragraph", "x_em", "note_id")
-FORMAT = b"bookbuild.kept-chapter/5"
+           "justified", "first_of_paragraph", "last_of_paragraph", "note_id")
+FORMAT = b"bookbuild.kept-chapter/7"
 
 
 def context(book: m.Book, ed, data, citations, xref_pages: dict, fonts: tuple[str, ...]) -> bytes:
@@ -96,33 +99,54 @@ class Counters:
 
 # ------------------------------------------------------------ record / restore
 
-def record(mk, diags: list, titles: dict, before: Counters, flow: list[lt.Column],
-           notes: dict[str, list[lt.Column]], page_refs: bool) -> dict | None:
-    """One chapter's columns and side effects as a record, or None when it cannot be kept."""
+@dataclass(slots=True)
+class Pending:
+    """A chapter just laid out, to be kept: the counters around it and its columns.
+    Its record is made (`record`) once the book is written, by the process that
+    writes layout.json, which makes the columns' layout.json parts anyway."""
+    before: Counters
+    after: Counters
+    flow: int                        # columns[:flow] are the flow, the notes' follow
+    notes: list                      # (note id, first column, end column)
+    columns: list[lt.Column]
+    stream: str
+    titles: list
+    index_marks: list
+    diags: list
+    page_refs: bool
+
+
+def pending(mk, diags: list, titles: dict, before: Counters, flow: list[lt.Column],
+            notes: dict[str, list[lt.Column]], page_refs: bool) -> Pending | None:
+    """What `record` will need of a chapter just made, or None when it cannot be kept."""
     after = Counters.of(mk, diags, titles)
-    columns = list(flow)
-    spans = []
+    columns, spans = list(flow), []
     for nid, cols in notes.items():
         spans.append((nid, len(columns), len(columns) + len(cols)))
         columns += cols
-    table = _Table(before, after)
+    stream = "".join(mk.stream.parts[before.parts:])
+    titles_added = list(titles.items())[before.titles:]
+    marks = mk.index_marks[before.index_marks:]
+    if len(stream) != after.offset - before.offset \
+            or any(not before.block < b <= after.block for b, _ in titles_added) \
+            or any(s < before.offset or e > after.offset for _, s, e in marks):
+        return None
+    return Pending(before, after, len(flow), spans, columns, stream, titles_added, marks,
+                   diags[before.diags:], page_refs)
+
+
+def record(p: Pending, parts_of) -> dict | None:
+    """The chapter's record, or None when a column or unit points outside its stretch
+    of the book's counters.  `parts_of(column)`: its layout.json parts (colparts)."""
     try:
-        cols = [table.column(c) for c in columns]
+        rows, units = _rows(p.columns, p.before, p.after, parts_of)
+        fields = _unit_fields(units, p.before, p.after)
     except _NotKept:
         return None
-    stream = "".join(mk.stream.parts[before.parts:])
-    if len(stream) != after.offset - before.offset:
-        return None
-    titles_added = list(titles.items())[before.titles:]
-    if any(not before.block < b <= after.block for b, _ in titles_added):
-        return None
-    marks = mk.index_marks[before.index_marks:]
-    if any(s < before.offset or e > after.offset for _, s, e in marks):
-        return None
-    return {"format": FORMAT, "before": _counts(before), "after": _counts(after),
-            "flow": len(flow), "notes": spans, "columns": cols, "units": safe_dumps(table.units, ()),
-            "positions": table.positions, "stream": stream, "titles": titles_added,
-            "index_marks": marks, "diags": diags[before.diags:], "page_refs": page_refs}
+    return {"format": FORMAT, "before": _counts(p.before), "after": _counts(p.after),
+            "flow": p.flow, "notes": p.notes, "columns": rows, "units": safe_dumps(fields, book_classes()),
+            "stream": p.stream, "titles": p.titles, "index_marks": p.index_marks, "diags": p.diags,
+            "page_refs": p.page_refs}
 
 
 def _counts(c: Counters) -> tuple[int, int, int]:
@@ -133,56 +157,37 @@ class _NotKept(Exception):
     pass
 
 
-class _Table:
-    """Columns and units as lists of fields, counters made relative to the chapter."""
-
-    def __init__(self, before: Counters, after: Counters):
-        self.before, self.after = before, after
-        self.units: tuple[list, ...] = tuple([] for _ in range(12))
-        self.positions: list = [None]
-        self._pos_index: dict = {None: 0}
-
-    def pos(self, p) -> int:
-        i = self._pos_index.get(p)
-        if i is None:
-            i = self._pos_index[p] = len(self.positions)
-            self.positions.append(p)
-        return i
-
-    def column(self, c: lt.Column) -> tuple:
-        if c.figure is not None or c.table is not None:
+def _rows(columns: list[lt.Column], before: Counters, after: Counters, parts_of) -> tuple[list[tuple], list[lt.Unit]]:
+    """A row per column (its fields, and what a KeptColumn answers without units);
+    all units in column order (units, foot, hanging mark)."""
+    rows, units = [], []
+    for c in columns:
+        if c.figure is not None or c.table is not None or (c.block and not before.block < c.block <= after.block):
             raise _NotKept
-        b, a = self.before, self.after
-        if c.block and not b.block < c.block <= a.block:
-            raise _NotKept
-        for u in c.units:
-            self.unit(u)
-        for u in c.foot:
-            self.unit(u)
+        units += c.units
+        units += c.foot
         if c.hanging is not None:
-            self.unit(c.hanging)
-        return (len(c.units), len(c.foot), c.hanging is not None, c.block, self.pos(c.src), c.calls(),
-                c.units_digest(), c.blank_widths(), colparts.parts(c).fields(), tuple(getattr(c, f) for f in _COLUMN))
+            units.append(c.hanging)
+        rows.append((len(c.units), len(c.foot), c.hanging is not None, c.block, c.src, c.calls(), c.units_digest(),
+                     c.blank_widths(), parts_of(c).fields(), tuple(getattr(c, f) for f in _COLUMN)))
+    return rows, units
 
-    def unit(self, u: lt.Unit) -> None:
-        b, a = self.before, self.after
-        if u.offset >= 0 and not b.offset <= u.offset <= a.offset:
-            raise _NotKept
-        if u.mark and not b.mark < u.mark <= a.mark:
-            raise _NotKept
-        t, k, w, anc, off, fl, gb, ga, mk, nid, sp, de = self.units
-        t.append(u.text)
-        k.append(u.kind)
-        w.append(u.width_em)
-        anc.append(self.pos(u.anchor))
-        off.append(u.offset)
-        fl.append(u.flags)
-        gb.append(u.glue_before)
-        ga.append(u.glue_after)
-        mk.append(u.mark)
-        nid.append(u.note_id)
-        sp.append(u.split)
-        de.append(u.delta)
+
+_UNIT = attrgetter("text", "kind", "width_em", "anchor", "offset", "flags", "glue_before", "glue_after", "mark",
+                   "note_id", "split", "delta")
+
+
+def _unit_fields(units: list[lt.Unit], before: Counters, after: Counters) -> tuple[list, ...]:
+    """The units as a list per field (one pickle of them reads back ~10× faster than units);
+    the chapter is not kept when one points outside its stretch of the stream or its .name ids."""
+    fields = tuple(map(list, zip(*map(_UNIT, units)))) if units else tuple([] for _ in range(12))
+    lo, hi = before.offset, after.offset
+    if any(o >= 0 and not lo <= o <= hi for o in fields[4]):
+        raise _NotKept
+    m0, m1 = before.mark, after.mark
+    if any(x and not m0 < x <= m1 for x in fields[8]):
+        raise _NotKept
+    return fields
 
 
 def restore(rec: dict, mk, diags: list, titles: dict) -> tuple[list[lt.Column], dict[str, list[lt.Column]]]:
@@ -200,8 +205,8 @@ def restore(rec: dict, mk, diags: list, titles: dict) -> tuple[list[lt.Column], 
     diags += rec["diags"]
     for b, v in rec["titles"]:
         titles[b + d_block] = v
-    units = _KeptUnits(rec["units"], rec["positions"], d_off, d_mark)
-    columns = _columns(rec["columns"], units, rec["positions"], d_block)
+    units = _KeptUnits(rec["units"], d_off, d_mark)
+    columns = _columns(rec["columns"], units, d_block)
     flow = columns[:rec["flow"]]
     return flow, {nid: columns[a:b] for nid, a, b in rec["notes"]}
 
@@ -209,19 +214,18 @@ def restore(rec: dict, mk, diags: list, titles: dict) -> tuple[list[lt.Column], 
 class _KeptUnits:
     """A kept chapter's unit fields, read from their pickle when a column first needs them."""
 
-    __slots__ = ("blob", "fields", "positions", "d_off", "d_mark")
+    __slots__ = ("blob", "fields", "d_off", "d_mark")
 
-    def __init__(self, blob: bytes, positions: list, d_off: int, d_mark: int):
-        self.blob, self.fields, self.positions, self.d_off, self.d_mark = blob, None, positions, d_off, d_mark
+    def __init__(self, blob: bytes, d_off: int, d_mark: int):
+        self.blob, self.fields, self.d_off, self.d_mark = blob, None, d_off, d_mark
 
     def _fields(self) -> tuple:
         if self.fields is None:
-            self.fields = safe_loads(self.blob, ())
+            self.fields = safe_loads(self.blob, book_classes())
         return self.fields
 
     def make(self, i: int, k: int) -> list[lt.Unit]:
-        t, kinds, w, anc, off, fl, gb, ga, mk, nid, sp, de = (f[i:k] for f in self._fields())
-        anchors = list(map(self.positions.__getitem__, anc))
+        t, kinds, w, anchors, off, fl, gb, ga, mk, nid, sp, de = (f[i:k] for f in self._fields())
         if self.d_off:
             d = self.d_off
             off = [o + d if o >= 0 else o for o in off]
@@ -287,7 +291,7 @@ class KeptColumn(lt.Column):
         return self._units.starts(i, j)
 
 
-def _columns(rows: list, units: _KeptUnits, positions: list, d_block: int) -> list[lt.Column]:
+def _columns(rows: list, units: _KeptUnits, d_block: int) -> list[lt.Column]:
     out, i = [], 0
     new = object.__new__
     for n_units, n_foot, hanging, block, src, calls, digest, blanks, parts, fields in rows:
@@ -296,8 +300,9 @@ def _columns(rows: list, units: _KeptUnits, positions: list, d_block: int) -> li
         k = j + n_foot
         col._units, col._at, col._calls, col._digest = units, (i, j, k, int(hanging)), calls, digest
         col._blanks, col._parts, col._d_block = blanks, parts, d_block
-        col.block, col.src = (block + d_block if block else 0), positions[src]
+        col.block, col.src = (block + d_block if block else 0), src
         col.figure = col.table = None
+        col.x_em = 0.0
         for name, value in zip(_COLUMN, fields):
             setattr(col, name, value)
         out.append(col)
@@ -315,7 +320,7 @@ class KeptChapters:
     def __init__(self, folder: Path | None, ctx: bytes):
         self.folder, self.ctx = folder, ctx
         self.used: set[str] = set()
-        self.new: dict[str, dict] = {}
+        self.new: dict[str, Pending] = {}
 
     def get(self, key: str) -> dict | None:
         self.used.add(key)
@@ -327,16 +332,19 @@ class KeptChapters:
             return None
         return rec if isinstance(rec, dict) and rec.get("format") == FORMAT else None
 
-    def put(self, key: str, rec: dict) -> None:
-        self.new[key] = rec
+    def put(self, key: str, chapter: Pending) -> None:
+        self.new[key] = chapter
 
-    def save(self) -> None:
+    def save(self, parts_of=colparts.parts) -> None:
+        """Write the records of the chapters laid out in this build; `parts_of` as `record`'s."""
         if self.folder is None:
             return
         try:
-            for key, rec in self.new.items():
-                with atomic_path(self.folder / f"{key}.pickle") as tmp:
-                    tmp.write_bytes(safe_dumps(rec, book_classes()))
+            for key, chapter in self.new.items():
+                rec = record(chapter, parts_of)
+                if rec is not None:
+                    with atomic_path(self.folder / f"{key}.pickle") as tmp:
+                        tmp.write_bytes(safe_dumps(rec, book_classes()))
             for old in self.folder.glob("*.pickle"):
                 if old.stem not in self.used:
                     old.unlink(missing_ok=True)

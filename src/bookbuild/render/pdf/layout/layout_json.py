@@ -29,8 +29,9 @@ from .pagestarts import page_starts
 SCHEMA = "bookbuild.layout/1"
 
 
-def layout_json(pages, edition) -> dict:
-    """The layout as a JSON-ready dict. `pages`: a LayoutResult or a list of Page."""
+def layout_json(pages, edition, memo: dict | None = None) -> dict:
+    """The layout as a JSON-ready dict. `pages`: a LayoutResult or a list of Page.
+    `memo` gets each column's parts by id (a kept chapter's record reuses them)."""
     text = getattr(pages, "text", None)
     page_list = list(pages)
     if text is None:
@@ -49,14 +50,18 @@ def layout_json(pages, edition) -> dict:
                      "note_size_em": geo.note_size, "note_pitch_em": geo.note_pitch_em,
                      "note_chars_per_column": geo.note_chars, "type_area_width_em": geo.width_em},
         "text": text,
-        "pages": [dict(_page(p), start=start) for p, start in zip(page_list, starts)],
+        "pages": [dict(_page(p, memo if memo is not None else {}), start=start) for p, start in zip(page_list, starts)],
         "index": _index(pages),
     }
 
 
 def write_layout_json(result: lt.LayoutResult, edition, path: Path) -> None:
-    """Write `<edition>.layout.json` (one line: ~14 MB for the stress book)."""
-    path.write_text(json.dumps(layout_json(result, edition), ensure_ascii=False), encoding="utf-8")
+    """Write `<edition>.layout.json` (one line: ~14 MB for the stress book); then the
+    chapters laid out in this build are kept (kept.py), with the parts just made."""
+    memo: dict[int, Parts] = {}
+    path.write_text(json.dumps(layout_json(result, edition, memo), ensure_ascii=False), encoding="utf-8")
+    if result.kept is not None:
+        result.kept.save(lambda c: memo.get(id(c)) or parts(c))
 
 
 def _index(result) -> dict:
@@ -82,8 +87,9 @@ def _all_units(col: lt.Column) -> list[lt.Unit]:
     return col.units + col.foot
 
 
-def _page(p: lt.Page) -> dict:
-    body, notes = [column_parts(c) for c in p.columns], [column_parts(c) for c in p.note_columns]
+def _page(p: lt.Page, memo: dict) -> dict:
+    body = [column_parts(c, memo) for c in p.columns]
+    notes = [column_parts(c, memo) for c in p.note_columns]
     return {
         "number": p.number, "role": p.role, "folio": p.folio, "running_head": p.running_head,
         "chapter": p.chapter, "rule_x_em": p.rule_x_em,
@@ -98,9 +104,12 @@ def _page(p: lt.Page) -> dict:
     }
 
 
-def column_parts(c: lt.Column) -> Parts:
-    """A restored column's kept parts (kept.py), or the column's own."""
-    return c.kept_parts() if isinstance(c, KeptColumn) else parts(c)
+def column_parts(c: lt.Column, memo: dict) -> Parts:
+    """A restored column's kept parts (kept.py), or the column's own (into `memo`)."""
+    if isinstance(c, KeptColumn):
+        return c.kept_parts()
+    made = memo[id(c)] = parts(c)
+    return made
 
 
 def _spans(columns: list[Parts], area: str) -> list[dict]:

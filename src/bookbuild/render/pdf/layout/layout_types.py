@@ -316,6 +316,7 @@ class LayoutResult:
     geometry: Geometry
     index_pages: dict[Pos, int] = field(default_factory=dict)  # 索引 occurrence (span pos) -> page
     index_entries: list = field(default_factory=list)          # 索引 (group, entry, pages) as printed
+    kept: object = None             # kept.KeptChapters: the chapters laid out, kept once written
 
     def __iter__(self):
         return iter(self.pages)
