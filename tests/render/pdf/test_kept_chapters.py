@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bookbuild.render.pdf.layout import engine, kept
+from bookbuild.render.pdf.layout import colparts, engine, kept
 from bookbuild.render.pdf.layout import layout_types as lt
 from bookbuild.verify.pdf import page_texts
 from helpers.pdf import LONG, Builder, assert_same_as_cold
@@ -147,13 +147,15 @@ def test_a_restored_column_is_the_column_moved_on():
     col = lt.Column([_unit("甲", 10, flags=lt.NAME, mark=2), _unit("乙", 11, flags=lt.NAME, mark=2),
                      _unit("1", 13, lt.CALL, note_id="n1"), _unit("", 13, lt.BLANK)],
                     block=4, foot=[_unit("丙", 12)], length_em=3.0)
-    rec = kept.record(mk, [], {}, before, [col], {}, False)
+    rec = kept.record(kept.pending(mk, [], {}, before, [col], {}, False), colparts.parts)
     later = _Maker(25, 7, 5)                        # the chapter now starts further on
     flow, notes = kept.restore(rec, later, [], {})
     (back,) = flow
     assert isinstance(back, kept.KeptColumn) and notes == {}
     assert back.calls() == ("n1",) and back.blank_widths() == frozenset({1.0})
-    assert back.text_starts() == [25, 26, 28]       # units with text, 15 characters on
+    offsets, cols = back.kept_ref()[0].start_index()
+    assert [o + 15 for o in offsets] == [25, 26, 28] and list(cols) == [0, 0, 0]   # units with text, moved on
+    assert back.text_starts() == [25, 26, 28]
     assert back.block == 8 and later._blocks == 8 and later._marks == 6
     assert [u.offset for u in back.units] == [25, 26, 28, 28]
     assert [u.mark for u in back.units] == [6, 6, 0, 0]
@@ -168,4 +170,4 @@ def test_a_column_that_points_outside_its_chapter_is_not_kept():
     before = kept.Counters.of(mk, [], {})
     mk.stream.add("甲")
     col = lt.Column([_unit("甲", 2)])               # an offset before the chapter began
-    assert kept.record(mk, [], {}, before, [col], {}, False) is None
+    assert kept.record(kept.pending(mk, [], {}, before, [col], {}, False), colparts.parts) is None

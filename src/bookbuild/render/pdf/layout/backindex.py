@@ -13,6 +13,7 @@ from .... import model as m
 from ....transform.bookindex import BookIndex, collapse
 from . import layout_types as lt
 from .units import Block, UnitMaker
+from .unitstarts import UnitStarts
 
 INDEX_TITLE = "索引"
 ENTRY_GAP = "\u3000"      # between the entry and its page numbers
@@ -25,17 +26,12 @@ def occurrence_pages(pages: list[lt.Page], marks: list[tuple[m.Pos, int, int]]) 
     unit, a 割注 piece) the page of the unit it starts in."""
     if not marks:
         return {}
-    page_at: dict[int, int] = {}    # unit start offset -> page (a dict: no sort of 10⁵ units)
-    for p in pages:
-        n = p.number
-        for c in p.columns + p.note_columns:
-            for k in c.text_starts():
-                page_at.setdefault(k, n)
+    starts = UnitStarts(pages)
     out: dict[m.Pos, int] = {}
     for pos, start, end in marks:
-        page = next((page_at[k] for k in range(start, max(end, start + 1)) if k in page_at), None)
+        page = starts.first_from(start, max(end, start + 1))
         if page is None and start < end:
-            page = next((page_at[k] for k in range(start - 1, -1, -1) if k in page_at), None)
+            page = starts.last_before(start)
         if page is not None:
             out.setdefault(pos, page)
     return out

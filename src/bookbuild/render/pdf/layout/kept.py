@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from array import array
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -40,7 +41,7 @@ from . import layout_types as lt
 # kept as they are (x_em is the paginator's, set again on every page)
 _COLUMN = ("role", "indent_em", "length_em", "spacing_em", "space_extra_em", "glue_extra_em", "size",
            "justified", "first_of_paragraph", "last_of_paragraph", "note_id")
-FORMAT = b"bookbuild.kept-chapter/7"
+FORMAT = b"bookbuild.kept-chapter/8"
 
 
 def context(book: m.Book, ed, data, citations, xref_pages: dict, fonts: tuple[str, ...]) -> bytes:
@@ -141,12 +142,29 @@ def record(p: Pending, parts_of) -> dict | None:
     try:
         rows, units = _rows(p.columns, p.before, p.after, parts_of)
         fields = _unit_fields(units, p.before, p.after)
+        starts = _starts(rows, fields)
     except _NotKept:
         return None
     return {"format": FORMAT, "before": _counts(p.before), "after": _counts(p.after),
             "flow": p.flow, "notes": p.notes, "columns": rows, "units": safe_dumps(fields, book_classes()),
+            "starts": starts,
             "stream": p.stream, "titles": p.titles, "index_marks": p.index_marks, "diags": p.diags,
             "page_refs": p.page_refs}
+
+
+def _starts(rows: list[tuple], fields: tuple[list, ...]) -> tuple[bytes, bytes]:
+    """The offsets where the columns' units with text begin, sorted, and the column of
+    each (unitstarts.py), as two arrays; not kept when two units begin at one offset
+    (the 索引 would need their pages to choose)."""
+    texts, offsets = fields[0], fields[4]
+    pairs, i = [], 0
+    for col, (n_units, n_foot, hanging, *_) in enumerate(rows):
+        pairs += [(o, col) for t, o in zip(texts[i:i + n_units], offsets[i:i + n_units]) if o >= 0 and t]
+        i += n_units + n_foot + (1 if hanging else 0)
+    pairs.sort()
+    if any(a[0] == b[0] for a, b in zip(pairs, pairs[1:])):
+        raise _NotKept
+    return array("q", [o for o, _ in pairs]).tobytes(), array("l", [c for _, c in pairs]).tobytes()
 
 
 def _counts(c: Counters) -> tuple[int, int, int]:
@@ -205,7 +223,7 @@ def restore(rec: dict, mk, diags: list, titles: dict) -> tuple[list[lt.Column], 
     diags += rec["diags"]
     for b, v in rec["titles"]:
         titles[b + d_block] = v
-    units = _KeptUnits(rec["units"], d_off, d_mark)
+    units = _KeptUnits(rec["units"], rec["starts"], d_off, d_mark)
     columns = _columns(rec["columns"], units, d_block)
     flow = columns[:rec["flow"]]
     return flow, {nid: columns[a:b] for nid, a, b in rec["notes"]}
@@ -214,10 +232,17 @@ def restore(rec: dict, mk, diags: list, titles: dict) -> tuple[list[lt.Column], 
 class _KeptUnits:
     """A kept chapter's unit fields, read from their pickle when a column first needs them."""
 
-    __slots__ = ("blob", "fields", "d_off", "d_mark")
+    __slots__ = ("blob", "fields", "starts", "d_off", "d_mark")
 
-    def __init__(self, blob: bytes, d_off: int, d_mark: int):
-        self.blob, self.fields, self.d_off, self.d_mark = blob, None, d_off, d_mark
+    def __init__(self, blob: bytes, starts: tuple[bytes, bytes], d_off: int, d_mark: int):
+        self.blob, self.fields, self.starts, self.d_off, self.d_mark = blob, None, starts, d_off, d_mark
+
+    def start_index(self) -> tuple[array, array]:
+        """Where its units with text begin (as recorded: add d_off), sorted, and their columns."""
+        offsets, cols = array("q"), array("l")
+        offsets.frombytes(self.starts[0])
+        cols.frombytes(self.starts[1])
+        return offsets, cols
 
     def _fields(self) -> tuple:
         if self.fields is None:
@@ -234,10 +259,6 @@ class _KeptUnits:
             mk = [x + d if x else 0 for x in mk]
         return list(map(lt.Unit, t, kinds, w, anchors, off, fl, gb, ga, mk, nid, sp, de))
 
-    def starts(self, i: int, j: int) -> list[int]:
-        fields = self._fields()
-        d = self.d_off
-        return [o + d for t, o in zip(fields[0][i:j], fields[4][i:j]) if o >= 0 and t]
 
 
 _SLOTS = {name: getattr(lt.Column, name) for name in ("units", "foot", "hanging")}
@@ -258,9 +279,10 @@ def _lazy(name: str) -> property:
 class KeptColumn(lt.Column):
     """A restored column: its units, foot and hanging mark are made when first
     read (most pages of an edit rebuild are never drawn, their keys come from
-    the record); `calls()` and `text_starts()` answer without making them."""
+    the record); `calls()`, `units_digest()`, `blank_widths()`, `kept_parts()`
+    and (for the 索引, unitstarts.py) `kept_ref()` answer without making them."""
 
-    __slots__ = ("_units", "_at", "_calls", "_digest", "_blanks", "_parts", "_d_block")
+    __slots__ = ("_units", "_at", "_index", "_calls", "_digest", "_blanks", "_parts", "_d_block")
     units = _lazy("units")
     foot = _lazy("foot")
     hanging = _lazy("hanging")
@@ -286,16 +308,16 @@ class KeptColumn(lt.Column):
         # kept with the record's .name/.title ids: valid while they did not move
         return self._digest if not self._units.d_mark else super().units_digest()
 
-    def text_starts(self) -> list[int]:
-        i, j, k, _ = self._at
-        return self._units.starts(i, j)
+    def kept_ref(self) -> tuple:
+        return (self._units, self._index)
 
 
 def _columns(rows: list, units: _KeptUnits, d_block: int) -> list[lt.Column]:
     out, i = [], 0
     new = object.__new__
-    for n_units, n_foot, hanging, block, src, calls, digest, blanks, parts, fields in rows:
+    for index, (n_units, n_foot, hanging, block, src, calls, digest, blanks, parts, fields) in enumerate(rows):
         col = new(KeptColumn)
+        col._index = index
         j = i + n_units
         k = j + n_foot
         col._units, col._at, col._calls, col._digest = units, (i, j, k, int(hanging)), calls, digest

@@ -157,6 +157,10 @@ class Column:
         # marshal format 2: no references, so equal values give equal bytes
         return hashlib.sha256(marshal.dumps(fields, 2)).digest()
 
+    def kept_ref(self) -> tuple | None:
+        """(its kept chapter, its index there) for a restored column (kept.KeptColumn), else None."""
+        return None
+
     def text_starts(self) -> list[int]:
         """Stream offsets where the column's units with text begin."""
         return [u.offset for u in self.units if u.offset >= 0 and u.text]
