@@ -41,7 +41,7 @@ from . import layout_types as lt
 # kept as they are (x_em is the paginator's, set again on every page)
 _COLUMN = ("role", "indent_em", "length_em", "spacing_em", "space_extra_em", "glue_extra_em", "size",
            "justified", "first_of_paragraph", "last_of_paragraph", "note_id")
-FORMAT = b"bookbuild.kept-chapter/8"
+FORMAT = b"bookbuild.kept-chapter/9"
 
 
 def context(book: m.Book, ed, data, citations, xref_pages: dict, fonts: tuple[str, ...]) -> bytes:
@@ -140,13 +140,15 @@ def record(p: Pending, parts_of) -> dict | None:
     """The chapter's record, or None when a column or unit points outside its stretch
     of the book's counters.  `parts_of(column)`: its layout.json parts (colparts)."""
     try:
-        rows, units = _rows(p.columns, p.before, p.after, parts_of)
+        rows, units = _rows(p.columns, p.before, p.after)
         fields = _unit_fields(units, p.before, p.after)
+        parts = [parts_of(c).fields() for c in p.columns]
         starts = _starts(rows, fields)
     except _NotKept:
         return None
     return {"format": FORMAT, "before": _counts(p.before), "after": _counts(p.after),
             "flow": p.flow, "notes": p.notes, "columns": rows, "units": safe_dumps(fields, book_classes()),
+            "parts": safe_dumps(parts, ()),
             "starts": starts,
             "stream": p.stream, "titles": p.titles, "index_marks": p.index_marks, "diags": p.diags,
             "page_refs": p.page_refs}
@@ -175,7 +177,7 @@ class _NotKept(Exception):
     pass
 
 
-def _rows(columns: list[lt.Column], before: Counters, after: Counters, parts_of) -> tuple[list[tuple], list[lt.Unit]]:
+def _rows(columns: list[lt.Column], before: Counters, after: Counters) -> tuple[list[tuple], list[lt.Unit]]:
     """A row per column (its fields, and what a KeptColumn answers without units);
     all units in column order (units, foot, hanging mark)."""
     rows, units = [], []
@@ -187,7 +189,7 @@ def _rows(columns: list[lt.Column], before: Counters, after: Counters, parts_of)
         if c.hanging is not None:
             units.append(c.hanging)
         rows.append((len(c.units), len(c.foot), c.hanging is not None, c.block, c.src, c.calls(), c.units_digest(),
-                     c.blank_widths(), parts_of(c).fields(), tuple(getattr(c, f) for f in _COLUMN)))
+                     c.blank_widths(), tuple(getattr(c, f) for f in _COLUMN)))
     return rows, units
 
 
@@ -223,19 +225,27 @@ def restore(rec: dict, mk, diags: list, titles: dict) -> tuple[list[lt.Column], 
     diags += rec["diags"]
     for b, v in rec["titles"]:
         titles[b + d_block] = v
-    units = _KeptUnits(rec["units"], rec["starts"], d_off, d_mark)
+    units = _KeptUnits(rec["units"], rec["parts"], rec["starts"], d_off, d_mark)
     columns = _columns(rec["columns"], units, d_block)
     flow = columns[:rec["flow"]]
     return flow, {nid: columns[a:b] for nid, a, b in rec["notes"]}
 
 
 class _KeptUnits:
-    """A kept chapter's unit fields, read from their pickle when a column first needs them."""
+    """A kept chapter's unit fields and layout.json parts, each read from its pickle
+    when a column first needs them."""
 
-    __slots__ = ("blob", "fields", "starts", "d_off", "d_mark")
+    __slots__ = ("blob", "fields", "parts_blob", "_parts", "starts", "d_off", "d_mark")
 
-    def __init__(self, blob: bytes, starts: tuple[bytes, bytes], d_off: int, d_mark: int):
+    def __init__(self, blob: bytes, parts: bytes, starts: tuple[bytes, bytes], d_off: int, d_mark: int):
         self.blob, self.fields, self.starts, self.d_off, self.d_mark = blob, None, starts, d_off, d_mark
+        self.parts_blob, self._parts = parts, None
+
+    def parts(self) -> list:
+        """Each column's layout.json parts as recorded (read when layout.json is written)."""
+        if self._parts is None:
+            self._parts = safe_loads(self.parts_blob, ())
+        return self._parts
 
     def start_index(self) -> tuple[array, array]:
         """Where its units with text begin (as recorded: add d_off), sorted, and their columns."""
@@ -282,7 +292,7 @@ class KeptColumn(lt.Column):
     the record); `calls()`, `units_digest()`, `blank_widths()`, `kept_parts()`
     and (for the 索引, unitstarts.py) `kept_ref()` answer without making them."""
 
-    __slots__ = ("_units", "_at", "_index", "_calls", "_digest", "_blanks", "_parts", "_d_block")
+    __slots__ = ("_units", "_at", "_index", "_calls", "_digest", "_blanks", "_d_block")
     units = _lazy("units")
     foot = _lazy("foot")
     hanging = _lazy("hanging")
@@ -302,7 +312,7 @@ class KeptColumn(lt.Column):
 
     def kept_parts(self) -> colparts.Parts:
         """What layout.json says of the column (x_em apart), moved to where its chapter is now."""
-        return colparts.Parts(*self._parts).shifted(self._units.d_off, self._d_block)
+        return colparts.Parts(*self._units.parts()[self._index]).shifted(self._units.d_off, self._d_block)
 
     def units_digest(self) -> bytes:
         # kept with the record's .name/.title ids: valid while they did not move
@@ -315,13 +325,13 @@ class KeptColumn(lt.Column):
 def _columns(rows: list, units: _KeptUnits, d_block: int) -> list[lt.Column]:
     out, i = [], 0
     new = object.__new__
-    for index, (n_units, n_foot, hanging, block, src, calls, digest, blanks, parts, fields) in enumerate(rows):
+    for index, (n_units, n_foot, hanging, block, src, calls, digest, blanks, fields) in enumerate(rows):
         col = new(KeptColumn)
         col._index = index
         j = i + n_units
         k = j + n_foot
         col._units, col._at, col._calls, col._digest = units, (i, j, k, int(hanging)), calls, digest
-        col._blanks, col._parts, col._d_block = blanks, parts, d_block
+        col._blanks, col._d_block = blanks, d_block
         col.block, col.src = (block + d_block if block else 0), src
         col.figure = col.table = None
         col.x_em = 0.0
