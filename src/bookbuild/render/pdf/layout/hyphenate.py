@@ -20,14 +20,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import pyphen
-
 LEFT, RIGHT, MIN_WORD = 2, 3, 6
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F]+")
 
 
 @lru_cache(maxsize=1)
-def _dic() -> pyphen.Pyphen:
+def _dic():
+    # deferred: a build whose kept chapters hold every long Latin word never needs pyphen
+    import pyphen
     return pyphen.Pyphen(lang="en_US", left=LEFT, right=RIGHT)
 
 
