@@ -13,6 +13,7 @@ from ..atomic import STAGE, commit_stage, make_stage, remove_stale
 from ..diagnostics import Diagnostic, cannot_write, format_report, summary
 from ..transform import build_data, simplified
 from ..verify.checks import check_outputs
+from .beside import Beside, side_editions
 from .check import checked_book
 from .progress import Progress
 
@@ -64,19 +65,24 @@ def _run_build(book_dir, editions, out_dir, jobs, fmt, stdout, stderr, check) ->
     # Every edition writes into one stage folder, renamed into out_dir at the
     # end: an interrupted or crashed build changes nothing there.
     stage = make_stage(out_dir)
+    order = with_page_sources(book.config, names)
+
+    def build_one(name: str, progress: Progress) -> list[Diagnostic]:
+        edition = book.config.edition(name)
+        variant, data = shared.for_edition(edition)
+        d = _build_edition(variant, edition, stage or out_dir, data, cache_dir, jobs, progress)
+        if edition.format == "pdf" and name in wanted and not summary(d)[0]:
+            _keep_layout(data, name, stage or out_dir)
+        return d
+
     try:
         with Progress(stderr) as progress:
-            for name in with_page_sources(book.config, names):
-                edition = book.config.edition(name)
-                variant, data = shared.for_edition(edition)
-                d = _build_edition(variant, edition, stage or out_dir, data, cache_dir, jobs, progress)
-                if edition.format == "pdf" and name in wanted and not summary(d)[0]:
-                    _keep_layout(data, name, stage or out_dir)
-                all_diags += [_unstaged(x, stage, out_dir) for x in d]
+            found = _build_all(order, book.config, shared, build_one, jobs, progress)
     except BaseException:
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
         raise
+    all_diags += [_unstaged(x, stage, out_dir) for name in order for x in found[name]]
     if stage is not None:
         all_diags += [cannot_write(t, e) for t, e in commit_stage(stage, out_dir)]
     if check:     # the validators, on the files as they now are in out_dir
@@ -85,6 +91,25 @@ def _run_build(book_dir, editions, out_dir, jobs, fmt, stdout, stderr, check) ->
             all_diags += check_outputs(root, book.config, with_page_sources(book.config, names), out_dir)
     stdout.write(format_report(all_diags, fmt, root))
     return 1 if summary(all_diags)[0] else 0
+
+
+def _build_all(order: list[str], config, shared: _SharedData, build_one, jobs, progress) -> dict[str, list]:
+    """Each edition's diagnostics; the epub editions without a page_source built by a
+    forked process meanwhile when there is more to build (beside.py)."""
+    side = side_editions(config, order, jobs)
+    if side:
+        shared.settle(config.editions)      # no thread may run at the fork (the begun citeproc run)
+    beside = Beside(side, build_one)
+    try:
+        if beside.pid:
+            progress.stage(f"{', '.join(side)} (in a second process)")
+        found = {name: build_one(name, progress) for name in order if not (beside.pid and name in side)}
+        taken = beside.take()
+    finally:
+        beside.close()
+    if side and taken is None:      # no child, or a failed one: built here, after the others
+        taken = {name: build_one(name, progress) for name in side if name not in found}
+    return {**found, **(taken or {})}
 
 
 def _remove_leftovers(config, out_dir: Path, cache_dir: Path, root: Path, stderr) -> None:
@@ -153,6 +178,13 @@ class _SharedData:
     def __init__(self, book, cache_dir: Path, early: build_data.Preparing | None = None):
         self.book, self.cache_dir, self.early = book, cache_dir, early
         self.by_script: dict[str, tuple] = {}
+
+    def settle(self, editions) -> None:
+        """Finish the data begun before the check (its citeproc thread)."""
+        if self.early is not None:
+            own = next((e for e in editions if e.script != "zh-Hans"), None)
+            if own is not None:
+                self.for_edition(own)
 
     def for_edition(self, edition):
         if edition.script not in self.by_script:
