@@ -171,3 +171,29 @@ def test_a_column_that_points_outside_its_chapter_is_not_kept():
     mk.stream.add("甲")
     col = lt.Column([_unit("甲", 2)])               # an offset before the chapter began
     assert kept.record(kept.pending(mk, [], {}, before, [col], {}, False), colparts.parts) is None
+
+
+# ------------------------------------------------------------ 圖一（第N頁）
+
+_MAP = ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="300">'
+        '<rect width="400" height="300" fill="#ccc"/></svg>')
+_FIGURE_CHAPTER = "# 附圖\n\n![衡陽城圖](assets/map.svg){#fig-map}\n\n城圖如上。\n"
+
+
+def test_a_page_reference_follows_the_figure(builder, made):
+    """A chapter that prints a figure's page is laid out again when the page
+    moves, and only then; the others are restored in every pass."""
+    builder.write({"assets/map.svg": _MAP, "manuscript/03.md": _FIGURE_CHAPTER})
+    builder.edit("book.toml", '  "manuscript/02.md",\n', '  "manuscript/02.md",\n  "manuscript/03.md",\n')
+    builder.edit("manuscript/02.md", "\n\n", "\n\n城圖見[](#fig-map){.page}。\n\n")
+    builder.build("a")
+    assert "第".encode() in _layout(builder, "a") and len(_records(builder)) == 2   # no record of 附圖
+    del made[:]
+    warm = builder.build("b")
+    assert 0 not in made        # chapter 1 never asks for a page
+    _same_as_cold(builder, warm, made)
+    builder.edit("manuscript/03.md", "# 附圖\n\n", f"# 附圖\n\n{LONG}\n\n")     # the figure moves on
+    del made[:]
+    warm = builder.build("c")
+    assert 0 not in made and 1 in made
+    _same_as_cold(builder, warm, made)

@@ -53,7 +53,7 @@ def layout_book(book: m.Book, ed: EditionConfig, data: BuildData, *,
     for _ in range(XREF_PASSES):
         eng = _Engine(book, ed, advance, data, citations, pages_of)
         if store is not None:
-            eng.kept = KeptChapters(store, kept.context(book, ed, data, citations, pages_of, fonts))
+            eng.kept = KeptChapters(store, kept.context(book, ed, data, citations, fonts))
         with _no_gc():
             pages = eng.run()
         found = figure_pages(pages)
@@ -193,7 +193,7 @@ class _Engine:
         if self.kept is None:
             flow, notes = self._make_chapter(ch, note_ids)
         else:
-            key = kept.chapter_key(self.kept.ctx, self.book, ch, note_ids)
+            key = kept.chapter_key(self.kept.ctx, self.book, ch, note_ids, self.mk.figures, self.mk.xref_pages)
             rec = self.kept.get(key)
             if rec is not None:
                 flow, notes = kept.restore(rec, self.mk, self.diags, self.titles)

@@ -4,7 +4,8 @@ What `_Engine._chapter` makes of one chapter — its units, broken into the
 columns of its flow and of each of its notes, with their BB7xx findings —
 depends on that chapter and the notes it numbers, and on what the whole book
 lends every chapter: note numbers and chapter labels (見第N章注M), citations
-as the style formats them, figure numbers and pages, the edition and
+as the style formats them, figure numbers (to a chapter that holds or names
+a figure; their pages to one that prints them: 圖三（第52頁）), the edition and
 book.toml, the font files that measure Latin runs, and bookbuild's code.
 Those are the key (`chapter_key`: the first group is `context`), so an edited
 note re-lays out its own chapter only.  Pagination is never kept: it runs over
@@ -41,14 +42,13 @@ from . import layout_types as lt
 # kept as they are (x_em is the paginator's, set again on every page)
 _COLUMN = ("role", "indent_em", "length_em", "spacing_em", "space_extra_em", "glue_extra_em", "size",
            "justified", "first_of_paragraph", "last_of_paragraph", "note_id")
-FORMAT = b"bookbuild.kept-chapter/9"
+FORMAT = b"bookbuild.kept-chapter/11"
 
 
-def context(book: m.Book, ed, data, citations, xref_pages: dict, fonts: tuple[str, ...]) -> bytes:
+def context(book: m.Book, ed, data, citations, fonts: tuple[str, ...]) -> bytes:
     """What every chapter's layout reads from outside itself (a digest)."""
     h = hashlib.sha256(FORMAT + code_stamp().encode())
-    for part in (repr(ed), repr(book.config), repr(data.numbers), repr(data.figures),
-                 repr(sorted(xref_pages.items())), repr(_font_files(fonts)),
+    for part in (repr(ed), repr(book.config), repr(data.numbers), repr(_font_files(fonts)),
                  repr([chapter_label(book, ch.index) for ch in book.chapters])):
         h.update(part.encode() + b"\0")
     if citations is not None:
@@ -72,10 +72,18 @@ def _font_files(families: tuple[str, ...]) -> list:
     return out
 
 
-def chapter_key(ctx: bytes, book: m.Book, ch: m.Chapter, note_ids: list[str]) -> str:
+def chapter_key(ctx: bytes, book: m.Book, ch: m.Chapter, note_ids: list[str], figures, xref_pages: dict) -> str:
+    """The chapter, its notes and `ctx`; the figure and table numbers when it holds or
+    names one (a repr with `XRef(`, `Figure(` or `Table(`), and their pages when it
+    prints one (圖三（第52頁）: `with_page=True`).  An author's text that happens to
+    read so only adds them needlessly."""
     h = hashlib.sha256(ctx)
-    h.update(repr(ch).encode())
-    h.update(repr([book.notes[n] for n in note_ids]).encode())
+    own = repr(ch) + repr([book.notes[n] for n in note_ids])
+    h.update(own.encode())
+    if "XRef(" in own or "Figure(" in own or "Table(" in own:
+        h.update(repr(figures).encode())
+    if "with_page=True" in own:
+        h.update(repr(sorted(xref_pages.items())).encode())
     return h.hexdigest()[:40]
 
 
