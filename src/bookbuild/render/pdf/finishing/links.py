@@ -134,10 +134,11 @@ def _resolved(page: lt.Page, frame: Frame, areas: Areas) -> list[tuple[tuple, st
             if kind == "toc":
                 out.append((_rect_p(frame, y0, col, a, frame.length / (col.size * frame.s)),
                             "folio", "".join(u.text for u in col.foot)))
-        refs = [(a, b, col.units[u].note_id) for _, kind, a, b, u in here if kind == "ref" and col.units[u].note_id]
+        # note_at: a kept chapter's column answers without making its units (layout/kept.py)
+        refs = [(a, b, col.note_at(u)) for _, kind, a, b, u in here if kind == "ref" and col.note_at(u)]
         if refs:
             out.append((_rect_p(frame, y0, col, refs[0][0], refs[-1][1]), "note", refs[0][2]))
         for _, kind, a, b, u in here:
-            if kind == "call" and col.units[u].note_id:
-                out.append((_rect_p(frame, y0, col, a, b), "note", col.units[u].note_id))
+            if kind == "call" and col.note_at(u):
+                out.append((_rect_p(frame, y0, col, a, b), "note", col.note_at(u)))
     return out

@@ -42,7 +42,7 @@ from . import layout_types as lt
 # kept as they are (x_em is the paginator's, set again on every page)
 _COLUMN = ("role", "indent_em", "length_em", "spacing_em", "space_extra_em", "glue_extra_em", "size",
            "justified", "first_of_paragraph", "last_of_paragraph", "note_id")
-FORMAT = b"bookbuild.kept-chapter/11"
+FORMAT = b"bookbuild.kept-chapter/12"
 
 
 def context(book: m.Book, ed, data, citations, fonts: tuple[str, ...]) -> bytes:
@@ -196,8 +196,9 @@ def _rows(columns: list[lt.Column], before: Counters, after: Counters) -> tuple[
         units += c.foot
         if c.hanging is not None:
             units.append(c.hanging)
-        rows.append((len(c.units), len(c.foot), c.hanging is not None, c.block, c.src, c.calls(), c.units_digest(),
-                     c.blank_widths(), tuple(getattr(c, f) for f in _COLUMN)))
+        notes = {k: u.note_id for k, u in enumerate(c.units) if u.note_id}
+        rows.append((len(c.units), len(c.foot), c.hanging is not None, c.block, c.src, c.calls(), notes,
+                     c.units_digest(), c.blank_widths(), tuple(getattr(c, f) for f in _COLUMN)))
     return rows, units
 
 
@@ -297,10 +298,10 @@ def _lazy(name: str) -> property:
 class KeptColumn(lt.Column):
     """A restored column: its units, foot and hanging mark are made when first
     read (most pages of an edit rebuild are never drawn, their keys come from
-    the record); `calls()`, `units_digest()`, `blank_widths()`, `kept_parts()`
+    the record); `calls()`, `note_at()`, `units_digest()`, `blank_widths()`, `kept_parts()`
     and (for the 索引, unitstarts.py) `kept_ref()` answer without making them."""
 
-    __slots__ = ("_units", "_at", "_index", "_calls", "_digest", "_blanks", "_d_block")
+    __slots__ = ("_units", "_at", "_index", "_calls", "_notes", "_digest", "_blanks", "_d_block")
     units = _lazy("units")
     foot = _lazy("foot")
     hanging = _lazy("hanging")
@@ -314,6 +315,9 @@ class KeptColumn(lt.Column):
 
     def calls(self) -> tuple[str, ...]:
         return self._calls
+
+    def note_at(self, k: int) -> str:
+        return self._notes.get(k, "")
 
     def blank_widths(self) -> frozenset[float]:
         return self._blanks
@@ -333,12 +337,13 @@ class KeptColumn(lt.Column):
 def _columns(rows: list, units: _KeptUnits, d_block: int) -> list[lt.Column]:
     out, i = [], 0
     new = object.__new__
-    for index, (n_units, n_foot, hanging, block, src, calls, digest, blanks, fields) in enumerate(rows):
+    for index, (n_units, n_foot, hanging, block, src, calls, notes, digest, blanks, fields) in enumerate(rows):
         col = new(KeptColumn)
         col._index = index
         j = i + n_units
         k = j + n_foot
         col._units, col._at, col._calls, col._digest = units, (i, j, k, int(hanging)), calls, digest
+        col._notes = notes
         col._blanks, col._d_block = blanks, d_block
         col.block, col.src = (block + d_block if block else 0), src
         col.figure = col.table = None

@@ -157,6 +157,10 @@ class Column:
         # marshal format 2: no references, so equal values give equal bytes
         return hashlib.sha256(marshal.dumps(fields, 2)).digest()
 
+    def note_at(self, k: int) -> str:
+        """The note id of the column's unit k (a call, a 見第N章注M unit; "" for others)."""
+        return self.units[k].note_id
+
     def kept_ref(self) -> tuple | None:
         """(its kept chapter, its index there) for a restored column (kept.KeptColumn), else None."""
         return None
