@@ -18,6 +18,10 @@ file:line:col).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from functools import lru_cache, reduce
+from itertools import accumulate, compress
+from operator import attrgetter, or_
 from pathlib import Path
 
 from . import layout_types as lt
@@ -31,6 +35,9 @@ _KIND_SPANS = {lt.TCY: "tcy", lt.SIDEWAYS: "sideways", lt.UPRIGHT: "upright", lt
 # flag -> span kind (runs of units carrying the flag, split where `mark` changes)
 _FLAG_SPANS = ((lt.NAME, "name"), (lt.TITLE_WAVY, "title"), (lt.EMPH, "emphasis"),
                (lt.LINK, "link"), (lt.ASIDE, "aside"))
+_RUN_FLAGS = reduce(or_, (flag for flag, _ in _FLAG_SPANS))
+_KINDS = frozenset(_KIND_SPANS)
+_TEXT, _OFFSET, _FLAGS, _KIND = attrgetter("text"), attrgetter("offset"), attrgetter("flags"), attrgetter("kind")
 
 
 def layout_json(pages, edition) -> dict:
@@ -91,14 +98,14 @@ def _src(pos) -> str | None:
 
 
 def _page(p: lt.Page) -> dict:
+    body = [_Col(c, "body", i) for i, c in enumerate(p.columns)]
+    notes = [_Col(c, "notes", i) for i, c in enumerate(p.note_columns)]
     return {
         "number": p.number, "role": p.role, "folio": p.folio, "running_head": p.running_head,
         "chapter": p.chapter, "rule_x_em": p.rule_x_em,
-        "body": {"text": "\n".join(_col_text(c) for c in p.columns),
-                 "columns": [_column(c) for c in p.columns]},
-        "notes": {"text": "\n".join(_col_text(c) for c in p.note_columns),
-                  "columns": [_column(c) for c in p.note_columns]},
-        "spans": _spans(p.columns, "body") + _spans(p.note_columns, "notes"),
+        "body": {"text": "\n".join(c.drawn for c in body), "columns": [c.out for c in body]},
+        "notes": {"text": "\n".join(c.drawn for c in notes), "columns": [c.out for c in notes]},
+        "spans": [s for c in body for s in c.spans] + [s for c in notes for s in c.spans],
         "outline": [{"title": o.title, "level": o.level, "column": o.column} for o in p.outline],
         "notes_started": list(p.notes_started), "notes_continued": list(p.notes_continued),
         "figures": [_figure(f) for f in p.figures] + _tables(p),
@@ -132,38 +139,69 @@ def _tables(p: lt.Page) -> list[dict]:
     return out
 
 
-def _col_text(c: lt.Column) -> str:
-    """Body/notes text as drawn: with the hyphen of a hyphenated word (Column.text)."""
-    return c.text() + "".join(u.text for u in c.foot)
+class _Col:
+    """One column's JSON: its dict (`out`), its text as drawn (`drawn`: with the
+    hyphen of a hyphenated word and the foot, Column.text) and its spans.
+
+    Each unit field is read once, by C-level maps over the column: half a
+    million units in the stress book, where one Python loop per property
+    (text, pieces, hyphen, each flag's runs) was most of the writer's time.
+    Columns with no span kind or span flag (most of them) skip the spans'
+    loops; columns whose units are one contiguous stretch of the stream skip
+    the pieces' loop."""
+    __slots__ = ("out", "drawn", "spans")
+
+    def __init__(self, c: lt.Column, area: str, i: int):
+        units = c.units
+        texts = list(map(_TEXT, units))
+        offsets = list(map(_OFFSET, units))
+        text = "".join(texts)
+        flags = reduce(or_, map(_FLAGS, units), 0)
+        hyphen = bool(flags & lt.HYPHEN) and c.hyphenated()
+        foot = "".join(map(_TEXT, c.foot))
+        self.drawn = (text + "-" if hyphen else text) + foot
+        self.spans = _spans(c, area, i, flags) if flags & _RUN_FLAGS or not _KINDS.isdisjoint(map(_KIND, units)) \
+            else []
+        first = offsets[0] if offsets and offsets[0] >= 0 else next((o for o in offsets if o >= 0), None)
+        self.out = {
+            "text": text, "foot": foot, "offset": first, "src": _src(c.src),
+            "role": c.role, "x_em": _em(c.x_em), "indent_em": _em(c.indent_em),
+            "length_em": _em(c.length_em), "size": _em(c.size),
+            "justified": c.justified, "spacing_em": _em(c.spacing_em),
+            "space_extra_em": _em(c.space_extra_em), "glue_extra_em": _em(c.glue_extra_em),
+            "first_of_paragraph": c.first_of_paragraph, "last_of_paragraph": c.last_of_paragraph,
+            "block": c.block, "note_id": c.note_id or None,
+            "hanging": c.hanging.text if c.hanging else None,
+            "hyphen": hyphen,     # a "-" drawn after "text": in the area's text, not in the stream
+            "pieces": _pieces(texts, offsets),
+        }
 
 
-def _column(c: lt.Column) -> dict:
-    first = next((u for u in c.units if u.offset >= 0), None)
-    return {
-        "text": "".join(u.text for u in c.units), "foot": "".join(u.text for u in c.foot),
-        "offset": first.offset if first else None, "src": _src(c.src),
-        "role": c.role, "x_em": round(c.x_em, 6), "indent_em": round(c.indent_em, 6),
-        "length_em": round(c.length_em, 6), "size": round(c.size, 6),
-        "justified": c.justified, "spacing_em": round(c.spacing_em, 6),
-        "space_extra_em": round(c.space_extra_em, 6), "glue_extra_em": round(c.glue_extra_em, 6),
-        "first_of_paragraph": c.first_of_paragraph, "last_of_paragraph": c.last_of_paragraph,
-        "block": c.block, "note_id": c.note_id or None,
-        "hanging": c.hanging.text if c.hanging else None,
-        "hyphen": c.hyphenated(),     # a "-" drawn after "text": in the area's text, not in the stream
-        "pieces": _pieces(c),
-    }
+def _em(x: float) -> float:
+    """round(x, 6), remembered: a book's columns share a few dozen lengths."""
+    return _round6(x) if x else x       # zeros as they are: 0.0 and -0.0 are one key
 
 
-def _pieces(c: lt.Column) -> list[list]:
+# typed: 1 and 1.0 are one key otherwise, and round keeps the type (JSON 1 vs 1.0)
+_round6 = lru_cache(maxsize=4096, typed=True)(lambda x: round(x, 6))
+
+
+def _pieces(texts: list[str], offsets: list[int]) -> list[list]:
     """Contiguous stretches of the stream that make up the column: [offset, length]."""
+    if not offsets:
+        return []
+    lengths = list(map(len, texts))
+    ends = list(accumulate(lengths, initial=offsets[0]))
+    if offsets[0] >= 0 and ends[:-1] == offsets:       # one stretch (empty units add nothing)
+        return [[offsets[0], ends[-1] - offsets[0]]] if ends[-1] > offsets[0] else []
     out: list[list] = []
-    for u in c.units:
-        if u.offset < 0 or not u.text:
+    for offset, n in zip(offsets, lengths):
+        if offset < 0 or not n:
             continue
-        if out and out[-1][0] + out[-1][1] == u.offset:
-            out[-1][1] += len(u.text)
+        if out and out[-1][0] + out[-1][1] == offset:
+            out[-1][1] += n
         else:
-            out.append([u.offset, len(u.text)])
+            out.append([offset, n])
     return out
 
 
@@ -174,25 +212,30 @@ def _span(kind, units, area, col, **extra) -> dict:
             **extra}
 
 
-def _spans(cols: list[lt.Column], area: str) -> list[dict]:
+def _spans(c: lt.Column, area: str, i: int, flags: int) -> list[dict]:
+    """The column's spans: units that are spans by their kind, in order, then
+    each flag's runs (_FLAG_SPANS order).  The units looked at are picked by
+    C-level filters (compress): a column has a few span units among many."""
+    units = c.units
     out: list[dict] = []
-    for i, c in enumerate(cols):
-        for u in c.units:
-            kind = _KIND_SPANS.get(u.kind)
-            if kind == "warichu":
-                out.append(_span(kind, [u], area, i, split=u.split))
-            elif kind == "call":
-                out.append(_span(kind, [u], area, i, note_id=u.note_id))
-            elif kind:
-                out.append(_span(kind, [u], area, i))
-        for flag, kind in _FLAG_SPANS:
-            for run in _runs(c.units, flag):
-                extra = {"note_id": run[0].note_id} if flag == lt.LINK else {}
-                out.append(_span(kind, run, area, i, **extra))
+    for u in compress(units, map(_KINDS.__contains__, map(_KIND, units))):
+        kind = _KIND_SPANS[u.kind]
+        span = {"kind": kind, "text": u.text, "offset": u.offset, "src": _src(u.src), "area": area, "column": i}
+        if kind == "warichu":
+            span["split"] = u.split
+        elif kind == "call":
+            span["note_id"] = u.note_id
+        out.append(span)
+    for flag, kind in _FLAG_SPANS:
+        if not flags & flag:
+            continue
+        for run in _runs(compress(units, map(flag.__and__, map(_FLAGS, units))), flag):
+            extra = {"note_id": run[0].note_id} if flag == lt.LINK else {}
+            out.append(_span(kind, run, area, i, **extra))
     return out
 
 
-def _runs(units: list[lt.Unit], flag: int) -> list[list[lt.Unit]]:
+def _runs(units: Iterable[lt.Unit], flag: int) -> list[list[lt.Unit]]:
     """Maximal runs of units with `flag`, contiguous in the stream and of one mark."""
     runs: list[list[lt.Unit]] = []
     for u in units:
