@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from functools import lru_cache, reduce
+from functools import lru_cache, partial, reduce
 from itertools import accumulate, compress
 from operator import attrgetter, or_
 from pathlib import Path
@@ -42,12 +42,31 @@ _TEXT, _OFFSET, _FLAGS, _KIND = attrgetter("text"), attrgetter("offset"), attrge
 
 def layout_json(pages, edition) -> dict:
     """The layout as a JSON-ready dict. `pages`: a LayoutResult or a list of Page."""
+    head, page_list = _head(pages, edition)
+    return {**head, "pages": list(_pages(page_list)), "index": _index(pages)}
+
+
+def write_layout_json(result: lt.LayoutResult, edition, path: Path) -> None:
+    """Write `<edition>.layout.json` (one line: ~11 MB for the stress book):
+    json.dumps(layout_json(…)) to the byte, but each page encoded as soon as
+    its dict is made.  The whole dict at once held ~100 MB more: fresh memory
+    for the forked child that writes it (pdf/__init__.py), a page fault per
+    4 KB."""
+    dumps = partial(json.dumps, ensure_ascii=False)
+    head, page_list = _head(result, edition)
+    with path.open("w", encoding="utf-8") as f:
+        f.write(dumps(head)[:-1] + ', "pages": [')       # json.dumps' separators: ", " and ": "
+        f.write(", ".join(map(dumps, _pages(page_list))))
+        f.write('], "index": ' + dumps(_index(result)) + "}")
+
+
+def _head(pages, edition) -> tuple[dict, list[lt.Page]]:
+    """The document's fields before "pages", and the pages."""
     text = getattr(pages, "text", None)
     page_list = list(pages)
     if text is None:
         text = rebuild_text(page_list)
     geo = lt.Geometry.of(edition)
-    starts = page_starts(page_list)
     return {
         "schema": SCHEMA,
         "edition": edition.name,
@@ -60,14 +79,12 @@ def layout_json(pages, edition) -> dict:
                      "note_size_em": geo.note_size, "note_pitch_em": geo.note_pitch_em,
                      "note_chars_per_column": geo.note_chars, "type_area_width_em": geo.width_em},
         "text": text,
-        "pages": [dict(_page(p), start=start) for p, start in zip(page_list, starts)],
-        "index": _index(pages),
-    }
+    }, page_list
 
 
-def write_layout_json(result: lt.LayoutResult, edition, path: Path) -> None:
-    """Write `<edition>.layout.json` (one line: ~14 MB for the stress book)."""
-    path.write_text(json.dumps(layout_json(result, edition), ensure_ascii=False), encoding="utf-8")
+def _pages(page_list: list[lt.Page]):
+    for p, start in zip(page_list, page_starts(page_list)):
+        yield dict(_page(p), start=start)
 
 
 def _index(result) -> dict:
