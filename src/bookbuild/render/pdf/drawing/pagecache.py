@@ -15,8 +15,8 @@ A page key hashes everything the drawn page depends on:
   a glyph's drawing does not (see `font_identity`); and the bytes of any
   other local file the stylesheet names with url();
 * the font identity (source font files, the deriving code);
-* the code that draws and turns pages (draw.draw_range, turn.turn_page,
-  turn.retag_fonts), and the versions of WeasyPrint, pydyf and pikepdf;
+* the code that draws and turns pages (draw.py and turn.py, whole: their
+  functions and constants), and the versions of WeasyPrint, pydyf and pikepdf;
 * whether the pages are turned (vertical editions).
 
 Layout of cache_dir/pages/<edition>/:
