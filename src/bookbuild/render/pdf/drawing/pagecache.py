@@ -15,8 +15,8 @@ A page key hashes everything the drawn page depends on:
   a glyph's drawing does not (see `font_identity`); and the bytes of any
   other local file the stylesheet names with url();
 * the font identity (source font files, the deriving code);
-* the code that draws and turns pages (draw.py and turn.py, whole: their
-  functions and constants), and the versions of WeasyPrint, pydyf and pikepdf;
+* the code that draws and turns pages (draw.draw_range, turn.turn_page,
+  turn.retag_fonts), and the versions of WeasyPrint, pydyf and pikepdf;
 * whether the pages are turned (vertical editions).
 
 Layout of cache_dir/pages/<edition>/:
@@ -72,12 +72,10 @@ _FONT_SRC = re.compile(r"@font-face\s*\{[^}]*\}")
 
 def _code_stamp() -> str:
     """The code that makes a chunk file from the HTML (drawing, turning,
-    retagging: the whole of draw.py and turn.py, their constants with their
-    functions) and the versions of what it calls.  Whole modules: the source
-    of a function alone is found by tokenizing its module (0.05 s a build)."""
+    retagging), not the rest of turn.py, and the versions of what it calls."""
     h = hashlib.sha256(str(_VERSION).encode())
-    for module in (draw, turn):
-        h.update(inspect.getsource(module).encode())
+    for code in (draw.draw_range, turn.Turn, turn.turn_page, turn.turn_pages, turn.retag_fonts, turn._new_tag):
+        h.update(inspect.getsource(code).encode())
     for dist in ("weasyprint", "pydyf", "pikepdf"):
         try:
             h.update(f"{dist}={metadata.version(dist)}".encode())

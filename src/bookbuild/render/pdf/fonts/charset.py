@@ -100,8 +100,9 @@ def _blank_widths(page: lt.Page) -> list[float]:
 # The characters of a page's columns (its folio and running head apart):
 # [upright, bold — each its distinct characters, sorted, as one string —,
 # tcy runs, call numbers, the widths of its fixed blanks (blank_chars: widths,
-# not characters, so that the entry does not depend on frame.BLANKS)].  drawing/pagecache.PageChars keeps them between
-# builds by the columns' digest (layoutkeys.column_digests).
+# not characters, so that the entry does not depend on frame.BLANKS)].
+# drawing/pagecache.PageChars keeps them between builds by the columns'
+# digest (layoutkeys.column_digests).
 PageChars = list
 
 
