@@ -15,7 +15,7 @@ from bookbuild.model import Pos
 from bookbuild.render.pdf.drawing import pagecache
 from bookbuild.render.pdf.drawing.layoutkeys import column_digests, layout_keys
 from bookbuild.render.pdf.drawing.textpages import TextPage, extra_glyphs
-from bookbuild.render.pdf.fonts.charset import page_chars
+from bookbuild.render.pdf.fonts.charset import blank_chars, page_chars
 from bookbuild.render.pdf.fonts.subsets import FontFiles
 from bookbuild.render.pdf.layout import layout_types as lt
 
@@ -129,6 +129,20 @@ def test_a_kept_compressed_font_is_used_only_when_it_is_the_font(tmp_path):
         other.embedded(pdf, b"another font")
         other.prune()
     assert [p.name for p in folder.glob("*.flate")] != [kept.name] and not kept.exists()
+
+
+def test_a_pages_blanks_are_kept_with_its_characters(tmp_path):
+    """blank_chars from the kept entries (the blanks' widths) is what reading the units gives."""
+    pages = [_changed(lambda p: p.note_columns[0].units.append(lt.Unit("", lt.BLANK, 0.5))),
+             _changed(lambda p: p.columns[0].units.insert(0, lt.Unit("", lt.BLANK, 1.0))), _page()]
+    digests = column_digests(pages)
+    kept, made = pagecache.PageChars(tmp_path), {}
+    page_chars(pages, kept.known(digests), made)
+    assert blank_chars(pages, kept.known(digests), made) == blank_chars(pages) == {"\u2002", "\u3000"}
+    kept.save(digests, made)
+    known = pagecache.PageChars(tmp_path).known(digests)
+    assert None not in known and blank_chars(pages, known, {}) == {"\u2002", "\u3000"}
+    assert blank_chars(pages[2:], known[2:], {}) == set() == blank_chars(pages[2:])
 
 
 def test_a_pages_characters_are_kept_by_its_columns(tmp_path):

@@ -361,3 +361,17 @@ def test_advances_em(built, source):
     assert adv["國"] == adv["「"] == adv["，"] == 1.0
     assert adv["A"] == source["U"]["hmtx"][glyph_of(source["U"], "A")][0] / 1000
     assert 0.2 < adv[" "] < 0.5
+
+
+@pytest.mark.parametrize("face", ["H", "U"])
+def test_the_heads_glyphs_are_the_faces_cmap_and_advances(built, faces, face):
+    """finishing/stamp.HeadFace reads a face with HarfBuzz: the glyph and hmtx
+    advance of every character fontTools' best cmap gives (the stamped heads'
+    glyph ids and /W widths)."""
+    from bookbuild.render.pdf.finishing.stamp import HeadFace
+    font = faces[face]
+    upem, hmtx, order = font["head"].unitsPerEm, font["hmtx"], font.getGlyphOrder()
+    index = {name: i for i, name in enumerate(order)}
+    expected = {chr(cp): (index[name], hmtx[name][0] * 1000 / upem) for cp, name in font.getBestCmap().items()}
+    path = built[0].horizontal if face == "H" else built[0].upright
+    assert HeadFace.load(path).glyphs == expected and len(expected) > 50

@@ -93,14 +93,15 @@ def _build(book: Book, ed: EditionConfig, data: BuildData, targets: list[Path], 
     font_dir = derived_dir(cache_dir)
     digests = column_digests(result.pages)      # a page's characters are kept by it, and its key made from it
     kept, made = PageChars(cache_dir / "pages" / ed.name), {}
-    fonts, d = book_faces(result, ed, font_dir, book, kept.known(digests), made)
+    known = kept.known(digests)
+    fonts, d = book_faces(result, ed, font_dir, book, known, made)
     kept.save(digests, made)
     diags += d
     progress("fonts", 1, 1)
     if fonts is None:
         return diags
 
-    frame = replace(Frame.of(ed), blanks=not (blank_chars(result.pages) & fonts.missing))
+    frame = replace(Frame.of(ed), blanks=not (blank_chars(result.pages, known, made) & fonts.missing))
     css = stylesheet(book, ed, frame, fonts)
     styles = book_styles(book, ed)
     heads = Heads(ed, fonts, result.pages, "".join(styles))

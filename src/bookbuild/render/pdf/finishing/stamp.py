@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pikepdf
+import uharfbuzz as hb
 from pikepdf import Dictionary, Name, Pdf
 
 from ..layout import layout_types as lt
@@ -36,18 +37,20 @@ _LIGATURES = ("\u2014\u2014", "\u2026\u2026", "\u22ef\u22ef", "！！", "？？"
 class HeadFace:
     """Glyph id and advance (1000 units) of each character of the horizontal face."""
     glyphs: dict[str, tuple[int, float]]
+    # can_draw's answers: a book's running heads are a few texts on a thousand pages
+    answers: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, path) -> HeadFace:
-        # deferred: fontTools (≈ 0.1 s), loaded only when a pdf edition is built: every build imports this package
-        from fontTools.ttLib import TTFont
-
-        with TTFont(path, lazy=True) as font:
-            upem = font["head"].unitsPerEm
-            hmtx, order = font["hmtx"], font.getGlyphOrder()
-            index = {name: i for i, name in enumerate(order)}
-            glyphs = {chr(cp): (index[name], hmtx[name][0] * 1000 / upem)
-                      for cp, name in font.getBestCmap().items() if name in index}
+        # HarfBuzz (the text pages' shaper, loaded anyway), not fontTools: its
+        # glyph order of a CFF face parses the CFF table (≈ 0.1 s with the imports)
+        face = hb.Face(hb.Blob.from_file_path(str(path)))
+        font, upem = hb.Font(face), face.upem
+        glyphs = {}
+        for cp in face.unicodes:        # the face's best cmap subtable, as fontTools' getBestCmap
+            gid = font.get_nominal_glyph(cp)
+            if gid is not None:
+                glyphs[chr(cp)] = (gid, font.get_glyph_h_advance(gid) * 1000 / upem)   # hmtx, font units
         return cls(glyphs)
 
     def can_draw(self, text: str | None) -> bool:
@@ -55,8 +58,11 @@ class HeadFace:
         punctuation, symbols and spaces only (no marks, no controls)."""
         if not text:
             return True
-        return (all(ch in self.glyphs and unicodedata.category(ch)[0] in "LNPSZ" for ch in text)
-                and not any(seq in text for seq in _LIGATURES))
+        ok = self.answers.get(text)
+        if ok is None:
+            ok = self.answers[text] = (all(ch in self.glyphs and unicodedata.category(ch)[0] in "LNPSZ"
+                                           for ch in text) and not any(seq in text for seq in _LIGATURES))
+        return ok
 
 
 def enabled(ed, book_css: str) -> bool:
@@ -73,32 +79,54 @@ def stampable(page: lt.Page, face: HeadFace | None) -> bool:
 
 def glyph_entries(face: HeadFace, texts) -> dict[int, tuple[float, bytes]]:
     """{gid: (width, UTF-16BE hex)} of every character stamped."""
-    out = {}
+    out, entries = {}, {}
     for text in texts:
         for ch in text:
-            gid, width = face.glyphs[ch]
-            out[gid] = (width, ch.encode("utf-16-be").hex().encode())
+            entry = entries.get(ch)
+            if entry is None:       # each character encoded once (a folio on every page)
+                gid, width = face.glyphs[ch]
+                entry = entries[ch] = (gid, (width, ch.encode("utf-16-be").hex().encode()))
+            out[entry[0]] = entry[1]
     return out
 
 
-def stamp(pdf: Pdf, index: int, page: lt.Page, frame: Frame, face: HeadFace, font: Dictionary) -> None:
-    """Write page.folio and page.running_head onto merged page `index`."""
-    size = int(_num(css_pt(HEAD_SIZE * frame.s)) * 1024) / 1024   # Pango keeps 1/1024 pt: WeasyPrint's Tf
-    top = _num(css_pt(frame.top(page) + frame.across))               # page_html.heads_html, L frame
-    width = _num(css_pt(frame.across))
-    ops = []
-    for text, left in ((page.folio, frame.x0 + frame.length + frame.s),
-                       (page.running_head, frame.x0 - frame.s - HEAD_SIZE * frame.s)):
-        if text:
-            ops.append(_line(text, _num(css_pt(left)), top, width, size, page.odd, frame, face))
-    target = pdf.pages[index]
+class _Lines:
+    """The heads' text operators of one build, where page_html.py would draw its
+    rotated blocks: the lengths are the same on every page but for the top
+    (odd, even), and a running head's line is the same on every page of its
+    parity (made once)."""
+
+    def __init__(self, frame: Frame, face: HeadFace):
+        self.frame, self.face = frame, face
+        self.size = int(_num(css_pt(HEAD_SIZE * frame.s)) * 1024) / 1024   # Pango keeps 1/1024 pt: WeasyPrint's Tf
+        self.width = _num(css_pt(frame.across))
+        self.lefts = (_num(css_pt(frame.x0 + frame.length + frame.s)),          # folio
+                      _num(css_pt(frame.x0 - frame.s - HEAD_SIZE * frame.s)))   # running head
+        self.made: dict[tuple, str] = {}
+
+    def ops(self, page: lt.Page) -> bytes:
+        """page.folio and page.running_head as operators, in that order."""
+        out = []
+        for text, left in zip((page.folio, page.running_head), self.lefts):
+            if text:
+                line = self.made.get((text, left, page.odd))
+                if line is None:
+                    top = _num(css_pt(self.frame.top(page) + self.frame.across))    # page_html.heads_html, L frame
+                    line = self.made[text, left, page.odd] = _line(text, left, top, self.width, self.size, page.odd,
+                                                                   self.frame, self.face)
+                out.append(line)
+        return "".join(out).encode()
+
+
+def stamp(pdf: Pdf, target: pikepdf.Page, ops: bytes, font: Dictionary) -> None:
+    """Add the heads' operators `ops` (_Lines) to merged page `target`, with their font."""
     res = target.obj.get("/Resources")
     if res is None:
         res = target.obj.Resources = Dictionary()
     if "/Font" not in res:
         res.Font = Dictionary()
     res.Font[RESOURCE] = font
-    target.contents_add(pikepdf.Stream(pdf, "".join(ops).encode()))
+    target.contents_add(pikepdf.Stream(pdf, ops))
 
 
 def _line(text: str, left: float, top: float, width: float, size: float, odd: bool,
@@ -140,6 +168,10 @@ class Heads:
         return replace(page, folio=None, running_head=None) if self._by_id[id(page)] else page
 
     def stamp(self, pdf: Pdf, fonts: dict, frame: Frame) -> None:
-        for i, page in enumerate(self.pages):
-            if self.stamped[i]:
-                stamp(pdf, i, page, frame, self.face, fonts[self.key])
+        """The heads onto the merged document's pages (one per page of the layout)."""
+        if not any(self.stamped):
+            return
+        lines, font = _Lines(frame, self.face), fonts[self.key]
+        for page, target, stamped in zip(self.pages, pdf.pages, self.stamped):
+            if stamped:
+                stamp(pdf, target, lines.ops(page), font)

@@ -26,7 +26,7 @@ def book_faces(result: lt.LayoutResult, ed: EditionConfig, font_cache: Path, boo
     """Derived faces for every character that reaches the page (VT-28); None
     when the edition's font is not installed.  `known`, `made`: see page_chars."""
     chars, bold, tcy, calls = page_chars(result.pages, known, made)
-    blanks = blank_chars(result.pages)
+    blanks = blank_chars(result.pages, known, made)
     # The horizontal face draws only folios and running heads (a third of the
     # font build when it held every character of the book).
     heads = {ch for p in result.pages for ch in (p.folio or "") + (p.running_head or "")}
@@ -81,16 +81,28 @@ def variation_sequences(text: str) -> set[str]:
     return set(_SEQUENCE.findall(text))
 
 
-def blank_chars(pages: list[lt.Page]) -> set[str]:
-    """Space characters the HTML draws fixed blanks with (layout/frame.py BLANKS)."""
-    return {BLANKS[w] for p in pages for c in p.note_columns + p.columns
-            for w in c.blank_widths() if w in BLANKS}
+def blank_chars(pages: list[lt.Page], known: list[PageChars | None] | None = None,
+                made: dict[int, PageChars] | None = None) -> set[str]:
+    """Space characters the HTML draws fixed blanks with (layout/frame.py BLANKS).
+    `known`, `made`: as page_chars left them (every page in one or the other),
+    whose entries hold each page's blank widths; else the units are read."""
+    if known is None or made is None:
+        widths = {w for p in pages for w in _blank_widths(p)}
+    else:
+        widths = {w for i, k in enumerate(known) for w in (k if k is not None else made[i])[4]}
+    return {BLANKS[w] for w in widths if w in BLANKS}
+
+
+def _blank_widths(page: lt.Page) -> list[float]:
+    return sorted({w for c in page.note_columns + page.columns for w in c.blank_widths()})
 
 
 # The characters of a page's columns (its folio and running head apart):
 # [upright, bold — each its distinct characters, sorted, as one string —,
-# tcy runs, call numbers].  drawing/pagecache.PageChars keeps them between
-# builds by the columns' digest (layoutkeys.column_digests).
+# tcy runs, call numbers, the widths of its fixed blanks (blank_chars: widths,
+# not characters, so that the entry does not depend on frame.BLANKS)].
+# drawing/pagecache.PageChars keeps them between builds by the columns'
+# digest (layoutkeys.column_digests).
 PageChars = list
 
 
@@ -111,7 +123,7 @@ def page_chars(pages: list[lt.Page], known: list[PageChars | None] | None = None
             found = column_chars(page)
             if made is not None:
                 made[i] = found
-        up, strong, runs, numbers = found
+        up, strong, runs, numbers, _ = found
         chars.update(up)
         bold.update(strong)
         tcy.update(runs)
@@ -131,4 +143,4 @@ def column_chars(page: lt.Page) -> PageChars:
                 tcy.add(u.text)
             elif u.kind == lt.CALL and u.text.isdigit() and len(u.text) <= 3:
                 calls.add(u.text)
-    return ["".join(sorted(chars)), "".join(sorted(bold)), sorted(tcy), sorted(calls)]
+    return ["".join(sorted(chars)), "".join(sorted(bold)), sorted(tcy), sorted(calls), _blank_widths(page)]

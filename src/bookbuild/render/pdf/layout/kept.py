@@ -380,6 +380,10 @@ class KeptChapters:
     def put(self, key: str, chapter: Pending) -> None:
         self.new[key] = chapter
 
+    def columns(self) -> list[int]:
+        """The ids of the columns of the chapters to be kept (layout_json holds their parts)."""
+        return [id(c) for chapter in self.new.values() for c in chapter.columns]
+
     def save(self, parts_of=colparts.parts) -> None:
         """Write the records of the chapters laid out in this build; `parts_of` as `record`'s."""
         if self.folder is None:

@@ -18,6 +18,7 @@ file:line:col).
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 from . import layout_types as lt
@@ -29,15 +30,38 @@ from .pagestarts import page_starts
 SCHEMA = "bookbuild.layout/1"
 
 
-def layout_json(pages, edition, memo: dict | None = None) -> dict:
-    """The layout as a JSON-ready dict. `pages`: a LayoutResult or a list of Page.
-    `memo` gets each column's parts by id (a kept chapter's record reuses them)."""
+def layout_json(pages, edition) -> dict:
+    """The layout as a JSON-ready dict. `pages`: a LayoutResult or a list of Page."""
+    head, page_list = _head(pages, edition)
+    return {**head, "pages": list(_pages(page_list, {})), "index": _index(pages)}
+
+
+def write_layout_json(result: lt.LayoutResult, edition, path: Path) -> None:
+    """Write `<edition>.layout.json` (one line: ~11 MB for the stress book):
+    json.dumps(layout_json(…)) to the byte, but each page encoded as soon as
+    its dict is made.  The whole dict at once held ~100 MB more: fresh memory
+    for the forked child that writes it (pdf/__init__.py), a page fault per
+    4 KB.  Then the chapters laid out in this build are kept (kept.py), with
+    the columns' parts just made."""
+    dumps = partial(json.dumps, ensure_ascii=False)
+    head, page_list = _head(result, edition)
+    # the parts of the columns whose chapter is to be kept, by id (the others are not held)
+    memo: dict[int, Parts | None] = dict.fromkeys(result.kept.columns() if result.kept is not None else ())
+    with path.open("w", encoding="utf-8") as f:
+        f.write(dumps(head)[:-1] + ', "pages": [')       # json.dumps' separators: ", " and ": "
+        f.write(", ".join(map(dumps, _pages(page_list, memo))))
+        f.write('], "index": ' + dumps(_index(result)) + "}")
+    if result.kept is not None:
+        result.kept.save(lambda c: memo.get(id(c)) or parts(c))
+
+
+def _head(pages, edition) -> tuple[dict, list[lt.Page]]:
+    """The document's fields before "pages", and the pages."""
     text = getattr(pages, "text", None)
     page_list = list(pages)
     if text is None:
         text = rebuild_text(page_list)
     geo = lt.Geometry.of(edition)
-    starts = page_starts(page_list)
     return {
         "schema": SCHEMA,
         "edition": edition.name,
@@ -50,18 +74,12 @@ def layout_json(pages, edition, memo: dict | None = None) -> dict:
                      "note_size_em": geo.note_size, "note_pitch_em": geo.note_pitch_em,
                      "note_chars_per_column": geo.note_chars, "type_area_width_em": geo.width_em},
         "text": text,
-        "pages": [dict(_page(p, memo if memo is not None else {}), start=start) for p, start in zip(page_list, starts)],
-        "index": _index(pages),
-    }
+    }, page_list
 
 
-def write_layout_json(result: lt.LayoutResult, edition, path: Path) -> None:
-    """Write `<edition>.layout.json` (one line: ~14 MB for the stress book); then the
-    chapters laid out in this build are kept (kept.py), with the parts just made."""
-    memo: dict[int, Parts] = {}
-    path.write_text(json.dumps(layout_json(result, edition, memo), ensure_ascii=False), encoding="utf-8")
-    if result.kept is not None:
-        result.kept.save(lambda c: memo.get(id(c)) or parts(c))
+def _pages(page_list: list[lt.Page], memo: dict):
+    for p, start in zip(page_list, page_starts(page_list)):
+        yield dict(_page(p, memo), start=start)
 
 
 def _index(result) -> dict:
@@ -105,10 +123,13 @@ def _page(p: lt.Page, memo: dict) -> dict:
 
 
 def column_parts(c: lt.Column, memo: dict) -> Parts:
-    """A restored column's kept parts (kept.py), or the column's own (into `memo`)."""
+    """A restored column's kept parts (kept.py), or the column's own (into `memo`
+    when it asks for them)."""
     if isinstance(c, KeptColumn):
         return c.kept_parts()
-    made = memo[id(c)] = parts(c)
+    made = parts(c)
+    if id(c) in memo:
+        memo[id(c)] = made
     return made
 
 
