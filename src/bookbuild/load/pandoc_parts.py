@@ -97,7 +97,7 @@ def pandoc_json(chunk: list[str], origins: list[tuple[str, int]], reader: str) -
     when Pandoc failed or was stopped, and its messages as diagnostics."""
     where = _PartLines(chunk, origins)
     try:
-        out, messages = run_pandoc("\n".join(chunk), reader, "json")
+        out, messages = run_pandoc("\n".join(chunk), reader, "json", direct=True)
     except PandocError as err:
         return None, [err.diagnostic(*where.locate(0))]
     return out, [where.diagnostic(text) for text in messages]
