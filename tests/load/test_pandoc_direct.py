@@ -8,7 +8,8 @@ import pytest
 from bookbuild import pandoc
 from bookbuild.load.pandoc_parts import READER
 
-TEXT = "# 第一章\n\n正文[^1]，[見 @k, 頁12]。\n第二行\n\n[x]: https://a.example\n[x]: https://b.example\n\n[^1]: 注文。\n"
+TEXT = ("# 第一章\n\n正文[^1]，[見 @k, 頁12]。\n第二行\n\n"
+        "[x]: https://a.example\n[x]: https://b.example\n\n[^1]: 注文。\n")
 
 
 def test_same_output_and_messages_as_pypandoc():

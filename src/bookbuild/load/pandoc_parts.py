@@ -24,6 +24,8 @@ from ..pandoc import PandocError, run_pandoc
 
 # -task_lists: `- [ ] item` stays the text the author wrote; Pandoc's ☐/☒ are in no CJK font (BB402)
 READER = "markdown+east_asian_line_breaks-smart-task_lists"
+# what Pandoc is asked for: READER but east_asian_line_breaks, which the converter does (eastasian.py)
+READER_SANS_FILTER = "markdown-smart-task_lists"
 PARALLEL_FROM = 256 * 1024  # characters; below this one process is fastest
 
 # "[WARNING] Duplicate link reference '[x]' at line 9 column 1" (pypandoc strips the level)
@@ -31,14 +33,17 @@ _AT_LINE = re.compile(r"\bline (\d+),? column (\d+)")
 _PART_N = re.compile(r'bbpart n="(\d+)"')
 
 
-def parse_parts(parts: list[str], origins: list[tuple[str, int]]) -> tuple[dict, list[Diagnostic]]:
+def parse_parts(parts: list[str], origins: list[tuple[str, int]],
+                filtered: bool = False) -> tuple[dict, list[Diagnostic]]:
     """Pandoc's AST of all parts, in order (and the keys of any YAML metadata
-    block, `meta_keys`), and its messages as diagnostics."""
+    block, `meta_keys`), and its messages as diagnostics.  `filtered`: read with
+    READER, east_asian_line_breaks applied by Pandoc (the parts eastasian.py cannot decide)."""
+    reader = READER if filtered else READER_SANS_FILTER
     found: list[Diagnostic] = []     # from every thread; list.extend is atomic
     meta_keys: set[str] = set()      # keys of YAML metadata blocks, which no edition shows
 
     def convert(chunk: list[str]) -> list:
-        out, messages = pandoc_json(chunk, origins, READER)
+        out, messages = pandoc_json(chunk, origins, reader)
         if out is None:
             found.extend(messages)
             return []
