@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from bookbuild import model as m
 from bookbuild.load import eastasian, load_book
 from bookbuild.load import pandoc_parts as pp
 from bookbuild.pandoc import run_pandoc
@@ -44,7 +45,9 @@ TRICKY = [
     "甲乙\n丙丁", "ab\ncd", "甲a\nb乙", "甲乙a\n丙", "甲\nb",
     "*強調*\n文字", "文字\n*強調*", "**粗體**\n**粗體**", "[名字]{.name}\n下一行", "下一行\n[名字]{.name}",
     "正文[^1]\n下一行\n\n[^1]: 注。", "正文^[行內注]\n下一行", "正文\n^[行內注]下一行",
-    "文字\n[見 @k, 頁12]。", "文字[@k, 頁12]\n下一行", "文字\n[@k, 頁12]", "文字\n@k 說", "[見\n@k, 頁\n12]",
+    "文字\n[見 @k, 頁12]。",
+    "[*見\n於* @k, 頁\n*12*]", "[見 @k, *頁\n12*]", "[見 @k, [頁]{.x}\n[12]{.x}]",
+    "文字[@k, 頁12]\n下一行", "文字\n[@k, 頁12]", "文字\n@k 說", "[見\n@k, 頁\n12]",
     "[連結](http://a.example)\n文字", "文字\n[連結\n文字](http://a.example)", "![圖\n說](a.png)\n\n文字",
     "`代碼`\n文字", "文字\n`碼`", "$x$\n文字", "文字<br>\n文字", "文字\n<span>文字</span>",
     "文字  \n文字", "文字\\\n文字", "> 引文\n> 引文\n\n正文", "- 項目\n  續行\n- 項目",
@@ -75,7 +78,10 @@ def _loaded(root, monkeypatch, pandoc_filters: bool):
     shutil.rmtree(root / ".bookbuild", ignore_errors=True)      # parsed now, not reused
     monkeypatch.setattr(pp, "READER_SANS_FILTER", pp.READER if pandoc_filters else "markdown-smart-task_lists")
     book, diags = load_book(root)
-    return repr((book.chapters, book.notes, diags))
+    blocks = [ch.blocks for ch in book.chapters] + [n.blocks for n in book.notes.values()]
+    cites = [n.pandoc for bs in blocks for n in m.walk_blocks_inlines(bs) if isinstance(n, m.Citation)]
+    assert cites
+    return repr((book.chapters, book.notes, diags)) + json.dumps(cites, ensure_ascii=False)
 
 
 def test_books_load_the_same_either_way(tmp_path, monkeypatch):

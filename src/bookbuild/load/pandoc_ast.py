@@ -21,6 +21,7 @@ from .eastasian import drop_breaks, drop_breaks_in
 
 SPAN_KINDS = ("term", "aside", "name", "title", "noconv", "index")
 _WINDOW = 4000  # how far ahead a Str may be found
+_SOFT_BREAK = {"t": "SoftBreak"}
 MAX_NESTING = 100  # blocks and inlines inside one another (BB510 past it)
 
 
@@ -176,7 +177,8 @@ class Converter:
         return m.Span(kind, kids, kv, tuple(classes), pos or _first_pos(kids) or m.Pos(self.ctx.file, 1, 1))
 
     def citation(self, c, pos):
-        drop_breaks_in(c, self.strict)      # kept as JSON for citeproc: as Pandoc's filter leaves it
+        if _SOFT_BREAK in c[1]:     # kept as JSON for citeproc: as Pandoc's filter leaves it
+            drop_breaks_in(c, self.strict)      # (c[1], the citation's text, breaks where any part does)
         items = []
         for cit in c[0]:
             # Pandoc counts citations across its whole input (and per chunk when split):
