@@ -59,11 +59,13 @@ class PandocError(Exception):
 
 
 def run_pandoc(source: str | Path, reader: str, writer: str, args: Sequence[str] = (), *,
-               direct: bool = False) -> tuple[str, list[str]]:
+               direct: bool = False, rts: Sequence[str] = ()) -> tuple[str, list[str]]:
     """Convert `source` (text, or a file when a Path) from `reader` to `writer`.
     Returns Pandoc's output and its messages (warnings); raises PandocError.
     Safe in threads: each run has its own watchdog and keeps its own thread's messages.
-    `direct` (text only): Pandoc started by this module, not by pypandoc (_convert_text)."""
+    `direct` (text only): Pandoc started by this module, not by pypandoc (_convert_text);
+    `rts`: options for its runtime, given only to pypandoc-binary's own Pandoc (built to
+    take them; another Pandoc may refuse +RTS and fail)."""
     size = source.stat().st_size if isinstance(source, Path) else len(source)
     limit = time_limit(size)
     done, fired = threading.Event(), threading.Event()
@@ -72,7 +74,7 @@ def run_pandoc(source: str | Path, reader: str, writer: str, args: Sequence[str]
         watchdog.start()
         try:
             if direct and not isinstance(source, Path):
-                out = _convert_text(source, reader, writer, args)
+                out = _convert_text(source, reader, writer, args, rts)
             elif isinstance(source, Path):
                 import pypandoc  # deferred: ~0.05 s to import; only runs that need Pandoc pay for it
                 out = pypandoc.convert_file(str(source), writer, format=reader, extra_args=list(args))
@@ -92,14 +94,15 @@ def run_pandoc(source: str | Path, reader: str, writer: str, args: Sequence[str]
     return out, [msg.text for msg in messages if msg.source == "pypandoc"]
 
 
-def _convert_text(source: str, reader: str, writer: str, args: Sequence[str]) -> str:
+def _convert_text(source: str, reader: str, writer: str, args: Sequence[str], rts: Sequence[str] = ()) -> str:
     """pypandoc.convert_text's run without pypandoc: the same command, environment, errors
     and messages (on the "pypandoc" logger, as pypandoc logs them), without importing it
     and without the three Pandoc runs it makes first (--version, --list-input-formats,
     --list-output-formats): 0.1-0.15 s before a load's Pandoc could start."""
     binary, files = pandoc_binary()
     env = dict(os.environ, PATH=os.environ.get("PATH", "") + os.pathsep + files)
-    proc = subprocess.Popen([binary, f"--from={reader}", f"--to={writer}", *args], stdin=subprocess.PIPE,
+    rts = ["+RTS", *rts, "-RTS"] if rts and binary == os.path.join(files, "pandoc") else []
+    proc = subprocess.Popen([binary, *rts, f"--from={reader}", f"--to={writer}", *args], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     out, err = proc.communicate(source.encode("utf-8"))
     stderr = err.decode("utf-8", errors="replace")

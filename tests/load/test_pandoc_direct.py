@@ -47,3 +47,17 @@ def test_stopped_by_the_watchdog(monkeypatch):
     with pytest.raises(pandoc.PandocError) as err:
         pandoc.run_pandoc("文字[" * 25 + "\n", "markdown", "json", direct=True)
     assert err.value.timed_out
+
+
+def test_rts_options_reach_only_the_bundled_pandoc(tmp_path, monkeypatch):
+    """+RTS options change nothing in the output; a Pandoc other than pypandoc-binary's
+    (which might refuse them) is run without them."""
+    assert pandoc.run_pandoc(TEXT, READER, "json", direct=True, rts=("-O64m",)) == \
+        pandoc.run_pandoc(TEXT, READER, "json", direct=True)
+    real, files = pandoc.pandoc_binary()
+    other = tmp_path / "pandoc"
+    other.write_text(f'#!/bin/sh\necho "$@" > {tmp_path / "args"}\nexec "{real}" "$@"\n', encoding="utf-8")
+    other.chmod(0o755)
+    monkeypatch.setattr(pandoc, "pandoc_binary", lambda: (str(other), files))
+    pandoc.run_pandoc(TEXT, READER, "json", direct=True, rts=("-O64m",))
+    assert "RTS" not in (tmp_path / "args").read_text(encoding="utf-8")
