@@ -134,16 +134,19 @@ def _check_glyphs(book: m.Book, chars: set[str], cache_dir: Path | None) -> tupl
     """(diagnostics, whether the book's texts were walked)."""
     out: list[Diagnostic] = []
     chains: dict[tuple, FontChain | None] = {}
+    lacks: dict[tuple, bool] = {}               # whether the chain lacks one of `chars`: asked once per chain
     seen_by_chain: dict[tuple, set[str]] = {}  # report each character once per chain
     meta = list(_metadata_texts(book))
+    meta_only = set("".join(t for t, _ in meta)) - chars     # what a pdf edition draws besides
     texts = None
     for edition in book.config.editions:
         key = (edition.font, edition.font_fallback)
         if key not in chains:
             chains[key] = _chain(book, edition, cache_dir, out)
+            lacks[key] = chains[key] is not None and any(_lacks(chains[key], c) for c in chars)
         chain = chains[key]
-        drawn = chars | set("".join(t for t, _ in meta)) if edition.format in PDF_FORMATS else chars
-        if chain is not None and any(_lacks(chain, c) for c in drawn):
+        if chain is not None and (lacks[key] or edition.format in PDF_FORMATS
+                                  and any(_lacks(chain, c) for c in meta_only)):
             texts = texts if texts is not None else [(t, p) for t, p in _texts(book) if p is not None]
             edition_texts = texts + meta if edition.format in PDF_FORMATS else texts
             found = set("".join(t for t, _ in edition_texts))
