@@ -141,3 +141,25 @@ def test_a_planted_check_result_runs_no_code(tmp_path, monkeypatch):
     diags, book = check_book(root, need_book=True)
     assert sorted(map(key, diags)) == first and book is not None
     assert not (tmp_path / "planted-ran").exists()
+
+
+@pytest.mark.parametrize("fallback", [None, '["No Such Font 甲"]'])
+def test_the_font_verdict_made_while_pandoc_runs_is_run_checks(tmp_path, monkeypatch, fallback):
+    """A cold check makes BB402/BB403's verdict from the raw texts while Pandoc parses
+    (check_fonts); run_checks then only finds it: the same diagnostics as run_checks on
+    the loaded book with nothing kept; with every font there, looked at once, before the
+    model (a missing font is never kept: run_checks asks again, for fontconfig's hint)."""
+    from bookbuild.check import glyphs, run_checks
+    from bookbuild.commands.check import load_prepared
+    toml = BASE["book.toml"] + (f"font_fallback = {fallback}\n" if fallback else "")
+    root = make_book(tmp_path / "b", {"book.toml": toml})
+    walked: list[bool] = []
+    real = glyphs._check_glyphs
+    monkeypatch.setattr(glyphs, "_check_glyphs", lambda book, *a: walked.append(bool(book.chapters)) or
+                        real(book, *a))
+    found = [key(d) for d in check_book(root, need_book=False)[0] if d.code in ("BB402", "BB403")]
+    assert walked == ([False, True] if fallback else [False])
+    shutil.rmtree(root / ".bookbuild")
+    book, _ = load_prepared(root)
+    assert found == [key(d) for d in run_checks(book) if d.code in ("BB402", "BB403")]
+    assert bool(found) == bool(fallback)

@@ -41,3 +41,10 @@ def check_texts(config, texts: dict[str, str], reuse: CheckCache) -> None:
     for file, text in texts.items():
         if file != config.path:
             file_chars(file, text, reuse)
+
+
+def check_fonts(config, texts: dict[str, str], reuse: CheckCache, root: Path, cache_dir: Path | None) -> None:
+    """BB402/BB403's verdict from the raw texts and the fonts, done ahead into `reuse`
+    as check_texts (after it: it reads the characters check_texts keeps); kept only
+    when no character is missing, else run_checks looks at the book's texts."""
+    check_glyphs(m.Book(root, config, [], {}, {}, {}, texts), cache_dir, reuse, ahead=True)

@@ -110,36 +110,43 @@ def _value_pos(file: str, lines: list[str], key: str, value: str) -> m.Pos:
     return m.Pos(file, 1, 1)
 
 
-def check_glyphs(book: m.Book, cache_dir: Path | None = None, reuse: CheckCache | None = None) -> list[Diagnostic]:
+def check_glyphs(book: m.Book, cache_dir: Path | None = None, reuse: CheckCache | None = None, *,
+                 ahead: bool = False) -> list[Diagnostic]:
+    """BB402/BB403.  `ahead`: `book` holds the raw texts alone (no chapters yet: check_texts,
+    while Pandoc runs); a verdict that needs no text walked is kept in `reuse`, where
+    run_checks finds it, and nothing is returned."""
     # The raw files hold every drawn character (plus Markdown syntax, all ASCII):
     # their character set decides cheaply whether the model must be walked at all.
     chars = book_chars(book, reuse)
     key = _verdict_key(book, chars, cache_dir, reuse) if reuse is not None else None
     found = reuse.diagnostics(key) if key is not None else None
     if found is not None:
-        return found
+        return [] if ahead else found
     out, walked = _check_glyphs(book, chars, cache_dir)
     if key is not None and not walked:
         # kept only when no text was looked at: then the result depends on nothing
         # but what the key holds (each position found in the texts is not in it)
         reuse.put_diagnostics(key, out)
-    return out
+    return [] if ahead else out
 
 
 def _check_glyphs(book: m.Book, chars: set[str], cache_dir: Path | None) -> tuple[list[Diagnostic], bool]:
     """(diagnostics, whether the book's texts were walked)."""
     out: list[Diagnostic] = []
     chains: dict[tuple, FontChain | None] = {}
+    lacks: dict[tuple, bool] = {}               # whether the chain lacks one of `chars`: asked once per chain
     seen_by_chain: dict[tuple, set[str]] = {}  # report each character once per chain
     meta = list(_metadata_texts(book))
+    meta_only = set("".join(t for t, _ in meta)) - chars     # what a pdf edition draws besides
     texts = None
     for edition in book.config.editions:
         key = (edition.font, edition.font_fallback)
         if key not in chains:
             chains[key] = _chain(book, edition, cache_dir, out)
+            lacks[key] = chains[key] is not None and any(_lacks(chains[key], c) for c in chars)
         chain = chains[key]
-        drawn = chars | set("".join(t for t, _ in meta)) if edition.format in PDF_FORMATS else chars
-        if chain is not None and any(_lacks(chain, c) for c in drawn):
+        if chain is not None and (lacks[key] or edition.format in PDF_FORMATS
+                                  and any(_lacks(chain, c) for c in meta_only)):
             texts = texts if texts is not None else [(t, p) for t, p in _texts(book) if p is not None]
             edition_texts = texts + meta if edition.format in PDF_FORMATS else texts
             found = set("".join(t for t, _ in edition_texts))

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import sys
+from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .. import cache
 from .. import model as m
 from ..booktoml import NoBook, book_root_for, find_book_toml
-from ..check import check_texts, run_checks
+from ..check import check_fonts, check_texts, run_checks
 from ..check.glyphs import fallback_report
 from ..check.reuse import CheckCache
 from ..diagnostics import Diagnostic, exit_status, format_report
@@ -52,8 +53,15 @@ def check_book(root: Path, need_book: bool = True, on_load=None):
             # while the book loads (fontconfig's fc-match runs, 6 × 15-30 ms, overlap the load)
             key = pool.submit(lambda: cache.book_key(root, _font_files(root)))
         reuse = CheckCache(cache_dir)
-        # while Pandoc parses, the rules that read only the raw texts (the core is idle then)
-        book, diags = load_prepared(root, lambda config, texts: check_texts(config, texts, reuse))
+
+        def meanwhile(config, texts):
+            """While Pandoc parses: the rules that read only the raw texts, then the fonts'
+            verdict, once the key's fc-match answers are kept (the verdict asks the same)."""
+            check_texts(config, texts, reuse)
+            if not isinstance(key, str):
+                futures.wait([key])
+            check_fonts(config, texts, reuse, root, cache_dir)
+        book, diags = load_prepared(root, meanwhile)
         key = key if isinstance(key, str) else key.result()
     if book is not None and on_load is not None:
         on_load(book)

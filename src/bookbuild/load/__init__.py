@@ -14,12 +14,12 @@ from ..booktoml import book_toml_path, find_book_toml, parse_toml
 from ..config import BookConfig, parse_config
 from ..diagnostics import Diagnostic
 from ..lines import LineIndex
+from .convert import convert_parts
 from .files import inside_root, read_book_file, relpath
 from .footnotes import dedent_body, split_definitions
-from .pandoc_ast import MAX_NESTING, Converter, FileContext
 from .pandoc_input import MAX_BLOCK_NESTING, Edits, apply_edits, block_nesting_fault, scan
 from .pandoc_parts import parse_parts
-from .reuse import FileParse, ParseCache, Part, depends_across
+from .reuse import FileParse, ParseCache, depends_across
 from .yamlfiles import load_glossary, load_sources
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
@@ -183,7 +183,7 @@ def _parse_markdown(config, texts, note_files, reuse: ParseCache, meanwhile=None
         ast, pandoc_diags = running.result() if running is not None else ({"blocks": []}, [])
     meta_keys = ast.get("meta_keys", [])
     meta = _metadata_blocks(meta_keys, texts, [file for _, file, _, _ in jobs])
-    _convert_parts(ast, jobs, texts, done)
+    convert_parts(ast, jobs, texts, done, parts, origins)
     warned = {d.file for d in pandoc_diags}
     for rel, key in fresh.items():
         if not meta_keys and rel not in warned:
@@ -281,45 +281,6 @@ def _empty_cites(sc, rel, idx) -> list[Diagnostic]:
     return out
 
 
-def _raw_html(raw: list[tuple[m.Pos, bool, str]]) -> list[Diagnostic]:
-    """BB406 once per line: Pandoc splits `<div>…</div>` into an opening and a closing raw node."""
-    out, lines = [], set()
-    for pos, block, fmt in raw:
-        if (pos.file, pos.line) in lines:
-            continue
-        lines.add((pos.file, pos.line))
-        kind = {"html": "HTML", "tex": "TeX", "latex": "TeX"}.get(fmt, fmt)
-        inline = "tag" if kind == "HTML" else "command"
-        what = f"raw {kind} block is left out of every edition" if block else f"raw {kind} {inline} is printed as text"
-        out.append(Diagnostic("BB406", what, pos.file, pos.line, pos.col,
-                              "write it in Markdown (a ::: div, a [span]{.class}, a table); "
-                              "bookbuild never renders raw HTML"))
-    return out
-
-
-def _convert_parts(ast, jobs, texts, done: dict[str, FileParse]) -> None:
-    """Each part Pandoc returned, converted into the model, appended to its file's parse."""
-    indexes: dict[str, LineIndex] = {}
-    for block in ast["blocks"]:
-        if block["t"] != "Div" or "bbpart" not in block["c"][0][1]:
-            continue
-        kind, rel, start, payload = jobs[int(dict(block["c"][0][2])["n"])]
-        if rel not in indexes:
-            indexes[rel] = LineIndex(texts[rel])
-        conv = Converter(FileContext(rel, texts[rel], start, indexes[rel]))
-        note_id, pos = (payload.id, conv.ctx.pos_at(payload.marker)) if kind == "note" else ("", None)
-        diags: list[Diagnostic] = []
-        blocks = None
-        if not _nested_too_deep(block, conv, kind, rel, payload, diags):
-            blocks = conv.blocks(block["c"][1], pos or m.Pos(rel, 1, 1))
-            if _nested_too_deep(block, conv, kind, rel, payload, diags):
-                blocks = None
-        if blocks is None:
-            done[rel].parts.append(Part(None, [], note_id, pos, diags))
-        else:
-            done[rel].parts.append(Part(blocks, conv.inline_notes, note_id, pos, _raw_html(conv.raw)))
-
-
 def _assemble(files, done: dict[str, FileParse], texts, config, diags):
     """Chapters (numbered, titled) and notes (one definition per id) from the files' parses."""
     chapters: list[m.Chapter] = []
@@ -355,22 +316,6 @@ def _assemble(files, done: dict[str, FileParse], texts, config, diags):
         diags.append(Diagnostic("BB510", f"{len(notes)} notes exceed the limit of {MAX_NOTES}",
                                 config.path, 1, 1, "split the book"))
     return chapters, notes, diags
-
-
-def _nested_too_deep(block, conv, kind, rel, payload, diags) -> bool:
-    """BB510 for a part whose Markdown nests too deep: its JSON did not decode
-    (marked bbdeep by pandoc_parts.parse_parts), or the converter met more than MAX_NESTING
-    levels (it stops descending and sets too_deep); the part is left out."""
-    if "bbdeep" in dict(block["c"][0][2]):
-        pos = m.Pos(rel, 1, 1) if kind == "chapter" else conv.ctx.pos_at(payload.marker)
-    elif conv.too_deep:
-        pos = conv.ctx.pos_at(conv.ctx.cursor)
-    else:
-        return False
-    diags.append(Diagnostic("BB510", f"Markdown nested more than {MAX_NESTING} levels deep (emphasis, spans, "
-                            "quotes or lists inside one another)", pos.file, pos.line, pos.col,
-                            "flatten the nesting (no book needs more than a few levels)"))
-    return True
 
 
 def _split_title(blocks):

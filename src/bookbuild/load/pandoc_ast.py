@@ -17,9 +17,11 @@ import re
 
 from .. import model as m
 from ..lines import LineIndex
+from .eastasian import drop_breaks, drop_breaks_in
 
 SPAN_KINDS = ("term", "aside", "name", "title", "noconv", "index")
 _WINDOW = 4000  # how far ahead a Str may be found
+_SOFT_BREAK = {"t": "SoftBreak"}
 MAX_NESTING = 100  # blocks and inlines inside one another (BB510 past it)
 
 
@@ -52,9 +54,9 @@ def _attr(attr) -> tuple[str, list[str], dict[str, str]]:
     return ident, classes, dict(kvs)
 
 
-def stringify(inlines: list) -> str:
+def stringify(inlines: list, strict: bool = True) -> str:
     out = []
-    for node in inlines:
+    for node in drop_breaks(inlines, strict):
         t = node["t"]
         c = node.get("c")
         if t == "Str":
@@ -64,15 +66,18 @@ def stringify(inlines: list) -> str:
         elif t in ("Code", "Math", "RawInline"):
             out.append(c[-1])
         elif t in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"):
-            out.append(stringify(c))
+            out.append(stringify(c, strict))
         elif t in ("Span", "Link", "Image", "Quoted", "Cite"):
-            out.append(stringify(c[1] if t != "Link" and t != "Image" else c[1]))
+            out.append(stringify(c[1], strict))
     return "".join(out)
 
 
 class Converter:
-    def __init__(self, ctx: FileContext):
+    def __init__(self, ctx: FileContext, strict: bool = True):
         self.ctx = ctx
+        # east_asian_line_breaks (eastasian.py): strict on Pandoc's output without it (an
+        # uncertain width raises Uncertain), not strict on Pandoc's output with it
+        self.strict = strict
         self.cites: list[m.Citation] = []
         self.raw: list[tuple[m.Pos, bool, str]] = []   # (where, is a block, format): raw HTML/TeX, never rendered
         self.depth = 0
@@ -84,7 +89,7 @@ class Converter:
         out: list[m.Inline] = []
         if self._deeper():
             return out
-        for node in nodes:
+        for node in drop_breaks(nodes, self.strict):
             _append(out, self.inline(node))
         self.depth -= 1
         return out
@@ -172,14 +177,16 @@ class Converter:
         return m.Span(kind, kids, kv, tuple(classes), pos or _first_pos(kids) or m.Pos(self.ctx.file, 1, 1))
 
     def citation(self, c, pos):
+        if _SOFT_BREAK in c[1]:     # kept as JSON for citeproc: as Pandoc's filter leaves it
+            drop_breaks_in(c, self.strict)      # (c[1], the citation's text, breaks where any part does)
         items = []
         for cit in c[0]:
             # Pandoc counts citations across its whole input (and per chunk when split):
             # a number that depends on the other files would make a reused parse differ
             # (load/reuse.py); transform/citeproc.py gives each citation its own number.
             cit["citationNoteNum"] = 0
-            prefix = stringify(cit["citationPrefix"])
-            locator = stringify(cit["citationSuffix"]).strip()
+            prefix = stringify(cit["citationPrefix"], self.strict)
+            locator = stringify(cit["citationSuffix"], self.strict).strip()
             if locator.startswith(","):
                 locator = locator[1:].strip()
             items.append(m.CiteItem(cit["citationId"], prefix, locator))
@@ -263,8 +270,8 @@ class Converter:
         pos = self.ctx.align("![") or fallback
         caption = self.caption_inlines(c[1])
         src = img[0]["c"][2][0]
-        desc = stringify(img[0]["c"][1])
-        alt = [m.Text(desc)] if desc != stringify(_cell_inlines([None] * 4 + [c[1][1]])) else []
+        desc = stringify(img[0]["c"][1], self.strict)
+        alt = [m.Text(desc)] if desc != stringify(_cell_inlines([None] * 4 + [c[1][1]]), self.strict) else []
         image = m.Image(src, alt, self.ctx.align(src) or pos)
         return m.Figure(image, caption, ident or i_ident, tuple(classes + i_classes), {**kv, **i_kv}, pos)
 

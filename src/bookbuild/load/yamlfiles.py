@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import re
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
 from .. import model as m
 from ..diagnostics import Diagnostic
 from ..limits import MAX_DEPTH, expands_beyond, too_deep
@@ -22,6 +19,7 @@ _TOP_KEY_RE = re.compile(r"""^(?!#|-|\.\.\.|---)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s#
 
 
 def _yaml():
+    from ruamel.yaml import YAML  # deferred: ~10 ms to import, paid while Pandoc runs (or never: parse kept)
     y = YAML(typ="safe")
     y.allow_duplicate_keys = True
     return y
@@ -47,6 +45,7 @@ def _parse(text: str, rel: str):
     if deep:
         return None, [Diagnostic("BB510", f"{rel} nests brackets more than {MAX_DEPTH} deep", rel, *deep,
                                  "CSL and glossary entries need a few levels; remove the extra brackets")]
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError  # deferred: as in _yaml
     try:
         data = _yaml().load(text)
     except MarkedYAMLError as e:
