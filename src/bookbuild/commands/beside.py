@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from ..cache import book_classes, safe_dumps, safe_loads
 from ..diagnostics import Diagnostic
-from ..render.pdf.drawing.forks import child_signals
+from ..procs import child_signals
 from .progress import Progress
 
 Build = Callable[[str, Progress], list[Diagnostic]]

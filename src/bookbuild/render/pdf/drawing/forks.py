@@ -3,38 +3,15 @@ how they take signals, and one write done in a forked child.
 """
 from __future__ import annotations
 
-import ctypes
 import gc
 import os
 import signal
 from collections.abc import Callable
 from pathlib import Path
 
+from ....procs import child_signals
 
-def child_signals() -> None:
-    """In a process forked for drawing or writing: Ctrl-C reaches the whole
-    process group, but only the parent decides (it terminates the pool);
-    SIGTERM ends the process at once, as the kernel's default does (a
-    Python handler could miss a signal that lands just before a blocking
-    wait, and the parent would wait for ever); the parent removes what it
-    left (atomic.remove_stale: the pid is in the temporary name); and the
-    process ends with its parent, even one killed with SIGKILL (Linux)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if _PRCTL is not None:
-        _PRCTL(1, signal.SIGTERM, 0, 0, 0)     # PR_SET_PDEATHSIG
-
-
-def _resolve_prctl():
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None     # not Linux: the pool's own shutdown ends the workers
-
-
-# Resolved here, in the parent: a child forked while other threads run (the
-# pool's) must not import or dlopen — a lock held at fork time deadlocks it.
-_PRCTL = _resolve_prctl()
+__all__ = ["child_signals", "in_background"]
 
 
 def in_background(write: Callable[[Path], None], tmp: Path) -> Callable[[bool], None]:

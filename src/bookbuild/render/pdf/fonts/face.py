@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-
-from fontTools.feaLib.builder import addOpenTypeFeaturesFromString
-from fontTools.fontBuilder import FontBuilder
+from typing import TYPE_CHECKING
 
 from .... import charclass as cc
 from . import glyphs as fg
 from .source import Choice, SourceFace, is_ignored
 from .spec import FaceSpec
+
+if TYPE_CHECKING:
+    from fontTools.fontBuilder import FontBuilder
 
 UPRIGHT_LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 PAIRS = ("\u2014\u2014", "\u2026\u2026", "\u22ef\u22ef")
@@ -189,6 +190,9 @@ def build_face(chain: list[SourceFace], chars: list[str], spec: FaceSpec, out: P
     for name in order:
         charstrings[name], boxes[name] = fg.compile_drawing(origin.get(name, src), drawings[name])
     hmetrics = {n: (drawings[n].advance, boxes[n][0] if boxes[n] else 0) for n in order}
+    # deferred: a build whose derived faces are all cached never builds one (fontTools' feaLib ≈ 0.05 s)
+    from fontTools.feaLib.builder import addOpenTypeFeaturesFromString
+    from fontTools.fontBuilder import FontBuilder
     fb = FontBuilder(src.upem, isTTF=False)
     # Bounding boxes come from the drawing pass: letting fontTools recalculate
     # them on save would execute every charstring twice more.
