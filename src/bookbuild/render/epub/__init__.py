@@ -49,6 +49,7 @@ from . import css as css_mod
 from . import fontembed, package, split, store
 from .backindex import index_doc
 from .bibliography import bibliography_doc
+from .chapter_cache import ChapterCache
 from .chapters import chapter_doc
 from .context import Context
 from .cover import cover_png
@@ -143,12 +144,15 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
     # the font rule is written once the documents (and so their characters) exist
     sheets = css_mod.stylesheets(book, edition, "", ctx)
     ctx.stylesheets = [path for path, _ in sheets]
-    chapters = split.begin(ctx, chapter_doc, jobs)   # the later ones in a forked child (split.py)
+    kept = ChapterCache(ctx, cache_dir, data.epub_memo)   # documents of chapters kept from the last build
+    chapters = split.begin(ctx, lambda c, ch: kept.render(c, ch, chapter_doc), jobs,
+                           kept.kept)     # the later ones to write in a forked child (split.py)
     try:
         cover, diags = _cover(ctx, cache_dir)
         docs, resources = _documents(ctx, cover, chapters)
     finally:
         chapters.close()
+    kept.prune()
     if source_ids is not None:
         source_ids.update({"EPUB/" + doc: ids for doc, ids in ctx.source_ids.items()})
     docs.insert(2 if cover else 1, docs.pop())          # nav after cover and title

@@ -65,10 +65,12 @@ class Pending:
             self.pid = 0
 
 
-def begin(ctx: Context, render: Callable[[Context, m.Chapter], Doc], jobs: int | None) -> Pending:
-    """Fork the child that writes the later chapters, when worth it."""
+def begin(ctx: Context, render: Callable[[Context, m.Chapter], Doc], jobs: int | None,
+          kept: Callable[[m.Chapter], bool] = lambda ch: False) -> Pending:
+    """Fork the child that writes the later chapters, when worth it; `kept(ch)`: the
+    chapter's document is kept from an earlier build (chapter_cache.py), no work."""
     chapters = ctx.book.chapters
-    cut = _cut(ctx)
+    cut = _cut(ctx, kept)
     if jobs == 1 or ctx.pages is not None or not cut or not sys.platform.startswith("linux"):
         return Pending(ctx, render, len(chapters))
     read, write = os.pipe()
@@ -89,9 +91,11 @@ def begin(ctx: Context, render: Callable[[Context, m.Chapter], Doc], jobs: int |
     return Pending(ctx, render, cut, pid, read, known)
 
 
-def _cut(ctx: Context) -> int:
-    """Where the later half of the chapters starts (by text and notes), 0 when the book is too short."""
-    weights = [len(ctx.book.texts.get(ch.file, "")) + NOTE_CHARS * len(ctx.numbers.by_chapter.get(ch.index, ()))
+def _cut(ctx: Context, kept: Callable[[m.Chapter], bool]) -> int:
+    """Where the later half of the chapters to be written starts (by text and notes), 0 when they are
+    too short."""
+    weights = [0 if kept(ch) else
+               len(ctx.book.texts.get(ch.file, "")) + NOTE_CHARS * len(ctx.numbers.by_chapter.get(ch.index, ()))
                for ch in ctx.book.chapters]
     total = sum(weights)
     if len(weights) < 2 or total < MIN_CHARS:
