@@ -45,7 +45,7 @@ from ...atomic import atomic_path
 from ...cache import code_stamp, safe_dumps, safe_loads
 from ...check.assets import image_path
 from .context import Context, next_image
-from .document import Doc
+from .document import Doc, DocFacts, Facts, doc_facts
 from .xhtml import INDEX_KINDS
 
 FOLDER = "epub-chapters"
@@ -60,9 +60,10 @@ class Entry:
     index_files: dict[str, str]             # occurrence id -> package file, set by this chapter
     images: list[tuple[str, str, str | None]]   # (src, file it is relative to, package path), in use order
     held: list[str]                         # its occurrence ids already held by an earlier document
+    facts: DocFacts                         # its characters and image alts (document.py)
 
 
-_CLASSES = (Entry, Doc, m.Pos)
+_CLASSES = (Entry, Doc, DocFacts, m.Pos)
 
 
 class ChapterCache:
@@ -76,6 +77,7 @@ class ChapterCache:
         self.folder = (Path(cache_dir) / FOLDER / _name(ctx.edition.name)) if usable else None
         self.keys: dict[int, str] = {}
         self.occurrences: dict[int, list[str]] = {}
+        self.facts = Facts()        # of the documents given: the kept ones' are kept with them
         if self.folder is not None:
             shared = _shared_digest(ctx)
             memo = {} if memo is None else memo
@@ -98,12 +100,14 @@ class ChapterCache:
         held = sorted(i for i in self.occurrences[ch.index] if i in ctx.index_files)
         entry = _read(path)
         if entry is not None and entry.held == held and _images_fit(ctx, entry.images):
+            self.facts.add(entry.doc, entry.facts)
             return _replay(ctx, entry)
         first_image, first_occ = len(ctx.image_uses), len(ctx.index_files)
         doc = write(ctx, ch)
         # (dicts keep their order: what this chapter added comes last)
         entry = Entry(doc, dict(ctx.source_ids.get(doc.file, {})), dict(list(ctx.index_files.items())[first_occ:]),
-                      list(ctx.image_uses[first_image:]), held)
+                      list(ctx.image_uses[first_image:]), held, doc_facts(doc))
+        self.facts.add(doc, entry.facts)
         _write(path, entry)
         return doc
 

@@ -98,7 +98,7 @@ def _cut(ctx: Context, kept: Callable[[m.Chapter], bool]) -> int:
                len(ctx.book.texts.get(ch.file, "")) + NOTE_CHARS * len(ctx.numbers.by_chapter.get(ch.index, ()))
                for ch in ctx.book.chapters]
     total = sum(weights)
-    if len(weights) < 2 or total < MIN_CHARS:
+    if len(weights) < 2 or not total or total < MIN_CHARS:
         return 0
     run = 0
     for i, w in enumerate(weights):
