@@ -43,7 +43,8 @@ def spied(monkeypatch) -> list:
     """Each fork's outcome: True when the child's documents were taken."""
     outcomes: list = []
     real = split._taken
-    monkeypatch.setattr(split, "_taken", lambda ctx, payload: outcomes.append(r := real(ctx, payload)) or r)
+    monkeypatch.setattr(split, "_taken",
+                        lambda ctx, payload, facts=None: outcomes.append(r := real(ctx, payload, facts)) or r)
     return outcomes
 
 

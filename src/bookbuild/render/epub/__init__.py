@@ -143,7 +143,7 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
     ctx.stylesheets = [path for path, _ in sheets]
     kept = ChapterCache(ctx, cache_dir, data.epub_memo)   # documents of chapters kept from the last build
     chapters = split.begin(ctx, lambda c, ch: kept.render(c, ch, chapter_doc), jobs,
-                           kept.kept)     # the later ones to write in a forked child (split.py)
+                           kept.kept, kept.facts)     # the later ones to write in a forked child (split.py)
     try:
         cover, diags = _cover(ctx, cache_dir)
         docs, resources = _documents(ctx, cover, chapters)
