@@ -67,38 +67,48 @@ _CLASSES = (Entry, Doc, DocFacts, m.Pos)
 
 
 class ChapterCache:
-    """The keys of every chapter of one edition, made before any is written (so
-    that the forked writer, split.py, knows which chapters are to be written)."""
+    """The chapters' entries of one edition.  When the edition has entries, every
+    chapter's key is made before any chapter is written (the forked writer,
+    split.py, is given only the chapters to write); in a build that finds none
+    (a cold one), each key is made when its chapter is written, by the process
+    that writes it."""
 
     def __init__(self, ctx: Context, cache_dir: Path | None, memo: dict | None = None):
         """`memo`: BuildData.epub_memo, where the editions of one build's book share what
         in the keys does not depend on the edition (the chapters' models and lookups)."""
         usable = cache_dir is not None and ctx.pages is None
         self.folder = (Path(cache_dir) / FOLDER / _name(ctx.edition.name)) if usable else None
-        self.keys: dict[int, str] = {}
-        self.occurrences: dict[int, list[str]] = {}
         self.facts = Facts()        # of the documents given: the kept ones' are kept with them
-        if self.folder is not None:
-            shared = _shared_digest(ctx)
-            memo = {} if memo is None else memo
+        self._ctx, self._memo, self._shared = ctx, {} if memo is None else memo, b""
+        self._keys: dict[int, tuple[str, list[str]]] = {}      # chapter index -> (key, its 索引 occurrence ids)
+        self.found = self.folder is not None and self.folder.is_dir() and any(self.folder.iterdir())
+        if self.found:
             for ch in ctx.book.chapters:
-                found = memo.get(("chapter", id(ctx.book), ch.index, ctx.book_notes))
-                if found is None:
-                    found = memo[("chapter", id(ctx.book), ch.index, ctx.book_notes)] = _content(ctx, ch)
-                self.keys[ch.index] = _chapter_key(ctx, ch, shared, found)
-                self.occurrences[ch.index] = found.occurrences
+                self._key(ch)
+
+    def _key(self, ch: m.Chapter) -> tuple[str, list[str]]:
+        if ch.index not in self._keys:
+            ctx = self._ctx
+            self._shared = self._shared or _shared_digest(ctx)
+            memo_key = ("chapter", id(ctx.book), ch.index, ctx.book_notes)
+            content = self._memo.get(memo_key)
+            if content is None:
+                content = self._memo[memo_key] = _content(ctx, ch)
+            self._keys[ch.index] = (_chapter_key(ctx, ch, self._shared, content), content.occurrences)
+        return self._keys[ch.index]
 
     def kept(self, ch: m.Chapter) -> bool:
         """Is there an entry for this chapter (it may still be refused when used)?"""
-        return self.folder is not None and (self.folder / f"{self.keys[ch.index]}.pickle").is_file()
+        return self.found and (self.folder / f"{self._key(ch)[0]}.pickle").is_file()
 
     def render(self, ctx: Context, ch: m.Chapter, write) -> Doc:
         """The chapter's document: the kept one when it fits, else `write(ctx, ch)` (then kept)."""
         if self.folder is None:
             return write(ctx, ch)
-        path = self.folder / f"{self.keys[ch.index]}.pickle"
-        held = sorted(i for i in self.occurrences[ch.index] if i in ctx.index_files)
-        entry = _read(path)
+        key, occurrences = self._key(ch)
+        path = self.folder / f"{key}.pickle"
+        held = sorted(i for i in occurrences if i in ctx.index_files)
+        entry = _read(path) if self.found else None
         if entry is not None and entry.held == held and _images_fit(ctx, entry.images):
             self.facts.add(entry.doc, entry.facts)
             return _replay(ctx, entry)
@@ -112,10 +122,11 @@ class ChapterCache:
         return doc
 
     def prune(self) -> None:
-        """Remove the entries of keys this build did not make."""
-        if self.folder is None or not self.folder.is_dir():
+        """Remove the entries of keys this build did not make (a build that found
+        none wrote only entries of its own keys)."""
+        if not self.found:
             return
-        wanted = {f"{k}.pickle" for k in self.keys.values()}
+        wanted = {f"{key}.pickle" for key, _ in self._keys.values()}
         for p in self.folder.iterdir():
             if p.name not in wanted and p.suffix == ".pickle":
                 p.unlink(missing_ok=True)
