@@ -183,3 +183,17 @@ def test_a_damaged_entry_is_written_again(books):
     for f in (books.root / ".bookbuild/cache" / chapter_cache.FOLDER).rglob("*.pickle"):
         f.write_bytes(b"\x80\x05cos\nsystem\n.")       # a planted pickle: refused, not run
     assert books.build("b") == first and len(books.written) == 6
+
+
+def test_a_note_added_in_chapter_1_renumbers_chapter_2_with_book_numbering(tmp_path, monkeypatch):
+    """With one note sequence through the book, a note added in chapter 1 changes
+    every number in chapter 2, whose text did not change: it is written again."""
+    books = Books(tmp_path, monkeypatch)
+    books.edit("book.toml", 'publisher = "測試書房"', 'publisher = "測試書房"\nnote_numbering = "book"')
+    books.build("a")
+    books.edit("manuscript/01.md", "仍有爭論。[^n3]", "仍有爭論。[^n3]新添一注。[^n8]")
+    books.edit("footnotes/01.md", "[^n7]:", "[^n8]: 新添的注。\n\n[^n7]:")
+    warm = books.build("b")
+    assert ("epub", "manuscript/02.md") in books.written
+    assert all("新添的注" in text_of(b) for b in warm.values())
+    assert warm == books.cold("c")
