@@ -47,7 +47,7 @@ from . import css as css_mod
 from . import fontembed, package, split, store
 from .backindex import index_doc
 from .bibliography import bibliography_doc
-from .chapter_cache import ChapterCache
+from .chapter_cache import ChapterCache, edition_folder
 from .chapters import chapter_doc
 from .context import Context
 from .cover import cover_png
@@ -57,7 +57,7 @@ from .kobo import kobo_documents
 from .nav import NAV_FILE, cover_doc, nav_doc, title_doc
 from .notes import notes_doc
 from .pagelist import PageMarks
-from .reproducible_zip import build_time, reproducible
+from .reproducible_zip import DEFLATED, Deflated, build_time, reproducible
 from .variants import mark_sequences
 
 
@@ -168,7 +168,8 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
     with tempfile.TemporaryDirectory(prefix="bookbuild-epub-") as tmp:
         raw = Path(tmp) / "raw.epub"
         package.write(pub, raw, when)
-        return reproducible(raw.read_bytes(), when, store.container_files(edition)), diags
+        streams = Deflated(Path(cache_dir) / DEFLATED / f"{edition_folder(edition.name)}.pickle" if cache_dir else None)
+        return reproducible(raw.read_bytes(), when, store.container_files(edition), streams), diags
 
 
 def _cover(ctx: Context, cache_dir) -> tuple[tuple[str, bytes] | None, list[Diagnostic]]:

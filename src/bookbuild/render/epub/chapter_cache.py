@@ -77,7 +77,7 @@ class ChapterCache:
         """`memo`: BuildData.epub_memo, where the editions of one build's book share what
         in the keys does not depend on the edition (the chapters' models and lookups)."""
         usable = cache_dir is not None and ctx.pages is None
-        self.folder = (Path(cache_dir) / FOLDER / _name(ctx.edition.name)) if usable else None
+        self.folder = (Path(cache_dir) / FOLDER / edition_folder(ctx.edition.name)) if usable else None
         self.facts = Facts()        # of the documents given: the kept ones' are kept with them
         self._ctx, self._memo, self._shared = ctx, {} if memo is None else memo, b""
         self._keys: dict[int, tuple[str, list[str]]] = {}      # chapter index -> (key, its 索引 occurrence ids)
@@ -132,7 +132,7 @@ class ChapterCache:
                 p.unlink(missing_ok=True)
 
 
-def _name(edition: str) -> str:
+def edition_folder(edition: str) -> str:
     """A folder name for any edition name."""
     return hashlib.sha256(edition.encode()).hexdigest()[:16]
 
