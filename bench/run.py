@@ -56,13 +56,16 @@ FONT_CACHE = "font-cache"
 
 
 def bookbuild_command() -> tuple[list[str], dict]:
-    """The installed console script beside this Python, else `python -m bookbuild`."""
+    """The installed console script beside this Python, else `python -m bookbuild`;
+    either way this checkout's src/ first on PYTHONPATH: the script of an editable
+    install imports the checkout it was installed from, which for a git worktree
+    (or a copy of the repository) is another one than the code being measured."""
     env = dict(os.environ)
     env.pop("FORCE_COLOR", None)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), env.get("PYTHONPATH")]))
     script = Path(sys.executable).parent / "bookbuild"
     if script.exists():
         return [str(script)], env
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), env.get("PYTHONPATH")]))
     return [sys.executable, "-m", "bookbuild"], env
 
 

@@ -34,6 +34,9 @@ class BuildData:
     # EditionText.memo of the editions rendered from this data in one build:
     # (normalizer settings, text) -> normalized text
     normalized: dict = field(default_factory=dict)
+    # what an epub edition worked out about this book that the next one reads
+    # again (render/epub/chapter_cache.py: the chapters' part of their keys)
+    epub_memo: dict = field(default_factory=dict)
 
 
 def prepare(book: m.Book, cache_dir: Path | None = None) -> BuildData:

@@ -62,8 +62,9 @@ def _verify(zf: zipfile.ZipFile, book) -> list[str]:
             problems.append(problem)
         else:
             docs[name] = doc
-    problems += _check_links(docs)
-    problems += _check_notes(docs)
+    ids = _ids(docs)
+    problems += _check_links(docs, ids)
+    problems += _check_notes(docs, ids)
     spine = [manifest.get(r.get("idref")) for r in opf.xpath("//opf:spine/opf:itemref", namespaces=NS)]
     if book is not None:
         problems += _check_spine(spine, docs, book)
@@ -84,7 +85,8 @@ def _parse_doc(zf, name):
 
 
 def _ids(docs) -> dict[str, dict[str, etree._Element]]:
-    return {name: {el.get("id"): el for el in doc.iter() if el.get("id")} for name, doc in docs.items()}
+    # (found by XPath, in lxml's C, rather than a Python loop over every element)
+    return {name: {el.get("id"): el for el in doc.xpath("//*[@id != '']")} for name, doc in docs.items()}
 
 
 def _resolve(name: str, href: str) -> tuple[str, str]:
@@ -93,9 +95,8 @@ def _resolve(name: str, href: str) -> tuple[str, str]:
     return file, frag
 
 
-def _check_links(docs) -> list[str]:
+def _check_links(docs, ids) -> list[str]:
     problems = []
-    ids = _ids(docs)
     for name, doc in docs.items():
         for a in doc.iterfind(".//h:a[@href]", NS):
             href = a.get("href")
@@ -109,9 +110,8 @@ def _check_links(docs) -> list[str]:
     return problems
 
 
-def _check_notes(docs) -> list[str]:
+def _check_notes(docs, ids) -> list[str]:
     problems = []
-    ids = _ids(docs)
     calls: dict[tuple[str, str], set[tuple[str, str]]] = {}     # note -> every (file, id) calling it
     for name, doc in docs.items():
         for a in doc.iterfind(".//h:a[@href]", NS):
@@ -127,9 +127,7 @@ def _check_notes(docs) -> list[str]:
                 continue
             calls.setdefault((file, frag), set()).add((name, a.get("id")))
     for name, doc in docs.items():
-        for note in doc.iter():
-            if note.get(EPUB_TYPE) not in ("footnote", "endnote") or not note.get("id"):
-                continue
+        for note in doc.xpath("//*[@epub:type = 'footnote' or @epub:type = 'endnote'][@id != '']", namespaces=NS):
             key = (name, note.get("id"))
             if key not in calls:
                 problems.append(f"{name}: note {note.get('id')} is never called")

@@ -31,8 +31,6 @@ import json
 import tempfile
 from pathlib import Path
 
-from lxml import etree
-
 from ... import model as m
 from ...atomic import atomic_path, write_text
 from ...booktoml import KeyIndex
@@ -49,17 +47,17 @@ from . import css as css_mod
 from . import fontembed, package, split, store
 from .backindex import index_doc
 from .bibliography import bibliography_doc
+from .chapter_cache import ChapterCache, edition_folder
 from .chapters import chapter_doc
 from .context import Context
 from .cover import cover_png
-from .document import Doc
-from .elements import XHTML_NS as XHTML
+from .document import Doc, Facts
 from .glossary import glossary_doc
 from .kobo import kobo_documents
 from .nav import NAV_FILE, cover_doc, nav_doc, title_doc
 from .notes import notes_doc
 from .pagelist import PageMarks
-from .reproducible_zip import build_time, reproducible
+from .reproducible_zip import DEFLATED, Deflated, build_time, reproducible
 from .variants import mark_sequences
 
 
@@ -143,18 +141,21 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
     # the font rule is written once the documents (and so their characters) exist
     sheets = css_mod.stylesheets(book, edition, "", ctx)
     ctx.stylesheets = [path for path, _ in sheets]
-    chapters = split.begin(ctx, chapter_doc, jobs)   # the later ones in a forked child (split.py)
+    kept = ChapterCache(ctx, cache_dir, data.epub_memo)   # documents of chapters kept from the last build
+    chapters = split.begin(ctx, lambda c, ch: kept.render(c, ch, chapter_doc), jobs,
+                           kept.kept, kept.facts)     # the later ones to write in a forked child (split.py)
     try:
         cover, diags = _cover(ctx, cache_dir)
         docs, resources = _documents(ctx, cover, chapters)
     finally:
         chapters.close()
+    kept.prune()
     if source_ids is not None:
         source_ids.update({"EPUB/" + doc: ids for doc, ids in ctx.source_ids.items()})
     docs.insert(2 if cover else 1, docs.pop())          # nav after cover and title
     resources = sheets + resources
     diags += list(getattr(ctx.cites, "warnings", ()))    # Pandoc citeproc's (BB604)
-    docs, fonts, font_rule, d = _fonts(ctx, docs, cache_dir)
+    docs, fonts, font_rule, d = _fonts(ctx, docs, cache_dir, kept.facts)
     diags += d
     resources = [(p, font_rule if p == css_mod.FONT_CSS else b) for p, b in resources] + fonts
     if edition.format == "kepub":
@@ -162,12 +163,13 @@ def render_epub(book: m.Book, edition: EditionConfig, data: BuildData, cache_dir
     order = [doc.uid for doc in docs]
     pub = package.assemble(book, edition, docs, order, resources, cover[0] if cover else None,
                            has_images=bool(ctx.images), source=_print_source(ctx),
-                           has_index=ctx.index is not None, a11y=_a11y_facts(ctx, docs))
+                           has_index=ctx.index is not None, a11y=_a11y_facts(ctx, docs, kept.facts))
     when = build_time()
     with tempfile.TemporaryDirectory(prefix="bookbuild-epub-") as tmp:
         raw = Path(tmp) / "raw.epub"
         package.write(pub, raw, when)
-        return reproducible(raw.read_bytes(), when, store.container_files(edition)), diags
+        streams = Deflated(Path(cache_dir) / DEFLATED / f"{edition_folder(edition.name)}.pickle" if cache_dir else None)
+        return reproducible(raw.read_bytes(), when, store.container_files(edition), streams), diags
 
 
 def _cover(ctx: Context, cache_dir) -> tuple[tuple[str, bytes] | None, list[Diagnostic]]:
@@ -223,14 +225,13 @@ def _documents(ctx: Context, cover: tuple[str, bytes] | None,
     return docs, resources
 
 
-def _a11y_facts(ctx: Context, docs: list[Doc]) -> package.A11yFacts:
+def _a11y_facts(ctx: Context, docs: list[Doc], facts: Facts) -> package.A11yFacts:
     """What the accessibility metadata may say, read from the finished documents."""
-    images = [img for doc in docs for img in etree.fromstring(doc.content).iter(f"{{{XHTML}}}img")]
+    alts = [alt for doc in docs for alt in facts.of(doc).alts]
     parts = {doc.uid for doc in docs} & {"glossary", "bibliography", "index"}
     if any(ctx.numbers.by_chapter.values()):
         parts.add("notes")
-    return package.A11yFacts(bool(images), all((img.get("alt") or "").strip() for img in images),
-                             tuple(sorted(parts)))
+    return package.A11yFacts(bool(alts), all(alt.strip() for alt in alts), tuple(sorted(parts)))
 
 
 def _print_source(ctx: Context) -> str:
@@ -248,7 +249,7 @@ def _print_source(ctx: Context) -> str:
     return f"{cfg.title}（{statement}印刷版 {ctx.pages.source}）"
 
 
-def _fonts(ctx: Context, docs: list[Doc], cache_dir):
+def _fonts(ctx: Context, docs: list[Doc], cache_dir, facts: Facts):
     """(documents, embedded font files, css/font.css bytes, diagnostics): the
     documents with the variation sequences a fallback font supplies in spans
     (variants.py), the chain's faces they need (`embed_font`), or a BB408
@@ -264,7 +265,7 @@ def _fonts(ctx: Context, docs: list[Doc], cache_dir):
     docs, sequences = mark_sequences(docs, chain)
     chars: set[str] = set()
     for doc in docs:
-        chars.update("".join(etree.fromstring(doc.content).itertext()))
+        chars.update(facts.of(doc).chars)
     chars.update(ed.aside_brackets + "《》〈〉「」『』（）、。，：；！？…—　0123456789")
     chars.discard("\n")
     embedded = fontembed.embedded_fonts(chain, chars, ed.embed_font, cache_dir, sequences) if ed.embed_font else []

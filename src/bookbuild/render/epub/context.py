@@ -49,6 +49,9 @@ class Context:
     source_ids: dict[str, dict[str, m.Pos]] = field(default_factory=dict)
     calls: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # note id -> (file, call id)s
     call_ids: dict[int, str] = field(default_factory=dict)     # id(NoteRef) -> its call id
+    # every image reference of the documents, in order: (src, the file it is
+    # relative to, package path or None): what a kept chapter is checked against
+    image_uses: list[tuple[str, str, str | None]] = field(default_factory=list)
 
     def __post_init__(self):
         self._number_calls()
@@ -154,12 +157,19 @@ def image_href(ctx: Context, src: str, chapter_file: str) -> str | None:
     what is refused (a remote URL, a file outside the book root, not an image:
     check/assets.py reports it)."""
     path, _ = image_path(src, chapter_file, ctx.book.root)
-    return None if path is None else "../" + register_image(ctx, path)
+    package = None if path is None else register_image(ctx, path)
+    ctx.image_uses.append((src, chapter_file, package))
+    return None if package is None else "../" + package
 
 
 def register_image(ctx: Context, path: Path) -> str:
     """The package path (images/NNN.ext) of a checked file under the book root."""
     rel = path.relative_to(ctx.book.root.resolve()).as_posix()
     if rel not in ctx.images:
-        ctx.images[rel] = f"images/{len(ctx.images) + 1:03d}{Path(rel).suffix.lower()}"
+        ctx.images[rel] = next_image(ctx.images, rel)
     return ctx.images[rel]
+
+
+def next_image(images: dict[str, str], rel: str) -> str:
+    """The package path the next new image `rel` gets: numbered in order of first use."""
+    return f"images/{len(images) + 1:03d}{Path(rel).suffix.lower()}"

@@ -16,11 +16,12 @@ import json
 import textwrap
 from pathlib import Path
 
+import PIL
 from PIL import Image, ImageDraw, ImageFont, features
 
 from ...atomic import write_bytes
 from ...config import BookConfig, EditionConfig
-from ...fonts import find_font
+from ...fonts import find_font, machine_cache
 
 SIZE = (1600, 2400)
 PAPER = (244, 239, 230)
@@ -28,26 +29,44 @@ INK = (46, 38, 32)
 ACCENT = (140, 36, 30)
 _MARGIN = 150
 _RAQM = features.check("raqm")
+MACHINE_KEEP = 32       # covers kept in the machine's cache folder (≈ 120 KB each)
 
 
 def cover_png(cfg: BookConfig, edition: EditionConfig, cache_dir: Path | None = None) -> bytes:
     """The generated cover as PNG bytes (raises fonts.FontNotFound without the
-    edition's font), kept in cache_dir: loading a CJK font takes a second."""
+    edition's font), kept in cache_dir: loading a CJK font takes a second.  Also
+    kept in the machine's cache folder (fonts.machine_cache, the newest MACHINE_KEEP
+    covers), so that a book's cold build (its `.bookbuild/` removed) does not draw
+    it again; the key holds everything drawn, the font file, this code and Pillow."""
     ref = find_font(edition.font, cache_dir=cache_dir)
     what = [cfg.title, cfg.subtitle, list(cfg.authors), cfg.publisher, edition.vertical, str(ref.path), ref.index,
-            ref.path.stat().st_mtime_ns, Path(__file__).stat().st_mtime_ns]
+            ref.path.stat().st_mtime_ns, Path(__file__).stat().st_mtime_ns, PIL.__version__, _RAQM]
     key = hashlib.sha256(json.dumps(what, ensure_ascii=False).encode()).hexdigest()[:24]
-    cached = Path(cache_dir) / f"cover-{key}.png" if cache_dir else None
-    if cached is not None and cached.is_file():
-        return cached.read_bytes()
-    data = _draw(cfg, edition, ref)
-    if cached is not None:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes(cached, data)
-        except OSError:
-            pass        # a cache that cannot be written is only slower
+    machine = machine_cache()
+    places = [Path(folder) / f"cover-{key}.png" for folder in (cache_dir, machine and Path(machine) / "covers")
+              if folder]
+    for place in places:
+        if place.is_file():
+            data = place.read_bytes()
+            break
+    else:
+        data = _draw(cfg, edition, ref)
+    for place in places:
+        if not place.is_file():
+            _keep(place, data)
     return data
+
+
+def _keep(place: Path, data: bytes) -> None:
+    try:
+        place.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes(place, data)
+        if place.parent.name == "covers":     # the machine's folder: the newest only
+            kept = sorted(place.parent.glob("cover-*.png"), key=lambda p: p.stat().st_mtime_ns)
+            for old in kept[:max(0, len(kept) - MACHINE_KEEP)]:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass        # a cache that cannot be written is only slower
 
 
 def _draw(cfg: BookConfig, edition: EditionConfig, ref) -> bytes:

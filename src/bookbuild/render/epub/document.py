@@ -6,8 +6,10 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
+from lxml import etree
+
 from .context import Context
-from .elements import XML_LANG, E
+from .elements import XHTML_NS, XML_LANG, E
 
 
 @dataclass
@@ -47,3 +49,39 @@ def backmatter_document(ctx: Context, file: str, title: str, epub_type: str, rol
         ctx.pages.emit(ctx.pages.section(section_id), file, section)
     E("h1", {"id": f"{section_id}-title"}, parent=section, text=title)
     return html, section
+
+
+@dataclass(frozen=True)
+class DocFacts:
+    """What the package reads of a finished document: its text's characters
+    (the fonts embedded) and the alt text of each of its images (the
+    accessibility metadata)."""
+    chars: str                 # every character of its text, once, sorted
+    alts: tuple[str, ...]
+
+
+def doc_facts(doc: Doc) -> DocFacts:
+    html = etree.fromstring(doc.content)
+    return DocFacts("".join(sorted(set("".join(html.itertext())))),
+                    tuple(img.get("alt") or "" for img in html.iter(f"{{{XHTML_NS}}}img")))
+
+
+class Facts:
+    """DocFacts of the documents of one build, each found once: given by a kept
+    chapter (chapter_cache.py) or read from the document.  Held with the
+    document itself, so a document made later (a Kobo copy, a document with
+    marked variation sequences) is never taken for another."""
+
+    def __init__(self):
+        self._known: dict[int, tuple[Doc, DocFacts]] = {}
+
+    def add(self, doc: Doc, facts: DocFacts) -> None:
+        self._known[id(doc)] = (doc, facts)
+
+    def of(self, doc: Doc) -> DocFacts:
+        found = self._known.get(id(doc))
+        if found is not None and found[0] is doc:
+            return found[1]
+        facts = doc_facts(doc)
+        self.add(doc, facts)
+        return facts

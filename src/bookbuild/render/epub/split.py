@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 from ... import model as m
 from .context import Context
-from .document import Doc
+from .document import Doc, Facts
 
 MIN_CHARS = 120_000     # below this, forking and sending back costs more than it saves
 PARENT_SHARE = 0.45     # of the chapters' weight: this process also draws the cover and title page
@@ -39,8 +39,9 @@ class Pending:
     chapters here and takes the child's, `close()` ends a child not taken."""
 
     def __init__(self, ctx: Context, render: Callable[[Context, m.Chapter], Doc], cut: int,
-                 pid: int = 0, read: int = -1, known: tuple[int, int] = (0, 0)):
+                 pid: int = 0, read: int = -1, known: tuple[int, int] = (0, 0), facts: Facts | None = None):
         self.ctx, self.render, self.cut, self.pid, self.read, self.known = ctx, render, cut, pid, read, known
+        self.facts = facts
 
     def docs(self) -> list[Doc]:
         """render(ctx, ch) of every chapter, in order."""
@@ -53,7 +54,7 @@ class Pending:
             payload = src.read()
         pid, self.pid = self.pid, 0
         ok = os.waitpid(pid, 0)[1] == 0
-        later = _taken(ctx, payload) if ok and payload else None
+        later = _taken(ctx, payload, self.facts) if ok and payload else None
         return first + (later if later is not None else [self.render(ctx, ch) for ch in chapters[self.cut:]])
 
     def close(self) -> None:
@@ -65,12 +66,15 @@ class Pending:
             self.pid = 0
 
 
-def begin(ctx: Context, render: Callable[[Context, m.Chapter], Doc], jobs: int | None) -> Pending:
-    """Fork the child that writes the later chapters, when worth it."""
+def begin(ctx: Context, render: Callable[[Context, m.Chapter], Doc], jobs: int | None,
+          kept: Callable[[m.Chapter], bool] = lambda ch: False, facts: Facts | None = None) -> Pending:
+    """Fork the child that writes the later chapters, when worth it; `kept(ch)`: the
+    chapter's document is kept from an earlier build (chapter_cache.py), no work;
+    `facts`: the child reads its documents' (document.Facts) and sends them back."""
     chapters = ctx.book.chapters
-    cut = _cut(ctx)
+    cut = _cut(ctx, kept)
     if jobs == 1 or ctx.pages is not None or not cut or not sys.platform.startswith("linux"):
-        return Pending(ctx, render, len(chapters))
+        return Pending(ctx, render, len(chapters), facts=facts)
     read, write = os.pipe()
     known = (len(ctx.images), _memo_size(ctx))
     pid = os.fork()
@@ -79,22 +83,24 @@ def begin(ctx: Context, render: Callable[[Context, m.Chapter], Doc], jobs: int |
         try:
             os.close(read)
             _child_signals()
-            payload = _written(ctx, render, chapters[cut:], known)
+            payload = _written(ctx, render, chapters[cut:], known, facts)
             with os.fdopen(write, "wb") as out:
                 out.write(payload)
             code = 0
         finally:
             os._exit(code)
     os.close(write)
-    return Pending(ctx, render, cut, pid, read, known)
+    return Pending(ctx, render, cut, pid, read, known, facts)
 
 
-def _cut(ctx: Context) -> int:
-    """Where the later half of the chapters starts (by text and notes), 0 when the book is too short."""
-    weights = [len(ctx.book.texts.get(ch.file, "")) + NOTE_CHARS * len(ctx.numbers.by_chapter.get(ch.index, ()))
+def _cut(ctx: Context, kept: Callable[[m.Chapter], bool]) -> int:
+    """Where the later half of the chapters to be written starts (by text and notes), 0 when they are
+    too short."""
+    weights = [0 if kept(ch) else
+               len(ctx.book.texts.get(ch.file, "")) + NOTE_CHARS * len(ctx.numbers.by_chapter.get(ch.index, ()))
                for ch in ctx.book.chapters]
     total = sum(weights)
-    if len(weights) < 2 or total < MIN_CHARS:
+    if len(weights) < 2 or not total or total < MIN_CHARS:
         return 0
     run = 0
     for i, w in enumerate(weights):
@@ -108,7 +114,8 @@ def _memo_size(ctx: Context) -> int:
     return len(ctx.text.memo) if ctx.text.memo is not None else 0
 
 
-def _written(ctx: Context, render, chapters: list[m.Chapter], known: tuple[int, int]) -> bytes:
+def _written(ctx: Context, render, chapters: list[m.Chapter], known: tuple[int, int],
+             facts: Facts | None = None) -> bytes:
     """The child's answer: its documents and what they added to the context."""
     docs = [render(ctx, ch) for ch in chapters]
     files = {d.file for d in docs}
@@ -116,11 +123,11 @@ def _written(ctx: Context, render, chapters: list[m.Chapter], known: tuple[int, 
     added = {"images": len(ctx.images) != known[0],
              "source_ids": {f: ids for f, ids in ctx.source_ids.items() if f in files},
              "index_files": {k: f for k, f in ctx.index_files.items() if f in files},
-             "memo": memo}
+             "memo": memo, "facts": [facts.of(d) for d in docs] if facts is not None else None}
     return pickle.dumps((docs, added), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _taken(ctx: Context, payload: bytes) -> list[Doc] | None:
+def _taken(ctx: Context, payload: bytes, facts: Facts | None = None) -> list[Doc] | None:
     """The child's documents with its additions merged into ctx; None when they cannot be used."""
     docs, added = pickle.loads(payload)
     if added["images"]:
@@ -130,6 +137,9 @@ def _taken(ctx: Context, payload: bytes) -> list[Doc] | None:
     ctx.index_files.update(added["index_files"])
     if ctx.text.memo is not None:
         ctx.text.memo.update(added["memo"])
+    if facts is not None and added["facts"] is not None:
+        for doc, found in zip(docs, added["facts"]):
+            facts.add(doc, found)
     return docs
 
 
