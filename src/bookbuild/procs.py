@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+from collections.abc import Callable
 
 
 def children(pid: int, tid: int | None = None) -> list[int]:
@@ -47,3 +48,56 @@ def _resolve_prctl():
 # Resolved here, in the parent: a child forked while other threads run (a
 # pool's) must not import or dlopen — a lock held at fork time deadlocks it.
 _PRCTL = _resolve_prctl()
+
+
+class Forked:
+    """A child forked to compute `make()` and send its bytes back through a pipe
+    (beside.py's editions, the EPUB's later chapters).  `take()` waits for it:
+    its bytes, or None when it failed or none was forked (`make` None, or no
+    fork); `close()` ends a child not taken."""
+
+    def __init__(self, make: Callable[[], bytes] | None):
+        self.pid, self.read = 0, -1
+        if make is None:
+            return
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            return
+        if pid == 0:                     # the child: make, send, leave at once
+            code = 1
+            try:
+                os.close(read)
+                child_signals()
+                data = make()
+                with os.fdopen(write, "wb") as out:
+                    out.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self.pid, self.read = pid, read
+
+    def take(self) -> bytes | None:
+        if not self.pid:
+            return None
+        with os.fdopen(self.read, "rb") as src:
+            self.read = -1
+            payload = src.read()
+        pid, self.pid = self.pid, 0
+        return payload if os.waitpid(pid, 0)[1] == 0 and payload else None
+
+    def close(self) -> None:
+        if self.read >= 0:
+            os.close(self.read)
+            self.read = -1
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            os.waitpid(self.pid, 0)
+            self.pid = 0

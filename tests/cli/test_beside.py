@@ -61,7 +61,7 @@ def test_the_epub_beside_the_print_is_what_one_process_writes(tmp_path, taken):
 
 def test_a_failed_child_leaves_its_editions_to_the_build(tmp_path, taken, monkeypatch):
     book = make_book(tmp_path / "book")
-    monkeypatch.setattr(beside, "_child", lambda *args: os._exit(3))
+    monkeypatch.setattr(beside, "_answer", lambda *args: os._exit(3))
     code, report, files = _build(book, "out")
     assert code == 0 and taken == [(["epub"], None)]
     code1, report1, files1 = _build(book, "one", jobs=1)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from ..cache import book_classes, safe_dumps, safe_loads
 from ..diagnostics import Diagnostic
-from ..procs import child_signals
+from ..procs import Forked
 from .progress import Progress
 
 Build = Callable[[str, Progress], list[Diagnostic]]
@@ -37,32 +37,19 @@ def side_editions(config, order: list[str], jobs: int | None) -> list[str]:
 
 class Beside:
     """The forked process building `names`; `take()` waits for it and returns each
-    edition's diagnostics, or None for the ones it did not build."""
+    edition's diagnostics, or None when it built nothing (failed, or none forked)."""
 
     def __init__(self, names: list[str], build: Build):
-        self.names, self.pid, self.read = names, 0, -1
-        if not names:
-            return
-        read, write = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read)
-            os.close(write)
-            return
-        if pid == 0:
-            _child(names, build, read, write)
-        os.close(write)
-        self.pid, self.read = pid, read
+        self.names = names
+        self.child = Forked((lambda: _answer(names, build)) if names else None)
+
+    @property
+    def pid(self) -> int:
+        return self.child.pid
 
     def take(self) -> dict[str, list[Diagnostic]] | None:
-        if not self.pid:
-            return None
-        with os.fdopen(self.read, "rb") as src:
-            self.read = -1
-            payload = src.read()
-        pid, self.pid = self.pid, 0
-        if os.waitpid(pid, 0)[1] != 0 or not payload:
+        payload = self.child.take()
+        if payload is None:
             return None
         try:
             found = safe_loads(payload, book_classes())
@@ -72,29 +59,10 @@ class Beside:
 
     def close(self) -> None:
         """End a child not taken (this process is leaving on an error or an interrupt)."""
-        if self.read >= 0:
-            os.close(self.read)
-            self.read = -1
-        if self.pid:
-            try:
-                os.kill(self.pid, 15)
-            except ProcessLookupError:
-                pass
-            os.waitpid(self.pid, 0)
-            self.pid = 0
+        self.child.close()
 
 
-def _child(names: list[str], build: Build, read: int, write: int) -> None:
-    """Build `names` quietly, send their diagnostics, leave at once (no cleanup of the parent's)."""
-    code = 1
-    try:
-        os.close(read)
-        child_signals()
-        quiet = Progress(io.StringIO())
-        found = {name: build(name, quiet) for name in names}
-        data = safe_dumps(found, book_classes())
-        with os.fdopen(write, "wb") as out:
-            out.write(data)
-        code = 0
-    finally:
-        os._exit(code)
+def _answer(names: list[str], build: Build) -> bytes:
+    """In the child: build `names` quietly; their diagnostics, pickled."""
+    quiet = Progress(io.StringIO())
+    return safe_dumps({name: build(name, quiet) for name in names}, book_classes())

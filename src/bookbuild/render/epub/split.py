@@ -18,13 +18,12 @@ a system other than Linux (macOS forbids a fork of a process with threads).
 """
 from __future__ import annotations
 
-import os
 import pickle
-import signal
 import sys
 from collections.abc import Callable
 
 from ... import model as m
+from ...procs import Forked
 from .context import Context
 from .document import Doc, Facts
 
@@ -39,31 +38,22 @@ class Pending:
     chapters here and takes the child's, `close()` ends a child not taken."""
 
     def __init__(self, ctx: Context, render: Callable[[Context, m.Chapter], Doc], cut: int,
-                 pid: int = 0, read: int = -1, known: tuple[int, int] = (0, 0), facts: Facts | None = None):
-        self.ctx, self.render, self.cut, self.pid, self.read, self.known = ctx, render, cut, pid, read, known
-        self.facts = facts
+                 child: Forked | None = None, known: tuple[int, int] = (0, 0), facts: Facts | None = None):
+        self.ctx, self.render, self.cut, self.known, self.facts = ctx, render, cut, known, facts
+        self.child = child or Forked(None)
 
     def docs(self) -> list[Doc]:
         """render(ctx, ch) of every chapter, in order."""
         ctx, chapters = self.ctx, self.ctx.book.chapters
         first = [self.render(ctx, ch) for ch in chapters[:self.cut]]
-        if not self.pid:
+        if not self.child.pid:
             return first
-        with os.fdopen(self.read, "rb") as src:
-            self.read = -1
-            payload = src.read()
-        pid, self.pid = self.pid, 0
-        ok = os.waitpid(pid, 0)[1] == 0
-        later = _taken(ctx, payload, self.facts) if ok and payload else None
+        payload = self.child.take()
+        later = _taken(ctx, payload, self.facts) if payload is not None else None
         return first + (later if later is not None else [self.render(ctx, ch) for ch in chapters[self.cut:]])
 
     def close(self) -> None:
-        if self.read >= 0:
-            os.close(self.read)
-            self.read = -1
-        if self.pid:
-            _end(self.pid)
-            self.pid = 0
+        self.child.close()
 
 
 def begin(ctx: Context, render: Callable[[Context, m.Chapter], Doc], jobs: int | None,
@@ -75,22 +65,9 @@ def begin(ctx: Context, render: Callable[[Context, m.Chapter], Doc], jobs: int |
     cut = _cut(ctx, kept)
     if jobs == 1 or ctx.pages is not None or not cut or not sys.platform.startswith("linux"):
         return Pending(ctx, render, len(chapters), facts=facts)
-    read, write = os.pipe()
     known = (len(ctx.images), _memo_size(ctx))
-    pid = os.fork()
-    if pid == 0:                         # the child: the later chapters, then leave at once
-        code = 1
-        try:
-            os.close(read)
-            _child_signals()
-            payload = _written(ctx, render, chapters[cut:], known, facts)
-            with os.fdopen(write, "wb") as out:
-                out.write(payload)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write)
-    return Pending(ctx, render, cut, pid, read, known, facts)
+    child = Forked(lambda: _written(ctx, render, chapters[cut:], known, facts))
+    return Pending(ctx, render, cut if child.pid else len(chapters), child, known, facts)
 
 
 def _cut(ctx: Context, kept: Callable[[m.Chapter], bool]) -> int:
@@ -141,18 +118,3 @@ def _taken(ctx: Context, payload: bytes, facts: Facts | None = None) -> list[Doc
         for doc, found in zip(docs, added["facts"]):
             facts.add(doc, found)
     return docs
-
-
-def _child_signals() -> None:
-    """Ctrl-C reaches the process group: the parent decides (it ends the child);
-    SIGTERM ends the child at once."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _end(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
-    os.waitpid(pid, 0)
