@@ -38,7 +38,7 @@ HORIZONTAL_BOLD_FAMILY = "BookbuildTateHB"
 # Always present: digits for tcy/folios, and every character that decides whether
 # a digit run is tcy (the rlig context needs them as glyphs of the same face).
 ALWAYS = frozenset(map(chr, range(0x20, 0x7F)))
-_CODE_FILES = ("derived.py", "face.py", "glyphs.py", "source.py", "spec.py")
+_CODE_FILES = ("derived.py", "face.py", "glyphs.py", "glyphstore.py", "source.py", "spec.py", "charstring_pen.py")
 
 
 @dataclass(frozen=True)
@@ -127,10 +127,12 @@ def _build(folder: Path, faces, files: list[str], families: list[str], cache_dir
     (last: it marks the folder complete)."""
     # deferred: fontTools and HarfBuzz (≈ 0.1 s of every build's start-up), needed only on a cache miss
     from .face import build_face
+    from .glyphstore import GlyphStore
     from .source import SourceFace
 
     missing: set[str] = set()
     sources: dict[tuple, SourceFace] = {}
+    stores: dict[str, GlyphStore] = {}
     try:
         for spec, refs, face_chars, filename in faces:
             chain = []
@@ -140,11 +142,16 @@ def _build(folder: Path, faces, files: list[str], families: list[str], cache_dir
                 if key not in sources:
                     sources[key] = SourceFace(ref, chain[0] if chain else None)
                 chain.append(sources[key])
+            identity = "|".join([code_version()] + [f"{file_hash(cache_dir, f.ref.path)}:{f.ref.index}"
+                                                    for f in chain])
+            store = stores.setdefault(identity, GlyphStore.open(cache_dir, identity))
             with atomic_path(folder / filename) as tmp:
-                missing |= build_face(chain, face_chars, spec, tmp, sequences)
+                missing |= build_face(chain, face_chars, spec, tmp, sequences, store)
     finally:
         for src in sources.values():
             src.close()
+    for store in stores.values():
+        store.save()
     manifest = {"missing": sorted(missing), "files": files, "families": families}
     write_text(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False))
     prune(cache_dir)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from .... import charclass as cc
 from . import glyphs as fg
+from .glyphstore import GlyphStore
 from .source import Choice, SourceFace, is_ignored
 from .spec import FaceSpec
 
@@ -180,15 +181,19 @@ def _tcy_context_lookups(cmap: dict[int, str], tcys: dict[str, str]) -> list[str
 
 
 def build_face(chain: list[SourceFace], chars: list[str], spec: FaceSpec, out: Path,
-               sequences=()) -> set[str]:
-    """Write the derived face to `out`; return the chars no face of the chain can draw."""
+               sequences=(), store: GlyphStore | None = None) -> set[str]:
+    """Write the derived face to `out`; return the chars no face of the chain can draw.
+    `store`: the chain's compiled glyphs kept from earlier builds (glyphstore.py)."""
     origin: dict[str, SourceFace] = {}
     src = chain[0]
     drawings, cmap, missing, extra = collect_drawings(chain, chars, spec, sequences, origin)
     order = list(drawings)
+    store = store or GlyphStore(None)
     charstrings, boxes = {}, {}
     for name in order:
-        charstrings[name], boxes[name] = fg.compile_drawing(origin.get(name, src), drawings[name])
+        face = origin.get(name, src)
+        charstrings[name], boxes[name] = store.compiled(
+            chain.index(face), drawings[name], lambda f=face, d=drawings[name]: fg.compile_drawing(f, d))
     hmetrics = {n: (drawings[n].advance, boxes[n][0] if boxes[n] else 0) for n in order}
     # deferred: a build whose derived faces are all cached never builds one (fontTools' feaLib ≈ 0.05 s)
     from fontTools.feaLib.builder import addOpenTypeFeaturesFromString
