@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from array import array
 from dataclasses import dataclass
 from operator import attrgetter
@@ -48,7 +49,7 @@ FORMAT = b"bookbuild.kept-chapter/12"
 def context(book: m.Book, ed, data, citations, fonts: tuple[str, ...]) -> bytes:
     """What every chapter's layout reads from outside itself (a digest)."""
     h = hashlib.sha256(FORMAT + code_stamp().encode())
-    for part in (repr(ed), repr(book.config), repr(data.numbers), repr(_font_files(fonts)),
+    for part in (sys.version, _hyphenation(), repr(ed), repr(book.config), repr(data.numbers), repr(_font_files(fonts)),
                  repr([chapter_label(book, ch.index) for ch in book.chapters])):
         h.update(part.encode() + b"\0")
     if citations is not None:
@@ -56,6 +57,12 @@ def context(book: m.Book, ed, data, citations, fonts: tuple[str, ...]) -> bytes:
     else:   # fallback citations print the sources' titles
         h.update(repr(book.sources).encode())
     return h.digest()
+
+
+def _hyphenation() -> str:
+    """pyphen's version: its patterns break the Latin words (hyphenate.py)."""
+    import pyphen  # deferred on purpose: 1 ms, and only a pdf build with kept chapters asks
+    return getattr(pyphen, "__version__", "?")
 
 
 def _font_files(families: tuple[str, ...]) -> list:
