@@ -18,7 +18,6 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from ..layout import layout_types as lt
 from ..layout.frame import Frame, css_pt
@@ -51,6 +50,8 @@ def _url(fig: lt.Placed) -> str:
     """What WeasyPrint fetches: the file, or an SVG's copy whose text uses the derived face."""
     if not fig.image.lower().endswith(".svg"):
         return fig.image
+    # deferred: urllib.request pulls in http.client and email (0.01 s), for a figure's SVG only
+    from urllib.request import url2pathname
     return svg_for_print(Path(url2pathname(unquote(urlsplit(fig.image).path))), fig.digest)
 
 
