@@ -5,7 +5,8 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 
 def children(pid: int, tid: int | None = None) -> list[int]:
@@ -22,6 +23,22 @@ def children(pid: int, tid: int | None = None) -> list[int]:
         except (OSError, ValueError):
             pass
     return out
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM held back by the kernel while inside, delivered on the way
+    out: the command's handler raises, and an exception raised while a native
+    module is being imported (pikepdf's nanobind enums) aborts the process
+    instead of stopping it cleanly."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def child_signals() -> None:

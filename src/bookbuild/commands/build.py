@@ -11,6 +11,7 @@ from pathlib import Path
 from .. import gcpolicy
 from ..atomic import STAGE, commit_stage, make_stage, remove_stale
 from ..diagnostics import Diagnostic, cannot_write, format_report, summary
+from ..procs import signals_held
 from ..transform import build_data, simplified
 from ..verify.checks import check_outputs
 from .beside import Beside, side_editions
@@ -24,14 +25,16 @@ def renderer(fmt: str):
     diagnostics; it writes <edition>.<format> and <edition>.log.json into out_dir.
     Each is imported (deferred) when an edition needs it: the PDF renderer loads
     pikepdf and WeasyPrint's helpers (≈ 0.2 s) that an EPUB build never uses."""
-    if fmt in ("epub", "kepub"):
-        from ..render import epub
-        return epub.build
-    if fmt == "pdf":
-        from ..render import pdf
-        return pdf.build
-    from ..render import cover
-    return cover.build
+    # an interrupt waits while they are imported (procs.signals_held): native modules inside
+    with signals_held():
+        if fmt in ("epub", "kepub"):
+            from ..render import epub
+            return epub.build
+        if fmt == "pdf":
+            from ..render import pdf
+            return pdf.build
+        from ..render import cover
+        return cover.build
 
 
 def run_build(book_dir: Path, *, editions: list[str] = (), out_dir: Path | None = None, jobs: int | None = None,
