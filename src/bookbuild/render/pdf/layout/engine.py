@@ -43,8 +43,9 @@ def layout_book(book: m.Book, ed: EditionConfig, data: BuildData, *,
     """
     diags = list(data.citation_errors) if book.sources else []
     citations = data.citations if book.sources and not data.citation_errors else None
-    fonts = (ed.font, *fallback_families(ed)[0])
-    store = kept_in if advance is None else None
+    # what every chapter borrows from the book: the same in every pass (the pages are per chapter)
+    ctx = kept.context(book, ed, data, citations, (ed.font, *fallback_families(ed)[0])) \
+        if kept_in is not None and advance is None else None
     advance = advance or latin_advance(ed.font, fallback_families(ed)[0])
     pages_of: dict[str, int] = {}
     # 圖三（第52頁）: the page is known once the book is laid out, so a book that
@@ -52,8 +53,8 @@ def layout_book(book: m.Book, ed: EditionConfig, data: BuildData, *,
     # they hold (the 索引 needs no second pass: it comes last, backindex.py).
     for _ in range(XREF_PASSES):
         eng = _Engine(book, ed, advance, data, citations, pages_of)
-        if store is not None:
-            eng.kept = KeptChapters(store, kept.context(book, ed, data, citations, fonts))
+        if ctx is not None:
+            eng.kept = KeptChapters(kept_in, ctx)
         with _no_gc():
             pages = eng.run()
         found = figure_pages(pages)
@@ -190,22 +191,23 @@ class _Engine:
     def _chapter(self, ch: m.Chapter) -> tuple[Section, dict[str, list[lt.Column]]]:
         title = chapter_title(self.book, ch) if ch.title or ch.number else ""
         note_ids = self.numbers.by_chapter.get(ch.index, [])
-        if self.kept is None:
-            flow, notes = self._make_chapter(ch, note_ids)
-        else:
-            key = kept.chapter_key(self.kept.ctx, self.book, ch, note_ids, self.mk.figures, self.mk.xref_pages)
-            rec = self.kept.get(key)
-            if rec is not None:
-                flow, notes = kept.restore(rec, self.mk, self.diags, self.titles)
-            else:
-                before, refs = Counters.of(self.mk, self.diags, self.titles), self.mk.page_refs
-                self.mk.page_refs = False       # did this chapter ask for a page (圖三（第52頁）)?
-                flow, notes = self._make_chapter(ch, note_ids)
-                made = kept.pending(self.mk, self.diags, self.titles, before, flow, notes, self.mk.page_refs)
-                self.mk.page_refs = refs or self.mk.page_refs
-                if made is not None:
-                    self.kept.put(key, made)
+        flow, notes = self._make_chapter(ch, note_ids) if self.kept is None else self._kept_chapter(ch, note_ids)
         return Section(title or self.book.config.title, ch.index, flow, toc=bool(title)), notes
+
+    def _kept_chapter(self, ch: m.Chapter, note_ids: list[str]) -> tuple[list[lt.Column], dict]:
+        """The chapter restored from an earlier build, or made and noted to be kept (kept.py)."""
+        key = kept.chapter_key(self.kept.ctx, self.book, ch, note_ids, self.mk.figures, self.mk.xref_pages)
+        rec = self.kept.get(key)
+        if rec is not None:
+            return kept.restore(rec, self.mk, self.diags, self.titles)
+        before, refs = Counters.of(self.mk, self.diags, self.titles), self.mk.page_refs
+        self.mk.page_refs = False       # did this chapter ask for a page (圖三（第52頁）)?
+        flow, notes = self._make_chapter(ch, note_ids)
+        made = kept.pending(self.mk, self.diags, self.titles, before, flow, notes, self.mk.page_refs)
+        self.mk.page_refs = refs or self.mk.page_refs
+        if made is not None:
+            self.kept.put(key, made)
+        return flow, notes
 
     def _make_chapter(self, ch: m.Chapter, note_ids: list[str]) -> tuple[list[lt.Column], dict]:
         blocks: list[Block] = []
