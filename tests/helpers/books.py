@@ -126,6 +126,12 @@ chapters = [
 format = "pdf"
 """
 
+# One edit of each input kind shared by the incremental tests of every cache (the
+# page cache, kept chapters, EPUB chapter documents): (file, old text, new text).
+EDIT_GLOSSARY = ("footnotes/glossary.yaml", "湖南省城市。", "湖南省城市，位於湘江與耒水交匯處。")
+EDIT_SOURCE = ("footnotes/sources.yaml", "title: 一号作戦", "title: 一號作戰全史")
+EDIT_BOOK_TOML = ("book.toml", 'title = "衡陽測試本"', 'title = "衡陽四十七日新本"')
+
 PRINT_BASE = {**BASE, "book.toml": PRINT_TOML, "manuscript/01.md": PRINT_CHAPTER1,
               "manuscript/02.md": PRINT_CHAPTER2, "footnotes/01.md": PRINT_NOTES}
 

@@ -18,7 +18,7 @@ import pytest
 from bookbuild.commands.build import run_build
 from bookbuild.render import epub as epub_mod
 from bookbuild.render.epub import chapter_cache
-from helpers.books import PRINT_BASE, make_book
+from helpers.books import EDIT_BOOK_TOML, EDIT_GLOSSARY, EDIT_SOURCE, PRINT_BASE, make_book
 from helpers.epub import EPOCH
 
 EDITIONS = """
@@ -124,15 +124,15 @@ def test_every_kind_of_change_reaches_the_epub(books, kind):
     if kind == "paragraph":
         books.edit("manuscript/02.md", "仍然沒有定論。", "仍然沒有定論，以上據校勘記。")
     elif kind == "glossary definition":
-        books.edit("footnotes/glossary.yaml", "湖南省城市。", "湖南省城市，位於湘江與耒水交匯處。")
+        books.edit(*EDIT_GLOSSARY)
     elif kind == "glossary term":
         books.edit("footnotes/glossary.yaml", "term: 第十軍", "term: 第十軍團")
     elif kind == "source":
-        books.edit("footnotes/sources.yaml", "title: 一号作戦", "title: 一號作戰全史")
+        books.edit(*EDIT_SOURCE)
     elif kind == "style":
         books.edit("styles/epub.css", "#111", "rgb(0, 0, 200)")
     else:
-        books.edit("book.toml", 'title = "衡陽測試本"', 'title = "衡陽四十七日新本"')
+        books.edit(*EDIT_BOOK_TOML)
     warm = books.build("b")
     if marker:
         assert all(marker in text_of(b) for b in warm.values())

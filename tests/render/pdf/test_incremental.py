@@ -15,7 +15,7 @@ import pikepdf
 import pytest
 
 from bookbuild.verify.pdf import page_texts, pdffonts
-from helpers.books import BOOK_TOML, make_book
+from helpers.books import BOOK_TOML, EDIT_BOOK_TOML, EDIT_GLOSSARY, EDIT_SOURCE, make_book
 from helpers.pdf import EPOCH, LONG, assert_same_as_cold, cached_text_pages
 
 
@@ -65,13 +65,13 @@ def test_every_kind_of_change_reaches_the_pdf(builder, kind):
     if kind == "note":
         builder.edit("footnotes/01.md", "學者對其真偽意見不一。", "學者對其真偽意見不一，以上據校勘記。")
     elif kind == "glossary":
-        builder.edit("footnotes/glossary.yaml", "湖南省城市。", "湖南省城市，位於湘江與耒水交匯處。")
+        builder.edit(*EDIT_GLOSSARY)
     elif kind == "source":
-        builder.edit("footnotes/sources.yaml", "title: 一号作戦", "title: 一號作戰全史")
+        builder.edit(*EDIT_SOURCE)
     elif kind == "style":
         builder.write({"styles/print.css": "p { color: rgb(0, 0, 200) }\n"})
     else:
-        builder.edit("book.toml", 'title = "衡陽測試本"', 'title = "衡陽四十七日新本"')
+        builder.edit(*EDIT_BOOK_TOML)
     warm = builder.build("b")
     if marker:
         assert any(marker in t for t in page_texts(warm))

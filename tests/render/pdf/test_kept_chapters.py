@@ -16,6 +16,7 @@ import pytest
 from bookbuild.render.pdf.layout import colparts, engine, kept
 from bookbuild.render.pdf.layout import layout_types as lt
 from bookbuild.verify.pdf import page_texts
+from helpers.books import EDIT_BOOK_TOML, EDIT_GLOSSARY, EDIT_SOURCE
 from helpers.pdf import LONG, Builder, assert_same_as_cold
 
 
@@ -74,13 +75,13 @@ def test_every_kind_of_change_is_laid_out_as_cold(builder, made, kind):
     builder.build("a")
     del made[:]
     if kind == "glossary":
-        builder.edit("footnotes/glossary.yaml", "湖南省城市。", "湖南省城市，位於湘江與耒水交匯處。")
+        builder.edit(*EDIT_GLOSSARY)
     elif kind == "source":      # citations are formatted again: every chapter is laid out again
-        builder.edit("footnotes/sources.yaml", "title: 一号作戦", "title: 一號作戰全史")
+        builder.edit(*EDIT_SOURCE)
     elif kind == "style":       # a style is drawing, not layout: nothing is laid out again
         builder.write({"styles/print.css": "p { color: rgb(0, 0, 200) }\n"})
     else:                       # book.toml is in every key
-        builder.edit("book.toml", 'title = "衡陽測試本"', 'title = "衡陽四十七日新本"')
+        builder.edit(*EDIT_BOOK_TOML)
     warm = builder.build("b")
     assert sorted(made) == {"glossary": [], "source": [0, 1], "style": [], "book.toml": [0, 1]}[kind]
     _same_as_cold(builder, warm, made)
